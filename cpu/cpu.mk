@@ -1,0 +1,1 @@
+LIB_SRCS += $(wildcard cpu/*.c cpu/vmx/*.c cpu/svm/*.c)

@@ -1,0 +1,318 @@
+/* The vCPU loop common to every tier: HLT, INIT/SIPI, stops, and the
+ * doorways (port, MMIO, MSR, interrupts) from a tier to the board. */
+// SPDX-License-Identifier: MIT
+#include "cpu/vcpu.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "hw/lapic.h"
+#include "hw/log.h"
+
+void vm_request_stop(struct vm *vm, enum vm_stop why, int status)
+{
+	int cur = atomic_load(&vm->stop);
+	/* an exit outranks a reset; the first exit's status wins */
+	for (;;) {
+		if (cur == VM_STOP_EXIT || (cur == VM_STOP_RESET && why == VM_STOP_RESET))
+			break;
+		if (atomic_compare_exchange_weak(&vm->stop, &cur, (int)why)) {
+			if (why == VM_STOP_EXIT)
+				vm->exit_status = status;
+			break;
+		}
+	}
+	for (int i = 0; i < vm->ncpus; i++)
+		if (vm->vcpu[i])
+			vcpu_kick(vm->vcpu[i]);
+	if (vm->notify_stop)
+		vm->notify_stop(vm->notify_opaque);
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+	atomic_store(&v->wake, 1);
+	pthread_mutex_lock(&v->wait_lock);
+	pthread_cond_signal(&v->wait_cond);
+	pthread_mutex_unlock(&v->wait_lock);
+	if (v->tier && v->tier->kick)
+		v->tier->kick(v);
+}
+
+void vcpu_post_event(struct vcpu *v, unsigned ev, uint8_t sipi_vector)
+{
+	if (ev & VCPU_EV_SIPI)
+		atomic_store(&v->sipi_vector, sipi_vector);
+	atomic_fetch_or(&v->events, ev);
+	vcpu_kick(v);
+}
+
+int vcpu_irq_pending(struct vcpu *v)
+{
+	pthread_mutex_lock(v->vm->lock);
+	int r = lapic_pending(v->apic);
+	pthread_mutex_unlock(v->vm->lock);
+	return r;
+}
+
+int vcpu_irq_ack(struct vcpu *v)
+{
+	pthread_mutex_lock(v->vm->lock);
+	int r = lapic_ack(v->apic);
+	pthread_mutex_unlock(v->vm->lock);
+	return r;
+}
+
+bool vcpu_take_nmi(struct vcpu *v)
+{
+	return (atomic_fetch_and(&v->events, ~(unsigned)VCPU_EV_NMI) & VCPU_EV_NMI) != 0;
+}
+
+static uint64_t load_le(const void *p, unsigned size)
+{
+	uint64_t v = 0;
+	memcpy(&v, p, size);	/* the host is little-endian, as the guest */
+	return v;
+}
+
+void vcpu_pio(struct vcpu *v, uint16_t port, void *data, unsigned size, bool write)
+{
+	pthread_mutex_lock(v->vm->lock);
+	if (write) {
+		uint64_t val = load_le(data, size);
+		if (log_enabled(LOG_IOPORT))
+			log_msg("cpu%d out 0x%04x <- 0x%llx (%u)", v->index, port, (unsigned long long)val, size);
+		bus_write(v->vm->io, port, val, size);
+	} else {
+		uint64_t val = bus_read(v->vm->io, port, size);
+		if (log_enabled(LOG_IOPORT))
+			log_msg("cpu%d in  0x%04x -> 0x%llx (%u)", v->index, port, (unsigned long long)val, size);
+		memcpy(data, &val, size);
+	}
+	pthread_mutex_unlock(v->vm->lock);
+}
+
+/* the APIC page: 32-bit registers at 16-byte strides; narrower or
+ * misaligned accesses see (or change) part of the register */
+static void apic_access(struct lapic *a, uint32_t off, void *data, unsigned size, bool write)
+{
+	uint32_t reg = off & ~3u, sh = (off & 3) * 8;
+	if (write) {
+		uint64_t val = load_le(data, size);
+		if (size >= 4 && !(off & 3)) {
+			lapic_mmio_write(a, reg, (uint32_t)val);
+			return;
+		}
+		log_once("lapic: %u-byte write at offset 0x%x handled as 32-bit", size, off);
+		lapic_mmio_write(a, reg, (uint32_t)(val << sh));
+		return;
+	}
+	/* the upper half of an 8-byte read is the reserved hole after the
+	 * register: it reads as 0 */
+	uint64_t val = (uint64_t)lapic_mmio_read(a, reg) >> sh;
+	memcpy(data, &val, size);
+}
+
+void vcpu_mmio(struct vcpu *v, uint64_t gpa, void *data, unsigned size, bool write)
+{
+	pthread_mutex_lock(v->vm->lock);
+	if (lapic_claims(v->apic, gpa)) {
+		apic_access(v->apic, (uint32_t)(gpa & 0xfff), data, size, write);
+	} else {
+		const struct physmap_region *r = physmap_find(v->vm->pm, gpa);
+		if (r) {
+			/* RAM or ROM: a software tier's slow path, or a write to
+			 * ROM (which the ROM ignores) */
+			uint8_t *h = physmap_host(v->vm->pm, gpa, size);
+			if (!write && h)
+				memcpy(data, h, size);
+			else if (!write)
+				phys_read(v->vm->pm, gpa, data, size);
+			else if (r->kind == PM_RAM)
+				phys_write(v->vm->pm, gpa, data, size);
+		} else if (write) {
+			bus_write(v->vm->mmio, gpa, load_le(data, size), size);
+		} else {
+			uint64_t val = bus_read(v->vm->mmio, gpa, size);
+			memcpy(data, &val, size);
+		}
+	}
+	pthread_mutex_unlock(v->vm->lock);
+}
+
+#define MSR_IA32_APIC_BASE 0x1b
+
+int vcpu_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	int r = -1;
+	pthread_mutex_lock(v->vm->lock);
+	if (msr == MSR_IA32_APIC_BASE) {
+		*val = lapic_get_base(v->apic);
+		r = 0;
+	} else if (msr >= 0x800 && msr <= 0x8ff) {
+		r = lapic_msr_read(v->apic, msr, val);
+	}
+	pthread_mutex_unlock(v->vm->lock);
+	return r;
+}
+
+int vcpu_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	int r = -1;
+	pthread_mutex_lock(v->vm->lock);
+	if (msr == MSR_IA32_APIC_BASE) {
+		lapic_set_base(v->apic, val);
+		r = 0;
+	} else if (msr >= 0x800 && msr <= 0x8ff) {
+		r = lapic_msr_write(v->apic, msr, val);
+	}
+	pthread_mutex_unlock(v->vm->lock);
+	return r;
+}
+
+/* sleep until someone kicks (v->wake was cleared before the caller looked) */
+static void vcpu_sleep(struct vcpu *v)
+{
+	pthread_mutex_lock(&v->wait_lock);
+	while (!atomic_load(&v->wake) && !atomic_load(&v->vm->stop))
+		pthread_cond_wait(&v->wait_cond, &v->wait_lock);
+	pthread_mutex_unlock(&v->wait_lock);
+}
+
+/* INIT and SIPI change the architectural state: do it on our copy */
+static int vcpu_take_init_sipi(struct vcpu *v)
+{
+	unsigned ev = atomic_load(&v->events);
+	if (!(ev & (VCPU_EV_INIT | VCPU_EV_SIPI)))
+		return 0;
+	if (v->tier->sync_out(v) < 0)
+		return -1;
+	if (atomic_fetch_and(&v->events, ~(unsigned)VCPU_EV_INIT) & VCPU_EV_INIT) {
+		pthread_mutex_lock(v->vm->lock);
+		bool bsp = (lapic_get_base(v->apic) >> 8) & 1;
+		pthread_mutex_unlock(v->vm->lock);
+		cpu_state_reset(&v->s, true);
+		/* the BSP starts over at the reset vector; APs wait for a SIPI */
+		v->s.run_state = bsp ? CPU_RUNNING : CPU_WAIT_SIPI;
+		if (log_enabled(LOG_INT))
+			log_msg("cpu%d: INIT", v->index);
+	}
+	if (atomic_fetch_and(&v->events, ~(unsigned)VCPU_EV_SIPI) & VCPU_EV_SIPI) {
+		/* a SIPI is ignored unless the CPU waits for one */
+		if (v->s.run_state == CPU_WAIT_SIPI) {
+			cpu_state_sipi(&v->s, (uint8_t)atomic_load(&v->sipi_vector));
+			if (log_enabled(LOG_INT))
+				log_msg("cpu%d: SIPI vector 0x%02x", v->index, v->s.seg[S_CS].selector >> 8);
+		}
+	}
+	return v->tier->sync_in(v);
+}
+
+/* a halted CPU resumes on an NMI, or on an interrupt it can take */
+static bool vcpu_should_wake(struct vcpu *v)
+{
+	if (atomic_load(&v->events) & (VCPU_EV_NMI | VCPU_EV_INIT | VCPU_EV_SMI))
+		return true;
+	return (v->s.rflags & FL_IF) && vcpu_irq_pending(v) >= 0;
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+	struct vm *vm = v->vm;
+
+	if (v->tier->sync_in(v) < 0) {
+		vm_request_stop(vm, VM_STOP_EXIT, 2);
+		return NULL;
+	}
+	while (!atomic_load(&vm->stop)) {
+		atomic_store(&v->wake, 0);
+		if (vcpu_take_init_sipi(v) < 0) {
+			vm_request_stop(vm, VM_STOP_EXIT, 2);
+			break;
+		}
+		if (v->s.run_state == CPU_WAIT_SIPI) {
+			if (!(atomic_load(&v->events) & (VCPU_EV_INIT | VCPU_EV_SIPI)))
+				vcpu_sleep(v);
+			continue;
+		}
+		if (v->s.run_state == CPU_HALTED) {
+			if (!vcpu_should_wake(v)) {
+				vcpu_sleep(v);
+				continue;
+			}
+			v->s.run_state = CPU_RUNNING;
+		}
+		v->stats[v->tier->id].runs++;
+		enum tier_exit e = v->tier->run(v);
+		switch (e) {
+		case TIER_EXIT_KICK:
+		case TIER_EXIT_DEBUG:
+			break;
+		case TIER_EXIT_HLT:
+			v->stats[v->tier->id].exits_hlt++;
+			v->s.run_state = CPU_HALTED;
+			break;
+		case TIER_EXIT_SHUTDOWN:
+			if (log_enabled(LOG_INT) || log_enabled(LOG_GUEST_ERROR))
+				log_msg("cpu%d: triple fault, resetting", v->index);
+			vm_request_stop(vm, VM_STOP_RESET, 0);
+			break;
+		case TIER_EXIT_CANNOT_RUN:
+			log_error("cpu%d: the %s tier cannot run this state and no other tier is built",
+				  v->index, v->tier->name);
+			vm_request_stop(vm, VM_STOP_EXIT, 2);
+			break;
+		case TIER_EXIT_ERROR:
+			vm_request_stop(vm, VM_STOP_EXIT, 2);
+			break;
+		}
+	}
+	v->tier->sync_out(v);
+	return NULL;
+}
+
+int vcpu_create(struct vm *vm, int index, struct lapic *apic, struct vcpu **out)
+{
+	struct vcpu *v = aligned_alloc(64, sizeof(*v));
+	if (!v) {
+		log_error("out of memory for vCPU %d", index);
+		return -1;
+	}
+	memset(v, 0, sizeof(*v));
+	v->index = index;
+	v->vm = vm;
+	v->apic = apic;
+	v->tier = vm->tier;
+	pthread_mutex_init(&v->wait_lock, NULL);
+	pthread_cond_init(&v->wait_cond, NULL);
+	cpu_state_reset(&v->s, false);
+	if (index != 0)
+		v->s.run_state = CPU_WAIT_SIPI;
+	*out = v;
+	return 0;
+}
+
+void vcpu_destroy(struct vcpu *v)
+{
+	if (!v)
+		return;
+	pthread_mutex_destroy(&v->wait_lock);
+	pthread_cond_destroy(&v->wait_cond);
+	free(v);
+}
+
+int vcpu_start(struct vcpu *v)
+{
+	int err = pthread_create(&v->thread, NULL, vcpu_thread, v);
+	if (err) {
+		log_error("cannot start the thread of vCPU %d: %s", v->index, strerror(err));
+		return -1;
+	}
+	return 0;
+}
+
+void vcpu_join(struct vcpu *v)
+{
+	pthread_join(v->thread, NULL);
+}

@@ -1,0 +1,43 @@
+/* The virtual machine as the CPU side sees it: vCPUs, guest memory, the two
+ * buses, and the board lock that serialises every device access. The board
+ * (hw/) is wired to it by ui/, which alone sees both. */
+#ifndef CPU_VM_H
+#define CPU_VM_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include "cpu/tier.h"
+#include "mmu/physmap.h"
+#include "hw/bus.h"
+
+#define VM_MAX_CPUS 64
+
+enum vm_stop {
+	VM_RUNNING,
+	VM_STOP_EXIT,		/* quit with vm->exit_status */
+	VM_STOP_RESET,		/* reset the board and all vCPUs, then run on */
+};
+
+struct vcpu;
+
+struct vm {
+	struct physmap *pm;
+	struct bus *io, *mmio;
+	pthread_mutex_t *lock;		/* the board lock */
+	int ncpus;
+	struct vcpu *vcpu[VM_MAX_CPUS];
+	const struct tier *tier;	/* the tier every vCPU starts in */
+	void *tier_vm[TIER_COUNT];
+	_Atomic int stop;		/* enum vm_stop */
+	int exit_status;
+	/* told after a stop request, so the main loop can wake; may be NULL */
+	void (*notify_stop)(void *opaque);
+	void *notify_opaque;
+	/* CPUID family/model/features the guest sees are filtered to what the
+	 * models implement; tiers ask cpu/cpuid.h */
+};
+
+/* ask every vCPU to stop (exit or reset); callable with or without the lock */
+void vm_request_stop(struct vm *vm, enum vm_stop why, int status);
+
+#endif

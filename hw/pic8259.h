@@ -1,0 +1,23 @@
+/* The two cascaded Intel 8259A PICs of the PC (ports 0x20-0x21, 0xa0-0xa1)
+ * and the ELCR pair (0x4d0-0x4d1). Inputs 0-15 are irq lines; the output is
+ * INTR, an irq line the board wires to the boot CPU's LAPIC LINT0. */
+#ifndef HW_PIC8259_H
+#define HW_PIC8259_H
+
+#include <stdint.h>
+#include "hw/bus.h"
+#include "hw/irq.h"
+#include "hw/device.h"
+
+struct pic8259;
+
+struct pic8259 *pic_new(struct bus *io, struct device *dev);
+void pic_free(struct pic8259 *p);
+/* input IRQ n (0-15) at level; use as an irq_handler_fn with opaque = pic */
+void pic_set_irq(void *opaque, int n, int level);
+/* the INTR output (connect it before reset) */
+struct irq_line *pic_intr(struct pic8259 *p);
+/* INTA cycle: the vector the CPU gets (spurious 7/15 when nothing is left) */
+uint8_t pic_ack(struct pic8259 *p);
+
+#endif

@@ -1,0 +1,70 @@
+/* Guest RAM and the guest-physical address map.
+ * RAM is one memfd mapping shared by every tier (KVM memory slots point into
+ * it, software tiers hold host pointers into it). Below 4 GiB RAM ends at
+ * PHYSMAP_LOWMEM_MAX at most; the rest sits at 4 GiB. ROMs are host memory
+ * mapped read-only at a guest address, on top of whatever RAM was there.
+ * Anything neither RAM nor ROM goes to the MMIO bus.
+ * Regions never overlap; a change is told to the listener (KVM turns them
+ * into memory slots; mmu/ never mentions /dev/kvm). */
+#ifndef MMU_PHYSMAP_H
+#define MMU_PHYSMAP_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include "hw/bus.h"
+
+#define PHYSMAP_LOWMEM_MAX 0xc0000000ull	/* 3 GiB; PCI/APIC hole above */
+#define PHYSMAP_HIGHMEM_BASE 0x100000000ull
+#define PHYSMAP_MAX_REGIONS 32
+
+enum physmap_kind { PM_RAM, PM_ROM };
+
+struct physmap_region {
+	uint64_t gpa, size;
+	enum physmap_kind kind;
+	uint8_t *host;
+	const char *name;
+};
+
+struct physmap_listener {
+	void (*add)(void *opaque, const struct physmap_region *r);
+	void (*del)(void *opaque, const struct physmap_region *r);
+	void *opaque;
+};
+
+struct physmap {
+	int memfd;
+	uint8_t *ram;			/* host mapping of all guest RAM */
+	uint64_t ram_size;		/* as asked with -m */
+	uint64_t lowmem;		/* RAM below 4 GiB: [0, lowmem) */
+	uint64_t highmem;		/* RAM at 4 GiB: [4G, 4G + highmem) */
+	struct physmap_region r[PHYSMAP_MAX_REGIONS];	/* sorted by gpa */
+	int n;
+	struct bus *mmio;
+	struct physmap_listener listener;
+};
+
+/* creates the memfd RAM of ram_size bytes and maps it. On failure: one error
+ * line saying why (e.g. the host cannot give that much), -1. */
+int physmap_init(struct physmap *pm, uint64_t ram_size, struct bus *mmio);
+void physmap_destroy(struct physmap *pm);
+/* map host memory at gpa as ROM (or RAM), replacing what was there */
+int physmap_add(struct physmap *pm, uint64_t gpa, uint64_t size,
+		enum physmap_kind kind, uint8_t *host, const char *name);
+/* unmap [gpa, gpa+size): it becomes MMIO-bus space */
+int physmap_remove(struct physmap *pm, uint64_t gpa, uint64_t size);
+/* the listener is told of every existing region now, and of later changes */
+void physmap_set_listener(struct physmap *pm, const struct physmap_listener *l);
+const struct physmap_region *physmap_find(const struct physmap *pm, uint64_t gpa);
+/* host pointer for [gpa, gpa+len) if one RAM/ROM region holds it all */
+uint8_t *physmap_host(const struct physmap *pm, uint64_t gpa, uint64_t len);
+/* copy to/from guest-physical memory; MMIO goes through the bus, writes to
+ * ROM are dropped unless 'force' (loaders fill ROMs this way) */
+void phys_read(struct physmap *pm, uint64_t gpa, void *buf, size_t len);
+void phys_write(struct physmap *pm, uint64_t gpa, const void *buf, size_t len);
+void phys_write_force(struct physmap *pm, uint64_t gpa, const void *buf, size_t len);
+/* true when [gpa, gpa+len) is all RAM (loaders check where they put things) */
+bool physmap_is_ram(const struct physmap *pm, uint64_t gpa, uint64_t len);
+
+#endif

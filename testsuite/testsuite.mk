@@ -1,0 +1,2 @@
+UNIT_TESTS += $(wildcard testsuite/unit/test_*.c)
+-include testsuite/guests/guests.mk

@@ -1,0 +1,390 @@
+/* trivisor's entry: parse, build the machine in levels, run the host event
+ * loop (timers, terminal input, stop and reset requests), tear down. */
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/sysinfo.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cpu/tier.h"
+#include "cpu/vcpu.h"
+#include "cpu/vm.h"
+#include "firmware/boot.h"
+#include "hw/board.h"
+#include "hw/log.h"
+#include "hw/rtc146818.h"	/* CMOS */
+#include "hw/uart16550.h"
+#include "mmu/physmap.h"
+#include "ui/chardev.h"
+#include "ui/cmdline.h"
+
+struct machine {
+	struct machine_config cfg;
+	struct boot_config boot;
+	struct chardev serial[CFG_MAX_SERIAL];
+	struct chardev debugcon[CFG_MAX_DEBUGCON];
+	struct board board;
+	struct physmap pm;
+	struct vm vm;
+	int wake_fd;			/* eventfd: a timer moved earlier, a stop */
+	int stdin_uart;			/* COM port fed from the terminal, or -1 */
+	bool stdin_open;
+	uint8_t inbuf[256];		/* terminal bytes waiting for FIFO room */
+	size_t inlen;
+};
+
+static void machine_wake(void *opaque)
+{
+	struct machine *m = opaque;
+	uint64_t one = 1;
+	ssize_t r = write(m->wake_fd, &one, sizeof(one));
+	(void)r;	/* a full eventfd is awake already */
+}
+
+static void host_reset(void *opaque)
+{
+	struct machine *m = opaque;
+	vm_request_stop(&m->vm, VM_STOP_RESET, 0);
+}
+
+static void host_exit(void *opaque, int status)
+{
+	struct machine *m = opaque;
+	vm_request_stop(&m->vm, VM_STOP_EXIT, status);
+}
+
+static void host_cpu_event(void *opaque, int cpu, enum apic_event ev, uint8_t vector)
+{
+	struct machine *m = opaque;
+	if (cpu < 0 || cpu >= m->vm.ncpus || !m->vm.vcpu[cpu])
+		return;
+	struct vcpu *v = m->vm.vcpu[cpu];
+	switch (ev) {
+	case APIC_EV_KICK: vcpu_kick(v); break;
+	case APIC_EV_NMI: vcpu_post_event(v, VCPU_EV_NMI, 0); break;
+	case APIC_EV_INIT: vcpu_post_event(v, VCPU_EV_INIT, 0); break;
+	case APIC_EV_SIPI: vcpu_post_event(v, VCPU_EV_SIPI, vector); break;
+	case APIC_EV_SMI: log_once("SMI requested: SMM is not modelled, ignored"); break;
+	}
+}
+
+/* the RAM the host can give: its physical memory (overcommit would let a
+ * guest run the host out of memory later, far from the cause) */
+static int check_host_ram(uint64_t want)
+{
+	struct sysinfo si;
+	if (sysinfo(&si) < 0)
+		return 0;
+	uint64_t have = (uint64_t)si.totalram * si.mem_unit;
+	if (want > have) {
+		log_error("-m %lluM: more than this host's %llu MiB of memory",
+			  (unsigned long long)(want >> 20), (unsigned long long)(have >> 20));
+		return -1;
+	}
+	return 0;
+}
+
+static const struct tier *choose_tier(const char *accel)
+{
+	const struct tier *kvm = tier_by_name("kvm");
+	struct tier_probe p;
+	memset(&p, 0, sizeof(p));
+	if (kvm)
+		kvm->probe(&p);
+
+	if (!strcmp(accel, "kvm")) {
+		if (!kvm || !p.usable) {
+			log_error("-accel kvm: %s", kvm ? p.desc : "the KVM tier is not built");
+			return NULL;
+		}
+		if (p.slow)
+			log_error("warning: -accel kvm: %s", p.desc);
+		return kvm;
+	}
+	if (!strcmp(accel, "auto")) {
+		/* never a /dev/kvm without VMX or SVM beneath: it is slower than
+		 * a software tier and cannot run most guests */
+		if (kvm && p.usable && p.hw_backed)
+			return kvm;
+		for (int i = 0; i < TIER_COUNT; i++)
+			if (tier_table[i] && tier_table[i]->id != TIER_KVM)
+				return tier_table[i];
+		log_error("-accel auto: no tier can run here: %s; and the interpreter "
+			  "and translator tiers are not built yet",
+			  kvm ? p.desc : "the KVM tier is not built");
+		return NULL;
+	}
+	const struct tier *t = tier_by_name(accel);
+	if (!t) {
+		log_error("-accel %s: this tier is not built yet", accel);
+		return NULL;
+	}
+	return t;
+}
+
+static void machine_cpus_to_reset_state(struct machine *m)
+{
+	for (int i = 0; i < m->vm.ncpus; i++) {
+		struct vcpu *v = m->vm.vcpu[i];
+		cpu_state_reset(&v->s, false);
+		atomic_store(&v->events, 0);
+		if (i != 0)
+			v->s.run_state = CPU_WAIT_SIPI;
+	}
+}
+
+static int machine_start_cpus(struct machine *m)
+{
+	atomic_store(&m->vm.stop, VM_RUNNING);
+	for (int i = 0; i < m->vm.ncpus; i++) {
+		if (vcpu_start(m->vm.vcpu[i]) < 0) {
+			vm_request_stop(&m->vm, VM_STOP_EXIT, 1);
+			for (int j = 0; j < i; j++)
+				vcpu_join(m->vm.vcpu[j]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* terminal bytes into the COM port, as fast as its FIFO takes them */
+static void machine_feed_uart(struct machine *m)
+{
+	if (m->stdin_uart < 0 || !m->inlen)
+		return;
+	struct uart16550 *u = m->board.uart[m->stdin_uart];
+	size_t room = uart_can_receive(u);
+	size_t n = m->inlen < room ? m->inlen : room;
+	if (!n)
+		return;
+	uart_receive(u, m->inbuf, n);
+	memmove(m->inbuf, m->inbuf + n, m->inlen - n);
+	m->inlen -= n;
+}
+
+static void machine_read_stdin(struct machine *m)
+{
+	ssize_t n = read(STDIN_FILENO, m->inbuf + m->inlen, sizeof(m->inbuf) - m->inlen);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		m->stdin_open = false;	/* EOF: nothing more will come */
+		return;
+	}
+	size_t len = (size_t)n;
+	enum console_action a = console_filter(m->inbuf + m->inlen, &len);
+	m->inlen += len;
+	if (a == CONSOLE_QUIT)
+		vm_request_stop(&m->vm, VM_STOP_EXIT, 0);
+}
+
+/* the host event loop; returns the exit status */
+static int machine_loop(struct machine *m)
+{
+	for (;;) {
+		pthread_mutex_lock(&m->board.lock);
+		int64_t next = clock_next_deadline(&m->board.clock);
+		int64_t now = clock_ns(&m->board.clock);
+		pthread_mutex_unlock(&m->board.lock);
+
+		int64_t wait = next == CLOCK_NEVER ? -1 : (next > now ? next - now : 0);
+		if (m->inlen && (wait < 0 || wait > 1000000))
+			wait = 1000000;	/* poll the FIFO for room every ms */
+		struct timespec ts = { wait / NS_PER_SEC, wait % NS_PER_SEC };
+		struct pollfd pfd[2] = {
+			{ .fd = m->wake_fd, .events = POLLIN },
+			{ .fd = STDIN_FILENO, .events = POLLIN },
+		};
+		bool want_stdin = m->stdin_open && m->inlen < sizeof(m->inbuf);
+		int r = ppoll(pfd, want_stdin ? 2 : 1, wait < 0 ? NULL : &ts, NULL);
+		if (r > 0 && (pfd[0].revents & POLLIN)) {
+			uint64_t cnt;
+			ssize_t rd = read(m->wake_fd, &cnt, sizeof(cnt));
+			(void)rd;
+		}
+		if (r > 0 && want_stdin && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)))
+			machine_read_stdin(m);
+
+		pthread_mutex_lock(&m->board.lock);
+		clock_run_timers(&m->board.clock);
+		machine_feed_uart(m);
+		pthread_mutex_unlock(&m->board.lock);
+
+		int stop = atomic_load(&m->vm.stop);
+		if (stop == VM_RUNNING)
+			continue;
+		for (int i = 0; i < m->vm.ncpus; i++)
+			vcpu_join(m->vm.vcpu[i]);
+		stop = atomic_load(&m->vm.stop);
+		if (stop == VM_STOP_EXIT)
+			return m->vm.exit_status;
+		/* reset: with -no-reboot that is the end, as in QEMU */
+		if (m->cfg.no_reboot)
+			return 0;
+		pthread_mutex_lock(&m->board.lock);
+		board_reset(&m->board);
+		pthread_mutex_unlock(&m->board.lock);
+		machine_cpus_to_reset_state(m);
+		if (boot_setup(&m->pm, &m->boot, &m->vm.vcpu[0]->s) < 0)
+			return 1;
+		if (machine_start_cpus(m) < 0)
+			return 1;
+	}
+}
+
+static void print_stats(const struct machine *m)
+{
+	for (int i = 0; i < m->vm.ncpus; i++) {
+		const struct vcpu *v = m->vm.vcpu[i];
+		for (int t = 0; t < TIER_COUNT; t++) {
+			const struct tier_stats *s = &v->stats[t];
+			if (!s->runs)
+				continue;
+			log_msg("cpu%d %s: runs %llu insns %llu exits io %llu mmio %llu hlt %llu "
+				"irq-window %llu intr %llu other %llu; irqs %llu nmis %llu",
+				i, tier_table[t] ? tier_table[t]->name : "?",
+				(unsigned long long)s->runs, (unsigned long long)s->insns,
+				(unsigned long long)s->exits_io, (unsigned long long)s->exits_mmio,
+				(unsigned long long)s->exits_hlt, (unsigned long long)s->exits_irq_window,
+				(unsigned long long)s->exits_intr, (unsigned long long)s->exits_other,
+				(unsigned long long)s->irqs_injected, (unsigned long long)s->nmis_injected);
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static struct machine mach;	/* large; one per process */
+	struct machine *m = &mach;
+	int status = 1, nvcpus = 0;
+	bool board_up = false, ram_up = false, tier_up = false;
+
+	/* a guest's output to a closed pipe must not kill us */
+	signal(SIGPIPE, SIG_IGN);
+
+	int pr = cmdline_parse(argc, argv, &m->cfg);
+	if (pr != 0)
+		return pr > 0 ? 0 : 1;
+	log_mask = m->cfg.log_mask;
+	if (m->cfg.log_file) {
+		log_file = fopen(m->cfg.log_file, "w");
+		if (!log_file) {
+			log_error("-D %s: %s", m->cfg.log_file, strerror(errno));
+			return 1;
+		}
+	}
+	if (check_host_ram(m->cfg.ram_size) < 0)
+		return 1;
+
+	/* level 1: host character devices */
+	m->stdin_uart = -1;
+	for (int i = 0; i < m->cfg.nserial; i++) {
+		if (chardev_open(&m->serial[i], &m->cfg.serial[i]) < 0)
+			goto out;
+		if (m->cfg.serial[i].kind == CHR_STDIO && m->stdin_uart < 0)
+			m->stdin_uart = i;
+	}
+	for (int i = 0; i < m->cfg.ndebugcon; i++)
+		if (chardev_open(&m->debugcon[i], &m->cfg.debugcon[i].chr) < 0)
+			goto out;
+	m->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (m->wake_fd < 0) {
+		log_error("eventfd: %s", strerror(errno));
+		goto out;
+	}
+
+	/* level 2: the board */
+	struct board_config bc = {
+		.ncpus = m->cfg.ncpus,
+		.ram_size = m->cfg.ram_size,
+		.clock_mode = CLOCK_HOST,
+		.rtc_base = time(NULL),
+		.debugexit_iobase = m->cfg.debugexit_iobase,
+		.debugexit_size = m->cfg.debugexit_size,
+		.boot_order = { 3, 2, 1 },
+	};
+	for (int i = 0; i < m->cfg.nserial; i++)
+		if (m->serial[i].fd >= 0)
+			bc.serial[i] = (struct uart_chr){ chardev_write, &m->serial[i] };
+	for (int i = 0; i < m->cfg.ndebugcon; i++) {
+		bc.debugcon[i].iobase = m->cfg.debugcon[i].iobase;
+		bc.debugcon[i].chr = (struct debugcon_chr){ chardev_write, &m->debugcon[i] };
+	}
+	bc.ndebugcons = m->cfg.ndebugcon;
+	struct board_host bh = { host_reset, host_exit, host_cpu_event, m };
+	if (board_create(&m->board, &bc, &bh) < 0)
+		goto out;
+	board_up = true;
+	m->board.clock.notify = machine_wake;
+	m->board.clock.notify_opaque = m;
+
+	/* level 3: memory and what boots in it */
+	if (physmap_init(&m->pm, m->cfg.ram_size, &m->board.mmio) < 0)
+		goto out;
+	ram_up = true;
+	m->boot = (struct boot_config){
+		.kernel = m->cfg.kernel, .initrd = m->cfg.initrd, .cmdline = m->cfg.append,
+		.bios = m->cfg.bios, .ncpus = m->cfg.ncpus,
+	};
+	struct cpu_state bsp;
+	cpu_state_reset(&bsp, false);
+	if (boot_setup(&m->pm, &m->boot, &bsp) < 0)
+		goto out;
+
+	/* level 4: the CPUs and their tier */
+	m->vm = (struct vm){
+		.pm = &m->pm, .io = &m->board.io, .mmio = &m->board.mmio,
+		.lock = &m->board.lock, .ncpus = m->cfg.ncpus,
+		.notify_stop = machine_wake, .notify_opaque = m,
+	};
+	m->vm.tier = choose_tier(m->cfg.accel);
+	if (!m->vm.tier)
+		goto out;
+	if (m->vm.tier->vm_init(&m->vm) < 0)
+		goto out;
+	tier_up = true;
+	for (int i = 0; i < m->cfg.ncpus; i++) {
+		if (vcpu_create(&m->vm, i, m->board.lapic[i], &m->vm.vcpu[i]) < 0)
+			goto out;
+		nvcpus++;
+		if (m->vm.tier->attach(m->vm.vcpu[i]) < 0)
+			goto out;
+	}
+	m->vm.vcpu[0]->s = bsp;
+
+	/* level 5: run */
+	console_raw();
+	if (machine_start_cpus(m) < 0)
+		goto out;
+	status = machine_loop(m);
+	console_restore();
+	if (log_enabled(LOG_STATS))
+		print_stats(m);
+
+out:
+	console_restore();
+	for (int i = 0; i < nvcpus; i++) {
+		if (tier_up)
+			m->vm.tier->detach(m->vm.vcpu[i]);
+		vcpu_destroy(m->vm.vcpu[i]);
+	}
+	if (tier_up)
+		m->vm.tier->vm_destroy(&m->vm);
+	if (ram_up)
+		physmap_destroy(&m->pm);
+	if (board_up)
+		board_destroy(&m->board);
+	for (int i = 0; i < m->cfg.nserial; i++)
+		chardev_close(&m->serial[i]);
+	for (int i = 0; i < m->cfg.ndebugcon; i++)
+		chardev_close(&m->debugcon[i]);
+	if (log_file)
+		fclose(log_file);
+	return status;
+}
