@@ -75,7 +75,9 @@ void lapic_set_cr8(struct lapic *a, uint8_t v);
 
 /* LINT0/LINT1 inputs: irq_handler_fn with opaque = lapic, n = 0 or 1 */
 void lapic_set_lint(void *opaque, int n, int level);
-/* an interrupt the CPU would take now if IF allowed (vector), or -1 */
+/* an interrupt the CPU would take now if IF allowed, or -1. Any value >= 0
+ * means "pending"; for an ExtINT (the PIC's) it is 0, and the real vector
+ * comes from lapic_ack(), which runs the PIC's INTA cycle */
 int lapic_pending(struct lapic *a);
 /* the CPU takes it: returns the vector (IRR -> ISR, or the PIC's INTA) */
 int lapic_ack(struct lapic *a);
