@@ -52,6 +52,9 @@ struct tier {
 	enum tier_exit (*run)(struct vcpu *v);
 	bool (*can_run)(const struct vm *vm, const struct cpu_state *s);
 	void (*kick)(struct vcpu *v);		/* any thread; async-signal safe not needed */
+	/* execute exactly one instruction (or deliver one pending event) and
+	 * return; for lockstep and the debugger. NULL where the tier cannot */
+	enum tier_exit (*step)(struct vcpu *v);
 };
 
 /* tiers linked into this binary; NULL where a tier is not built */

@@ -1,0 +1,125 @@
+/* Linear -> physical for the software tiers: the page-table walker (no
+ * paging, 32-bit with PSE, PAE with NX, 4-level), the software TLB, and
+ * the tracking of guest pages that hold decoded or translated code.
+ *
+ * TLB invariant: a hit is one compare and one add. An entry's tag for an
+ * access kind is the page-aligned linear address when that access may go
+ * straight to host memory; anything else (not present, no permission, MMIO,
+ * a write to a page holding code, a write to a page whose dirty bit is
+ * still clear) leaves the tag unequal, and the slow path (tlb_fill) decides.
+ * Each vCPU has one struct tlb; entries are per privilege (supervisor/user)
+ * so a CPL change needs no flush. */
+#ifndef MMU_MMU_H
+#define MMU_MMU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "mmu/physmap.h"
+
+enum mmu_access { MMU_READ, MMU_WRITE, MMU_FETCH };
+
+/* page-fault error code bits */
+#define PFE_P (1u << 0)
+#define PFE_W (1u << 1)
+#define PFE_U (1u << 2)
+#define PFE_RSVD (1u << 3)
+#define PFE_I (1u << 4)
+
+/* the control registers that decide translation */
+struct mmu_regs {
+	uint64_t cr0, cr3, cr4, efer;
+};
+
+struct mmu_walk {
+	uint64_t gpa;		/* physical address of the byte asked for */
+	uint64_t page_mask;	/* ~(page size - 1): 4K, 2M or 4M pages */
+	bool writable, user, nx, global, dirty;
+};
+
+/* Walk the guest's page tables for `lin`: checks the access against
+ * U/S, R/W (with CR0.WP), NX (with EFER.NXE), reserved bits; sets A bits
+ * on the way and D on a write, as the hardware does. supervisor_implicit:
+ * an access made by the CPU itself (descriptor tables, TSS) counts as
+ * supervisor whatever the CPL.
+ * 0 on success; -1 with *pf_error filled for a page fault. */
+int mmu_walk(struct physmap *pm, const struct mmu_regs *r, uint64_t lin,
+	     enum mmu_access acc, bool user, struct mmu_walk *out, uint32_t *pf_error);
+
+#define TLB_BITS 8
+#define TLB_SIZE (1u << TLB_BITS)
+#define TLB_NOMATCH 1ull	/* or-ed into a tag: never equals a page address */
+
+struct tlb_entry {
+	uint64_t tag[3];	/* per enum mmu_access */
+	uintptr_t addend;	/* host pointer = linear address + addend */
+	uint64_t gpa;		/* guest-physical page, for the slow path */
+	bool global;
+};
+
+struct codepages;
+
+struct tlb {
+	struct tlb_entry e[2][TLB_SIZE];	/* [user] */
+	struct physmap *pm;
+	struct codepages *code;			/* may be NULL */
+	uint64_t fills, flushes;		/* statistics */
+};
+
+static inline unsigned tlb_index(uint64_t lin)
+{
+	return (unsigned)(lin >> 12) & (TLB_SIZE - 1);
+}
+
+/* the fast path: a host pointer for an access of `size` bytes that does not
+ * cross a page, or NULL (then call tlb_fill) */
+static inline void *tlb_lookup(struct tlb *t, uint64_t lin, enum mmu_access acc, bool user)
+{
+	struct tlb_entry *e = &t->e[user][tlb_index(lin)];
+	if (e->tag[acc] == (lin & ~0xfffull))
+		return (void *)(lin + e->addend);
+	return NULL;
+}
+
+void tlb_init(struct tlb *t, struct physmap *pm, struct codepages *code);
+void tlb_flush_all(struct tlb *t);		/* CR4.PGE/PAE/PSE, CR0.PG/WP changes */
+void tlb_flush_nonglobal(struct tlb *t);	/* a CR3 load */
+void tlb_flush_page(struct tlb *t, uint64_t lin);	/* INVLPG */
+
+enum tlb_fill_result {
+	TLB_HOST,	/* *host points at the byte (RAM, or ROM for reads/fetch) */
+	TLB_MMIO,	/* *gpa is not RAM: go through the bus (writes to ROM: drop) */
+	TLB_FAULT,	/* page fault: *pf_error */
+};
+
+/* The slow path: translate, fill the entry where the access may be
+ * direct, and say where the byte is. A write to a page holding code tells
+ * the code tracker (codepages_written) before returning TLB_HOST. */
+enum tlb_fill_result tlb_fill(struct tlb *t, const struct mmu_regs *r, uint64_t lin,
+			      enum mmu_access acc, bool user, void **host, uint64_t *gpa,
+			      uint32_t *pf_error);
+
+/* Pages of guest RAM that hold decoded instructions or translated code.
+ * Marking a page makes every TLB's direct writes to it take the slow path;
+ * a write there calls the owner's invalidate callback for that page, once,
+ * and unmarks it. Shared by all vCPUs of a VM. */
+struct codepages {
+	uint8_t *bits;			/* one bit per 4 KiB page of guest RAM */
+	struct physmap *pm;
+	uint64_t npages;
+	struct tlb **tlbs;		/* every vCPU's TLB, to drop their write tags */
+	int ntlbs;
+	void (*invalidate)(void *opaque, uint64_t gpa_page);
+	void *opaque;
+	uint64_t invalidations;
+};
+
+int codepages_init(struct codepages *cp, struct physmap *pm);
+void codepages_destroy(struct codepages *cp);
+void codepages_add_tlb(struct codepages *cp, struct tlb *t);
+void codepages_mark(struct codepages *cp, uint64_t gpa);
+bool codepages_is_marked(const struct codepages *cp, uint64_t gpa);
+/* a write of len bytes at gpa landed (from a CPU slow path, a device, a
+ * loader): invalidate what was derived from the pages it touched */
+void codepages_written(struct codepages *cp, uint64_t gpa, uint64_t len);
+
+#endif
