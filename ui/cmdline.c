@@ -378,6 +378,12 @@ int cmdline_parse(int argc, char **argv, struct machine_config *cfg)
 		}
 #undef NEED_ARG
 	}
+	if (cfg->bios && cfg->kernel) {
+		/* QEMU runs its BIOS and hands it the kernel; our -kernel boots
+		 * the kernel directly, so a BIOS would never run */
+		log_error("-bios %s with -kernel: direct kernel boot runs no BIOS; give one of them", cfg->bios);
+		return -1;
+	}
 	if ((cfg->initrd || cfg->append) && !cfg->kernel) {
 		log_error("%s needs -kernel", cfg->initrd ? "-initrd" : "-append");
 		return -1;
