@@ -88,7 +88,7 @@ struct kvm_machine {
 	struct kvm_cpu *cpu[VM_MAX_CPUS];
 };
 
-/* per vCPU: v->tier_priv while attached; lives until the VM goes */
+/* per vCPU: v->tier_priv[TIER_KVM] while attached; lives until the VM goes */
 struct kvm_cpu {
 	struct kvm_machine *km;
 	int fd;
@@ -525,14 +525,14 @@ int kvm_attach(struct vcpu *v)
 		if (!km->cpu[v->index])
 			return -1;
 	}
-	v->tier_priv = km->cpu[v->index];
+	v->tier_priv[TIER_KVM] = km->cpu[v->index];
 	return 0;
 }
 
 void kvm_detach(struct vcpu *v)
 {
 	/* the vCPU fd stays with the VM: KVM cannot create the same one twice */
-	v->tier_priv = NULL;
+	v->tier_priv[TIER_KVM] = NULL;
 }
 
 /* ---- state ---- */
@@ -642,7 +642,7 @@ static void apic_base_from_kvm(struct vcpu *v, struct kvm_cpu *c, uint64_t base)
 
 int kvm_sync_in(struct vcpu *v)
 {
-	struct kvm_cpu *c = v->tier_priv;
+	struct kvm_cpu *c = v->tier_priv[TIER_KVM];
 	if (!c) {
 		log_error("kvm: vcpu %d: state sync without attach", v->index);
 		return -1;
@@ -771,7 +771,7 @@ int kvm_sync_in(struct vcpu *v)
 
 int kvm_sync_out(struct vcpu *v)
 {
-	struct kvm_cpu *c = v->tier_priv;
+	struct kvm_cpu *c = v->tier_priv[TIER_KVM];
 	if (!c) {
 		log_error("kvm: vcpu %d: state sync without attach", v->index);
 		return -1;
@@ -885,7 +885,7 @@ bool kvm_can_run(const struct vm *vm, const struct cpu_state *s)
 
 void kvm_kick(struct vcpu *v)
 {
-	struct kvm_cpu *c = v->tier_priv;
+	struct kvm_cpu *c = v->tier_priv[TIER_KVM];
 	if (!c)
 		return;
 	/* immediate_exit catches a kick just before KVM_RUN; the signal one
@@ -1009,11 +1009,17 @@ static const char *internal_error_name(uint32_t sub)
 	}
 }
 
-/* one line: why KVM gave up, and where the guest was */
+/* one line: why KVM gave up, and where the guest was.
+ * An instruction KVM's emulator cannot do (kvm_pvm emulates everything,
+ * and KVM's emulator lacks e.g. protected-mode IRET) is not an error of
+ * the guest: the vCPU loop can run it in another tier, so say
+ * TIER_EXIT_CANNOT_RUN with the reason kept for when no tier can. */
 static enum tier_exit report_error(struct vcpu *v, struct kvm_cpu *c)
 {
 	struct kvm_run *run = c->run;
 	char why[160];
+	bool cannot_emulate = run->exit_reason == KVM_EXIT_INTERNAL_ERROR &&
+			      run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION;
 	if (run->exit_reason == KVM_EXIT_FAIL_ENTRY)
 		snprintf(why, sizeof(why), "VM entry failed, hardware reason 0x%llx",
 			 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
@@ -1040,6 +1046,11 @@ static enum tier_exit report_error(struct vcpu *v, struct kvm_cpu *c)
 	if (ioctl(c->fd, KVM_GET_REGS, &r) < 0 || ioctl(c->fd, KVM_GET_SREGS, &s) < 0) {
 		log_error("kvm: vcpu %d: %s", v->index, why);
 		return TIER_EXIT_ERROR;
+	}
+	if (cannot_emulate) {
+		snprintf(v->cannot_run_why, sizeof(v->cannot_run_why), "kvm: %s at %04x:%llx",
+			 why, s.cs.selector, (unsigned long long)r.rip);
+		return TIER_EXIT_CANNOT_RUN;
 	}
 	log_error("kvm: vcpu %d: %s at %04x:%llx (linear %llx) rflags %llx cr0 %llx cr3 %llx "
 		  "cr4 %llx efer %llx rax %llx rbx %llx rcx %llx rdx %llx rsi %llx rdi %llx "
@@ -1159,7 +1170,7 @@ static bool handle_exit(struct vcpu *v, struct kvm_cpu *c, struct tier_stats *st
 
 enum tier_exit kvm_run(struct vcpu *v)
 {
-	struct kvm_cpu *c = v->tier_priv;
+	struct kvm_cpu *c = v->tier_priv[TIER_KVM];
 	if (!c) {
 		log_error("kvm: vcpu %d: run without attach", v->index);
 		return TIER_EXIT_ERROR;

@@ -1,7 +1,9 @@
 /* The tier contract: how the vCPU loop drives an execution engine (the
  * interpreter, the translator, or the hardware tier through KVM).
  * A tier is a table of functions; all state it keeps per vCPU hangs off
- * vcpu->tier_priv, per VM off vm->tier_vm[tier->id].
+ * vcpu->tier_priv[tier->id] (set by attach, cleared by detach), per VM off
+ * vm->tier_vm[tier->id]. Several tiers may be attached to one vCPU at once;
+ * vcpu->tier says which one runs it.
  *
  * run() executes guest code until one of enum tier_exit happens. While it
  * runs, the tier itself serves port and MMIO accesses (through the hw/ bus
@@ -27,7 +29,9 @@ enum tier_exit {
 	TIER_EXIT_HLT,		/* HLT retired; s.rflags IF and s.run_state valid */
 	TIER_EXIT_SHUTDOWN,	/* triple fault: the board resets */
 	TIER_EXIT_DEBUG,	/* breakpoint / single step for the debugger */
-	TIER_EXIT_CANNOT_RUN,	/* this state is beyond the tier: pick another */
+	TIER_EXIT_CANNOT_RUN,	/* this state is beyond the tier: the loop runs one
+				 * instruction in policy_fallback()'s tier; the
+				 * tier wrote why into vcpu->cannot_run_why */
 	TIER_EXIT_ERROR,	/* the tier failed (message already printed) */
 };
 

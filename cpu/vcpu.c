@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cpu/policy.h"
 #include "hw/lapic.h"
 #include "hw/log.h"
 
@@ -216,6 +217,37 @@ static bool vcpu_should_wake(struct vcpu *v)
 	return (v->s.rflags & FL_IF) && vcpu_irq_pending(v) >= 0;
 }
 
+/* Run one instruction of v in `alt` because v->tier could not: the state
+ * goes out of the home tier, through one step of alt, and back. RAM and
+ * devices are shared, so nothing else moves. */
+static enum tier_exit vcpu_step_in(struct vcpu *v, const struct tier *alt)
+{
+	const struct tier *home = v->tier;
+	if (!v->tier_priv[alt->id] && alt->attach(v) < 0)
+		return TIER_EXIT_ERROR;
+	if (home->sync_out(v) < 0)
+		return TIER_EXIT_ERROR;
+	v->tier = alt;
+	v->stats[alt->id].switches_in++;
+	enum tier_exit e = TIER_EXIT_ERROR;
+	if (alt->sync_in(v) == 0) {
+		e = alt->step(v);
+		if (alt->sync_out(v) < 0)
+			e = TIER_EXIT_ERROR;
+	}
+	v->tier = home;
+	v->stats[home->id].switches_in++;
+	if (home->sync_in(v) < 0)
+		return TIER_EXIT_ERROR;
+	if (e == TIER_EXIT_CANNOT_RUN) {
+		/* the reference tier cannot either: report both reasons */
+		log_error("cpu%d: %s; and the %s tier cannot run it either", v->index,
+			  v->cannot_run_why, alt->name);
+		return TIER_EXIT_ERROR;
+	}
+	return e;
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -245,6 +277,15 @@ static void *vcpu_thread(void *arg)
 		}
 		v->stats[v->tier->id].runs++;
 		enum tier_exit e = v->tier->run(v);
+		if (e == TIER_EXIT_CANNOT_RUN) {
+			const struct tier *alt = policy_fallback(v);
+			if (alt) {
+				if (log_enabled(LOG_CPU))
+					log_msg("cpu%d: %s: one instruction in the %s tier",
+						v->index, v->cannot_run_why, alt->name);
+				e = vcpu_step_in(v, alt);
+			}
+		}
 		switch (e) {
 		case TIER_EXIT_KICK:
 		case TIER_EXIT_DEBUG:
@@ -259,8 +300,8 @@ static void *vcpu_thread(void *arg)
 			vm_request_stop(vm, VM_STOP_RESET, 0);
 			break;
 		case TIER_EXIT_CANNOT_RUN:
-			log_error("cpu%d: the %s tier cannot run this state and no other tier is built",
-				  v->index, v->tier->name);
+			log_error("cpu%d: %s; no other tier is built to run it", v->index,
+				  v->cannot_run_why[0] ? v->cannot_run_why : "the tier cannot run this state");
 			vm_request_stop(vm, VM_STOP_EXIT, 2);
 			break;
 		case TIER_EXIT_ERROR:

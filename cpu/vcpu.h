@@ -20,6 +20,7 @@ struct tier_stats {
 	uint64_t insns;			/* instructions retired, where known */
 	uint64_t exits_io, exits_mmio, exits_hlt, exits_irq_window, exits_intr, exits_other;
 	uint64_t irqs_injected, nmis_injected;
+	uint64_t switches_in;		/* times the policy moved a vCPU into this tier */
 };
 
 enum vcpu_event_bits {
@@ -34,8 +35,9 @@ struct vcpu {
 	struct vm *vm;
 	struct cpu_state s;
 	struct lapic *apic;
-	const struct tier *tier;
-	void *tier_priv;
+	const struct tier *tier;		/* the tier running this vCPU */
+	void *tier_priv[TIER_COUNT];		/* each tier's per-vCPU state, while attached */
+	char cannot_run_why[192];		/* set with TIER_EXIT_CANNOT_RUN */
 	struct tier_stats stats[TIER_COUNT];
 
 	pthread_t thread;

@@ -6,6 +6,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include "cpu/tier.h"
 #include "mmu/physmap.h"
 #include "hw/bus.h"
@@ -28,6 +29,7 @@ struct vm {
 	struct vcpu *vcpu[VM_MAX_CPUS];
 	const struct tier *tier;	/* the tier every vCPU starts in */
 	void *tier_vm[TIER_COUNT];
+	bool tier_up[TIER_COUNT];	/* vm_init done for this tier */
 	_Atomic int stop;		/* enum vm_stop */
 	int exit_status;
 	/* told after a stop request, so the main loop can wake; may be NULL */

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cpu/policy.h"
 #include "cpu/tier.h"
 #include "cpu/vcpu.h"
 #include "cpu/vm.h"
@@ -88,44 +89,6 @@ static int check_host_ram(uint64_t want)
 		return -1;
 	}
 	return 0;
-}
-
-static const struct tier *choose_tier(const char *accel)
-{
-	const struct tier *kvm = tier_by_name("kvm");
-	struct tier_probe p;
-	memset(&p, 0, sizeof(p));
-	if (kvm)
-		kvm->probe(&p);
-
-	if (!strcmp(accel, "kvm")) {
-		if (!kvm || !p.usable) {
-			log_error("-accel kvm: %s", kvm ? p.desc : "the KVM tier is not built");
-			return NULL;
-		}
-		if (p.slow)
-			log_error("warning: -accel kvm: %s", p.desc);
-		return kvm;
-	}
-	if (!strcmp(accel, "auto")) {
-		/* never a /dev/kvm without VMX or SVM beneath: it is slower than
-		 * a software tier and cannot run most guests */
-		if (kvm && p.usable && p.hw_backed)
-			return kvm;
-		for (int i = 0; i < TIER_COUNT; i++)
-			if (tier_table[i] && tier_table[i]->id != TIER_KVM)
-				return tier_table[i];
-		log_error("-accel auto: no tier can run here: %s; and the interpreter "
-			  "and translator tiers are not built yet",
-			  kvm ? p.desc : "the KVM tier is not built");
-		return NULL;
-	}
-	const struct tier *t = tier_by_name(accel);
-	if (!t) {
-		log_error("-accel %s: this tier is not built yet", accel);
-		return NULL;
-	}
-	return t;
 }
 
 static void machine_cpus_to_reset_state(struct machine *m)
@@ -343,12 +306,18 @@ int main(int argc, char **argv)
 		.lock = &m->board.lock, .ncpus = m->cfg.ncpus,
 		.notify_stop = machine_wake, .notify_opaque = m,
 	};
-	m->vm.tier = choose_tier(m->cfg.accel);
+	m->vm.tier = policy_choose(m->cfg.accel);
 	if (!m->vm.tier)
 		goto out;
 	if (m->vm.tier->vm_init(&m->vm) < 0)
 		goto out;
+	m->vm.tier_up[m->vm.tier->id] = true;
 	tier_up = true;
+	/* the tier that takes over what the chosen one cannot run, set up
+	 * now so a switch mid-run costs only the state copy */
+	const struct tier *fb = tier_table[TIER_INTERP];
+	if (fb && fb != m->vm.tier && fb->vm_init(&m->vm) == 0)
+		m->vm.tier_up[fb->id] = true;
 	for (int i = 0; i < m->cfg.ncpus; i++) {
 		if (vcpu_create(&m->vm, i, m->board.lapic[i], &m->vm.vcpu[i]) < 0)
 			goto out;
@@ -370,12 +339,14 @@ int main(int argc, char **argv)
 out:
 	console_restore();
 	for (int i = 0; i < nvcpus; i++) {
-		if (tier_up)
-			m->vm.tier->detach(m->vm.vcpu[i]);
+		for (int t = 0; t < TIER_COUNT; t++)
+			if (m->vm.vcpu[i]->tier_priv[t] && tier_table[t])
+				tier_table[t]->detach(m->vm.vcpu[i]);
 		vcpu_destroy(m->vm.vcpu[i]);
 	}
-	if (tier_up)
-		m->vm.tier->vm_destroy(&m->vm);
+	for (int t = 0; tier_up && t < TIER_COUNT; t++)
+		if (m->vm.tier_up[t] && tier_table[t])
+			tier_table[t]->vm_destroy(&m->vm);
 	if (ram_up)
 		physmap_destroy(&m->pm);
 	if (board_up)
