@@ -315,8 +315,9 @@ static void *vcpu_thread(void *arg)
 
 int vcpu_create(struct vm *vm, int index, struct lapic *apic, struct vcpu **out)
 {
-	struct vcpu *v = aligned_alloc(64, sizeof(*v));
-	if (!v) {
+	struct vcpu *v = NULL;
+	/* cache-line aligned: the atomics kicked from other threads sit here */
+	if (posix_memalign((void **)&v, 64, sizeof(*v)) != 0) {
 		log_error("out of memory for vCPU %d", index);
 		return -1;
 	}

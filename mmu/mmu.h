@@ -25,6 +25,10 @@ enum mmu_access { MMU_READ, MMU_WRITE, MMU_FETCH };
 #define PFE_RSVD (1u << 3)
 #define PFE_I (1u << 4)
 
+/* physical-address width of the emulated CPU (CPUID 0x80000008 must agree):
+ * entry bits from here up to 51 (4-level) or 62 (PAE) are reserved */
+#define MMU_MAXPHYADDR 40
+
 /* the control registers that decide translation */
 struct mmu_regs {
 	uint64_t cr0, cr3, cr4, efer;
@@ -45,6 +49,11 @@ struct mmu_walk {
 int mmu_walk(struct physmap *pm, const struct mmu_regs *r, uint64_t lin,
 	     enum mmu_access acc, bool user, struct mmu_walk *out, uint32_t *pf_error);
 
+/* PAE (not long mode): false when a present PDPTE of the table at cr3 has a
+ * reserved bit set. MOV to CR3 (and MOV to CR0/CR4 entering PAE paging)
+ * then raises #GP(0) instead of loading, as the SDM says. */
+bool mmu_pae_pdptes_ok(struct physmap *pm, uint64_t cr3);
+
 #define TLB_BITS 8
 #define TLB_SIZE (1u << TLB_BITS)
 #define TLB_NOMATCH 1ull	/* or-ed into a tag: never equals a page address */
@@ -54,6 +63,7 @@ struct tlb_entry {
 	uintptr_t addend;	/* host pointer = linear address + addend */
 	uint64_t gpa;		/* guest-physical page, for the slow path */
 	bool global;
+	uint8_t page_shift;	/* 12, 21, 22 or 30: INVLPG drops every slice of a large page */
 };
 
 struct codepages;
@@ -63,6 +73,7 @@ struct tlb {
 	struct physmap *pm;
 	struct codepages *code;			/* may be NULL */
 	uint64_t fills, flushes;		/* statistics */
+	unsigned nlarge;			/* entries holding slices of large pages */
 };
 
 static inline unsigned tlb_index(uint64_t lin)

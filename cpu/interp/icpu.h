@@ -72,6 +72,18 @@ struct icpu {
 	bool halted;			/* HLT executed */
 	uint64_t insns;			/* instructions retired */
 	uint64_t tsc_offset;		/* guest TSC = host ns-based count + offset */
+
+	/* the fault cpu_fault() hands to the loop (interp.c) */
+	int fault_vector;
+	bool fault_has_error;
+	uint32_t fault_error;
+	/* the access vmem_read_rmw() checked, for vmem_write_rmw() (mem.c) */
+	struct {
+		void *host;		/* direct host pointer, or NULL: slow write */
+		int seg;
+		uint64_t off;
+		unsigned size;
+	} rmw;
 };
 
 /* -- registers -- */
