@@ -40,6 +40,14 @@ start:
 	jne bad_magic
 	mov esi, msg
 	call puts
+	; the same greeting on the debug consoles: Bochs's port 0xe9 and
+	; SeaBIOS's 0x402 (unclaimed ports drop it, as on a PC)
+	mov dx, 0xe9
+	mov esi, msg_dbg
+	call dputs
+	mov dx, 0x402
+	mov esi, msg_dbg
+	call dputs
 	xor eax, eax			; 0: pass
 	jmp exit
 
@@ -74,7 +82,18 @@ puts:
 .done:
 	ret
 
+; bytes at esi to port dx until a NUL
+dputs:
+	lodsb
+	test al, al
+	jz .done
+	out dx, al
+	jmp dputs
+.done:
+	ret
+
 msg:		db "hello from guest", 13, 10, 0
+msg_dbg:	db "hello debugcon", 10, 0
 msg_magic:	db "FAIL: multiboot magic in EAX is wrong", 13, 10, 0
 msg_noexit:	db "guest: port 0xf4 did not exit; halting", 13, 10, 0
 

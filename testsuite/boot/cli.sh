@@ -1,0 +1,46 @@
+#!/bin/bash
+# Command-line plumbing the guests see: -serial file:, -debugcon, and
+# -chardev with -device isa-debugcon, each checked for what hello.elf wrote.
+# SPDX-License-Identifier: MIT
+O=${O:-build}
+T=$O/trivisor
+G=$O/guests/hello.elf
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+pass() { echo "PASS cli/$1"; }
+fail() { echo "FAIL cli/$1: $2"; }
+
+if ! [ -x "$T" ] || ! [ -f "$G" ]; then
+	echo "FAIL cli/setup: $T or $G not built"
+	exit 0
+fi
+# the first tier that runs hello at all
+accel=""
+for a in kvm interp; do
+	if timeout 60 "$T" -accel "$a" -kernel "$G" -serial null -display none -no-reboot >/dev/null 2>&1 </dev/null
+	   [ $? -eq 1 ]; then
+		accel=$a
+		break
+	fi
+done
+if [ -z "$accel" ]; then
+	for n in serial-file debugcon chardev-debugcon; do
+		echo "SKIP cli/$n: no tier here runs the hello guest"
+	done
+	exit 0
+fi
+
+timeout 60 "$T" -accel "$accel" -kernel "$G" -serial "file:$tmp/com1" -display none -no-reboot \
+	-debugcon "file:$tmp/e9" \
+	-chardev "file,id=dbg,path=$tmp/402" -device isa-debugcon,iobase=0x402,chardev=dbg \
+	>"$tmp/stdout" 2>"$tmp/stderr" </dev/null
+rc=$?
+if [ $rc -ne 1 ]; then
+	fail run "exit status $rc, want 1: $(head -c 300 "$tmp/stderr")"
+	exit 0
+fi
+grep -q "hello from guest" "$tmp/com1" 2>/dev/null && pass serial-file || fail serial-file "COM1 file lacks the greeting"
+[ "$(cat "$tmp/e9" 2>/dev/null)" = "hello debugcon" ] && pass debugcon || fail debugcon "port 0xe9 file holds '$(head -c 80 "$tmp/e9" 2>/dev/null)'"
+[ "$(cat "$tmp/402" 2>/dev/null)" = "hello debugcon" ] && pass chardev-debugcon || fail chardev-debugcon "port 0x402 file holds '$(head -c 80 "$tmp/402" 2>/dev/null)'"
+if grep -q "hello" "$tmp/stdout"; then fail stdout-quiet "guest output leaked to stdout"; else pass stdout-quiet; fi
