@@ -1,0 +1,130 @@
+/* The software TLB: fills from the walker, flushes, and the slow path of a guest access. */
+// SPDX-License-Identifier: MIT
+#include "mmu/mmu.h"
+
+#include <string.h>
+
+#define TLB_CR0_WP (1ull << 16)
+
+/* Every tag of a filled entry holds its page's linear address, or-ed with
+ * TLB_NOMATCH where that access must take the slow path; so any tag tells
+ * which page the entry is for. An empty entry's tags are TLB_NOMATCH. */
+static inline uint64_t entry_lin(const struct tlb_entry *e)
+{
+	return e->tag[MMU_READ] & ~0xfffull;
+}
+
+/* filled entries, even those with no usable tag (MMIO), have a page size */
+static inline bool entry_empty(const struct tlb_entry *e)
+{
+	return e->page_shift == 0;
+}
+
+static void entry_clear(struct tlb *t, struct tlb_entry *e)
+{
+	if (e->page_shift > 12)
+		t->nlarge--;
+	e->tag[MMU_READ] = e->tag[MMU_WRITE] = e->tag[MMU_FETCH] = TLB_NOMATCH;
+	e->addend = 0;
+	e->gpa = 0;
+	e->global = false;
+	e->page_shift = 0;
+}
+
+void tlb_init(struct tlb *t, struct physmap *pm, struct codepages *code)
+{
+	memset(t, 0, sizeof(*t));
+	t->pm = pm;
+	for (unsigned u = 0; u < 2; u++)
+		for (unsigned i = 0; i < TLB_SIZE; i++)
+			entry_clear(t, &t->e[u][i]);
+	if (code)
+		codepages_add_tlb(code, t);
+}
+
+void tlb_flush_all(struct tlb *t)
+{
+	for (unsigned u = 0; u < 2; u++)
+		for (unsigned i = 0; i < TLB_SIZE; i++)
+			entry_clear(t, &t->e[u][i]);
+	t->flushes++;
+}
+
+void tlb_flush_nonglobal(struct tlb *t)
+{
+	for (unsigned u = 0; u < 2; u++)
+		for (unsigned i = 0; i < TLB_SIZE; i++)
+			if (!t->e[u][i].global)
+				entry_clear(t, &t->e[u][i]);
+	t->flushes++;
+}
+
+void tlb_flush_page(struct tlb *t, uint64_t lin)
+{
+	uint64_t page = lin & ~0xfffull;
+	for (unsigned u = 0; u < 2; u++) {
+		struct tlb_entry *e = &t->e[u][tlb_index(lin)];
+		if (!entry_empty(e) && entry_lin(e) == page)
+			entry_clear(t, e);
+	}
+	/* INVLPG drops the whole translation of a large page, and the TLB
+	 * holds it as 4 KiB slices in other slots */
+	for (unsigned u = 0; u < 2 && t->nlarge; u++) {
+		for (unsigned i = 0; i < TLB_SIZE; i++) {
+			struct tlb_entry *e = &t->e[u][i];
+			if (e->page_shift > 12 && ((entry_lin(e) ^ lin) >> e->page_shift) == 0)
+				entry_clear(t, e);
+		}
+	}
+	t->flushes++;
+}
+
+enum tlb_fill_result tlb_fill(struct tlb *t, const struct mmu_regs *r, uint64_t lin,
+			      enum mmu_access acc, bool user, void **host, uint64_t *gpa,
+			      uint32_t *pf_error)
+{
+	struct tlb_entry *e = &t->e[user][tlb_index(lin)];
+	uint64_t page = lin & ~0xfffull;
+	struct mmu_walk w;
+
+	if (mmu_walk(t->pm, r, lin, acc, user, &w, pf_error) < 0) {
+		/* a page fault invalidates what was cached for the address (SDM 4.10.4.1) */
+		if (!entry_empty(e) && entry_lin(e) == page)
+			entry_clear(t, e);
+		return TLB_FAULT;
+	}
+	*gpa = w.gpa;
+
+	uint64_t gpage = w.gpa & ~0xfffull;
+	const struct physmap_region *reg = physmap_find(t->pm, gpage);
+	bool ram = reg && reg->kind == PM_RAM;
+	uint8_t *hpage = reg ? reg->host + (gpage - reg->gpa) : NULL;
+
+	if (acc == MMU_WRITE && ram && t->code && codepages_is_marked(t->code, gpage))
+		codepages_written(t->code, w.gpa, 1);
+
+	/* which other accesses may later skip the walk: each needs what this
+	 * walk proved (A set; D set for writes) and the rights of `user` */
+	bool can_read = reg && (!user || w.user);
+	bool can_write = ram && w.dirty &&
+			 (user ? w.user && w.writable : w.writable || !(r->cr0 & TLB_CR0_WP)) &&
+			 !(t->code && codepages_is_marked(t->code, gpage));
+	bool can_fetch = can_read && !w.nx;
+
+	entry_clear(t, e);
+	e->tag[MMU_READ] = can_read ? page : page | TLB_NOMATCH;
+	e->tag[MMU_WRITE] = can_write ? page : page | TLB_NOMATCH;
+	e->tag[MMU_FETCH] = can_fetch ? page : page | TLB_NOMATCH;
+	e->addend = hpage ? (uintptr_t)hpage - (uintptr_t)page : 0;
+	e->gpa = gpage;
+	e->global = w.global;
+	e->page_shift = (uint8_t)__builtin_ctzll(w.page_mask);
+	if (e->page_shift > 12)
+		t->nlarge++;
+	t->fills++;
+
+	if (!reg || (acc == MMU_WRITE && !ram))
+		return TLB_MMIO;
+	*host = hpage + (lin & 0xfff);
+	return TLB_HOST;
+}
