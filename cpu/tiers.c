@@ -3,11 +3,12 @@
 #include "cpu/tier.h"
 
 #include <string.h>
+#include "cpu/interp/interp.h"
 #include "cpu/kvm.h"
 
-/* the interpreter and the translator are not built yet */
+/* the translator is not built yet */
 const struct tier *const tier_table[TIER_COUNT] = {
-	[TIER_INTERP] = NULL,
+	[TIER_INTERP] = &interp_tier,
 	[TIER_BT] = NULL,
 	[TIER_KVM] = &kvm_tier,
 };

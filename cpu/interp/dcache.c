@@ -1,0 +1,177 @@
+/* The decode cache: instructions decoded once per guest page and code
+ * size, dropped when the page is written. */
+// SPDX-License-Identifier: MIT
+#include "cpu/interp/interp.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include "cpu/interp/ops.h"
+#include "cpu/vcpu.h"
+#include "hw/log.h"
+
+struct decode_cache *dcache_new(struct codepages *cp)
+{
+	struct decode_cache *dc = calloc(1, sizeof(*dc));
+	if (!dc)
+		return NULL;
+	/* large, and touched only as blocks fill: calloc maps it lazily */
+	dc->pages = calloc(DC_SETS * DC_WAYS, sizeof(struct dc_page));
+	if (!dc->pages) {
+		free(dc);
+		return NULL;
+	}
+	dc->cp = cp;
+	return dc;
+}
+
+void dcache_free(struct decode_cache *dc)
+{
+	if (!dc)
+		return;
+	free(dc->pages);
+	free(dc);
+}
+
+static inline unsigned dc_set(uint64_t gpa)
+{
+	return (unsigned)(gpa >> 12) & (DC_SETS - 1);
+}
+
+void dcache_flush(struct decode_cache *dc)
+{
+	for (unsigned k = 0; k < DC_SETS * DC_WAYS; k++)
+		atomic_store_explicit(&dc->pages[k].key, 0, memory_order_relaxed);
+	dc->cur = NULL;
+	dc->cur_key = 0;
+}
+
+void dcache_drop_gpa(struct decode_cache *dc, uint64_t gpa)
+{
+	gpa &= ~0xfffull;
+	struct dc_page *set = &dc->pages[dc_set(gpa) * DC_WAYS];
+	for (unsigned w = 0; w < DC_WAYS; w++) {
+		if (set[w].gpa == gpa && atomic_load_explicit(&set[w].key, memory_order_relaxed)) {
+			atomic_store_explicit(&set[w].key, 0, memory_order_release);
+			dc->drops++;
+		}
+	}
+}
+
+/* the block for (host page, code size), made now if need be */
+static struct dc_page *block_for(struct decode_cache *dc, uintptr_t hpage, uint64_t gpa,
+				 unsigned code_size)
+{
+	uint64_t key = dcache_key(hpage, code_size);
+	unsigned s = dc_set(gpa);
+	struct dc_page *set = &dc->pages[s * DC_WAYS];
+	for (unsigned w = 0; w < DC_WAYS; w++)
+		if (atomic_load_explicit(&set[w].key, memory_order_acquire) == key)
+			return &set[w];
+	/* a free way first, else round robin */
+	struct dc_page *p = NULL;
+	for (unsigned w = 0; w < DC_WAYS && !p; w++)
+		if (!atomic_load_explicit(&set[w].key, memory_order_relaxed))
+			p = &set[w];
+	if (!p) {
+		p = &set[dc->next_victim[s]];
+		dc->next_victim[s] = (uint8_t)((dc->next_victim[s] + 1) % DC_WAYS);
+		dc->evictions++;
+	}
+	memset(p->idx, 0, sizeof(p->idx));
+	p->used = 0;
+	p->gpa = gpa;
+	/* marked before any byte is decoded, so no write can slip between */
+	if (dc->cp)
+		codepages_mark(dc->cp, gpa);
+	atomic_store_explicit(&p->key, key, memory_order_release);
+	return p;
+}
+
+static _Noreturn void decode_fault(struct icpu *c, enum decode_result r)
+{
+	if (r == DECODE_TOO_LONG)
+		cpu_gp(c, 0);
+	cpu_ud(c);
+}
+
+/* an instruction whose bytes reach past its page (or come from MMIO):
+ * fetched byte by byte through the segment and paging checks, so a fault
+ * names the first byte that cannot be fetched */
+static const struct insn *decode_uncached(struct icpu *c, uint64_t rip, uint64_t lin)
+{
+	struct decode_cache *dc = c->dc;
+	uint8_t buf[16];
+	unsigned n = fetch_code(c, rip, buf, 15);
+	enum decode_result r;
+	for (;;) {
+		r = decode(&dc->scratch, buf, n, c->code_size);
+		if (r != DECODE_MORE || n >= 15)
+			break;
+		/* the decoder needs a byte fetch_code stopped before: this
+		 * call faults on it */
+		n += fetch_code(c, rip + n, buf + n, 15 - n);
+	}
+	if (r == DECODE_MORE)
+		r = DECODE_TOO_LONG;
+	if (r != DECODE_OK)
+		decode_fault(c, r);
+	dc->scratch.fn = interp_bind(dc->scratch.op);
+	dc->uncached++;
+	if (log_enabled(LOG_IN_ASM))
+		trace_in_asm(c, lin, &dc->scratch, buf);
+	return &dc->scratch;
+}
+
+const struct insn *dcache_fetch_slow(struct icpu *c, uint64_t rip, uint64_t lin)
+{
+	struct decode_cache *dc = c->dc;
+	bool user = c->cpl == 3;
+	uint64_t page = lin & ~0xfffull;
+	struct tlb_entry *e = &c->tlb.e[user][tlb_index(lin)];
+
+	if (c->code_size != 64 && rip > c->s->seg[S_CS].limit)
+		cpu_gp(c, 0);
+	if (e->tag[MMU_FETCH] != page) {
+		void *host = NULL;
+		uint64_t gpa = 0;
+		uint32_t pferr = 0;
+		switch (tlb_fill(&c->tlb, &c->mr, lin, MMU_FETCH, user, &host, &gpa, &pferr)) {
+		case TLB_FAULT:
+			c->s->cr2 = lin;
+			cpu_fault(c, EXC_PF, pferr);
+		case TLB_MMIO:
+			return decode_uncached(c, rip, lin);
+		case TLB_HOST:
+			break;
+		}
+		if (e->tag[MMU_FETCH] != page)	/* filled without a fetch tag */
+			return decode_uncached(c, rip, lin);
+	}
+	uintptr_t hpage = (uintptr_t)(page + e->addend);
+	struct dc_page *p = block_for(dc, hpage, e->gpa, c->code_size);
+	dc->cur = p;
+	dc->cur_key = dcache_key(hpage, c->code_size);
+
+	unsigned off = (unsigned)(lin & 0xfff);
+	if (p->idx[off])
+		return &p->pool[p->idx[off] - 1];
+
+	const uint8_t *bytes = (const uint8_t *)hpage + off;
+	struct insn in;
+	enum decode_result r = decode(&in, bytes, 0x1000 - off, c->code_size);
+	if (r == DECODE_MORE)
+		return decode_uncached(c, rip, lin);
+	if (r != DECODE_OK)
+		decode_fault(c, r);
+	if (p->used == DC_POOL) {
+		memset(p->idx, 0, sizeof(p->idx));
+		p->used = 0;
+	}
+	in.fn = interp_bind(in.op);
+	p->pool[p->used] = in;
+	p->idx[off] = (uint16_t)++p->used;
+	dc->decodes++;
+	if (log_enabled(LOG_IN_ASM))
+		trace_in_asm(c, lin, &in, bytes);
+	return &p->pool[p->used - 1];
+}

@@ -1,0 +1,524 @@
+/* The interpreter tier: its run loop (fetch from the decode cache, call
+ * the semantic function, commit), interrupt acceptance, single-step, and
+ * the tier contract around it. */
+// SPDX-License-Identifier: MIT
+#include "cpu/interp/interp.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "cpu/interp/flags.h"
+#include "cpu/interp/ops.h"
+#include "cpu/interp/system.h"
+#include "cpu/vcpu.h"
+#include "hw/log.h"
+
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#define likely(x) __builtin_expect(!!(x), 1)
+
+/* the fast loop looks at events at least this often (a power of two) */
+#define EVENT_POLL_INSNS 0x10000u
+/* RFLAGS bits whose change sends the loop through its slow step */
+#define FL_WATCH (FL_IF | FL_TF | FL_RF)
+#define DR6_BS (1u << 14)
+
+struct interp_cpu {
+	struct icpu c;
+	struct vcpu *v;
+	int index;			/* v->index, for messages after v is gone */
+	_Atomic int attention;		/* kick: look at events and stop requests */
+	uint64_t ns_run;		/* host time spent in run() */
+	uint64_t insns_run;		/* of it, instructions retired */
+};
+
+struct interp_vm {
+	struct vm *vm;
+	struct codepages cp;
+	/* kept from attach until the VM goes: every TLB stays registered
+	 * with cp, which has no way to forget one */
+	struct interp_cpu *cpu[VM_MAX_CPUS];
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* -- faults and mode: the entry points of icpu.h the loop owns -- */
+
+static bool vector_has_error(int vector)
+{
+	return vector == EXC_DF || (vector >= EXC_TS && vector <= EXC_PF) || vector == EXC_AC;
+}
+
+_Noreturn void cpu_fault(struct icpu *c, int vector, uint32_t error)
+{
+	c->fault_vector = vector;
+	c->fault_has_error = vector_has_error(vector);
+	c->fault_error = error;
+	if (!c->fault_jmp) {
+		log_error("interp: fault %d outside the run loop", vector);
+		abort();
+	}
+	longjmp(*c->fault_jmp, 1);
+}
+
+_Noreturn void cpu_fault_noerr(struct icpu *c, int vector)
+{
+	c->fault_vector = vector;
+	c->fault_has_error = false;
+	c->fault_error = 0;
+	if (!c->fault_jmp) {
+		log_error("interp: fault %d outside the run loop", vector);
+		abort();
+	}
+	longjmp(*c->fault_jmp, 1);
+}
+
+/* CPL is SS.DPL in protected mode (as VMX defines it): right from the
+ * moment CR0.PE is set, before any far jump, and for conforming code */
+void icpu_mode_changed(struct icpu *c)
+{
+	const struct cpu_state *s = c->s;
+	bool pe = (s->cr0 & CR0_PE) != 0;
+	c->v86 = pe && (s->rflags & FL_VM);
+	c->long_mode = (s->efer & EFER_LMA) != 0;
+	c->paging = (s->cr0 & CR0_PG) != 0;
+	c->cpl = !pe ? 0 : c->v86 ? 3 : (uint8_t)SEG_ATTR_DPL(s->seg[S_SS].attr);
+	if (c->long_mode && (s->seg[S_CS].attr & SEG_ATTR_L))
+		c->code_size = 64;
+	else
+		c->code_size = (s->seg[S_CS].attr & SEG_ATTR_DB) && pe && !c->v86 ? 32 : 16;
+	if (c->code_size == 64)
+		c->stack_size = 8;
+	else
+		c->stack_size = (s->seg[S_SS].attr & SEG_ATTR_DB) && pe && !c->v86 ? 4 : 2;
+
+	/* what decides translation changed: flush as the hardware would */
+	const uint64_t cr0_bits = CR0_PG | CR0_WP | CR0_PE;
+	const uint64_t cr4_bits = CR4_PSE | CR4_PAE | CR4_PGE;
+	struct mmu_regs *m = &c->mr;
+	if (((m->cr0 ^ s->cr0) & cr0_bits) || ((m->cr4 ^ s->cr4) & cr4_bits) ||
+	    ((m->efer ^ s->efer) & (EFER_NXE | EFER_LMA)))
+		tlb_flush_all(&c->tlb);
+	else if (m->cr3 != s->cr3)
+		tlb_flush_nonglobal(&c->tlb);
+	m->cr0 = s->cr0;
+	m->cr3 = s->cr3;
+	m->cr4 = s->cr4;
+	m->efer = s->efer;
+}
+
+/* -- the loop -- */
+
+static inline uint64_t code_linear(const struct icpu *c, uint64_t rip)
+{
+	if (c->code_size == 64)
+		return rip;
+	return (c->s->seg[S_CS].base + rip) & 0xffffffffull;
+}
+
+/* the decoded instruction at CS:rip: the hit path is a TLB compare, a key
+ * compare and an index load */
+static inline __attribute__((always_inline)) const struct insn *fetch_insn(struct icpu *c, uint64_t *linp)
+{
+	struct cpu_state *s = c->s;
+	struct decode_cache *dc = c->dc;
+	uint64_t lin = code_linear(c, s->rip);
+	uint64_t page = lin & ~0xfffull;
+	const struct tlb_entry *e = &c->tlb.e[c->cpl == 3][tlb_index(lin)];
+	const struct insn *i = NULL;
+	*linp = lin;
+	if (likely(e->tag[MMU_FETCH] == page)) {
+		uint64_t key = dcache_key((uintptr_t)(page + e->addend), c->code_size);
+		if (likely(key == dc->cur_key) &&
+		    likely(atomic_load_explicit(&dc->cur->key, memory_order_relaxed) == key)) {
+			unsigned n = dc->cur->idx[lin & 0xfff];
+			if (likely(n))
+				i = &dc->cur->pool[n - 1];
+		}
+	}
+	if (unlikely(!i))
+		i = dcache_fetch_slow(c, s->rip, lin);
+	if (c->code_size != 64 && unlikely(s->rip + i->len - 1 > s->seg[S_CS].limit))
+		cpu_gp(c, 0);
+	return i;
+}
+
+/* one instruction: fetch, execute, commit */
+static inline __attribute__((always_inline)) const struct insn *exec_one(struct icpu *c)
+{
+	uint64_t lin;
+	const struct insn *i = fetch_insn(c, &lin);
+	struct cpu_state *s = c->s;
+	c->cur = i;
+	uint64_t ripmask = c->code_size == 64 ? ~0ull : (1ull << c->code_size) - 1;
+	c->next_rip = (s->rip + i->len) & ripmask;
+	i->fn(c, i);
+	s->rip = c->next_rip;
+	c->insns++;
+	return i;
+}
+
+static bool want_out(struct interp_cpu *p)
+{
+	return atomic_load(&p->v->vm->stop) != VM_RUNNING ||
+	       (atomic_load(&p->v->events) & (VCPU_EV_INIT | VCPU_EV_SIPI));
+}
+
+/* NMI first, then a maskable interrupt if IF allows: true if one was
+ * delivered (the CPU now stands at its handler) */
+static bool take_events(struct interp_cpu *p)
+{
+	struct icpu *c = &p->c;
+	struct cpu_state *s = c->s;
+	struct vcpu *v = p->v;
+	struct tier_stats *st = &v->stats[TIER_INTERP];
+
+	if (!s->ev.nmi_masked && (atomic_load(&v->events) & VCPU_EV_NMI) && vcpu_take_nmi(v)) {
+		c->next_rip = s->rip;
+		st->nmis_injected++;
+		icpu_deliver(c, EXC_NMI, EV_NMI, false, 0);
+		return true;
+	}
+	if ((s->rflags & FL_IF) && vcpu_irq_pending(v) >= 0) {
+		int vec = vcpu_irq_ack(v);
+		if (vec < 0)
+			return false;
+		c->next_rip = s->rip;
+		st->irqs_injected++;
+		icpu_deliver(c, vec, EV_EXTINT, false, 0);
+		return true;
+	}
+	return false;
+}
+
+/* an event another tier left half done (a tier switch loses none) */
+static void take_leftover_events(struct icpu *c)
+{
+	struct cpu_events *ev = &c->s->ev;
+	if (ev->nmi_injected || ev->nmi_pending) {
+		ev->nmi_injected = ev->nmi_pending = false;
+		c->next_rip = c->s->rip;
+		icpu_deliver(c, EXC_NMI, EV_NMI, false, 0);
+	}
+	if (ev->interrupt_injected) {
+		ev->interrupt_injected = false;
+		c->next_rip = c->s->rip;
+		icpu_deliver(c, ev->interrupt_nr, EV_EXTINT, false, 0);
+	}
+	if (ev->exception_pending) {
+		ev->exception_pending = false;
+		icpu_exception(c, ev->exception_nr, ev->exception_has_error, ev->exception_error);
+	}
+}
+
+enum step_result { STEP_FAST, STEP_SLOW, STEP_EXIT };
+
+/* The careful step: stop requests, events, interrupt shadow, tracing,
+ * TF and RF. The fast loop comes here whenever one of them may matter. */
+static enum step_result slow_step(struct interp_cpu *p, enum tier_exit *exit)
+{
+	struct icpu *c = &p->c;
+	struct cpu_state *s = c->s;
+
+	if (want_out(p)) {
+		*exit = TIER_EXIT_KICK;
+		return STEP_EXIT;
+	}
+	/* cleared before looking, so a kick after this point is seen next time */
+	atomic_store_explicit(&p->attention, 0, memory_order_relaxed);
+	uint8_t shadow = s->ev.interrupt_shadow;
+	s->ev.interrupt_shadow = 0;
+	if (!shadow && take_events(p)) {
+		if (c->shutdown) {
+			*exit = TIER_EXIT_SHUTDOWN;
+			return STEP_EXIT;
+		}
+		return STEP_SLOW;
+	}
+
+	uint64_t before = s->rflags;
+	if (unlikely(log_mask & (LOG_EXEC | LOG_CPU)))
+		trace_insn(c, code_linear(c, s->rip));
+	const struct insn *i = exec_one(c);
+
+	if (c->halted) {
+		c->halted = false;
+		s->run_state = CPU_HALTED;
+		*exit = TIER_EXIT_HLT;
+		return STEP_EXIT;
+	}
+	/* RF lets one instruction past its breakpoint; IRET may set it anew */
+	if ((before & FL_RF) && i->op != OP_IRET)
+		s->rflags &= ~(uint64_t)FL_RF;
+	/* single-step trap after the instruction: not after an INT (its
+	 * delivery cleared TF), nor after MOV SS/POP SS (shadowed) */
+	if ((before & FL_TF) && i->op != OP_INT && i->op != OP_INT3 && i->op != OP_INTO &&
+	    i->op != OP_INT1 && s->ev.interrupt_shadow != 1) {
+		s->dr[6] |= DR6_BS;
+		c->next_rip = s->rip;
+		icpu_deliver(c, EXC_DB, EV_EXCEPTION, false, 0);
+	}
+	if (c->shutdown) {
+		*exit = TIER_EXIT_SHUTDOWN;
+		return STEP_EXIT;
+	}
+	/* a shadow just ended, or IF just rose: interrupts may be due now */
+	if (shadow || ((s->rflags & ~before) & FL_IF))
+		return STEP_SLOW;
+	if ((s->rflags & (FL_TF | FL_RF)) || s->ev.interrupt_shadow ||
+	    (log_mask & (LOG_EXEC | LOG_CPU)))
+		return STEP_SLOW;
+	return STEP_FAST;
+}
+
+/* Runs until an exit; faults longjmp out of here to interp_run. */
+static enum tier_exit run_loop(struct interp_cpu *p, bool once)
+{
+	struct icpu *c = &p->c;
+	struct cpu_state *s = c->s;
+	enum tier_exit exit = TIER_EXIT_KICK;
+
+	if (once) {
+		slow_step(p, &exit);
+		return exit;
+	}
+	for (;;) {
+		switch (slow_step(p, &exit)) {
+		case STEP_EXIT:
+			return exit;
+		case STEP_SLOW:
+			continue;
+		case STEP_FAST:
+			break;
+		}
+		/* the fast loop: TF and RF are clear, no shadow, no tracing */
+		for (;;) {
+			if (unlikely(atomic_load_explicit(&p->attention, memory_order_relaxed)))
+				break;
+			uint64_t fl = s->rflags & FL_WATCH;
+			exec_one(c);
+			if (unlikely((s->rflags & FL_WATCH) != fl || s->ev.interrupt_shadow ||
+				     c->halted || !(c->insns & (EVENT_POLL_INSNS - 1)))) {
+				if (c->halted) {
+					c->halted = false;
+					s->run_state = CPU_HALTED;
+					return TIER_EXIT_HLT;
+				}
+				break;
+			}
+		}
+	}
+}
+
+static enum tier_exit run_common(struct vcpu *v, bool once)
+{
+	struct interp_cpu *p = v->tier_priv[TIER_INTERP];
+	if (!p) {
+		log_error("interp: vcpu %d: run without attach", v->index);
+		return TIER_EXIT_ERROR;
+	}
+	struct icpu *c = &p->c;
+	if (v->s.run_state == CPU_HALTED)
+		return TIER_EXIT_HLT;
+	if (v->s.run_state == CPU_WAIT_SIPI)
+		return TIER_EXIT_KICK;
+
+	uint64_t t0 = now_ns(), n0 = c->insns;
+	enum tier_exit r;
+	jmp_buf jb;
+	c->fault_jmp = &jb;
+	if (setjmp(jb)) {
+		/* a fault: deliver it (a fault in delivery lands here again,
+		 * and icpu_exception makes it #DF or a shutdown) */
+		icpu_exception(c, c->fault_vector, c->fault_has_error, c->fault_error);
+		c->delivering = -1;
+		if (c->shutdown) {
+			r = TIER_EXIT_SHUTDOWN;
+			goto out;
+		}
+		if (once) {
+			r = TIER_EXIT_KICK;
+			goto out;
+		}
+	} else {
+		take_leftover_events(c);
+	}
+	r = run_loop(p, once);
+out:
+	c->fault_jmp = NULL;
+	uint64_t n = c->insns - n0;
+	v->stats[TIER_INTERP].insns += n;
+	p->insns_run += n;
+	p->ns_run += now_ns() - t0;
+	return r;
+}
+
+static enum tier_exit interp_run(struct vcpu *v)
+{
+	return run_common(v, false);
+}
+
+static enum tier_exit interp_step(struct vcpu *v)
+{
+	return run_common(v, true);
+}
+
+static void interp_kick(struct vcpu *v)
+{
+	struct interp_cpu *p = v->tier_priv[TIER_INTERP];
+	if (p)
+		atomic_store_explicit(&p->attention, 1, memory_order_relaxed);
+}
+
+/* -- the tier contract -- */
+
+static void interp_probe(struct tier_probe *pr)
+{
+	memset(pr, 0, sizeof(*pr));
+	pr->usable = true;
+	snprintf(pr->desc, sizeof(pr->desc),
+		 "the interpreter: every host, the reference semantics (i686 integer ISA and system)");
+}
+
+static void invalidate_code(void *opaque, uint64_t gpa_page)
+{
+	struct interp_vm *iv = opaque;
+	for (int k = 0; k < VM_MAX_CPUS; k++)
+		if (iv->cpu[k])
+			dcache_drop_gpa(iv->cpu[k]->c.dc, gpa_page);
+}
+
+static int interp_vm_init(struct vm *vm)
+{
+	struct interp_vm *iv = calloc(1, sizeof(*iv));
+	if (!iv) {
+		log_error("interp: out of memory");
+		return -1;
+	}
+	iv->vm = vm;
+	if (codepages_init(&iv->cp, vm->pm) < 0) {
+		free(iv);
+		return -1;
+	}
+	iv->cp.invalidate = invalidate_code;
+	iv->cp.opaque = iv;
+	vm->tier_vm[TIER_INTERP] = iv;
+	return 0;
+}
+
+static void print_mips(const struct interp_cpu *p)
+{
+	double s = (double)p->ns_run / 1e9;
+	log_msg("cpu%d interp: %llu instructions in %.3f s of run(): %.1f MIPS", p->index,
+		(unsigned long long)p->insns_run, s, s > 0 ? (double)p->insns_run / s / 1e6 : 0.0);
+	const struct decode_cache *dc = p->c.dc;
+	log_msg("cpu%d interp: decodes %llu uncached %llu evictions %llu code-page drops %llu; "
+		"tlb fills %llu flushes %llu", p->index, (unsigned long long)dc->decodes,
+		(unsigned long long)dc->uncached, (unsigned long long)dc->evictions,
+		(unsigned long long)dc->drops, (unsigned long long)p->c.tlb.fills,
+		(unsigned long long)p->c.tlb.flushes);
+}
+
+static void interp_vm_destroy(struct vm *vm)
+{
+	struct interp_vm *iv = vm->tier_vm[TIER_INTERP];
+	if (!iv)
+		return;
+	for (int k = 0; k < VM_MAX_CPUS; k++) {
+		struct interp_cpu *p = iv->cpu[k];
+		if (!p)
+			continue;
+		if (log_enabled(LOG_STATS) && p->insns_run)
+			print_mips(p);
+		dcache_free(p->c.dc);
+		free(p);
+	}
+	codepages_destroy(&iv->cp);
+	free(iv);
+	vm->tier_vm[TIER_INTERP] = NULL;
+}
+
+static int interp_attach(struct vcpu *v)
+{
+	struct interp_vm *iv = v->vm->tier_vm[TIER_INTERP];
+	if (!iv || v->index < 0 || v->index >= VM_MAX_CPUS) {
+		log_error("interp: vcpu %d: attach before vm_init", v->index);
+		return -1;
+	}
+	struct interp_cpu *p = iv->cpu[v->index];
+	if (!p) {
+		p = calloc(1, sizeof(*p));
+		if (!p || !(p->c.dc = dcache_new(&iv->cp))) {
+			free(p);
+			log_error("interp: out of memory for vcpu %d", v->index);
+			return -1;
+		}
+		tlb_init(&p->c.tlb, v->vm->pm, &iv->cp);
+		iv->cpu[v->index] = p;
+	}
+	p->v = v;
+	p->index = v->index;
+	p->c.v = v;
+	p->c.s = &v->s;
+	p->c.delivering = -1;
+	v->tier_priv[TIER_INTERP] = p;
+	return 0;
+}
+
+static void interp_detach(struct vcpu *v)
+{
+	/* the per-vCPU parts stay with the VM (see struct interp_vm) */
+	v->tier_priv[TIER_INTERP] = NULL;
+}
+
+static int interp_sync_in(struct vcpu *v)
+{
+	struct interp_cpu *p = v->tier_priv[TIER_INTERP];
+	struct icpu *c = &p->c;
+	c->s = &v->s;
+	c->lf_op = LF_NONE;
+	c->halted = false;
+	c->shutdown = false;
+	c->delivering = -1;
+	icpu_mode_changed(c);
+	tlb_flush_all(&c->tlb);
+	/* another tier may have written code without telling codepages */
+	dcache_flush(c->dc);
+	return 0;
+}
+
+static int interp_sync_out(struct vcpu *v)
+{
+	struct interp_cpu *p = v->tier_priv[TIER_INTERP];
+	struct icpu *c = &p->c;
+	v->s.rflags = flags_get(c);
+	c->lf_op = LF_NONE;
+	return 0;
+}
+
+static bool interp_can_run(const struct vm *vm, const struct cpu_state *s)
+{
+	(void)vm;
+	(void)s;
+	return true;
+}
+
+const struct tier interp_tier = {
+	.name = "interp",
+	.id = TIER_INTERP,
+	.probe = interp_probe,
+	.vm_init = interp_vm_init,
+	.vm_destroy = interp_vm_destroy,
+	.attach = interp_attach,
+	.detach = interp_detach,
+	.sync_in = interp_sync_in,
+	.sync_out = interp_sync_out,
+	.run = interp_run,
+	.can_run = interp_can_run,
+	.kick = interp_kick,
+	.step = interp_step,
+};

@@ -1,0 +1,64 @@
+/* The interpreter tier's own parts, shared by its loop (interp.c), the
+ * decode cache (dcache.c) and the tracer (trace.c). Internal to
+ * cpu/interp/; the tier itself is reached through interp_tier. */
+#ifndef CPU_INTERP_INTERP_H
+#define CPU_INTERP_INTERP_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include "cpu/interp/icpu.h"
+#include "cpu/tier.h"
+
+extern const struct tier interp_tier;
+
+/* -- decode cache (dcache.c) --
+ * Decoded instructions per guest page and code size: a page's block holds
+ * an index by offset into a pool of struct insn. A block is keyed by the
+ * host address of the page (so a ROM/RAM remap can never hit a stale
+ * block) or-ed with the code size / 16, and found by its guest-physical
+ * page, which codepages marks so a write to it drops the block.
+ * Instructions crossing a page end are decoded each time, never cached.
+ * A fixed number of blocks in a set-associative table, round-robin
+ * replacement within a set; a block whose pool fills up starts over. */
+#define DC_SETS 64
+#define DC_WAYS 4
+#define DC_POOL 1024
+
+struct dc_page {
+	_Atomic uint64_t key;		/* host page | code_size / 16; 0: free or dropped */
+	uint64_t gpa;			/* guest-physical page */
+	unsigned used;			/* pool entries in use */
+	uint16_t idx[4096];		/* 0: not decoded; else pool index + 1 */
+	struct insn pool[DC_POOL];
+};
+
+struct decode_cache {
+	struct dc_page *cur;		/* the block the loop runs from */
+	uint64_t cur_key;		/* the key cur had when chosen */
+	struct dc_page *pages;		/* DC_SETS * DC_WAYS */
+	uint8_t next_victim[DC_SETS];
+	struct codepages *cp;
+	struct insn scratch;		/* an uncached (page-crossing) instruction */
+	uint64_t decodes, evictions, drops, uncached;
+};
+
+struct decode_cache *dcache_new(struct codepages *cp);
+void dcache_free(struct decode_cache *dc);
+/* the bound instruction at CS:rip whose linear address is lin, decoded
+ * now if need be; raises #PF, #GP, #UD as fetching and decoding demand */
+const struct insn *dcache_fetch_slow(struct icpu *c, uint64_t rip, uint64_t lin);
+/* a write hit guest-physical page gpa (any thread): drop its blocks */
+void dcache_drop_gpa(struct decode_cache *dc, uint64_t gpa);
+void dcache_flush(struct decode_cache *dc);
+
+static inline uint64_t dcache_key(uintptr_t host_page, unsigned code_size)
+{
+	return (uint64_t)host_page | (code_size >> 4);
+}
+
+/* -- tracing (trace.c): -d in_asm, exec, cpu to log_file; events are
+ * traced (-d int) where they are delivered, in intr.c -- */
+void trace_in_asm(struct icpu *c, uint64_t lin, const struct insn *i, const uint8_t *bytes);
+void trace_insn(struct icpu *c, uint64_t lin);		/* exec and cpu */
+
+#endif
