@@ -43,14 +43,18 @@ $(O)/guests/hello_aout.bin: testsuite/guests/hello.asm
 -include $(wildcard $(O)/guests/obj/*.d $(O)/guests/obj/lib/*.d)
 
 # `make run`: Debian's kernel and a busybox initramfs, fetched into a cache
-# outside the clone by testsuite/fetch-images.
+# outside the clone by testsuite/fetch-images. With VMX or SVM beneath
+# /dev/kvm the amd64 kernel runs in the hardware tier; without (kvm_pvm
+# here) the i386 kernel runs in the interpreter, which has no long mode yet.
 TRIVISOR_CACHE ?= $(HOME)/.cache/trivisor
+HAVE_VT  := $(shell grep -qwE 'vmx|svm' /proc/cpuinfo && ! test -d /sys/module/kvm_pvm && echo yes)
+RUN_ARCH ?= $(if $(HAVE_VT),amd64,i386)
 RUN_ARGS ?= -accel auto -nographic -m 512 \
-            -kernel $(TRIVISOR_CACHE)/amd64/vmlinuz \
-            -initrd $(TRIVISOR_CACHE)/amd64/initramfs.gz \
+            -kernel $(TRIVISOR_CACHE)/$(RUN_ARCH)/vmlinuz \
+            -initrd $(TRIVISOR_CACHE)/$(RUN_ARCH)/initramfs.gz \
             -append "console=ttyS0"
 
 guest-images:
-	@TRIVISOR_CACHE=$(TRIVISOR_CACHE) testsuite/fetch-images amd64 > /dev/null
+	@TRIVISOR_CACHE=$(TRIVISOR_CACHE) testsuite/fetch-images $(RUN_ARCH) > /dev/null
 
 .PHONY: guests guest-images
