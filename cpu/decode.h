@@ -83,8 +83,8 @@ struct insn {
 	struct opnd opnd[3];	/* destination first, as the SDM writes them */
 	uint8_t base, index;	/* REG_NONE when absent; base may be REG_RIP */
 	uint8_t scale;		/* shift 0-3 */
-	int32_t disp;
-	uint64_t imm;
+	int32_t disp;		/* moffs (A0-A3): the low 32 bits of the offset in imm */
+	uint64_t imm;		/* moffs (A0-A3): the whole offset (8 bytes with 64-bit addressing) */
 	uint16_t imm2;		/* ENTER's nesting level; far pointer selector */
 };
 

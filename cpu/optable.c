@@ -13,8 +13,9 @@
 #define Ev OPN(E, V, 0)
 #define Ey OPN(E, Y, 0)
 #define RvMw OPN(E, V, SZ_W)	/* register of the operand size, or a word in memory */
-#define RyMb OPN(E, Y, SZ_B)
-#define RyMw OPN(E, Y, SZ_W)
+#define RzMw OPN(E, Z, SZ_W)	/* LAR/LSL: r32 with a 64-bit destination */
+#define RdMw OPN(E, D, SZ_W)
+#define RdMb OPN(E, D, SZ_B)
 #define Gb OPN(G, B, 0)
 #define Gw OPN(G, W, 0)
 #define Gd OPN(G, D, 0)
@@ -199,7 +200,7 @@ const struct opt_row opt_movsxd64 = R(MOVSXD, M, Gv, Ed);
 
 #define MMX(p) PFX(p)
 const struct opt_row opt_0f[256] = {
-	[0x00] = GRP(G6), GRPM(G7), R(LAR, M, Gv, RvMw), R(LSL, M, Gv, RvMw),
+	[0x00] = GRP(G6), GRPM(G7), R(LAR, M, Gv, RzMw), R(LSL, M, Gv, RzMw),
 		 UD, R(SYSCALL, 0), R(CLTS, 0), R(SYSRET, 0),
 		 R(INVD, 0), R(WBINVD, 0), UD, R(UD2, 0),
 		 UD, UD /* 0D: PREFETCHW (3DNow!/PRFCHW) */, UD /* FEMMS */, UD /* 3DNow! */,
@@ -312,7 +313,7 @@ const struct opt_row opt_pfx[][4] = {
 	[P_2D] = { S(0, Pq, Wq), S(0, Pq, Wx), S(0, Gy, Wd), S(0, Gy, Wq) },
 	[P_2E] = { Vx_Wd, Vx_Wq, UD, UD },
 	[P_2F] = { Vx_Wd, Vx_Wq, UD, UD },
-	[P_50] = { S(0, Gy, Ux), S(0, Gy, Ux), UD, UD },
+	[P_50] = { S(0, Gd, Ux), S(0, Gd, Ux), UD, UD },
 	[P_51] = { Vx_Wx, Vx_Wx, Vx_Wd, Vx_Wq },
 	[P_52] = { Vx_Wx, UD, Vx_Wd, UD },
 	[P_53] = { Vx_Wx, UD, Vx_Wd, UD },
@@ -348,7 +349,7 @@ const struct opt_row opt_pfx[][4] = {
 	[P_BD] = { R(BSR, M, Gv, Ev), R(BSR, M, Gv, Ev), R(LZCNT, M, Gv, Ev), R(BSR, M, Gv, Ev) },
 	[P_C2] = { S(0, Vx, Wx, Ib), S(0, Vx, Wx, Ib), S(0, Vx, Wd, Ib), S(0, Vx, Wq, Ib) },
 	[P_C3] = { S(0, My, Gy), UD, UD, UD },
-	[P_C4] = { S(0, Pq, RyMw, Ib), S(0, Vx, RyMw, Ib), UD, UD },
+	[P_C4] = { S(0, Pq, RdMw, Ib), S(0, Vx, RdMw, Ib), UD, UD },
 	[P_C5] = { S(0, Gd, Nq, Ib), S(0, Gd, Ux, Ib), UD, UD },
 	[P_C6] = { S(0, Vx, Wx, Ib), S(0, Vx, Wx, Ib), UD, UD },
 	[P_D0] = { UD, Vx_Wx, UD, Vx_Wx },
@@ -391,11 +392,11 @@ const struct opt_row opt_pfx[][4] = {
 	[P_3A_0A] = { UD, S(0, Vx, Wd, Ib), UD, UD },
 	[P_3A_0B] = { UD, S(0, Vx, Wq, Ib), UD, UD },
 	[P_3A_0F] = { S(0, Pq, Qq, Ib), S(0, Vx, Wx, Ib), UD, UD },
-	[P_3A_14] = { UD, S(0, RyMb, Vx, Ib), UD, UD },
-	[P_3A_15] = { UD, S(0, RyMw, Vx, Ib), UD, UD },
+	[P_3A_14] = { UD, S(0, RdMb, Vx, Ib), UD, UD },
+	[P_3A_15] = { UD, S(0, RdMw, Vx, Ib), UD, UD },
 	[P_3A_16] = { UD, S(0, Ey, Vx, Ib), UD, UD },
 	[P_3A_17] = { UD, S(0, Ed, Vx, Ib), UD, UD },
-	[P_3A_20] = { UD, S(0, Vx, RyMb, Ib), UD, UD },
+	[P_3A_20] = { UD, S(0, Vx, RdMb, Ib), UD, UD },
 	[P_3A_21] = { UD, S(0, Vx, Wd, Ib), UD, UD },
 	[P_3A_22] = { UD, S(0, Vx, Ey, Ib), UD, UD },
 };
