@@ -5,9 +5,9 @@
 #include "cpu/interp/ops.h"
 #include "hw/log.h"		/* log_once */
 
-/* Where the SDM leaves a result or flag undefined we give what the
- * reference host (AMD Zen) gives; testsuite/unit/test_alu_host.c checks
- * every such case against the host CPU. */
+/* Where the SDM leaves a result or flag undefined we give what a modern
+ * Intel Core gives (our CPUID says GenuineIntel); the table of those
+ * choices and their sources is at the top of flags.c. */
 
 static inline uint64_t sign_bit(unsigned size)
 {
@@ -183,9 +183,7 @@ static void op_mul(struct icpu *c, const struct insn *i)
 	unsigned __int128 p = (unsigned __int128)a * b;
 	uint64_t lo = (uint64_t)p & size_mask(sz), hi = (uint64_t)(p >> bits) & size_mask(sz);
 	mul_store(c, sz, lo, hi);
-	uint32_t keep = (uint32_t)flags_get(c);
 	flags_lazy(c, LF_MUL, sz, a, hi != 0, lo);
-	c->lf_carry_in = keep;
 }
 
 static void op_imul(struct icpu *c, const struct insn *i)
@@ -209,18 +207,11 @@ static void op_imul(struct icpu *c, const struct insn *i)
 		mul_store(c, sz, lo, (uint64_t)((unsigned __int128)p >> bits) & size_mask(sz));
 	else
 		opnd_write(c, i, 0, lo);
-	uint32_t keep = (uint32_t)flags_get(c);
 	flags_lazy(c, LF_IMUL, sz, (uint64_t)a, ovf, lo);
-	c->lf_carry_in = keep;
 }
 
-/* DIV and IDIV leave every flag undefined: AMD keeps CF and OF, sets AF
- * and clears SF ZF PF (Intel's differ) */
-static void div_flags(struct icpu *c)
-{
-	flags_put(c, FL_SF | FL_ZF | FL_PF | FL_AF, FL_AF);
-}
-
+/* DIV and IDIV leave every flag undefined: Intel leaves them unchanged
+ * (AMD sets AF and clears SF ZF PF) */
 static void op_div(struct icpu *c, const struct insn *i)
 {
 	unsigned sz = dsize(i), bits = sz * 8;
@@ -233,7 +224,6 @@ static void op_div(struct icpu *c, const struct insn *i)
 	if (q > size_mask(sz))
 		cpu_fault_noerr(c, EXC_DE);
 	mul_store(c, sz, (uint64_t)q, (uint64_t)(n % d));
-	div_flags(c);
 }
 
 static void op_idiv(struct icpu *c, const struct insn *i)
@@ -261,7 +251,6 @@ static void op_idiv(struct icpu *c, const struct insn *i)
 	if (q < -lim || q >= lim)
 		cpu_fault_noerr(c, EXC_DE);
 	mul_store(c, sz, (uint64_t)q & size_mask(sz), (uint64_t)r & size_mask(sz));
-	div_flags(c);
 }
 
 /* -- shifts and rotates -- */
@@ -295,8 +284,17 @@ static void op_shl(struct icpu *c, const struct insn *i) { shift(c, i, LF_SHL); 
 static void op_shr(struct icpu *c, const struct insn *i) { shift(c, i, LF_SHR); }
 static void op_sar(struct icpu *c, const struct insn *i) { shift(c, i, LF_SAR); }
 
-/* Rotates change only CF and OF. OF is defined for a count of one; AMD
- * gives the same formula for every count (undefined; Intel may differ). */
+/* Rotates change only CF and OF. OF, defined for a count of one, is for
+ * larger counts (undefined) what Intel gives: that of the first one-bit
+ * step, from the operand (AMD takes the last step's). */
+
+/* OF of a one-bit left step of a: the top two bits differ */
+static inline bool of_left1(uint64_t a, unsigned sz)
+{
+	uint64_t sb = sign_bit(sz);
+	return !(a & sb) != !(a & (sb >> 1));
+}
+
 static void op_rol(struct icpu *c, const struct insn *i)
 {
 	unsigned sz = dsize(i), bits = sz * 8;
@@ -306,8 +304,7 @@ static void op_rol(struct icpu *c, const struct insn *i)
 	dst_write(c, i, r);
 	if (n == 0)
 		return;
-	bool cf = r & 1;
-	flags_put(c, FL_CF | FL_OF, bit_if(cf, FL_CF) | bit_if(!!(r & sign_bit(sz)) != cf, FL_OF));
+	flags_put(c, FL_CF | FL_OF, bit_if(r & 1, FL_CF) | bit_if(of_left1(a, sz), FL_OF));
 }
 
 static void op_ror(struct icpu *c, const struct insn *i)
@@ -319,51 +316,56 @@ static void op_ror(struct icpu *c, const struct insn *i)
 	dst_write(c, i, r);
 	if (n == 0)
 		return;
-	bool hi = r & sign_bit(sz), next = (r >> (bits - 2)) & 1;
-	flags_put(c, FL_CF | FL_OF, bit_if(hi, FL_CF) | bit_if(hi != next, FL_OF));
+	/* one step right: the new top bit is bit 0 */
+	bool of = !(a & sign_bit(sz)) != !(a & 1);
+	flags_put(c, FL_CF | FL_OF, bit_if(r & sign_bit(sz), FL_CF) | bit_if(of, FL_OF));
 }
 
 /* RCL/RCR rotate the (size+1)-bit value CF:dest; 8/16-bit counts are
- * taken mod 9/17 after masking */
+ * taken mod 9/17 after masking, and when that leaves 0 Intel changes no
+ * flag (CF stays as the SDM says; OF is undefined) */
 static void rotate_carry(struct icpu *c, const struct insn *i, bool left)
 {
 	unsigned sz = dsize(i), bits = sz * 8, w = bits + 1;
 	uint64_t a = dst_read(c, i);
 	unsigned n = shift_count(c, i, 1, sz), m = sz <= 2 ? n % w : n;
 	unsigned __int128 wmask = ((unsigned __int128)1 << w) - 1;
-	unsigned __int128 v = a | (unsigned __int128)flags_cf(c) << bits;
+	bool cin = flags_cf(c);
+	unsigned __int128 v = a | (unsigned __int128)cin << bits;
 	if (m)
 		v = (left ? (v << m) | (v >> (w - m)) : (v >> m) | (v << (w - m))) & wmask;
 	uint64_t r = (uint64_t)v & size_mask(sz);
 	dst_write(c, i, r);
-	if (n == 0)
+	if (m == 0)
 		return;
-	bool cf = (v >> bits) & 1, hi = r & sign_bit(sz);
-	bool of = left ? hi != cf : hi != ((r >> (bits - 2)) & 1);
+	bool cf = (v >> bits) & 1;
+	bool of = left ? of_left1(a, sz) : !!(a & sign_bit(sz)) != cin;
 	flags_put(c, FL_CF | FL_OF, bit_if(cf, FL_CF) | bit_if(of, FL_OF));
 }
 
 static void op_rcl(struct icpu *c, const struct insn *i) { rotate_carry(c, i, true); }
 static void op_rcr(struct icpu *c, const struct insn *i) { rotate_carry(c, i, false); }
 
-/* SHLD/SHRD. A 16-bit count above 16 is undefined: AMD shifts the
- * 48-bit dest:src:src (SHLD) or src:src:dest (SHRD) and gives CF 0, and
- * SHLD OF 0 (Intel shifts dest:src:dest) */
+/* SHLD/SHRD. A 16-bit count above 16 is undefined: Intel shifts the
+ * 48-bit dest:src:dest and CF is the last bit out of it (AMD uses
+ * dest:src:src or src:src:dest and gives CF 0). OF, defined for a count of
+ * one (sign change), is for larger counts that of the first one-bit step;
+ * AF (undefined) is 0. */
 static void double_shift(struct icpu *c, const struct insn *i, bool left)
 {
 	unsigned sz = dsize(i), bits = sz * 8;
 	uint64_t a = dst_read(c, i), b = src_read(c, i, 1, sz);
 	unsigned n = shift_count(c, i, 2, sz);
-	uint64_t r, sb = sign_bit(sz);
+	uint64_t r;
 	bool cf, of;
 	if (n == 0) {
 		dst_write(c, i, a);
 		return;
 	}
 	if (sz == 2) {
-		uint64_t v = left ? a << 32 | b << 16 | b : b << 32 | b << 16 | a;
+		uint64_t v = a << 32 | b << 16 | a;
 		r = (left ? v >> (32 - n) : v >> n) & 0xffff;
-		cf = n <= 16 && ((left ? v >> (48 - n) : v >> (n - 1)) & 1);
+		cf = (left ? v >> (48 - n) : v >> (n - 1)) & 1;
 	} else if (left) {
 		r = (a << n | b >> (bits - n)) & size_mask(sz);
 		cf = (a >> (bits - n)) & 1;
@@ -372,14 +374,11 @@ static void double_shift(struct icpu *c, const struct insn *i, bool left)
 		cf = (a >> (n - 1)) & 1;
 	}
 	dst_write(c, i, r);
-	/* OF, defined for a count of one (sign change), is for every count
-	 * on AMD: SHLD MSB(result) XOR CF, SHRD the top two result bits
-	 * differ (a 16-bit SHLD by 16 or more gives OF = CF); AF undefined: AMD sets it */
 	if (left)
-		of = (n < bits && (r & sb)) != cf;
+		of = of_left1(a, sz);
 	else
-		of = !(r & sb) != !(r & (sb >> 1));
-	flags_put(c, FL_ARITH, szp(r, sz) | bit_if(cf, FL_CF) | bit_if(of, FL_OF) | FL_AF);
+		of = !(a & sign_bit(sz)) != !(b & 1);
+	flags_put(c, FL_ARITH, szp(r, sz) | bit_if(cf, FL_CF) | bit_if(of, FL_OF));
 }
 
 static void op_shld(struct icpu *c, const struct insn *i) { double_shift(c, i, true); }
@@ -407,9 +406,8 @@ static void op_daa(struct icpu *c, const struct insn *i)
 		cf = false;
 	}
 	reg_write(c, R_EAX, 1, al);
-	/* OF undefined: AMD sets it when AL turns negative (Intel may not) */
-	bool of = !(old & 0x80) && (al & 0x80);
-	flags_put(c, FL_ARITH, szp(al, 1) | bit_if(cf, FL_CF) | bit_if(af, FL_AF) | bit_if(of, FL_OF));
+	/* OF undefined: Intel clears it (AMD sets it when AL turns negative) */
+	flags_put(c, FL_ARITH, szp(al, 1) | bit_if(cf, FL_CF) | bit_if(af, FL_AF));
 }
 
 static void op_das(struct icpu *c, const struct insn *i)
@@ -428,30 +426,27 @@ static void op_das(struct icpu *c, const struct insn *i)
 		cf = true;
 	}
 	reg_write(c, R_EAX, 1, al);
-	bool of = (old & 0x80) && !(al & 0x80);
-	flags_put(c, FL_ARITH, szp(al, 1) | bit_if(cf, FL_CF) | bit_if(af, FL_AF) | bit_if(of, FL_OF));
+	flags_put(c, FL_ARITH, szp(al, 1) | bit_if(cf, FL_CF) | bit_if(af, FL_AF));
 }
 
-/* AAA/AAS: OF SF ZF PF undefined: AMD gives those of the 16-bit
- * AX +/- 0x106 before AL is masked (of AX itself when no adjustment);
- * Intel's differ by model */
+/* AAA/AAS: OF SF ZF PF undefined: Intel gives SF ZF PF of the masked AL
+ * and clears OF (AMD gives those of AX +/- 0x106) */
 static void ascii_adjust(struct icpu *c, bool add)
 {
 	uint64_t f = flags_get(c);
-	unsigned ax = (unsigned)reg_read(c, R_EAX, 2), r = ax;
-	bool adj = (ax & 0xf) > 9 || (f & FL_AF), of = false;
-	if (adj) {
-		r = (add ? ax + 0x106 : ax - 0x106) & 0xffff;
-		of = add ? (ax ^ r) & (0x106 ^ r) & 0x8000 : (ax ^ 0x106) & (ax ^ r) & 0x8000;
-	}
-	reg_write(c, R_EAX, 2, r & 0xff0f);
-	flags_put(c, FL_ARITH, szp(r, 2) | bit_if(adj, FL_CF | FL_AF) | bit_if(of, FL_OF));
+	unsigned ax = (unsigned)reg_read(c, R_EAX, 2);
+	bool adj = (ax & 0xf) > 9 || (f & FL_AF);
+	if (adj)
+		ax = (add ? ax + 0x106 : ax - 0x106) & 0xffff;
+	ax &= 0xff0f;
+	reg_write(c, R_EAX, 2, ax);
+	flags_put(c, FL_ARITH, szp(ax & 0xff, 1) | bit_if(adj, FL_CF | FL_AF));
 }
 
 static void op_aaa(struct icpu *c, const struct insn *i) { (void)i; ascii_adjust(c, true); }
 static void op_aas(struct icpu *c, const struct insn *i) { (void)i; ascii_adjust(c, false); }
 
-/* AAM: OF AF CF undefined: AMD clears them (Intel may not) */
+/* AAM: OF AF CF undefined: cleared (Intel and AMD alike) */
 static void op_aam(struct icpu *c, const struct insn *i)
 {
 	unsigned base = (unsigned)i->imm & 0xff, al = (unsigned)al_of(c);
@@ -462,8 +457,8 @@ static void op_aam(struct icpu *c, const struct insn *i)
 	flags_put(c, FL_ARITH, szp(r, 1));
 }
 
-/* AAD's OF AF CF (undefined) are, on AMD, those of the 8-bit addition
- * AL + AH * imm8 it does */
+/* AAD's OF AF CF (undefined) are those of the 8-bit addition AL + AH *
+ * imm8 it does, as on AMD; what modern Intel gives is disputed (flags.c) */
 static void op_aad(struct icpu *c, const struct insn *i)
 {
 	unsigned base = (unsigned)i->imm & 0xff, ax = (unsigned)reg_read(c, R_EAX, 2);
@@ -507,7 +502,7 @@ static void bit_test(struct icpu *c, const struct insn *i, enum bt_kind k)
 		else
 			opnd_write(c, i, 0, v);
 	}
-	/* OF SF AF PF undefined: AMD leaves them unchanged; ZF unchanged */
+	/* OF SF AF PF undefined: unchanged on Intel and AMD; ZF unchanged */
 	flags_put(c, FL_CF, bit_if(cf, FL_CF));
 }
 
@@ -518,7 +513,7 @@ static void op_btc(struct icpu *c, const struct insn *i) { bit_test(c, i, BT_COM
 
 /* BSF/BSR: a zero source sets ZF and leaves the destination alone (AMD
  * documents it; Intel calls the destination undefined but does the same).
- * CF OF SF AF PF are undefined: AMD clears them except PF, the parity of
+ * CF OF SF AF PF are undefined: Intel clears them except PF, the parity of
  * the index found (set for a zero source). */
 static void bit_scan(struct icpu *c, const struct insn *i, bool forward)
 {
@@ -618,7 +613,8 @@ static void op_cmpxchg8b(struct icpu *c, const struct insn *i)
 	flags_put(c, FL_ZF, bit_if(eq, FL_ZF));
 }
 
-/* BSWAP of a 16-bit register is undefined: AMD clears it */
+/* BSWAP of a 16-bit register is undefined: cleared (AMD; Bochs models
+ * Intel the same) */
 static void op_bswap(struct icpu *c, const struct insn *i)
 {
 	unsigned sz = dsize(i);

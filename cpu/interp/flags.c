@@ -2,9 +2,38 @@
 // SPDX-License-Identifier: MIT
 #include "cpu/interp/flags.h"
 
-/* Flags the SDM leaves undefined are computed as this project's reference
- * host (AMD Zen, "AMD EPYC") gives them, checked by
- * testsuite/unit/test_alu_host.c. Where Intel differs it says so below. */
+/* Flags the SDM leaves undefined are those of a modern Intel Core (P6
+ * lineage, as measured on Skylake and Cascade Lake), since our CPUID says
+ * GenuineIntel family 6. testsuite/unit/test_alu_host.c checks the defined
+ * flags against any host and the undefined ones against Intel hosts only.
+ * "VBox" is VirtualBox's IEM, whose _intel helpers were fitted to an
+ * i7-6700K and an i9-10980XE (IEMAllAImplC.cpp, IEMAllCImpl.cpp).
+ *
+ * instruction         flag(s)                  we give                         source
+ * MUL, IMUL (all)     SF PF / ZF AF            of the low half / 0             VBox
+ * DIV, IDIV           all six                  unchanged                       VBox
+ * SHL SAL             OF, count > 1            top two operand bits differ     VBox
+ * SHR                 OF, count > 1            top bit of the operand          VBox
+ * SAR                 OF, count > 1            0                               VBox, Bochs
+ * SHL SHR SAR         AF                       0                               VBox
+ * SHL SHR 8/16-bit    CF, count >= width       last bit out (0 past width)     VBox (as the AMD host)
+ * ROL ROR RCL RCR     OF, count > 1            that of the first one-bit step  VBox
+ * RCL RCR 8/16-bit    all, count%9/17 == 0     unchanged                       VBox
+ * SHLD SHRD           OF, count > 1 / AF       first one-bit step / 0          VBox
+ * SHLD SHRD 16-bit    result, CF, count > 16   dest:src:dest shifted           VBox, Bochs
+ * BT BTS BTR BTC      OF SF AF PF              unchanged                       VBox (also i9-9980HK)
+ * BSF BSR             CF OF SF AF / PF         0 / parity of index (1 if src 0) VBox
+ * BSF BSR, src 0      destination              unchanged                       VBox, AMD APM
+ * AND OR XOR TEST     AF                       0                               sandpile.org (P6), VBox
+ * DAA DAS             OF                       0                               VBox, Bochs, sandpile (Core 2)
+ * AAA AAS             SF ZF PF / OF            of AL after masking / 0         VBox (Intel path), Bochs
+ * AAM                 OF AF CF                 0                               VBox, Bochs, sandpile (P6)
+ * AAD                 OF AF CF                 of the 8-bit add AL + AH*imm    disputed: Bochs and VBox say
+ *                                                                              0, R. Collins' hardware notes
+ *                                                                              the add's: host behaviour kept
+ * BSWAP r16           result                   0                               Bochs (as the AMD host)
+ * BSF BSR r32, src 0  upper half, 64-bit mode  unchanged                       unknown: host behaviour kept
+ */
 
 static inline uint64_t sign_bit(unsigned size)
 {
@@ -71,7 +100,7 @@ static uint32_t lf_sbb(const struct icpu *c)
 	       sub_af_of(a, b, c->lf_res, c->lf_size);
 }
 
-/* AND OR XOR TEST: AF undefined; AMD clears it */
+/* AND OR XOR TEST: AF undefined; 0 */
 static uint32_t lf_logic(const struct icpu *c)
 {
 	return szp(c->lf_res, c->lf_size);
@@ -101,30 +130,26 @@ static uint32_t lf_neg(const struct icpu *c)
 
 /* Shifts: lf_a the operand, lf_carry_in the masked count (never 0: a zero
  * count leaves the flags alone and records nothing). For counts above one
- * the SDM leaves OF undefined, and AF for every count. */
+ * the SDM leaves OF undefined, and AF for every count: Intel clears AF and
+ * gives OF as for the first one-bit step, whatever the count. */
 static uint32_t lf_shl(const struct icpu *c)
 {
 	unsigned bits = c->lf_size * 8, n = c->lf_carry_in;
-	uint64_t r = c->lf_res;
+	uint64_t a = c->lf_a, sb = sign_bit(c->lf_size);
 	/* counts past the width (8/16-bit operands, counts up to 31) shift
 	 * everything out: the last bit out is 0 */
-	bool cf = n <= bits && ((c->lf_a >> (bits - n)) & 1);
-	/* AMD: OF = MSB(result) XOR CF for every count, AF set (both
-	 * undefined; Intel's AF and large-count OF differ by model) */
-	return szp(r, c->lf_size) | bit_if(cf, FL_CF) | FL_AF |
-	       bit_if(!!(r & sign_bit(c->lf_size)) != cf, FL_OF);
+	bool cf = n <= bits && ((a >> (bits - n)) & 1);
+	return szp(c->lf_res, c->lf_size) | bit_if(cf, FL_CF) |
+	       bit_if(!(a & sb) != !(a & (sb >> 1)), FL_OF);
 }
 
 static uint32_t lf_shr(const struct icpu *c)
 {
 	unsigned n = c->lf_carry_in;
-	uint64_t a = c->lf_a, r = c->lf_res;
+	uint64_t a = c->lf_a;
 	bool cf = n <= 64 && ((a >> (n - 1)) & 1);
-	/* OF = the top two result bits differ: MSB(operand) for a count of
-	 * one as defined, 0 for larger counts (AMD; undefined); AF set */
-	uint64_t sb = sign_bit(c->lf_size);
-	return szp(r, c->lf_size) | bit_if(cf, FL_CF) | FL_AF |
-	       bit_if(!(r & sb) != !(r & (sb >> 1)), FL_OF);
+	return szp(c->lf_res, c->lf_size) | bit_if(cf, FL_CF) |
+	       bit_if(a & sign_bit(c->lf_size), FL_OF);
 }
 
 static uint32_t lf_sar(const struct icpu *c)
@@ -133,17 +158,17 @@ static uint32_t lf_sar(const struct icpu *c)
 	uint64_t a = c->lf_a;
 	/* counts past the width leave copies of the sign bit */
 	bool cf = n > bits ? (a >> (bits - 1)) & 1 : (a >> (n - 1)) & 1;
-	/* OF 0 for every count, AF set (AMD; undefined) */
-	return szp(c->lf_res, c->lf_size) | bit_if(cf, FL_CF) | FL_AF;
+	return szp(c->lf_res, c->lf_size) | bit_if(cf, FL_CF);
 }
 
-/* MUL/IMUL: lf_b says whether the upper half was significant (CF = OF).
- * SF ZF AF PF are undefined: AMD leaves them unchanged, so lf_carry_in
- * carries their old values. Intel computes them from the result instead,
- * differently by model. */
+/* MUL/IMUL: lf_res the low half, lf_b whether the upper half was
+ * significant (CF = OF). SF ZF AF PF are undefined: Intel gives SF and PF
+ * of the low half and clears ZF and AF. */
 static uint32_t lf_mul(const struct icpu *c)
 {
-	return (c->lf_carry_in & (FL_SF | FL_ZF | FL_AF | FL_PF)) |
+	uint64_t r = c->lf_res;
+	return bit_if(r & sign_bit(c->lf_size), FL_SF) |
+	       bit_if(!__builtin_parity((uint8_t)r), FL_PF) |
 	       bit_if(c->lf_b != 0, FL_CF | FL_OF);
 }
 
