@@ -40,6 +40,7 @@ static void bind_all(void)
 	bind_table(interp_ops_core);
 	bind_table(interp_ops_alu);
 	bind_table(interp_ops_system);
+	bind_table(interp_ops_x87);
 	for (unsigned op = 0; op < OP_COUNT; op++)
 		if (!bound[op])
 			bound[op] = op_unimplemented;

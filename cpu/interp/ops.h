@@ -16,6 +16,7 @@ struct interp_op {
 extern const struct interp_op interp_ops_core[];	/* ctrl.c: near branches, stack, HLT, NOP */
 extern const struct interp_op interp_ops_alu[];		/* integer semantics */
 extern const struct interp_op interp_ops_system[];	/* system architecture */
+extern const struct interp_op interp_ops_x87[];		/* x87.c: the FPU, WAIT */
 
 /* the handler of `op` (never NULL: unbound operations get one that logs
  * once and raises #UD) */

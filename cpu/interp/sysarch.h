@@ -201,7 +201,5 @@ insn_fn sysop_wrmsr;
 insn_fn sysop_sysenter;
 insn_fn sysop_sysexit;
 insn_fn sysop_ud;
-insn_fn sysop_wait;
-insn_fn sysop_x87;
 
 #endif

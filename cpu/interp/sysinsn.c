@@ -405,12 +405,12 @@ void sysop_invlpg(struct icpu *c, const struct insn *i)
 }
 
 /* -- CPUID --
- * A P6-class CPU with what the interpreter implements. FPU, MMX, FXSR, SSE
- * and SSE2 stay off until interpreter part 2 implements them; MCE/MCA,
- * MTRR, PSE-36 and CLFLUSH are not modelled. */
+ * A P6-class CPU with what the interpreter implements, the x87 FPU (x87.c)
+ * included. MMX, FXSR, SSE and SSE2 stay off until interpreter part 2
+ * implements them; MCE/MCA, MTRR, PSE-36 and CLFLUSH are not modelled. */
 enum {
-	F1_VME = 1u << 1, F1_DE = 1u << 2, F1_PSE = 1u << 3, F1_TSC = 1u << 4,
-	F1_MSR = 1u << 5, F1_PAE = 1u << 6, F1_CX8 = 1u << 8, F1_APIC = 1u << 9,
+	F1_FPU = 1u << 0, F1_VME = 1u << 1, F1_DE = 1u << 2, F1_PSE = 1u << 3,
+	F1_TSC = 1u << 4, F1_MSR = 1u << 5, F1_PAE = 1u << 6, F1_CX8 = 1u << 8, F1_APIC = 1u << 9,
 	F1_SEP = 1u << 11, F1_PGE = 1u << 13, F1_CMOV = 1u << 15, F1_PAT = 1u << 16,
 	FX_NX = 1u << 20,
 };
@@ -422,8 +422,8 @@ static const struct cpuid_table p6_cpuid = {
 		{ 0, 0, false, { 1, 0x756e6547, 0x6c65746e, 0x49656e69 } },
 		/* family 6 model 3 stepping 3 (Pentium II class: SEP is real) */
 		{ 1, 0, false, { 0x633, 0, 0,
-				 F1_VME | F1_DE | F1_PSE | F1_TSC | F1_MSR | F1_PAE | F1_CX8 |
-				 F1_APIC | F1_SEP | F1_PGE | F1_CMOV | F1_PAT } },
+				 F1_FPU | F1_VME | F1_DE | F1_PSE | F1_TSC | F1_MSR | F1_PAE |
+				 F1_CX8 | F1_APIC | F1_SEP | F1_PGE | F1_CMOV | F1_PAT } },
 		{ 0x80000000, 0, false, { 0x80000001, 0, 0, 0 } },
 		{ 0x80000001, 0, false, { 0, 0, 0, FX_NX } },
 	},
@@ -618,21 +618,7 @@ void sysop_ud(struct icpu *c, const struct insn *i)
 	cpu_ud(c);
 }
 
-void sysop_wait(struct icpu *c, const struct insn *i)
-{
-	(void)i;
-	if ((c->s->cr0 & (CR0_TS | CR0_MP)) == (CR0_TS | CR0_MP))
-		cpu_fault_noerr(c, EXC_NM);
-}
-
-void sysop_x87(struct icpu *c, const struct insn *i)
-{
-	(void)i;
-	if (c->s->cr0 & (CR0_EM | CR0_TS))
-		cpu_fault_noerr(c, EXC_NM);
-	log_once("interp: x87 instruction (part 2): #UD");
-	cpu_ud(c);
-}
+/* WAIT/FWAIT and the x87 escapes: x87.c */
 
 const struct interp_op interp_ops_system[] = {
 	{ OP_MOV_SEG_LOAD, sysop_mov_seg_load }, { OP_MOV_SEG_STORE, sysop_mov_seg_store },
@@ -659,6 +645,5 @@ const struct interp_op interp_ops_system[] = {
 	{ OP_RDMSR, sysop_rdmsr }, { OP_WRMSR, sysop_wrmsr },
 	{ OP_SYSENTER, sysop_sysenter }, { OP_SYSEXIT, sysop_sysexit },
 	{ OP_UD0, sysop_ud }, { OP_UD1, sysop_ud }, { OP_UD2, sysop_ud },
-	{ OP_WAIT, sysop_wait }, { OP_FWAIT, sysop_wait }, { OP_X87, sysop_x87 },
 	{ OP_INVALID, NULL },
 };
