@@ -40,7 +40,11 @@ static const char usage[] =
 	"  -no-reboot         exit instead of rebooting\n"
 	"  -accel kvm|auto|interp|bt   execution tier (-enable-kvm = -accel kvm)\n"
 	"  -d ITEM,...        log: unimp, guest_errors, int, ioport, cpu, exec, in_asm, stats\n"
-	"  -D FILE            write the log to FILE\n";
+	"  -D FILE            write the log to FILE\n"
+	"  -lockstep-gdb 127.0.0.1:PORT   compare each instruction with a reference's gdbstub\n"
+	"                     (e.g. qemu-system-i386 -S -gdb tcp:127.0.0.1:PORT, same guest)\n"
+	"  -lockstep-max N    instructions to compare (default 1000000)\n"
+	"  -lockstep-sync EIP run both sides to linear EIP first, then copy the reference\n";
 
 /* QEMU's size syntax: a number, default unit MiB, suffix K, M, G, T */
 static int parse_size(const char *s, uint64_t *out)
@@ -245,6 +249,7 @@ int cmdline_parse(int argc, char **argv, struct machine_config *cfg)
 	cfg->ram_size = 128ull << 20;
 	cfg->ncpus = 1;
 	cfg->accel = "auto";
+	cfg->lockstep_max = 1000000;
 	cfg->display = "none";
 	cfg->debugexit_iobase = 0xf4;
 	cfg->debugexit_size = 1;
@@ -366,6 +371,24 @@ int cmdline_parse(int argc, char **argv, struct machine_config *cfg)
 		} else if (!strcmp(a, "-D")) {
 			NEED_ARG();
 			cfg->log_file = arg;
+		} else if (!strcmp(a, "-lockstep-gdb")) {
+			NEED_ARG();
+			cfg->lockstep_gdb = arg;
+		} else if (!strcmp(a, "-lockstep-max") || !strcmp(a, "-lockstep-sync")) {
+			NEED_ARG();
+			char *end;
+			errno = 0;
+			unsigned long long n = strtoull(arg, &end, 0);
+			if (errno || end == arg || *end) {
+				log_error("%s %s: not a number", a, arg);
+				return -1;
+			}
+			if (a[10] == 'm') {
+				cfg->lockstep_max = n;
+			} else {
+				cfg->lockstep_sync = true;
+				cfg->lockstep_sync_eip = n;
+			}
 		} else {
 			for (size_t k = 0; k < sizeof(not_yet) / sizeof(not_yet[0]); k++) {
 				if (!strcmp(a, not_yet[k])) {

@@ -35,6 +35,11 @@ struct machine_config {
 	const char *display;		/* none (only choice so far) */
 	unsigned log_mask;
 	const char *log_file;
+	/* lockstep against a reference's gdbstub (ui/lockstep.h) */
+	const char *lockstep_gdb;	/* HOST:PORT, or NULL: a normal run */
+	uint64_t lockstep_max;
+	bool lockstep_sync;
+	uint64_t lockstep_sync_eip;
 };
 
 /* 0: run; 1: done, exit 0 (-help, -version); -1: bad command line (one

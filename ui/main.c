@@ -24,6 +24,7 @@
 #include "mmu/physmap.h"
 #include "ui/chardev.h"
 #include "ui/cmdline.h"
+#include "ui/lockstep.h"
 
 struct machine {
 	struct machine_config cfg;
@@ -327,7 +328,15 @@ int main(int argc, char **argv)
 	}
 	m->vm.vcpu[0]->s = bsp;
 
-	/* level 5: run */
+	/* level 5: run (or compare, in this thread, with a reference) */
+	if (m->cfg.lockstep_gdb) {
+		struct lockstep_config lc = {
+			.gdb = m->cfg.lockstep_gdb, .max = m->cfg.lockstep_max,
+			.sync = m->cfg.lockstep_sync, .sync_eip = m->cfg.lockstep_sync_eip,
+		};
+		status = lockstep_run(m->vm.vcpu[0], &lc);
+		goto out;
+	}
 	console_raw();
 	if (machine_start_cpus(m) < 0)
 		goto out;

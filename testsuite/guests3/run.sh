@@ -1,0 +1,121 @@
+#!/bin/bash
+# Run the guests3 test guests on trivisor's tiers, or under QEMU's TCG as the reference.
+# SPDX-License-Identifier: MIT
+#
+# usage: testsuite/guests3/run.sh [TIER...]    tiers to run (default: interp kvm);
+#                                              a guest runs on those of its
+#                                              manifest tiers that are asked for
+#        testsuite/guests3/run.sh --qemu       every guest under qemu-system-i386
+#                                              -accel tcg (with "qemu-lax" on the
+#                                              command line of the multiboot ones:
+#                                              the few checks QEMU does not model
+#                                              are skipped, and the guest says so)
+# Prints one "PASS|FAIL|SKIP guest3/NAME [TIER]" line per run; exits 0.
+# Environment: O, TRIVISOR, GUEST_TIMEOUT (seconds per guest, default 60).
+
+cd "$(dirname "$0")/../.." || exit 1
+O=${O:-build}
+TRIVISOR=${TRIVISOR:-$O/trivisor}
+GUEST_TIMEOUT=${GUEST_TIMEOUT:-60}
+MANIFEST=testsuite/guests3/manifest
+QEMU=${QEMU:-qemu-system-i386}
+
+qemu=0
+tiers=()
+for a in "$@"; do
+	case $a in
+	--qemu) qemu=1 ;;
+	*) tiers+=("$a") ;;
+	esac
+done
+[ "$qemu" = 1 ] && tiers=(qemu-tcg)
+[ ${#tiers[@]} -eq 0 ] && tiers=(interp kvm)
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/guests3.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+
+trim() {
+	local s=$1
+	s=${s#"${s%%[![:space:]]*}"}
+	s=${s%"${s##*[![:space:]]}"}
+	printf '%s' "$s"
+}
+
+# empty if the tier can be tried here, else why not
+tier_unusable() {
+	case $1 in
+	qemu-tcg)
+		command -v "$QEMU" > /dev/null || echo "$QEMU not installed (apt-get install qemu-system-x86)" ;;
+	kvm)
+		if [ ! -e /dev/kvm ]; then
+			echo "no /dev/kvm on this host"
+		elif ! { exec 3<>/dev/kvm; } 2>/dev/null; then
+			echo "/dev/kvm cannot be opened read-write by $(id -un)"
+		fi ;;
+	esac
+}
+
+if [ ! -r "$MANIFEST" ]; then
+	echo "FAIL guests3: cannot read $MANIFEST"
+	exit 0
+fi
+
+for tier in "${tiers[@]}"; do
+	why=$(tier_unusable "$tier")
+	while IFS='|' read -r name guest flags want substr gtiers; do
+		name=$(trim "$name")
+		case $name in ''|'#'*) continue ;; esac
+		guest=$(trim "$guest")
+		flags=$(trim "$flags")
+		want=$(trim "$want")
+		substr=$(trim "$substr")
+		test="guest3/$name [$tier]"
+		if [ "$tier" != qemu-tcg ] && [[ " $gtiers " != *" $tier "* ]]; then
+			continue
+		fi
+		if [ -n "$why" ]; then
+			echo "SKIP $test: $why"
+			continue
+		fi
+		file=$O/guests3/$guest
+		if [ ! -f "$file" ]; then
+			echo "FAIL $test: $file not built (make guests3)"
+			continue
+		fi
+		case $guest in
+		*.rom) load=(-bios "$file") ;;
+		*) load=(-kernel "$file") ;;
+		esac
+		if [ "$tier" = qemu-tcg ]; then
+			[ "${load[0]}" = -kernel ] && load+=(-append qemu-lax)
+			# qemu32 plus NX: the P6-class CPU with PAE and NX trivisor models
+			cmd=("$QEMU" -accel tcg -cpu qemu32,+nx -m 64 "${load[@]}"
+			     -device isa-debug-exit,iobase=0xf4,iosize=4)
+		else
+			if [ ! -x "$TRIVISOR" ]; then
+				echo "FAIL $test: $TRIVISOR not built"
+				continue
+			fi
+			cmd=("$TRIVISOR" -accel "$tier" -m 64 "${load[@]}")
+		fi
+		# shellcheck disable=SC2206 # flags split on blanks by design
+		cmd+=(-serial stdio -display none -no-reboot $flags)
+		{ timeout -k 5 "$GUEST_TIMEOUT" "${cmd[@]}" > "$tmp/out" 2>&1 < /dev/null; rc=$?; } 2>/dev/null
+		if [ "$rc" = "$want" ] && grep -qF -- "$substr" "$tmp/out"; then
+			echo "PASS $test"
+			continue
+		fi
+		if [ "$tier" != qemu-tcg ] && grep -q "not built yet" "$tmp/out"; then
+			echo "SKIP $test: tier $tier not built yet"
+			continue
+		fi
+		echo "command: ${cmd[*]}"
+		sed 's/^/  | /' "$tmp/out" | tail -n 40
+		case $rc in
+		124|137) echo "FAIL $test: timed out after $GUEST_TIMEOUT s" ;;
+		"$want") echo "FAIL $test: output lacks \"$substr\"" ;;
+		*) echo "FAIL $test: exit status $rc, want $want" ;;
+		esac
+	done < "$MANIFEST"
+done
+exit 0

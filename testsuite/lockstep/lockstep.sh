@@ -1,0 +1,104 @@
+#!/bin/bash
+# Lockstep: the first N instructions of Debian's i386 boot, trivisor -accel interp against QEMU's TCG over its gdbstub.
+# SPDX-License-Identifier: MIT
+#
+# Both sides boot the same kernel, initramfs, command line and RAM size.
+# QEMU starts stopped (-S) with its gdbstub on 127.0.0.1; trivisor
+# (-lockstep-gdb) runs both to the kernel's 32-bit entry (0x100000: QEMU
+# gets there through SeaBIOS and the real-mode setup code, trivisor boots
+# it directly), copies the reference's registers, zero page, command line,
+# initrd and firmware areas, then steps both one instruction at a time and
+# stops at the first register difference, printing both states.
+# Prints one PASS/FAIL/SKIP line. Environment: O, TRIVISOR, QEMU,
+# LOCKSTEP_MAX (instructions, default 1000000), LOCKSTEP_TIMEOUT (seconds,
+# default 1500).
+
+cd "$(dirname "$0")/../.." || exit 1
+O=${O:-build}
+TRIVISOR=${TRIVISOR:-$O/trivisor}
+QEMU=${QEMU:-qemu-system-i386}
+MAX=${LOCKSTEP_MAX:-1000000}
+LOCKSTEP_TIMEOUT=${LOCKSTEP_TIMEOUT:-1500}
+NAME="lockstep/linux-i386-$MAX [interp vs qemu-tcg]"
+ENTRY=0x100000		# code32_start of a bzImage
+
+if [ ! -x "$TRIVISOR" ]; then
+	echo "FAIL $NAME: $TRIVISOR not built"
+	exit 0
+fi
+if ! command -v "$QEMU" > /dev/null; then
+	echo "SKIP $NAME: $QEMU not installed (apt-get install qemu-system-x86)"
+	exit 0
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/lockstep.XXXXXX") || exit 1
+qpid=""
+cleanup() {
+	[ -n "$qpid" ] && kill "$qpid" 2> /dev/null && wait "$qpid" 2> /dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# the interp tier: a 64 KiB ROM whose reset vector exits through port 0xf4
+{ head -c 65520 /dev/zero; printf '\xb0\x00\xe6\xf4\xf4'; head -c 11 /dev/zero; } > "$tmp/probe.rom"
+timeout 60 "$TRIVISOR" -accel interp -bios "$tmp/probe.rom" -display none -no-reboot > "$tmp/probe" 2>&1 < /dev/null
+if grep -q "not built yet" "$tmp/probe"; then
+	echo "SKIP $NAME: tier interp not built yet"
+	exit 0
+fi
+
+testsuite/fetch-images i386 > "$tmp/paths" 2> "$tmp/fetch.err"
+rc=$?
+if [ "$rc" -eq 2 ]; then
+	echo "SKIP $NAME: $(tail -n1 "$tmp/fetch.err")"
+	exit 0
+elif [ "$rc" -ne 0 ]; then
+	cat "$tmp/fetch.err"
+	echo "FAIL $NAME: testsuite/fetch-images i386 failed (exit status $rc)"
+	exit 0
+fi
+KERNEL=$(sed -n 1p "$tmp/paths")
+INITRD=$(sed -n 2p "$tmp/paths")
+GUEST=(-m 512 -kernel "$KERNEL" -initrd "$INITRD" -append "console=ttyS0 panic=-1 trivisor.test=1"
+       -serial null -display none -no-reboot)
+
+# QEMU on a free port: try a few; a taken port makes it exit at once
+for try in 1 2 3 4 5; do
+	port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+	# qemu32 plus NX: the P6-class CPU trivisor models
+	"$QEMU" -accel tcg -cpu qemu32,+nx "${GUEST[@]}" -S -gdb "tcp:127.0.0.1:$port" \
+		> "$tmp/qemu.out" 2>&1 < /dev/null &
+	qpid=$!
+	sleep 1
+	kill -0 "$qpid" 2> /dev/null && break
+	wait "$qpid" 2> /dev/null
+	qpid=""
+done
+if [ -z "$qpid" ]; then
+	cat "$tmp/qemu.out"
+	echo "FAIL $NAME: $QEMU did not start its gdbstub"
+	exit 0
+fi
+
+cmd=("$TRIVISOR" -accel interp "${GUEST[@]}" -lockstep-gdb "127.0.0.1:$port"
+     -lockstep-sync "$ENTRY" -lockstep-max "$MAX")
+start=$(date +%s)
+{ timeout -k 5 "$LOCKSTEP_TIMEOUT" "${cmd[@]}" > "$tmp/out" 2>&1 < /dev/null; rc=$?; } 2>/dev/null
+secs=$(( $(date +%s) - start ))
+if [ "$rc" -eq 0 ] && grep -q "instructions matched" "$tmp/out"; then
+	grep "lockstep:" "$tmp/out" | tail -n 1
+	echo "PASS $NAME"
+	exit 0
+fi
+echo "command: ${cmd[*]}"
+echo "reference: $QEMU -accel tcg -cpu qemu32,+nx ${GUEST[*]} -S -gdb tcp:127.0.0.1:$port"
+tail -n 60 "$tmp/out"
+case $rc in
+124|137) why="timed out after $LOCKSTEP_TIMEOUT s" ;;
+*) why="exit status $rc after $secs s" ;;
+esac
+if grep -q "lockstep: difference" "$tmp/out"; then
+	why="$(grep -m1 -o 'difference after [0-9]* instructions' "$tmp/out")"
+fi
+echo "FAIL $NAME: $why"
+exit 0
