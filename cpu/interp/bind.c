@@ -7,6 +7,8 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include "cpu/interp/icpu.h"
+#include "cpu/interp/fast.h"
+#include "cpu/interp/interp.h"
 #include "hw/log.h"
 
 /* filled once under pthread_once, then only read: a per-process constant */
@@ -50,4 +52,10 @@ insn_fn *interp_bind(unsigned op)
 {
 	pthread_once(&bound_once, bind_all);
 	return op < OP_COUNT ? bound[op] : op_unimplemented;
+}
+
+insn_fn *interp_bind_insn(const struct insn *i)
+{
+	insn_fn *fn = fast_bind(i);
+	return fn ? fn : interp_bind(i->op);
 }

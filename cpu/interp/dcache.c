@@ -115,7 +115,7 @@ static const struct insn *decode_uncached(struct icpu *c, uint64_t rip, uint64_t
 		r = DECODE_TOO_LONG;
 	if (r != DECODE_OK)
 		decode_fault(c, r);
-	dc->scratch.fn = interp_bind(dc->scratch.op);
+	dc->scratch.fn = interp_bind_insn(&dc->scratch);
 	dc->uncached++;
 	if (log_enabled(LOG_IN_ASM))
 		trace_in_asm(c, lin, &dc->scratch, buf);
@@ -167,7 +167,7 @@ const struct insn *dcache_fetch_slow(struct icpu *c, uint64_t rip, uint64_t lin)
 		memset(p->idx, 0, sizeof(p->idx));
 		p->used = 0;
 	}
-	in.fn = interp_bind(in.op);
+	in.fn = interp_bind_insn(&in);
 	p->pool[p->used] = in;
 	p->idx[off] = (uint16_t)++p->used;
 	dc->decodes++;

@@ -56,6 +56,10 @@ static inline uint64_t dcache_key(uintptr_t host_page, unsigned code_size)
 	return (uint64_t)host_page | (code_size >> 4);
 }
 
+/* the handler for a decoded instruction: a specialised one of fast.c for
+ * its operand form where there is one, else interp_bind(i->op) (bind.c) */
+insn_fn *interp_bind_insn(const struct insn *i);
+
 /* -- tracing (trace.c): -d in_asm, exec, cpu to log_file; events are
  * traced (-d int) where they are delivered, in intr.c -- */
 void trace_in_asm(struct icpu *c, uint64_t lin, const struct insn *i, const uint8_t *bytes);

@@ -3,34 +3,14 @@
 // SPDX-License-Identifier: MIT
 #include "cpu/interp/icpu.h"
 
+#include "cpu/interp/fastmem.h"
+
 #include <string.h>
 #include "cpu/vcpu.h"
 #include "hw/log.h"
 
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #define likely(x) __builtin_expect(!!(x), 1)
-
-/* fixed-size loads and stores, so the compiler emits one move, never a
- * call to memcpy (the size is a run-time value on this path) */
-static inline uint64_t host_load(const void *h, unsigned size)
-{
-	switch (size) {
-	case 1: return *(const uint8_t *)h;
-	case 2: { uint16_t v; memcpy(&v, h, 2); return v; }
-	case 4: { uint32_t v; memcpy(&v, h, 4); return v; }
-	default: { uint64_t v; memcpy(&v, h, 8); return v; }
-	}
-}
-
-static inline void host_store(void *h, uint64_t v, unsigned size)
-{
-	switch (size) {
-	case 1: *(uint8_t *)h = (uint8_t)v; break;
-	case 2: { uint16_t x = (uint16_t)v; memcpy(h, &x, 2); break; }
-	case 4: { uint32_t x = (uint32_t)v; memcpy(h, &x, 4); break; }
-	default: memcpy(h, &v, 8); break;
-	}
-}
 
 /* -- segmentation -- */
 
@@ -200,22 +180,60 @@ static inline void lin_write(struct icpu *c, uint64_t lin, uint64_t v, unsigned 
 
 /* -- operand accesses -- */
 
-uint64_t vmem_read(struct icpu *c, int seg, uint64_t off, unsigned size)
+/* the sizes vmem_host_fast() takes */
+static inline bool fast_size(unsigned size)
+{
+	return size <= 8 && !(size & (size - 1));
+}
+
+static uint64_t vmem_read_slow(struct icpu *c, int seg, uint64_t off, unsigned size)
 {
 	uint64_t lin = seg_linear(c, seg, off, size, MMU_READ);
 	align_check(c, lin, size);
 	return lin_read(c, lin, size, c->cpl == 3);
 }
 
-void vmem_write(struct icpu *c, int seg, uint64_t off, uint64_t val, unsigned size)
+static void vmem_write_slow(struct icpu *c, int seg, uint64_t off, uint64_t val, unsigned size)
 {
 	uint64_t lin = seg_linear(c, seg, off, size, MMU_WRITE);
 	align_check(c, lin, size);
 	lin_write(c, lin, val, size, c->cpl == 3);
 }
 
+uint64_t vmem_read(struct icpu *c, int seg, uint64_t off, unsigned size)
+{
+	if (likely(c->code_size != 64 && fast_size(size))) {
+		void *h = vmem_host_fast(c, seg, off, size, MMU_READ);
+		if (likely(h != NULL))
+			return host_load(h, size);
+	}
+	return vmem_read_slow(c, seg, off, size);
+}
+
+void vmem_write(struct icpu *c, int seg, uint64_t off, uint64_t val, unsigned size)
+{
+	if (likely(c->code_size != 64 && fast_size(size))) {
+		void *h = vmem_host_fast(c, seg, off, size, MMU_WRITE);
+		if (likely(h != NULL)) {
+			host_store(h, val, size);
+			return;
+		}
+	}
+	vmem_write_slow(c, seg, off, val, size);
+}
+
 uint64_t vmem_read_rmw(struct icpu *c, int seg, uint64_t off, unsigned size)
 {
+	if (likely(c->code_size != 64 && fast_size(size))) {
+		void *h = vmem_host_fast(c, seg, off, size, MMU_WRITE);
+		if (likely(h != NULL)) {
+			c->rmw.host = h;
+			c->rmw.seg = seg;
+			c->rmw.off = off;
+			c->rmw.size = size;
+			return host_load(h, size);
+		}
+	}
 	uint64_t lin = seg_linear(c, seg, off, size, MMU_WRITE);
 	align_check(c, lin, size);
 	bool user = c->cpl == 3;

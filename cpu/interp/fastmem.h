@@ -1,0 +1,56 @@
+/* The hit path of the interpreter's memory accesses, inline: an aligned
+ * access through a plain data segment to a page the TLB maps straight to
+ * host memory. It is a sufficient test, not the rule: whatever it does not
+ * recognise goes to mem.c's out-of-line functions, which do every check
+ * (limits, rights, expand-down, #AC, page crossing, MMIO, #PF) from scratch.
+ * Only for 16- and 32-bit code (64-bit addressing has no limits but
+ * canonical checks; mem.c does those). */
+#ifndef CPU_INTERP_FASTMEM_H
+#define CPU_INTERP_FASTMEM_H
+
+#include <string.h>
+#include "cpu/interp/icpu.h"
+
+/* fixed-size loads and stores, so the compiler emits one move */
+static inline uint64_t host_load(const void *h, unsigned size)
+{
+	switch (size) {
+	case 1: return *(const uint8_t *)h;
+	case 2: { uint16_t v; memcpy(&v, h, 2); return v; }
+	case 4: { uint32_t v; memcpy(&v, h, 4); return v; }
+	default: { uint64_t v; memcpy(&v, h, 8); return v; }
+	}
+}
+
+static inline void host_store(void *h, uint64_t v, unsigned size)
+{
+	switch (size) {
+	case 1: *(uint8_t *)h = (uint8_t)v; break;
+	case 2: { uint16_t x = (uint16_t)v; memcpy(h, &x, 2); break; }
+	case 4: { uint32_t x = (uint32_t)v; memcpy(h, &x, 4); break; }
+	default: memcpy(h, &v, 8); break;
+	}
+}
+
+/* The host address of a size-byte access (size 1, 2, 4 or 8) at seg:off
+ * in 16/32-bit code, or NULL when the full path must decide. The segment
+ * test accepts only a usable, present, expand-up data segment (writable
+ * for writes): its rights pass in every mode, and its limit rule is the
+ * plain one. An aligned access crosses no page and raises no #AC. */
+static inline void *vmem_host_fast(struct icpu *c, int seg, uint64_t off, unsigned size,
+				   enum mmu_access acc)
+{
+	const struct cpu_segment *sg = &c->s->seg[seg];
+	uint32_t mask = SEG_ATTR_UNUSABLE | SEG_ATTR_P | SEG_ATTR_S | (acc == MMU_WRITE ? 0xe : 0xc);
+	uint32_t want = SEG_ATTR_P | SEG_ATTR_S | (acc == MMU_WRITE ? 0x2 : 0);
+	uint64_t lin = (sg->base + off) & 0xffffffffull;
+	if (__builtin_expect((sg->attr & mask) != want || off + size - 1 > sg->limit ||
+			     (lin & (size - 1)), 0))
+		return NULL;
+	const struct tlb_entry *e = &c->tlb.e[c->cpl == 3][tlb_index(lin)];
+	if (__builtin_expect(e->tag[acc] != (lin & ~0xfffull), 0))
+		return NULL;
+	return (void *)(uintptr_t)(lin + e->addend);
+}
+
+#endif
