@@ -29,10 +29,26 @@ struct interp_cpu {
 	_Atomic int attention;		/* kick: look at events and stop requests */
 	uint64_t ns_run;		/* host time spent in run() */
 	uint64_t insns_run;		/* of it, instructions retired */
+	uint64_t slice_start;		/* c.insns when this turn began */
 };
+
+/* One vCPU at a time runs in the interpreter, each for a slice of
+ * instructions, handed over in FIFO order: the interpreter's memory
+ * accesses are not atomic across host threads (a guest's LOCK CMPXCHG
+ * must be), and the code-page tracker edits every vCPU's TLB. So vCPU
+ * threads take turns, as if on one host core. */
+struct exec_turn {
+	pthread_mutex_t m;
+	pthread_cond_t cv;
+	uint64_t next_ticket, serving;
+	_Atomic int waiting;
+};
+
+#define SLICE_INSNS (4 * EVENT_POLL_INSNS)
 
 struct interp_vm {
 	struct vm *vm;
+	struct exec_turn turn;
 	struct codepages cp;
 	/* kept from attach until the VM goes: every TLB stays registered
 	 * with cp, which has no way to forget one */
@@ -162,10 +178,38 @@ static inline __attribute__((always_inline)) const struct insn *exec_one(struct 
 	return i;
 }
 
+static void turn_take(struct exec_turn *t)
+{
+	pthread_mutex_lock(&t->m);
+	uint64_t mine = t->next_ticket++;
+	atomic_fetch_add(&t->waiting, 1);
+	while (t->serving != mine)
+		pthread_cond_wait(&t->cv, &t->m);
+	atomic_fetch_sub(&t->waiting, 1);
+	pthread_mutex_unlock(&t->m);
+}
+
+static void turn_give(struct exec_turn *t)
+{
+	pthread_mutex_lock(&t->m);
+	t->serving++;
+	pthread_cond_broadcast(&t->cv);
+	pthread_mutex_unlock(&t->m);
+}
+
+static struct interp_vm *vm_of(struct interp_cpu *p)
+{
+	return p->v->vm->tier_vm[TIER_INTERP];
+}
+
 static bool want_out(struct interp_cpu *p)
 {
-	return atomic_load(&p->v->vm->stop) != VM_RUNNING ||
-	       (atomic_load(&p->v->events) & (VCPU_EV_INIT | VCPU_EV_SIPI));
+	if (atomic_load(&p->v->vm->stop) != VM_RUNNING ||
+	    (atomic_load(&p->v->events) & (VCPU_EV_INIT | VCPU_EV_SIPI)))
+		return true;
+	/* another vCPU waits for its turn and this one had a slice */
+	return atomic_load_explicit(&vm_of(p)->turn.waiting, memory_order_relaxed) &&
+	       p->c.insns - p->slice_start >= SLICE_INSNS;
 }
 
 /* NMI first, then a maskable interrupt if IF allows: true if one was
@@ -327,6 +371,9 @@ static enum tier_exit run_common(struct vcpu *v, bool once)
 	if (v->s.run_state == CPU_WAIT_SIPI)
 		return TIER_EXIT_KICK;
 
+	struct exec_turn *turn = &vm_of(p)->turn;
+	turn_take(turn);
+	p->slice_start = c->insns;
 	uint64_t t0 = now_ns(), n0 = c->insns;
 	enum tier_exit r;
 	jmp_buf jb;
@@ -354,6 +401,7 @@ out:
 	v->stats[TIER_INTERP].insns += n;
 	p->insns_run += n;
 	p->ns_run += now_ns() - t0;
+	turn_give(turn);
 	return r;
 }
 
@@ -400,6 +448,8 @@ static int interp_vm_init(struct vm *vm)
 		return -1;
 	}
 	iv->vm = vm;
+	pthread_mutex_init(&iv->turn.m, NULL);
+	pthread_cond_init(&iv->turn.cv, NULL);
 	if (codepages_init(&iv->cp, vm->pm) < 0) {
 		free(iv);
 		return -1;
@@ -438,6 +488,8 @@ static void interp_vm_destroy(struct vm *vm)
 		free(p);
 	}
 	codepages_destroy(&iv->cp);
+	pthread_mutex_destroy(&iv->turn.m);
+	pthread_cond_destroy(&iv->turn.cv);
 	free(iv);
 	vm->tier_vm[TIER_INTERP] = NULL;
 }
