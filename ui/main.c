@@ -246,8 +246,10 @@ int main(int argc, char **argv)
 	if (check_host_ram(m->cfg.ram_size) < 0)
 		return 1;
 
-	/* level 1: host character devices */
+	/* level 1: host character devices; the terminal is read for the
+	 * COM port on stdio and for the Ctrl-A escapes */
 	m->stdin_uart = -1;
+	m->stdin_open = true;
 	for (int i = 0; i < m->cfg.nserial; i++) {
 		if (chardev_open(&m->serial[i], &m->cfg.serial[i]) < 0)
 			goto out;
