@@ -11,7 +11,7 @@ GUEST_LDFLAGS := -m elf_i386 -z noexecstack --no-warn-rwx-segments \
                  -T testsuite/guests/lib/guest.ld
 
 # C guests link the runtime in lib/; asm-only guests stand alone.
-GUESTS_C   := pit_pic rtc serial exceptions smp reset
+GUESTS_C   := pit_pic rtc serial exceptions smp reset console
 GUESTS_ASM := hello
 GUEST_LIB  := $(O)/guests/obj/lib/entry.o $(O)/guests/obj/lib/guest.o
 
