@@ -22,6 +22,7 @@
 #include "cpu/vcpu.h"
 #include "hw/lapic.h"
 #include "testsuite/unit/check.h"
+#include "testsuite/unit/vmrig.h"
 
 /* ---- the native side: fnsave host; frstor img; popf; call code;
  * pushf; fnsave img; frstor host. Returns EFLAGS after the code. ---- */
@@ -48,60 +49,20 @@ static uint8_t *jit;
 
 /* ---- the rig (as test_interp.c): a VM with RAM, a LAPIC, one vCPU ---- */
 
-struct rig {
-	struct bus io, mmio;
-	struct physmap pm;
-	pthread_mutex_t lock;
-	struct vclock clk;
-	struct apic_bus ab;
-	struct lapic *apic;
-	struct vm vm;
-	struct vcpu *v;
-	const struct tier *t;
-};
-
 static struct rig R;
 
 #define RAM_SIZE (4u << 20)
 
 static bool rig_up(void)
 {
-	struct rig *r = &R;
-	memset(r, 0, sizeof(*r));
-	bus_init(&r->io, "io");
-	bus_init(&r->mmio, "mmio");
-	pthread_mutex_init(&r->lock, NULL);
-	clock_init(&r->clk, CLOCK_MANUAL);
-	apic_bus_init(&r->ab, NULL);
-	r->apic = lapic_new(&r->ab, &r->clk, 0);
-	r->ab.ncpus = 1;
-	if (physmap_init(&r->pm, RAM_SIZE, &r->mmio) < 0) {
-		printf("  no guest RAM\n");
-		CHECK(0);
-		return false;
-	}
-	r->t = tier_by_name("interp");
-	r->vm = (struct vm){ .pm = &r->pm, .io = &r->io, .mmio = &r->mmio, .lock = &r->lock,
-			     .ncpus = 1, .tier = r->t };
-	CHECK_EQ(r->t->vm_init(&r->vm), 0);
-	CHECK_EQ(vcpu_create(&r->vm, 0, r->apic, &r->v), 0);
-	r->vm.vcpu[0] = r->v;
-	CHECK_EQ(r->t->attach(r->v), 0);
-	r->v->thread = pthread_self();
-	return true;
+	bool ok = vmrig_up(&R, tier_by_name("interp"), RAM_SIZE);
+	CHECK(ok);
+	return ok;
 }
 
 static void rig_down(void)
 {
-	struct rig *r = &R;
-	r->t->detach(r->v);
-	r->t->vm_destroy(&r->vm);
-	vcpu_destroy(r->v);
-	lapic_free(r->apic);
-	physmap_destroy(&r->pm);
-	bus_destroy(&r->io);
-	bus_destroy(&r->mmio);
-	pthread_mutex_destroy(&r->lock);
+	vmrig_down(&R);
 }
 
 static uint8_t *ram(uint64_t gpa) { return R.pm.ram + gpa; }
