@@ -39,8 +39,10 @@ static inline unsigned dc_set(uint64_t gpa)
 
 void dcache_flush(struct decode_cache *dc)
 {
-	for (unsigned k = 0; k < DC_SETS * DC_WAYS; k++)
+	for (unsigned k = 0; k < DC_SETS * DC_WAYS; k++) {
 		atomic_store_explicit(&dc->pages[k].key, 0, memory_order_relaxed);
+		atomic_store_explicit(&dc->pages[k].stamp, 0, memory_order_relaxed);
+	}
 	dc->cur = NULL;
 	dc->cur_key = 0;
 }
@@ -51,10 +53,19 @@ void dcache_drop_gpa(struct decode_cache *dc, uint64_t gpa)
 	struct dc_page *set = &dc->pages[dc_set(gpa) * DC_WAYS];
 	for (unsigned w = 0; w < DC_WAYS; w++) {
 		if (set[w].gpa == gpa && atomic_load_explicit(&set[w].key, memory_order_relaxed)) {
+			atomic_store_explicit(&set[w].stamp, 0, memory_order_relaxed);
 			atomic_store_explicit(&set[w].key, 0, memory_order_release);
 			dc->drops++;
 		}
 	}
+}
+
+/* empty the block; what pointed into it is stale from now on */
+static void block_restart(struct decode_cache *dc, struct dc_page *p)
+{
+	memset(p->idx, 0, sizeof(p->idx));
+	p->used = 0;
+	atomic_store_explicit(&p->stamp, ++dc->stamps, memory_order_relaxed);
 }
 
 /* the block for (host page, code size), made now if need be */
@@ -77,14 +88,53 @@ static struct dc_page *block_for(struct decode_cache *dc, uintptr_t hpage, uint6
 		dc->next_victim[s] = (uint8_t)((dc->next_victim[s] + 1) % DC_WAYS);
 		dc->evictions++;
 	}
-	memset(p->idx, 0, sizeof(p->idx));
-	p->used = 0;
+	block_restart(dc, p);
 	p->gpa = gpa;
 	/* marked before any byte is decoded, so no write can slip between */
 	if (dc->cp)
 		codepages_mark(dc->cp, gpa);
 	atomic_store_explicit(&p->key, key, memory_order_release);
 	return p;
+}
+
+/* Operations whose semantic functions only compute: they touch general
+ * registers, memory, the arithmetic flags and DF, and move rip within
+ * the code segment, or fault. The run loop keeps its memo of the code
+ * page across them (see struct dc_insn). Anything touching segment or
+ * control registers, IF/TF/RF, the TLB, ports, or the halt state is
+ * missing on purpose. */
+static const bool op_plain[OP_COUNT] = {
+	[OP_ADD] = true, [OP_OR] = true, [OP_ADC] = true, [OP_SBB] = true,
+	[OP_AND] = true, [OP_SUB] = true, [OP_XOR] = true, [OP_CMP] = true,
+	[OP_INC] = true, [OP_DEC] = true, [OP_NEG] = true, [OP_NOT] = true,
+	[OP_TEST] = true, [OP_MUL] = true, [OP_IMUL] = true, [OP_DIV] = true,
+	[OP_IDIV] = true, [OP_ROL] = true, [OP_ROR] = true, [OP_RCL] = true,
+	[OP_RCR] = true, [OP_SHL] = true, [OP_SHR] = true, [OP_SAL] = true,
+	[OP_SAR] = true, [OP_SHLD] = true, [OP_SHRD] = true,
+	[OP_DAA] = true, [OP_DAS] = true, [OP_AAA] = true, [OP_AAS] = true,
+	[OP_AAM] = true, [OP_AAD] = true,
+	[OP_BT] = true, [OP_BTS] = true, [OP_BTR] = true, [OP_BTC] = true,
+	[OP_BSF] = true, [OP_BSR] = true, [OP_CBW] = true, [OP_CWD] = true,
+	[OP_XADD] = true, [OP_CMPXCHG] = true, [OP_CMPXCHG8B] = true, [OP_BSWAP] = true,
+	[OP_SETCC] = true, [OP_CMOVCC] = true,
+	[OP_MOV] = true, [OP_MOVSX] = true, [OP_MOVZX] = true, [OP_XCHG] = true,
+	[OP_LEA] = true, [OP_XLAT] = true, [OP_PUSH] = true, [OP_POP] = true,
+	[OP_PUSHA] = true, [OP_POPA] = true, [OP_LAHF] = true, [OP_SAHF] = true,
+	[OP_LEAVE] = true,
+	[OP_MOVS] = true, [OP_CMPS] = true, [OP_STOS] = true, [OP_LODS] = true,
+	[OP_SCAS] = true,
+	[OP_JMP] = true, [OP_JCC] = true, [OP_CALL] = true, [OP_RET] = true,
+	[OP_JCXZ] = true, [OP_LOOP] = true, [OP_LOOPE] = true, [OP_LOOPNE] = true,
+	[OP_CLC] = true, [OP_STC] = true, [OP_CMC] = true, [OP_CLD] = true,
+	[OP_STD] = true, [OP_NOP] = true, [OP_PAUSE] = true, [OP_SALC] = true,
+};
+
+static void bind_cached(struct dc_insn *d)
+{
+	d->in.fn = interp_bind_insn(&d->in);
+	/* 64-bit code keeps the careful loop: its near branches and stack
+	 * are not what this list was checked for */
+	d->plain = d->in.mode != 64 && d->in.op < OP_COUNT && op_plain[d->in.op];
 }
 
 static _Noreturn void decode_fault(struct icpu *c, enum decode_result r)
@@ -97,14 +147,14 @@ static _Noreturn void decode_fault(struct icpu *c, enum decode_result r)
 /* an instruction whose bytes reach past its page (or come from MMIO):
  * fetched byte by byte through the segment and paging checks, so a fault
  * names the first byte that cannot be fetched */
-static const struct insn *decode_uncached(struct icpu *c, uint64_t rip, uint64_t lin)
+static const struct dc_insn *decode_uncached(struct icpu *c, uint64_t rip, uint64_t lin)
 {
 	struct decode_cache *dc = c->dc;
 	uint8_t buf[16];
 	unsigned n = fetch_code(c, rip, buf, 15);
 	enum decode_result r;
 	for (;;) {
-		r = decode(&dc->scratch, buf, n, c->code_size);
+		r = decode(&dc->scratch.in, buf, n, c->code_size);
 		if (r != DECODE_MORE || n >= 15)
 			break;
 		/* the decoder needs a byte fetch_code stopped before: this
@@ -115,14 +165,15 @@ static const struct insn *decode_uncached(struct icpu *c, uint64_t rip, uint64_t
 		r = DECODE_TOO_LONG;
 	if (r != DECODE_OK)
 		decode_fault(c, r);
-	dc->scratch.fn = interp_bind_insn(&dc->scratch);
+	dc->scratch.in.fn = interp_bind_insn(&dc->scratch.in);
+	dc->scratch.plain = false;
 	dc->uncached++;
 	if (log_enabled(LOG_IN_ASM))
-		trace_in_asm(c, lin, &dc->scratch, buf);
+		trace_in_asm(c, lin, &dc->scratch.in, buf);
 	return &dc->scratch;
 }
 
-const struct insn *dcache_fetch_slow(struct icpu *c, uint64_t rip, uint64_t lin)
+const struct dc_insn *dcache_fetch_slow(struct icpu *c, uint64_t rip, uint64_t lin)
 {
 	struct decode_cache *dc = c->dc;
 	bool user = c->cpl == 3;
@@ -157,21 +208,21 @@ const struct insn *dcache_fetch_slow(struct icpu *c, uint64_t rip, uint64_t lin)
 		return &p->pool[p->idx[off] - 1];
 
 	const uint8_t *bytes = (const uint8_t *)hpage + off;
-	struct insn in;
-	enum decode_result r = decode(&in, bytes, 0x1000 - off, c->code_size);
+	struct dc_insn d = { .plain = false };
+	enum decode_result r = decode(&d.in, bytes, 0x1000 - off, c->code_size);
 	if (r == DECODE_MORE)
 		return decode_uncached(c, rip, lin);
 	if (r != DECODE_OK)
 		decode_fault(c, r);
 	if (p->used == DC_POOL) {
-		memset(p->idx, 0, sizeof(p->idx));
-		p->used = 0;
+		block_restart(dc, p);
+		dc->restarts++;
 	}
-	in.fn = interp_bind_insn(&in);
-	p->pool[p->used] = in;
+	bind_cached(&d);
+	p->pool[p->used] = d;
 	p->idx[off] = (uint16_t)++p->used;
 	dc->decodes++;
 	if (log_enabled(LOG_IN_ASM))
-		trace_in_asm(c, lin, &in, bytes);
+		trace_in_asm(c, lin, &d.in, bytes);
 	return &p->pool[p->used - 1];
 }

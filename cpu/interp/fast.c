@@ -414,6 +414,201 @@ static void pop_r(struct icpu *c, const struct insn *i)
 	c->s->gpr[i->opnd[0].reg] = v;
 }
 
+/* -- IMUL, MUL (alu.c op_imul, op_mul) -- */
+
+/* IMUL r, r/m and IMUL r, r/m, imm: mem says where the r/m operand is,
+ * three whether an immediate is the second factor */
+static ALWAYS void imul2(struct icpu *c, const struct insn *i, bool mem, bool three, unsigned sz)
+{
+	uint64_t rm = mem ? mread(c, i->seg, ea32(c, i), sz) : rget(c, i->opnd[1].reg, sz);
+	int64_t a, b;
+	if (three) {
+		a = sext(rm, sz);
+		b = sext(i->imm & size_mask(sz), sz);
+	} else {
+		a = sext(rget(c, i->opnd[0].reg, sz), sz);
+		b = sext(rm, sz);
+	}
+	int64_t p = a * b;		/* 16 and 32-bit factors: exact in 64 bits */
+	uint64_t lo = (uint64_t)p & size_mask(sz);
+	bool ovf = p != sext(lo, sz);
+	rput(c, i->opnd[0].reg, sz, lo);
+	flags_lazy(c, LF_IMUL, sz, (uint64_t)a, ovf, lo);
+}
+
+#define IMUL_FN(NAME, MEM, THREE, SZ) \
+	static void NAME(struct icpu *c, const struct insn *i) { imul2(c, i, MEM, THREE, SZ); }
+IMUL_FN(imul_rr_4, false, false, 4) IMUL_FN(imul_rm_4, true, false, 4)
+IMUL_FN(imul_rri_4, false, true, 4) IMUL_FN(imul_rmi_4, true, true, 4)
+IMUL_FN(imul_rr_2, false, false, 2) IMUL_FN(imul_rm_2, true, false, 2)
+IMUL_FN(imul_rri_2, false, true, 2) IMUL_FN(imul_rmi_2, true, true, 2)
+
+/* MUL r/m32, IMUL r/m32: EDX:EAX = EAX * r/m32 */
+static ALWAYS void mul1(struct icpu *c, const struct insn *i, bool mem, bool sgn)
+{
+	uint64_t b = mem ? mread(c, i->seg, ea32(c, i), 4) : rget(c, i->opnd[0].reg, 4);
+	uint64_t a = c->s->gpr[R_EAX] & 0xffffffffull;
+	uint64_t lo, hi;
+	if (sgn) {
+		int64_t sa = sext(a, 4), p = sa * sext(b, 4);
+		lo = (uint64_t)p & 0xffffffffull;
+		hi = ((uint64_t)p >> 32) & 0xffffffffull;
+		c->s->gpr[R_EAX] = lo;
+		c->s->gpr[R_EDX] = hi;
+		flags_lazy(c, LF_IMUL, 4, (uint64_t)sa, p != sext(lo, 4), lo);
+	} else {
+		uint64_t p = a * b;
+		lo = p & 0xffffffffull;
+		hi = p >> 32;
+		c->s->gpr[R_EAX] = lo;
+		c->s->gpr[R_EDX] = hi;
+		flags_lazy(c, LF_MUL, 4, a, hi != 0, lo);
+	}
+}
+
+static void mul_r_4(struct icpu *c, const struct insn *i) { mul1(c, i, false, false); }
+static void mul_m_4(struct icpu *c, const struct insn *i) { mul1(c, i, true, false); }
+static void imul1_r_4(struct icpu *c, const struct insn *i) { mul1(c, i, false, true); }
+static void imul1_m_4(struct icpu *c, const struct insn *i) { mul1(c, i, true, true); }
+
+/* -- SETcc r/m8, CMOVcc r, r/m (alu.c op_setcc, op_cmovcc) -- */
+
+static ALWAYS void setcc(struct icpu *c, const struct insn *i, unsigned cc, bool mem)
+{
+	uint64_t v = cond_fast(c, cc);
+	if (mem)
+		mwrite(c, i->seg, ea32(c, i), v, 1);
+	else
+		reg_write(c, i->opnd[0].reg, 1, v);
+}
+
+/* the source is read (and may fault) whatever the condition; outside
+ * 64-bit mode a false condition leaves the destination alone */
+static ALWAYS void cmovcc(struct icpu *c, const struct insn *i, unsigned cc, bool mem, unsigned sz)
+{
+	uint64_t v = mem ? mread(c, i->seg, ea32(c, i), sz) : rget(c, i->opnd[1].reg, sz);
+	if (cond_fast(c, cc))
+		rput(c, i->opnd[0].reg, sz, v);
+}
+
+#define CC_FNS(CC) \
+	static void setcc_r_##CC(struct icpu *c, const struct insn *i) { setcc(c, i, CC, false); } \
+	static void setcc_m_##CC(struct icpu *c, const struct insn *i) { setcc(c, i, CC, true); } \
+	static void cmov_r4_##CC(struct icpu *c, const struct insn *i) { cmovcc(c, i, CC, false, 4); } \
+	static void cmov_m4_##CC(struct icpu *c, const struct insn *i) { cmovcc(c, i, CC, true, 4); }
+CC_FNS(0) CC_FNS(1) CC_FNS(2) CC_FNS(3) CC_FNS(4) CC_FNS(5) CC_FNS(6) CC_FNS(7)
+CC_FNS(8) CC_FNS(9) CC_FNS(10) CC_FNS(11) CC_FNS(12) CC_FNS(13) CC_FNS(14) CC_FNS(15)
+#define CC_ROW(P) { P##0, P##1, P##2, P##3, P##4, P##5, P##6, P##7, \
+	P##8, P##9, P##10, P##11, P##12, P##13, P##14, P##15 }
+/* [mem][cc] */
+static insn_fn *const setcc_fns[2][16] = { CC_ROW(setcc_r_), CC_ROW(setcc_m_) };
+static insn_fn *const cmov4_fns[2][16] = { CC_ROW(cmov_r4_), CC_ROW(cmov_m4_) };
+
+/* -- XCHG, XADD, CMPXCHG r/m, r (datamov.c dm_xchg, alu.c op_xadd,
+ * op_cmpxchg): the memory side is a read-modify-write; the turn-taking
+ * of the vCPUs makes it atomic, LOCK or not -- */
+
+static ALWAYS void xchg(struct icpu *c, const struct insn *i, bool mem, unsigned sz)
+{
+	if (!mem) {
+		uint64_t a = rget(c, i->opnd[0].reg, sz), b = rget(c, i->opnd[1].reg, sz);
+		rput(c, i->opnd[0].reg, sz, b);
+		rput(c, i->opnd[1].reg, sz, a);
+		return;
+	}
+	/* the decoder puts the r/m operand first for 86/87 */
+	void *h;
+	uint64_t mv = rmw_read(c, i->seg, ea32(c, i), sz, &h);
+	rmw_write(c, h, rget(c, i->opnd[1].reg, sz), sz);
+	rput(c, i->opnd[1].reg, sz, mv);
+}
+
+static ALWAYS void xadd(struct icpu *c, const struct insn *i, bool mem, unsigned sz)
+{
+	void *h = NULL;
+	uint64_t a = mem ? rmw_read(c, i->seg, ea32(c, i), sz, &h) : rget(c, i->opnd[0].reg, sz);
+	uint64_t b = rget(c, i->opnd[1].reg, sz), r = a + b;
+	if (mem) {
+		rmw_write(c, h, r, sz);
+		rput(c, i->opnd[1].reg, sz, a);
+	} else {
+		/* the source takes the old destination first: XADD r, r with
+		 * one register leaves the sum */
+		rput(c, i->opnd[1].reg, sz, a);
+		rput(c, i->opnd[0].reg, sz, r);
+	}
+	flags_lazy(c, LF_ADD, sz, a, b, r);
+}
+
+static ALWAYS void cmpxchg(struct icpu *c, const struct insn *i, bool mem, unsigned sz)
+{
+	void *h = NULL;
+	uint64_t d = mem ? rmw_read(c, i->seg, ea32(c, i), sz, &h) : rget(c, i->opnd[0].reg, sz);
+	uint64_t acc = rget(c, R_EAX, sz), src = rget(c, i->opnd[1].reg, sz);
+	if (acc == d) {
+		if (mem)
+			rmw_write(c, h, src, sz);
+		else
+			rput(c, i->opnd[0].reg, sz, src);
+	} else {
+		/* a memory destination is written back unchanged */
+		if (mem)
+			rmw_write(c, h, d, sz);
+		rput(c, R_EAX, sz, d);
+	}
+	flags_lazy(c, LF_SUB, sz, acc, d, acc - d);
+}
+
+#define XOP_FNS(OP, SZ) \
+	static void OP##_r_##SZ(struct icpu *c, const struct insn *i) { OP(c, i, false, SZ); } \
+	static void OP##_m_##SZ(struct icpu *c, const struct insn *i) { OP(c, i, true, SZ); }
+XOP_FNS(xchg, 1) XOP_FNS(xchg, 2) XOP_FNS(xchg, 4)
+XOP_FNS(xadd, 1) XOP_FNS(xadd, 2) XOP_FNS(xadd, 4)
+XOP_FNS(cmpxchg, 1) XOP_FNS(cmpxchg, 2) XOP_FNS(cmpxchg, 4)
+/* [mem][size 1, 2, 4] */
+static insn_fn *const xchg_fns[2][3] = { { xchg_r_1, xchg_r_2, xchg_r_4 }, { xchg_m_1, xchg_m_2, xchg_m_4 } };
+static insn_fn *const xadd_fns[2][3] = { { xadd_r_1, xadd_r_2, xadd_r_4 }, { xadd_m_1, xadd_m_2, xadd_m_4 } };
+static insn_fn *const cmpxchg_fns[2][3] = {
+	{ cmpxchg_r_1, cmpxchg_r_2, cmpxchg_r_4 }, { cmpxchg_m_1, cmpxchg_m_2, cmpxchg_m_4 },
+};
+
+/* -- NOP, LEAVE, and PUSH/CALL/JMP through a register or memory -- */
+
+static void nop(struct icpu *c, const struct insn *i)
+{
+	(void)c;
+	(void)i;
+}
+
+static void leave_4(struct icpu *c, const struct insn *i)
+{
+	(void)i;
+	unsigned ss = c->stack_size;
+	uint64_t bp = c->s->gpr[R_EBP] & size_mask(ss);
+	uint64_t v = mread(c, S_SS, bp, 4);
+	reg_write(c, R_ESP, ss, bp + 4);
+	c->s->gpr[R_EBP] = v;
+}
+
+static ALWAYS uint64_t rm32(struct icpu *c, const struct insn *i, bool mem)
+{
+	return mem ? mread(c, i->seg, ea32(c, i), 4) : c->s->gpr[i->opnd[0].reg] & 0xffffffffull;
+}
+
+static void push_m(struct icpu *c, const struct insn *i) { push32(c, rm32(c, i, true)); }
+
+static ALWAYS void call_ind(struct icpu *c, const struct insn *i, bool mem)
+{
+	uint64_t t = target32(c, rm32(c, i, mem));
+	push32(c, c->next_rip);
+	c->next_rip = t;
+}
+
+static void call_r(struct icpu *c, const struct insn *i) { call_ind(c, i, false); }
+static void call_m(struct icpu *c, const struct insn *i) { call_ind(c, i, true); }
+static void jmp_r(struct icpu *c, const struct insn *i) { c->next_rip = target32(c, rm32(c, i, false)); }
+static void jmp_m(struct icpu *c, const struct insn *i) { c->next_rip = target32(c, rm32(c, i, true)); }
+
 /* -- binding -- */
 
 static int size_idx(unsigned sz)
@@ -483,6 +678,44 @@ static insn_fn *bind_shift(const struct insn *i, enum shk k)
 	return shift_fns[k][k0 == OPK_MEM][cn][s];
 }
 
+/* a register or memory operand n of size sz: 0 register, 1 memory, -1 neither */
+static int rm_of(const struct insn *i, int n, unsigned sz)
+{
+	if (i->opnd[n].size != sz)
+		return -1;
+	return i->opnd[n].kind == OPK_REG ? 0 : i->opnd[n].kind == OPK_MEM ? 1 : -1;
+}
+
+static insn_fn *bind_imul(const struct insn *i)
+{
+	unsigned sz = i->opnd[0].size;
+	if (i->nopnd == 1) {
+		int m = rm_of(i, 0, 4);
+		return m < 0 ? NULL : m ? imul1_m_4 : imul1_r_4;
+	}
+	if ((sz != 4 && sz != 2) || i->opnd[0].kind != OPK_REG)
+		return NULL;
+	int m = rm_of(i, 1, sz);
+	if (m < 0)
+		return NULL;
+	if (i->nopnd == 2)
+		return sz == 4 ? (m ? imul_rm_4 : imul_rr_4) : (m ? imul_rm_2 : imul_rr_2);
+	if (i->nopnd == 3 && i->opnd[2].kind == OPK_IMM)
+		return sz == 4 ? (m ? imul_rmi_4 : imul_rri_4) : (m ? imul_rmi_2 : imul_rri_2);
+	return NULL;
+}
+
+/* XCHG, XADD, CMPXCHG: r/m first, a register second, one size */
+static insn_fn *bind_xop(const struct insn *i, insn_fn *const fns[2][3])
+{
+	int s = size_idx(i->opnd[0].size);
+	if (i->nopnd != 2 || s < 0 || i->opnd[1].kind != OPK_REG ||
+	    i->opnd[1].size != i->opnd[0].size)
+		return NULL;
+	int m = rm_of(i, 0, i->opnd[0].size);
+	return m < 0 ? NULL : fns[m][s];
+}
+
 insn_fn *fast_bind(const struct insn *i)
 {
 	/* 32-bit code with 32-bit addressing only; REG_RIP and 64-bit
@@ -515,11 +748,19 @@ insn_fn *fast_bind(const struct insn *i)
 	case OP_SHR: return bind_shift(i, SH_R);
 	case OP_SAR: return bind_shift(i, SH_AR);
 	case OP_JMP:
-		return i->osize == 4 && i->opnd[0].kind == OPK_REL ? jmp_rel : NULL;
+		if (i->osize != 4)
+			return NULL;
+		if (i->opnd[0].kind == OPK_REL)
+			return jmp_rel;
+		return rm_of(i, 0, 4) == 0 ? jmp_r : rm_of(i, 0, 4) == 1 ? jmp_m : NULL;
 	case OP_JCC:
 		return i->osize == 4 && i->opnd[0].kind == OPK_REL ? jcc_fns[i->cond & 15] : NULL;
 	case OP_CALL:
-		return i->osize == 4 && i->opnd[0].kind == OPK_REL ? call_rel : NULL;
+		if (i->osize != 4)
+			return NULL;
+		if (i->opnd[0].kind == OPK_REL)
+			return call_rel;
+		return rm_of(i, 0, 4) == 0 ? call_r : rm_of(i, 0, 4) == 1 ? call_m : NULL;
 	case OP_RET:
 		return i->osize == 4 ? ret_near : NULL;
 	case OP_PUSH:
@@ -527,10 +768,39 @@ insn_fn *fast_bind(const struct insn *i)
 			return NULL;
 		if (i->opnd[0].kind == OPK_REG && i->opnd[0].size == 4)
 			return push_r;
+		if (i->opnd[0].kind == OPK_MEM && i->opnd[0].size == 4)
+			return push_m;
 		return i->opnd[0].kind == OPK_IMM ? push_i : NULL;
 	case OP_POP:
 		return i->osize == 4 && i->nopnd == 1 && i->opnd[0].kind == OPK_REG &&
 		       i->opnd[0].size == 4 ? pop_r : NULL;
+	case OP_IMUL: return bind_imul(i);
+	case OP_MUL:
+		if (i->nopnd != 1 || rm_of(i, 0, 4) < 0)
+			return NULL;
+		return rm_of(i, 0, 4) ? mul_m_4 : mul_r_4;
+	case OP_SETCC:
+		if (i->nopnd != 1 || rm_of(i, 0, 1) < 0)
+			return NULL;
+		return setcc_fns[rm_of(i, 0, 1)][i->cond & 15];
+	case OP_CMOVCC:
+		if (i->nopnd != 2 || i->opnd[0].kind != OPK_REG || i->opnd[0].size != 4 ||
+		    rm_of(i, 1, 4) < 0)
+			return NULL;
+		return cmov4_fns[rm_of(i, 1, 4)][i->cond & 15];
+	case OP_XCHG:
+		/* 90 is NOP (no register write at all) */
+		if (i->map == MAP_ONE && i->opcode == 0x90 && i->nopnd == 2 &&
+		    i->opnd[0].kind == OPK_REG && i->opnd[1].kind == OPK_REG &&
+		    i->opnd[0].reg == i->opnd[1].reg)
+			return nop;
+		return bind_xop(i, xchg_fns);
+	case OP_XADD: return bind_xop(i, xadd_fns);
+	case OP_CMPXCHG: return bind_xop(i, cmpxchg_fns);
+	case OP_NOP:
+		return nop;
+	case OP_LEAVE:
+		return i->osize == 4 ? leave_4 : NULL;
 	default:
 		return NULL;
 	}

@@ -138,14 +138,14 @@ static inline uint64_t code_linear(const struct icpu *c, uint64_t rip)
 
 /* the decoded instruction at CS:rip: the hit path is a TLB compare, a key
  * compare and an index load */
-static inline __attribute__((always_inline)) const struct insn *fetch_insn(struct icpu *c, uint64_t *linp)
+static inline __attribute__((always_inline)) const struct dc_insn *fetch_insn(struct icpu *c, uint64_t *linp)
 {
 	struct cpu_state *s = c->s;
 	struct decode_cache *dc = c->dc;
 	uint64_t lin = code_linear(c, s->rip);
 	uint64_t page = lin & ~0xfffull;
 	const struct tlb_entry *e = &c->tlb.e[c->cpl == 3][tlb_index(lin)];
-	const struct insn *i = NULL;
+	const struct dc_insn *d = NULL;
 	*linp = lin;
 	if (likely(e->tag[MMU_FETCH] == page)) {
 		uint64_t key = dcache_key((uintptr_t)(page + e->addend), c->code_size);
@@ -153,29 +153,166 @@ static inline __attribute__((always_inline)) const struct insn *fetch_insn(struc
 		    likely(atomic_load_explicit(&dc->cur->key, memory_order_relaxed) == key)) {
 			unsigned n = dc->cur->idx[lin & 0xfff];
 			if (likely(n))
-				i = &dc->cur->pool[n - 1];
+				d = &dc->cur->pool[n - 1];
 		}
 	}
-	if (unlikely(!i))
-		i = dcache_fetch_slow(c, s->rip, lin);
-	if (c->code_size != 64 && unlikely(s->rip + i->len - 1 > s->seg[S_CS].limit))
+	if (unlikely(!d))
+		d = dcache_fetch_slow(c, s->rip, lin);
+	if (c->code_size != 64 && unlikely(s->rip + d->in.len - 1 > s->seg[S_CS].limit))
 		cpu_gp(c, 0);
-	return i;
+	return d;
+}
+
+static inline uint64_t rip_mask(const struct icpu *c)
+{
+	return c->code_size == 64 ? ~0ull : (1ull << c->code_size) - 1;
 }
 
 /* one instruction: fetch, execute, commit */
 static inline __attribute__((always_inline)) const struct insn *exec_one(struct icpu *c)
 {
 	uint64_t lin;
-	const struct insn *i = fetch_insn(c, &lin);
+	const struct insn *i = &fetch_insn(c, &lin)->in;
 	struct cpu_state *s = c->s;
 	c->cur = i;
-	uint64_t ripmask = c->code_size == 64 ? ~0ull : (1ull << c->code_size) - 1;
-	c->next_rip = (s->rip + i->len) & ripmask;
+	c->next_rip = (s->rip + i->len) & rip_mask(c);
 	i->fn(c, i);
 	s->rip = c->next_rip;
 	c->insns++;
 	return i;
+}
+
+/* The fast loop's memory of the code page it runs in: the block and
+ * the rip of the page's first byte, so the next instruction is an index
+ * (or a link) away. Valid while the block keeps its stamp (a write to
+ * the page, an eviction or a restart changes it) and only plain
+ * instructions ran since it was taken: anything else may have moved CS,
+ * CPL, the mode or the TLB. */
+struct page_memo {
+	struct dc_page *blk;
+	uint64_t stamp;			/* ~0: no memo (no block has that stamp) */
+	uint64_t rip_base;
+	bool in_limit;			/* every instruction starting here ends within CS */
+};
+
+static inline void memo_forget(struct page_memo *m, struct decode_cache *dc)
+{
+	m->blk = dc->pages;
+	m->stamp = ~0ull;
+	m->in_limit = false;
+}
+
+static inline bool memo_valid(const struct page_memo *m)
+{
+	return atomic_load_explicit(&m->blk->stamp, memory_order_relaxed) == m->stamp;
+}
+
+/* the full fetch, and a new memo from where it found the instruction */
+static struct dc_insn *fetch_and_memo(struct icpu *c, struct page_memo *m)
+{
+	struct decode_cache *dc = c->dc;
+	uint64_t lin;
+	struct dc_insn *d = (struct dc_insn *)fetch_insn(c, &lin);
+	uint64_t stamp = dc->cur ? atomic_load_explicit(&dc->cur->stamp, memory_order_relaxed) : 0;
+	if (d == &dc->scratch || !stamp || c->code_size == 64) {
+		memo_forget(m, dc);
+		return d;
+	}
+	m->blk = dc->cur;
+	m->stamp = stamp;
+	m->rip_base = c->s->rip - (lin & 0xfff);
+	m->in_limit = m->rip_base + 0xfff + 14 <= c->s->seg[S_CS].limit;
+	return d;
+}
+
+/* the instruction at rip, looked up in the memo's block, else fully;
+ * *same is whether it came from the memo's block */
+static inline struct dc_insn *lookup(struct icpu *c, struct page_memo *m, uint64_t rip, bool *same)
+{
+	uint64_t off = rip - m->rip_base;
+	unsigned n;
+	if (likely(memo_valid(m)) && likely(off < 0x1000) && likely((n = m->blk->idx[off]) != 0)) {
+		*same = true;
+		return &m->blk->pool[n - 1];
+	}
+	*same = false;
+	return fetch_and_memo(c, m);
+}
+
+enum fast_result { FAST_BREAK, FAST_HLT };
+
+/* The fast loop: TF and RF are clear, no shadow, no tracing. Leaves
+ * to the careful step every EVENT_POLL_INSNS instructions, on a kick,
+ * and after an instruction that changed IF, TF, RF or the shadow.
+ * rip and the instruction count live in registers and are stored, never
+ * reloaded, so consecutive instructions do not wait on each other
+ * through memory; the next instruction comes from a learnt link when
+ * it can, not from rip. */
+static enum fast_result fast_loop(struct interp_cpu *p)
+{
+	struct icpu *c = &p->c;
+	struct cpu_state *s = c->s;
+	struct page_memo m;
+	memo_forget(&m, c->dc);
+	uint64_t ripmask = rip_mask(c);
+	uint64_t rip = s->rip, insns = c->insns;
+	bool same;
+	struct dc_insn *d = lookup(c, &m, rip, &same);
+	for (;;) {
+		const struct insn *i = &d->in;
+		unsigned len = i->len;
+		if (unlikely(!m.in_limit) && c->code_size != 64 && rip + len - 1 > s->seg[S_CS].limit)
+			cpu_gp(c, 0);
+		c->cur = i;
+		c->next_rip = (rip + len) & ripmask;
+		if (likely(d->plain)) {
+			i->fn(c, i);
+			c->insns = ++insns;
+		} else {
+			uint64_t fl = s->rflags & FL_WATCH;
+			i->fn(c, i);
+			c->insns = ++insns;
+			s->rip = c->next_rip;
+			memo_forget(&m, c->dc);
+			ripmask = rip_mask(c);
+			if (unlikely(c->halted)) {
+				c->halted = false;
+				s->run_state = CPU_HALTED;
+				return FAST_HLT;
+			}
+			if (unlikely((s->rflags & FL_WATCH) != fl || s->ev.interrupt_shadow))
+				return FAST_BREAK;
+		}
+		uint64_t next = c->next_rip;
+		s->rip = next;
+		if (unlikely(atomic_load_explicit(&p->attention, memory_order_relaxed)) ||
+		    unlikely(!(insns & (EVENT_POLL_INSNS - 1))))
+			return FAST_BREAK;
+		/* the links hold only while the memo does: d is then in m.blk */
+		struct dc_insn *prev = d;
+		bool linkable = same && memo_valid(&m);
+		if (next == rip + len) {
+			if (likely(linkable) && likely(prev->next)) {
+				d = &m.blk->pool[prev->next - 1];
+			} else {
+				d = lookup(c, &m, next, &same);
+				if (linkable && same)
+					prev->next = (uint16_t)(d - m.blk->pool + 1);
+			}
+		} else {
+			uint64_t off = next - m.rip_base;
+			if (likely(linkable) && prev->taken && off == prev->taken_off) {
+				d = &m.blk->pool[prev->taken - 1];
+			} else {
+				d = lookup(c, &m, next, &same);
+				if (linkable && same) {
+					prev->taken = (uint16_t)(d - m.blk->pool + 1);
+					prev->taken_off = (uint16_t)off;
+				}
+			}
+		}
+		rip = next;
+	}
 }
 
 static void turn_take(struct exec_turn *t)
@@ -322,8 +459,6 @@ static enum step_result slow_step(struct interp_cpu *p, enum tier_exit *exit)
 /* Runs until an exit; faults longjmp out of here to interp_run. */
 static enum tier_exit run_loop(struct interp_cpu *p, bool once)
 {
-	struct icpu *c = &p->c;
-	struct cpu_state *s = c->s;
 	enum tier_exit exit = TIER_EXIT_KICK;
 
 	if (once) {
@@ -339,22 +474,8 @@ static enum tier_exit run_loop(struct interp_cpu *p, bool once)
 		case STEP_FAST:
 			break;
 		}
-		/* the fast loop: TF and RF are clear, no shadow, no tracing */
-		for (;;) {
-			if (unlikely(atomic_load_explicit(&p->attention, memory_order_relaxed)))
-				break;
-			uint64_t fl = s->rflags & FL_WATCH;
-			exec_one(c);
-			if (unlikely((s->rflags & FL_WATCH) != fl || s->ev.interrupt_shadow ||
-				     c->halted || !(c->insns & (EVENT_POLL_INSNS - 1)))) {
-				if (c->halted) {
-					c->halted = false;
-					s->run_state = CPU_HALTED;
-					return TIER_EXIT_HLT;
-				}
-				break;
-			}
-		}
+		if (fast_loop(p) == FAST_HLT)
+			return TIER_EXIT_HLT;
 	}
 }
 
@@ -466,9 +587,10 @@ static void print_mips(const struct interp_cpu *p)
 	log_msg("cpu%d interp: %llu instructions in %.3f s of run(): %.1f MIPS", p->index,
 		(unsigned long long)p->insns_run, s, s > 0 ? (double)p->insns_run / s / 1e6 : 0.0);
 	const struct decode_cache *dc = p->c.dc;
-	log_msg("cpu%d interp: decodes %llu uncached %llu evictions %llu code-page drops %llu; "
-		"tlb fills %llu flushes %llu", p->index, (unsigned long long)dc->decodes,
-		(unsigned long long)dc->uncached, (unsigned long long)dc->evictions,
+	log_msg("cpu%d interp: decodes %llu uncached %llu evictions %llu full-block restarts %llu "
+		"code-page drops %llu; tlb fills %llu flushes %llu", p->index,
+		(unsigned long long)dc->decodes, (unsigned long long)dc->uncached,
+		(unsigned long long)dc->evictions, (unsigned long long)dc->restarts,
 		(unsigned long long)dc->drops, (unsigned long long)p->c.tlb.fills,
 		(unsigned long long)p->c.tlb.flushes);
 }

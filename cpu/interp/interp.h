@@ -20,16 +20,35 @@ extern const struct tier interp_tier;
  * Instructions crossing a page end are decoded each time, never cached.
  * A fixed number of blocks in a set-associative table, round-robin
  * replacement within a set; a block whose pool fills up starts over. */
-#define DC_SETS 64
+#define DC_SETS 128
 #define DC_WAYS 4
-#define DC_POOL 1024
+#define DC_POOL 2048
+
+/* a cached instruction and what the run loop may skip after it */
+struct dc_insn {
+	struct insn in;
+	/* its handler changes nothing but general registers, memory, the
+	 * arithmetic flags, DF and a near rip, and may fault: no mode, CS,
+	 * CPL, TLB, IF/TF/RF, interrupt shadow or HLT change can follow */
+	bool plain;
+	/* successors within the same block (pool index + 1, 0: unknown),
+	 * links the fast loop learns so it need not look rip up: the
+	 * instruction right after this one, and the last other one that
+	 * followed it (a branch target) with its page offset. Valid for as
+	 * long as the block keeps its stamp. */
+	uint16_t next, taken, taken_off;
+};
+_Static_assert(sizeof(struct dc_insn) == 64, "a cached instruction is one cache line");
 
 struct dc_page {
 	_Atomic uint64_t key;		/* host page | code_size / 16; 0: free or dropped */
+	/* new at every (re)start of the block, 0 when dropped: what the
+	 * links of struct dc_insn and the loop's page memo are valid for */
+	_Atomic uint64_t stamp;
 	uint64_t gpa;			/* guest-physical page */
 	unsigned used;			/* pool entries in use */
 	uint16_t idx[4096];		/* 0: not decoded; else pool index + 1 */
-	struct insn pool[DC_POOL];
+	struct dc_insn pool[DC_POOL];
 };
 
 struct decode_cache {
@@ -38,15 +57,16 @@ struct decode_cache {
 	struct dc_page *pages;		/* DC_SETS * DC_WAYS */
 	uint8_t next_victim[DC_SETS];
 	struct codepages *cp;
-	struct insn scratch;		/* an uncached (page-crossing) instruction */
-	uint64_t decodes, evictions, drops, uncached;
+	struct dc_insn scratch;		/* an uncached (page-crossing) instruction */
+	uint64_t stamps;		/* the last stamp handed out */
+	uint64_t decodes, evictions, drops, uncached, restarts;
 };
 
 struct decode_cache *dcache_new(struct codepages *cp);
 void dcache_free(struct decode_cache *dc);
 /* the bound instruction at CS:rip whose linear address is lin, decoded
  * now if need be; raises #PF, #GP, #UD as fetching and decoding demand */
-const struct insn *dcache_fetch_slow(struct icpu *c, uint64_t rip, uint64_t lin);
+const struct dc_insn *dcache_fetch_slow(struct icpu *c, uint64_t rip, uint64_t lin);
 /* a write hit guest-physical page gpa (any thread): drop its blocks */
 void dcache_drop_gpa(struct decode_cache *dc, uint64_t gpa);
 void dcache_flush(struct decode_cache *dc);
