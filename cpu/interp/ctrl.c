@@ -212,6 +212,11 @@ const struct interp_op interp_ops_core[] = {
 	{ OP_POPA, op_popa },
 	{ OP_NOP, op_nop },
 	{ OP_PAUSE, op_nop },
+	/* 0F 18-1E: PREFETCHh and the hint space are reserved NOPs on the P6
+	 * family and later, whatever CPUID says; their memory operand is
+	 * never accessed, so they cannot fault */
+	{ OP_PREFETCH, op_nop },
+	{ OP_NOP_HINT, op_nop },
 	{ OP_HLT, op_hlt },
 	{ OP_INVALID, NULL },
 };

@@ -759,6 +759,27 @@ static void test_hlt_cpl3(void)
 	rig_down();
 }
 
+/* P6 reserved NOPs: prefetch and hint forms never touch their operand */
+static void test_hint_nops(void)
+{
+	if (!rig_up())
+		return;
+	static const uint8_t code[] = {
+		0x0f, 0x18, 0x05, 0x00, 0x00, 0x00, 0xf0,	/* prefetchnta [0xf0000000] */
+		0x0f, 0x1e, 0x05, 0x00, 0x00, 0x00, 0xf0,	/* hint nop [0xf0000000] */
+		0x0f, 0x1f, 0x44, 0x00, 0x00,			/* nop dword [eax+eax+0] */
+		0xf4,
+	};
+	load_pm(code, sizeof(code));
+	/* a 64 KiB data limit: the operands are far outside it */
+	seg_set(S_DS, SEL_DATA, 0xffff, 0x4093);
+	resume(0x10000);
+	CHECK_EQ(run(), TIER_EXIT_HLT);
+	CHECK_EQ(S()->rip, 0x10000 + sizeof(code));
+	CHECK_EQ(pm_vector(), -1);
+	rig_down();
+}
+
 static void test_self_modifying(void)
 {
 	if (!rig_up())
@@ -954,6 +975,7 @@ int main(void)
 	RUN(test_real_mode_limits);
 	RUN(test_protected_limits);
 	RUN(test_hlt_cpl3);
+	RUN(test_hint_nops);
 	RUN(test_self_modifying);
 	RUN(test_page_crossing);
 	RUN(test_page_fault_crossing);
