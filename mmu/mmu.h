@@ -58,9 +58,11 @@ bool mmu_pae_pdptes_ok(struct physmap *pm, uint64_t cr3);
 #define TLB_SIZE (1u << TLB_BITS)
 #define TLB_NOMATCH 1ull	/* or-ed into a tag: never equals a page address */
 
-struct tlb_entry {
-	uint64_t tag[3];	/* per enum mmu_access */
+/* addend first and 16-byte aligned: a read hit (addend, tag[MMU_READ])
+ * then never straddles two host cache lines */
+struct __attribute__((aligned(16))) tlb_entry {
 	uintptr_t addend;	/* host pointer = linear address + addend */
+	uint64_t tag[3];	/* per enum mmu_access */
 	uint64_t gpa;		/* guest-physical page, for the slow path */
 	bool global;
 	uint8_t page_shift;	/* 12, 21, 22 or 30: INVLPG drops every slice of a large page */

@@ -242,6 +242,28 @@ static insn_fn *const mov_fns[F_NFORMS][3] = {
 	MOV_ROW(F_RR), MOV_ROW(F_RI), MOV_ROW(F_RM), MOV_ROW(F_MR), MOV_ROW(F_MI),
 };
 
+/* MOV to or from [base + disp], the commonest form: no index to look at */
+static ALWAYS uint64_t ea32_bd(const struct icpu *c, const struct insn *i)
+{
+	return ((uint64_t)(int64_t)i->disp + c->s->gpr[i->base & 15]) & 0xffffffffull;
+}
+
+static ALWAYS void mov_bd(struct icpu *c, const struct insn *i, bool store, unsigned sz)
+{
+	if (store)
+		mwrite(c, i->seg, ea32_bd(c, i), rget(c, i->opnd[1].reg, sz), sz);
+	else
+		rput(c, i->opnd[0].reg, sz, mread(c, i->seg, ea32_bd(c, i), sz));
+}
+
+#define MOVBD_FN(ST, SZ) \
+	static void mov_bd_##ST##_##SZ(struct icpu *c, const struct insn *i) { mov_bd(c, i, ST, SZ); }
+MOVBD_FN(0, 1) MOVBD_FN(0, 2) MOVBD_FN(0, 4) MOVBD_FN(1, 1) MOVBD_FN(1, 2) MOVBD_FN(1, 4)
+/* [store][size 1, 2, 4] */
+static insn_fn *const mov_bd_fns[2][3] = {
+	{ mov_bd_0_1, mov_bd_0_2, mov_bd_0_4 }, { mov_bd_1_1, mov_bd_1_2, mov_bd_1_4 },
+};
+
 /* -- MOVZX, MOVSX r16/32, r/m8/16 (datamov.c) -- */
 
 static ALWAYS void movx(struct icpu *c, const struct insn *i, bool mem, bool sx, unsigned dsz,
@@ -734,7 +756,11 @@ insn_fn *fast_bind(const struct insn *i)
 	case OP_TEST: return bind_alu(i, A_TEST);
 	case OP_MOV: {
 		int f = form_of(i), s = size_idx(i->opnd[0].size);
-		return f < 0 || s < 0 ? NULL : mov_fns[f][s];
+		if (f < 0 || s < 0)
+			return NULL;
+		if ((f == F_RM || f == F_MR) && i->base != REG_NONE && i->index == REG_NONE)
+			return mov_bd_fns[f == F_MR][s];
+		return mov_fns[f][s];
 	}
 	case OP_MOVZX: return bind_movx(i, false);
 	case OP_MOVSX: return bind_movx(i, true);

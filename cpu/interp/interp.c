@@ -239,6 +239,18 @@ static inline struct dc_insn *lookup(struct icpu *c, struct page_memo *m, uint64
 	return fetch_and_memo(c, m);
 }
 
+/* the pool entry of link n (pool index + 1): one shift and one add */
+static inline struct dc_insn *pool_at(struct dc_page *b, unsigned n)
+{
+	return (struct dc_insn *)((char *)b->pool + ((size_t)n - 1) * sizeof(struct dc_insn));
+}
+
+/* the link that names the pool entry right after d */
+static inline unsigned adjacent_link(const struct dc_page *b, const struct dc_insn *d)
+{
+	return (unsigned)(((uintptr_t)d - (uintptr_t)b->pool) / sizeof(struct dc_insn)) + 2;
+}
+
 enum fast_result { FAST_BREAK, FAST_HLT };
 
 /* The fast loop: TF and RF are clear, no shadow, no tracing. Leaves
@@ -293,7 +305,15 @@ static enum fast_result fast_loop(struct interp_cpu *p)
 		bool linkable = same && memo_valid(&m);
 		if (next == rip + len) {
 			if (likely(linkable) && likely(prev->next)) {
-				d = &m.blk->pool[prev->next - 1];
+				/* code decoded in order sits in order in the pool:
+				 * then the next entry is known without waiting
+				 * for the link's load (a predicted branch, which
+				 * keeps it off the chain from one instruction to
+				 * the next) */
+				if (likely(prev->next == adjacent_link(m.blk, prev)))
+					d = prev + 1;
+				else
+					d = pool_at(m.blk, prev->next);
 			} else {
 				d = lookup(c, &m, next, &same);
 				if (linkable && same)
@@ -302,7 +322,7 @@ static enum fast_result fast_loop(struct interp_cpu *p)
 		} else {
 			uint64_t off = next - m.rip_base;
 			if (likely(linkable) && prev->taken && off == prev->taken_off) {
-				d = &m.blk->pool[prev->taken - 1];
+				d = pool_at(m.blk, prev->taken);
 			} else {
 				d = lookup(c, &m, next, &same);
 				if (linkable && same) {
