@@ -54,7 +54,7 @@ int mmu_walk(struct physmap *pm, const struct mmu_regs *r, uint64_t lin,
  * then raises #GP(0) instead of loading, as the SDM says. */
 bool mmu_pae_pdptes_ok(struct physmap *pm, uint64_t cr3);
 
-#define TLB_BITS 8
+#define TLB_BITS 10
 #define TLB_SIZE (1u << TLB_BITS)
 #define TLB_NOMATCH 1ull	/* or-ed into a tag: never equals a page address */
 

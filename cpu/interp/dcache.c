@@ -55,6 +55,10 @@ void dcache_drop_gpa(struct decode_cache *dc, uint64_t gpa)
 		if (set[w].gpa == gpa && atomic_load_explicit(&set[w].key, memory_order_relaxed)) {
 			atomic_store_explicit(&set[w].stamp, 0, memory_order_relaxed);
 			atomic_store_explicit(&set[w].key, 0, memory_order_release);
+			/* a straight run in this block stops at the next step */
+			for (unsigned k = 0; k < set[w].used; k++)
+				__atomic_and_fetch(&set[w].pool[k].run, (uint8_t)~RUN_NEXT,
+						   __ATOMIC_RELAXED);
 			dc->drops++;
 		}
 	}
@@ -129,12 +133,27 @@ static const bool op_plain[OP_COUNT] = {
 	[OP_STD] = true, [OP_NOP] = true, [OP_PAUSE] = true, [OP_SALC] = true,
 };
 
+/* plain operations that leave rip to the loop: no branch, no string
+ * instruction (RUN_STRAIGHT) */
+static bool op_straight(unsigned op)
+{
+	switch (op) {
+	case OP_JMP: case OP_JCC: case OP_CALL: case OP_RET: case OP_JCXZ:
+	case OP_LOOP: case OP_LOOPE: case OP_LOOPNE:
+	case OP_MOVS: case OP_CMPS: case OP_STOS: case OP_LODS: case OP_SCAS:
+		return false;
+	default:
+		return true;
+	}
+}
+
 static void bind_cached(struct dc_insn *d)
 {
 	d->in.fn = interp_bind_insn(&d->in);
 	/* 64-bit code keeps the careful loop: its near branches and stack
 	 * are not what this list was checked for */
 	d->plain = d->in.mode != 64 && d->in.op < OP_COUNT && op_plain[d->in.op];
+	d->run = d->plain && op_straight(d->in.op) ? RUN_STRAIGHT : 0;
 }
 
 static _Noreturn void decode_fault(struct icpu *c, enum decode_result r)
@@ -167,6 +186,7 @@ static const struct dc_insn *decode_uncached(struct icpu *c, uint64_t rip, uint6
 		decode_fault(c, r);
 	dc->scratch.in.fn = interp_bind_insn(&dc->scratch.in);
 	dc->scratch.plain = false;
+	dc->scratch.run = 0;
 	dc->uncached++;
 	if (log_enabled(LOG_IN_ASM))
 		trace_in_asm(c, lin, &dc->scratch.in, buf);

@@ -71,6 +71,11 @@ struct icpu {
 	bool shutdown;			/* triple fault happened */
 	bool halted;			/* HLT executed */
 	uint64_t insns;			/* instructions retired */
+	/* a straight run of the fast loop (interp.c) in progress: its first
+	 * struct dc_insn and that one's rip, from which a fault recovers rip
+	 * and the count (the run keeps neither in memory); NULL outside */
+	const void *run0;
+	uint64_t run_rip0;
 	uint64_t tsc_offset;		/* guest TSC = host ns-based count + offset */
 
 	/* the fault cpu_fault() hands to the loop (interp.c) */

@@ -253,6 +253,45 @@ static inline unsigned adjacent_link(const struct dc_page *b, const struct dc_in
 
 enum fast_result { FAST_BREAK, FAST_HLT };
 
+static inline uint8_t run_bits(const struct dc_insn *d)
+{
+	return __atomic_load_n(&d->run, __ATOMIC_RELAXED);
+}
+
+static inline void run_learn(struct dc_insn *d, uint8_t bit)
+{
+	__atomic_or_fetch(&d->run, bit, __ATOMIC_RELAXED);
+}
+
+/* A straight run from d at rip: instructions that leave rip alone
+ * (RUN_STRAIGHT), one after another in the pool through learnt RUN_NEXT
+ * links, with nothing between their handler calls: rip and the count are
+ * settled at the end, or by run_fault_fixup if one faults. Within one
+ * page and the CS limit (the loop's memo says so), so rip cannot wrap.
+ * Returns the last instruction run, with *ripp its rip and c->next_rip
+ * the one after it. */
+static inline struct dc_insn *straight_run(struct icpu *c, struct dc_insn *d, uint64_t *ripp,
+					   uint64_t *insnsp)
+{
+	uint64_t rip = *ripp;
+	struct dc_insn *d0 = d;
+	c->run_rip0 = rip;
+	c->run0 = d0;
+	for (;;) {
+		d->in.fn(c, &d->in);
+		if (!(run_bits(d) & RUN_NEXT))
+			break;
+		rip += d->in.len;
+		d++;
+		c->cur = &d->in;
+	}
+	c->run0 = NULL;
+	c->next_rip = rip + d->in.len;
+	*insnsp += (uint64_t)(d - d0) + 1;
+	*ripp = rip;
+	return d;
+}
+
 /* The fast loop: TF and RF are clear, no shadow, no tracing. Leaves
  * to the careful step every EVENT_POLL_INSNS instructions, on a kick,
  * and after an instruction that changed IF, TF, RF or the shadow.
@@ -268,6 +307,7 @@ static enum fast_result fast_loop(struct interp_cpu *p)
 	memo_forget(&m, c->dc);
 	uint64_t ripmask = rip_mask(c);
 	uint64_t rip = s->rip, insns = c->insns;
+	uint64_t poll_at = (insns | (EVENT_POLL_INSNS - 1)) + 1;
 	bool same;
 	struct dc_insn *d = lookup(c, &m, rip, &same);
 	for (;;) {
@@ -276,12 +316,21 @@ static enum fast_result fast_loop(struct interp_cpu *p)
 		if (unlikely(!m.in_limit) && c->code_size != 64 && rip + len - 1 > s->seg[S_CS].limit)
 			cpu_gp(c, 0);
 		c->cur = i;
-		c->next_rip = (rip + len) & ripmask;
-		if (likely(d->plain)) {
+		if ((d->run & RUN_STRAIGHT) && likely(m.in_limit)) {
+			d = straight_run(c, d, &rip, &insns);
+			c->insns = insns;
+			/* from here on as if d alone had run: it is in the
+			 * memo's block */
+			i = &d->in;
+			len = i->len;
+			same = true;
+		} else if (likely(d->plain)) {
+			c->next_rip = (rip + len) & ripmask;
 			i->fn(c, i);
 			c->insns = ++insns;
 		} else {
 			uint64_t fl = s->rflags & FL_WATCH;
+			c->next_rip = (rip + len) & ripmask;
 			i->fn(c, i);
 			c->insns = ++insns;
 			s->rip = c->next_rip;
@@ -298,7 +347,7 @@ static enum fast_result fast_loop(struct interp_cpu *p)
 		uint64_t next = c->next_rip;
 		s->rip = next;
 		if (unlikely(atomic_load_explicit(&p->attention, memory_order_relaxed)) ||
-		    unlikely(!(insns & (EVENT_POLL_INSNS - 1))))
+		    unlikely(insns >= poll_at))
 			return FAST_BREAK;
 		/* the links hold only while the memo does: d is then in m.blk */
 		struct dc_insn *prev = d;
@@ -316,8 +365,12 @@ static enum fast_result fast_loop(struct interp_cpu *p)
 					d = pool_at(m.blk, prev->next);
 			} else {
 				d = lookup(c, &m, next, &same);
-				if (linkable && same)
+				if (linkable && same) {
 					prev->next = (uint16_t)(d - m.blk->pool + 1);
+					if (d == prev + 1 && (prev->run & RUN_STRAIGHT) &&
+					    (d->run & RUN_STRAIGHT))
+						run_learn(prev, RUN_NEXT);
+				}
 			}
 		} else {
 			uint64_t off = next - m.rip_base;
@@ -414,6 +467,21 @@ static void take_leftover_events(struct icpu *c)
 		ev->exception_pending = false;
 		icpu_exception(c, ev->exception_nr, ev->exception_has_error, ev->exception_error);
 	}
+}
+
+/* A fault in a straight run of fast_loop: rip and the count as if the
+ * run had kept them up to the faulting instruction, c->cur. */
+static void run_fault_fixup(struct icpu *c)
+{
+	if (!c->run0)
+		return;
+	const struct dc_insn *d0 = c->run0, *d = (const struct dc_insn *)(const void *)c->cur;
+	uint64_t rip = c->run_rip0;
+	for (const struct dc_insn *x = d0; x < d; x++)
+		rip += x->in.len;
+	c->s->rip = rip;
+	c->insns += (uint64_t)(d - d0);
+	c->run0 = NULL;
 }
 
 enum step_result { STEP_FAST, STEP_SLOW, STEP_EXIT };
@@ -522,6 +590,7 @@ static enum tier_exit run_common(struct vcpu *v, bool once)
 	if (setjmp(jb)) {
 		/* a fault: deliver it (a fault in delivery lands here again,
 		 * and icpu_exception makes it #DF or a shutdown) */
+		run_fault_fixup(c);
 		icpu_exception(c, c->fault_vector, c->fault_has_error, c->fault_error);
 		c->delivering = -1;
 		if (c->shutdown) {

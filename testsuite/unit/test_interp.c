@@ -313,6 +313,52 @@ static const uint8_t code_smc[] = {
 };
 
 
+/*
+ * Self-modifying code inside a straight run (the fast loop's links of
+ * consecutive instructions, learnt on the first passes): the fourth pass
+ * writes the immediate of the very next instruction.
+ * bits 16
+ * org 0x7c00
+ *   xor bx, bx
+ *   xor dx, dx
+ * p: mov si, [bx + tbl]
+ *   mov [si], bl		; 0x9000 three times, then n+1
+ * n: mov cl, 0x55
+ *   add dl, cl
+ *   add bx, 2
+ *   cmp bx, 8
+ *   jne p
+ *   hlt
+ * tbl: dw 0x9000, 0x9000, 0x9000, n+1
+ */
+static const uint8_t code_smc_run[] = {
+	0x31, 0xdb, 0x31, 0xd2, 0x8b, 0xb7, 0x17, 0x7c, 0x88, 0x1c, 0xb1, 0x55,
+	0x00, 0xca, 0x83, 0xc3, 0x02, 0x83, 0xfb, 0x08, 0x75, 0xee, 0xf4,
+	0x00, 0x90, 0x00, 0x90, 0x00, 0x90, 0x0b, 0x7c,
+};
+
+/*
+ * A fault in the middle of a straight run: #DE on the fourth pass, from
+ * the third instruction of the run. The handler (IVT 0 -> 0:7d00) pops
+ * the IP the CPU pushed into DI.
+ * bits 16
+ * org 0x7c00
+ *   xor bx, bx
+ *   mov cl, 3
+ * p: inc bx
+ *   mov ax, 0x10
+ *   div cl		; 0x7c08
+ *   inc bx
+ *   dec cl
+ *   jmp p
+ * at 0x7d00: pop di
+ *   hlt
+ */
+static const uint8_t code_fault_run[] = {
+	0x31, 0xdb, 0xb1, 0x03, 0x43, 0xb8, 0x10, 0x00, 0xf6, 0xf1, 0x43, 0xfe,
+	0xc9, 0xeb, 0xf5,
+};
+
 /* ---- the rig: a VM with RAM, a LAPIC and one vCPU in the interpreter ---- */
 
 static struct rig R;
@@ -791,6 +837,36 @@ static void test_self_modifying(void)
 	rig_down();
 }
 
+static void test_self_modifying_run(void)
+{
+	if (!rig_up())
+		return;
+	load_real(code_smc_run, sizeof(code_smc_run), 0x7c00);
+	CHECK_EQ(run(), TIER_EXIT_HLT);
+	CHECK_EQ(S()->gpr[R_ECX] & 0xff, 6);		/* the patched immediate */
+	CHECK_EQ(S()->gpr[R_EDX] & 0xff, 0x05);		/* 3 * 0x55 + 6 */
+	CHECK_EQ(*ram(0x9000), 4);			/* the last scratch write */
+	rig_down();
+}
+
+static void test_fault_in_run(void)
+{
+	if (!rig_up())
+		return;
+	load_real(code_fault_run, sizeof(code_fault_run), 0x7c00);
+	static const uint8_t handler[] = { 0x5f, 0xf4 };	/* pop di; hlt */
+	memcpy(ram(0x7d00), handler, sizeof(handler));
+	wr16(0, 0x7d00);				/* IVT 0: 0000:7d00 */
+	wr16(2, 0);
+	CHECK_EQ(run(), TIER_EXIT_HLT);
+	CHECK_EQ(S()->gpr[R_EDI] & 0xffff, 0x7c08);	/* the DIV, not the run's start */
+	CHECK_EQ(S()->gpr[R_EBX] & 0xffff, 7);		/* three passes and one INC */
+	CHECK_EQ(S()->gpr[R_ECX] & 0xff, 0);
+	/* 2 + 3 passes of 6 + 2 before the fault + POP and HLT */
+	CHECK_EQ(R.v->stats[TIER_INTERP].insns, 24);
+	rig_down();
+}
+
 static void test_page_crossing(void)
 {
 	if (!rig_up())
@@ -977,6 +1053,8 @@ int main(void)
 	RUN(test_hlt_cpl3);
 	RUN(test_hint_nops);
 	RUN(test_self_modifying);
+	RUN(test_self_modifying_run);
+	RUN(test_fault_in_run);
 	RUN(test_page_crossing);
 	RUN(test_page_fault_crossing);
 	RUN(test_interrupt_shadow_and_delivery);
