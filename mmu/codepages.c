@@ -77,9 +77,9 @@ void codepages_mark(struct codepages *cp, uint64_t gpa)
 		struct tlb *t = cp->tlbs[k];
 		for (unsigned u = 0; u < 2; u++) {
 			for (unsigned i = 0; i < TLB_SIZE; i++) {
-				struct tlb_entry *e = &t->e[u][i];
-				if (e->gpa == page && e->page_shift)
-					e->tag[MMU_WRITE] |= TLB_NOMATCH;
+				const struct tlb_meta *m = &t->meta[u][i];
+				if (m->gpa == page && m->page_shift)
+					t->e[u][i].tag[MMU_WRITE] |= TLB_NOMATCH;
 			}
 		}
 	}

@@ -58,12 +58,17 @@ bool mmu_pae_pdptes_ok(struct physmap *pm, uint64_t cr3);
 #define TLB_SIZE (1u << TLB_BITS)
 #define TLB_NOMATCH 1ull	/* or-ed into a tag: never equals a page address */
 
-/* addend first and 16-byte aligned: a read hit (addend, tag[MMU_READ])
- * then never straddles two host cache lines */
-struct __attribute__((aligned(16))) tlb_entry {
+/* What a hit needs, 32 bytes: the index scales by a shift, and four
+ * entries share a host cache line. addend first: a read hit (addend,
+ * tag[MMU_READ]) is in the first 16 bytes. */
+struct __attribute__((aligned(32))) tlb_entry {
 	uintptr_t addend;	/* host pointer = linear address + addend */
 	uint64_t tag[3];	/* per enum mmu_access */
-	uint64_t gpa;		/* guest-physical page, for the slow path */
+};
+
+/* what only fills, flushes and the slow paths need, beside each entry */
+struct tlb_meta {
+	uint64_t gpa;		/* guest-physical page */
 	bool global;
 	uint8_t page_shift;	/* 12, 21, 22 or 30: INVLPG drops every slice of a large page */
 };
@@ -72,6 +77,7 @@ struct codepages;
 
 struct tlb {
 	struct tlb_entry e[2][TLB_SIZE];	/* [user] */
+	struct tlb_meta meta[2][TLB_SIZE];	/* of e[user][i] */
 	struct physmap *pm;
 	struct codepages *code;			/* may be NULL */
 	uint64_t fills, flushes;		/* statistics */
@@ -81,6 +87,11 @@ struct tlb {
 static inline unsigned tlb_index(uint64_t lin)
 {
 	return (unsigned)(lin >> 12) & (TLB_SIZE - 1);
+}
+
+static inline struct tlb_meta *tlb_meta_of(struct tlb *t, const struct tlb_entry *e)
+{
+	return &t->meta[0][0] + (e - &t->e[0][0]);
 }
 
 /* the fast path: a host pointer for an access of `size` bytes that does not

@@ -15,20 +15,21 @@ static inline uint64_t entry_lin(const struct tlb_entry *e)
 }
 
 /* filled entries, even those with no usable tag (MMIO), have a page size */
-static inline bool entry_empty(const struct tlb_entry *e)
+static inline bool entry_empty(struct tlb *t, const struct tlb_entry *e)
 {
-	return e->page_shift == 0;
+	return tlb_meta_of(t, e)->page_shift == 0;
 }
 
 static void entry_clear(struct tlb *t, struct tlb_entry *e)
 {
-	if (e->page_shift > 12)
+	struct tlb_meta *m = tlb_meta_of(t, e);
+	if (m->page_shift > 12)
 		t->nlarge--;
 	e->tag[MMU_READ] = e->tag[MMU_WRITE] = e->tag[MMU_FETCH] = TLB_NOMATCH;
 	e->addend = 0;
-	e->gpa = 0;
-	e->global = false;
-	e->page_shift = 0;
+	m->gpa = 0;
+	m->global = false;
+	m->page_shift = 0;
 }
 
 void tlb_init(struct tlb *t, struct physmap *pm, struct codepages *code)
@@ -54,7 +55,7 @@ void tlb_flush_nonglobal(struct tlb *t)
 {
 	for (unsigned u = 0; u < 2; u++)
 		for (unsigned i = 0; i < TLB_SIZE; i++)
-			if (!t->e[u][i].global)
+			if (!t->meta[u][i].global)
 				entry_clear(t, &t->e[u][i]);
 	t->flushes++;
 }
@@ -64,7 +65,7 @@ void tlb_flush_page(struct tlb *t, uint64_t lin)
 	uint64_t page = lin & ~0xfffull;
 	for (unsigned u = 0; u < 2; u++) {
 		struct tlb_entry *e = &t->e[u][tlb_index(lin)];
-		if (!entry_empty(e) && entry_lin(e) == page)
+		if (!entry_empty(t, e) && entry_lin(e) == page)
 			entry_clear(t, e);
 	}
 	/* INVLPG drops the whole translation of a large page, and the TLB
@@ -72,7 +73,8 @@ void tlb_flush_page(struct tlb *t, uint64_t lin)
 	for (unsigned u = 0; u < 2 && t->nlarge; u++) {
 		for (unsigned i = 0; i < TLB_SIZE; i++) {
 			struct tlb_entry *e = &t->e[u][i];
-			if (e->page_shift > 12 && ((entry_lin(e) ^ lin) >> e->page_shift) == 0)
+			unsigned sh = t->meta[u][i].page_shift;
+			if (sh > 12 && ((entry_lin(e) ^ lin) >> sh) == 0)
 				entry_clear(t, e);
 		}
 	}
@@ -89,7 +91,7 @@ enum tlb_fill_result tlb_fill(struct tlb *t, const struct mmu_regs *r, uint64_t 
 
 	if (mmu_walk(t->pm, r, lin, acc, user, &w, pf_error) < 0) {
 		/* a page fault invalidates what was cached for the address (SDM 4.10.4.1) */
-		if (!entry_empty(e) && entry_lin(e) == page)
+		if (!entry_empty(t, e) && entry_lin(e) == page)
 			entry_clear(t, e);
 		return TLB_FAULT;
 	}
@@ -116,10 +118,11 @@ enum tlb_fill_result tlb_fill(struct tlb *t, const struct mmu_regs *r, uint64_t 
 	e->tag[MMU_WRITE] = can_write ? page : page | TLB_NOMATCH;
 	e->tag[MMU_FETCH] = can_fetch ? page : page | TLB_NOMATCH;
 	e->addend = hpage ? (uintptr_t)hpage - (uintptr_t)page : 0;
-	e->gpa = gpage;
-	e->global = w.global;
-	e->page_shift = (uint8_t)__builtin_ctzll(w.page_mask);
-	if (e->page_shift > 12)
+	struct tlb_meta *m = tlb_meta_of(t, e);
+	m->gpa = gpage;
+	m->global = w.global;
+	m->page_shift = (uint8_t)__builtin_ctzll(w.page_mask);
+	if (m->page_shift > 12)
 		t->nlarge++;
 	t->fills++;
 

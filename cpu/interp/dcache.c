@@ -219,7 +219,7 @@ const struct dc_insn *dcache_fetch_slow(struct icpu *c, uint64_t rip, uint64_t l
 			return decode_uncached(c, rip, lin);
 	}
 	uintptr_t hpage = (uintptr_t)(page + e->addend);
-	struct dc_page *p = block_for(dc, hpage, e->gpa, c->code_size);
+	struct dc_page *p = block_for(dc, hpage, tlb_meta_of(&c->tlb, e)->gpa, c->code_size);
 	dc->cur = p;
 	dc->cur_key = dcache_key(hpage, c->code_size);
 

@@ -4,6 +4,7 @@
 
 #include "cpu/interp/fastmem.h"
 #include "cpu/interp/flags.h"
+#include "cpu/interp/ops.h"
 
 /* Each handler here does exactly what the generic one of alu.c, datamov.c
  * or ctrl.c does for the same instruction, in the same order of accesses
@@ -76,6 +77,26 @@ static ALWAYS void mwrite(struct icpu *c, int seg, uint64_t off, uint64_t v, uns
 	else
 		vmem_write(c, seg, off, v, sz);
 }
+
+/* A handler whose first access misses the inline hit path has changed
+ * nothing yet: it runs the instruction anew through the generic handler,
+ * out of line and as its last act, so the hit path needs no stack frame
+ * to survive a call. */
+static __attribute__((noinline, cold)) void redo_generic(struct icpu *c, const struct insn *i)
+{
+	interp_bind(i->op)(c, i);
+}
+
+/* mread() for the first access of handler (c, i), before it changed
+ * anything: on a miss the handler returns through redo_generic */
+#define MREAD_FIRST(c, i, seg, off, sz) __extension__ ({			\
+	void *h_ = vmem_host_fast(c, seg, off, sz, MMU_READ);			\
+	if (unlikely(!h_)) {							\
+		redo_generic(c, i);						\
+		return;								\
+	}									\
+	host_load(h_, sz);							\
+})
 
 /* a read-modify-write destination: *hp is the host pointer for the write,
  * or NULL when vmem_read_rmw() took the access (then vmem_write_rmw()) */
@@ -166,14 +187,17 @@ static ALWAYS void alu(struct icpu *c, const struct insn *i, enum alu op, enum f
 	void *h = NULL;
 	if (dst_kind(f) == K_MEM) {
 		uint64_t off = ea32(c, i);
-		a = writes ? rmw_read(c, i->seg, off, sz, &h) : mread(c, i->seg, off, sz);
+		if (writes)
+			a = rmw_read(c, i->seg, off, sz, &h);
+		else
+			a = MREAD_FIRST(c, i, i->seg, off, sz);
 	} else {
 		a = rget(c, i->opnd[0].reg, sz);
 	}
 	switch (src_kind(f)) {
 	case K_REG: b = rget(c, i->opnd[1].reg, sz); break;
 	case K_IMM: b = i->imm & m; break;
-	default: b = mread(c, i->seg, ea32(c, i), sz); break;
+	default: b = MREAD_FIRST(c, i, i->seg, ea32(c, i), sz); break;	/* F_RM: a is a register */
 	}
 	unsigned cin = 0;
 	switch (op) {
@@ -225,7 +249,7 @@ static ALWAYS void mov(struct icpu *c, const struct insn *i, enum form f, unsign
 	switch (src_kind(f)) {
 	case K_REG: v = rget(c, i->opnd[1].reg, sz); break;
 	case K_IMM: v = i->imm & size_mask(sz); break;
-	default: v = mread(c, i->seg, ea32(c, i), sz); break;
+	default: v = MREAD_FIRST(c, i, i->seg, ea32(c, i), sz); break;
 	}
 	if (dst_kind(f) == K_MEM)
 		mwrite(c, i->seg, ea32(c, i), v, sz);
@@ -253,7 +277,7 @@ static ALWAYS void mov_bd(struct icpu *c, const struct insn *i, bool store, unsi
 	if (store)
 		mwrite(c, i->seg, ea32_bd(c, i), rget(c, i->opnd[1].reg, sz), sz);
 	else
-		rput(c, i->opnd[0].reg, sz, mread(c, i->seg, ea32_bd(c, i), sz));
+		rput(c, i->opnd[0].reg, sz, MREAD_FIRST(c, i, i->seg, ea32_bd(c, i), sz));
 }
 
 #define MOVBD_FN(ST, SZ) \
@@ -269,7 +293,7 @@ static insn_fn *const mov_bd_fns[2][3] = {
 static ALWAYS void movx(struct icpu *c, const struct insn *i, bool mem, bool sx, unsigned dsz,
 			unsigned ssz)
 {
-	uint64_t v = mem ? mread(c, i->seg, ea32(c, i), ssz) : rget(c, i->opnd[1].reg, ssz);
+	uint64_t v = mem ? MREAD_FIRST(c, i, i->seg, ea32(c, i), ssz) : rget(c, i->opnd[1].reg, ssz);
 	v = sx ? (uint64_t)sext(v, ssz) & size_mask(dsz) : v & size_mask(ssz);
 	rput(c, i->opnd[0].reg, dsz, v);
 }

@@ -47,7 +47,7 @@ static inline void *vmem_host_fast(struct icpu *c, int seg, uint64_t off, unsign
 	if (__builtin_expect((sg->attr & mask) != want || off + size - 1 > sg->limit ||
 			     (lin & (size - 1)), 0))
 		return NULL;
-	const struct tlb_entry *e = &c->tlb.e[c->cpl == 3][tlb_index(lin)];
+	const struct tlb_entry *e = icpu_tlb_entry(c, lin);
 	if (__builtin_expect(e->tag[acc] != (lin & ~0xfffull), 0))
 		return NULL;
 	return (void *)(uintptr_t)(lin + e->addend);

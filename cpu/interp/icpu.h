@@ -58,6 +58,7 @@ struct icpu {
 	 * change of CR0, CR4, EFER, CS, SS or RFLAGS.VM */
 	uint8_t cpl;
 	uint8_t code_size;		/* 16, 32, 64 */
+	uint32_t tlb_user_off;		/* byte offset of tlb.e[cpl == 3] in tlb.e */
 	uint8_t stack_size;		/* 2, 4, 8: SS.B / long mode */
 	bool paging, v86, long_mode;
 	struct mmu_regs mr;
@@ -90,6 +91,13 @@ struct icpu {
 		unsigned size;
 	} rmw;
 };
+
+/* the TLB entry for lin at the current privilege: one add where the
+ * hit path would otherwise test the CPL */
+static inline const struct tlb_entry *icpu_tlb_entry(const struct icpu *c, uint64_t lin)
+{
+	return (const struct tlb_entry *)((const char *)c->tlb.e + c->tlb_user_off) + tlb_index(lin);
+}
 
 /* -- registers -- */
 static inline uint64_t reg_read(const struct icpu *c, unsigned r, unsigned size)

@@ -103,6 +103,7 @@ void icpu_mode_changed(struct icpu *c)
 	c->long_mode = (s->efer & EFER_LMA) != 0;
 	c->paging = (s->cr0 & CR0_PG) != 0;
 	c->cpl = !pe ? 0 : c->v86 ? 3 : (uint8_t)SEG_ATTR_DPL(s->seg[S_SS].attr);
+	c->tlb_user_off = c->cpl == 3 ? (uint32_t)sizeof(c->tlb.e[0]) : 0;
 	if (c->long_mode && (s->seg[S_CS].attr & SEG_ATTR_L))
 		c->code_size = 64;
 	else
@@ -144,7 +145,7 @@ static inline __attribute__((always_inline)) const struct dc_insn *fetch_insn(st
 	struct decode_cache *dc = c->dc;
 	uint64_t lin = code_linear(c, s->rip);
 	uint64_t page = lin & ~0xfffull;
-	const struct tlb_entry *e = &c->tlb.e[c->cpl == 3][tlb_index(lin)];
+	const struct tlb_entry *e = icpu_tlb_entry(c, lin);
 	const struct dc_insn *d = NULL;
 	*linp = lin;
 	if (likely(e->tag[MMU_FETCH] == page)) {

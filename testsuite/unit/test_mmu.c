@@ -653,8 +653,8 @@ static void test_tlb_flushes(void)
 	CHECK_EQ(tlb_fill(&t, &f.r, 0x1000, MMU_READ, false, &host, &gpa, &err), TLB_HOST);
 	CHECK_EQ(tlb_fill(&t, &f.r, 0x2000, MMU_READ, false, &host, &gpa, &err), TLB_HOST);
 	CHECK_EQ(tlb_fill(&t, &f.r, 0x2000, MMU_READ, true, &host, &gpa, &err), TLB_HOST);
-	CHECK(t.e[0][tlb_index(0x2000)].global);
-	CHECK(!t.e[0][tlb_index(0x1000)].global);
+	CHECK(t.meta[0][tlb_index(0x2000)].global);
+	CHECK(!t.meta[0][tlb_index(0x1000)].global);
 
 	/* INVLPG: that page only, both privilege sides */
 	tlb_flush_page(&t, 0x2abc);
