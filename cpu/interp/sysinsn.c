@@ -240,6 +240,22 @@ void sysop_str(struct icpu *c, const struct insn *i)
 /* what CPUID below advertises: no MCE, no OSFXSR/OSXMMEXCPT before part 2 */
 #define CR4_VALID (CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCE)
 
+/* PAE paging (not long mode) in use with these control registers */
+static bool pae_paging(const struct icpu *c, uint64_t cr0, uint64_t cr4)
+{
+	return (cr0 & CR0_PG) && (cr4 & CR4_PAE) && !(c->s->efer & EFER_LMA);
+}
+
+/* Where the hardware loads the four PDPTEs (MOV to CR3 under PAE paging;
+ * MOV to CR0 or CR4 that leaves PAE paging on and changes a bit the SDM
+ * lists), a present one with a reserved bit set is #GP(0), and the
+ * register keeps its old value. */
+static void pdptes_load(struct icpu *c, uint64_t cr3)
+{
+	if (!mmu_pae_pdptes_ok(c->tlb.pm, cr3))
+		cpu_gp(c, 0);
+}
+
 static void write_cr0(struct icpu *c, uint64_t v)
 {
 	struct cpu_state *s = c->s;
@@ -255,6 +271,8 @@ static void write_cr0(struct icpu *c, uint64_t v)
 	if (c->long_mode && !(v & CR0_PG))
 		cpu_gp(c, 0);
 	uint64_t changed = s->cr0 ^ v;
+	if (pae_paging(c, v, s->cr4) && (changed & (CR0_PG | CR0_CD | CR0_NW)))
+		pdptes_load(c, s->cr3);
 	s->cr0 = v;
 	if (changed & (CR0_PG | CR0_WP | CR0_PE))
 		tlb_flush_all(&c->tlb);
@@ -269,6 +287,8 @@ static void write_cr4(struct icpu *c, uint64_t v)
 	if (c->long_mode && !(v & CR4_PAE))
 		cpu_gp(c, 0);
 	uint64_t changed = s->cr4 ^ v;
+	if (pae_paging(c, s->cr0, v) && (changed & (CR4_PAE | CR4_PGE | CR4_PSE)))
+		pdptes_load(c, s->cr3);
 	s->cr4 = v;
 	if (changed & (CR4_PSE | CR4_PAE | CR4_PGE))
 		tlb_flush_all(&c->tlb);
@@ -290,6 +310,8 @@ void sysop_mov_cr_load(struct icpu *c, const struct insn *i)
 	case 0: write_cr0(c, v); break;
 	case 2: c->s->cr2 = v; break;
 	case 3:
+		if (pae_paging(c, c->s->cr0, c->s->cr4))
+			pdptes_load(c, v);
 		c->s->cr3 = v;
 		c->mr.cr3 = v;
 		tlb_flush_nonglobal(&c->tlb);

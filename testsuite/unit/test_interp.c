@@ -923,6 +923,68 @@ static void test_page_fault_crossing(void)
 	rig_down();
 }
 
+/* PAE: a PDPT at `at` whose first entry points at a PD mapping 0-2 MiB
+ * with one large page, plus `extra` or-ed into that entry */
+static void pae_pdpt(uint32_t at, uint32_t extra)
+{
+	wr32(at, 0x21000 | 1 | extra);
+	wr32(at + 4, 0);
+	wr32(0x21000, 0x83);	/* P, RW, PS */
+	wr32(0x21004, 0);
+}
+
+/* MOV to CR3 and to CR0 load the PDPTEs under PAE paging: a present one
+ * with a reserved bit (bit 1 here) is #GP(0) and the register keeps its
+ * old value */
+static void test_pae_pdpte_load(void)
+{
+	if (!rig_up())
+		return;
+	static const uint8_t to_cr3[] = {
+		0xb8, 0x00, 0x01, 0x02, 0x00,	/* mov eax, 0x20100 */
+		0x0f, 0x22, 0xd8,		/* mov cr3, eax */
+		0xf4,
+	};
+	load_pm(to_cr3, sizeof(to_cr3));
+	pae_pdpt(0x20000, 0);
+	pae_pdpt(0x20100, 2);
+	S()->cr4 |= CR4_PAE;
+	S()->cr3 = 0x20000;
+	S()->cr0 |= CR0_PG;
+	resume(0x10000);
+	CHECK_EQ(run(), TIER_EXIT_HLT);
+	CHECK_EQ(pm_vector(), EXC_GP);
+	CHECK_EQ(rd32(0x8000 - 16), 0);
+	CHECK_EQ(rd32(0x8000 - 12), 0x10005);
+	CHECK_EQ(S()->cr3, 0x20000);
+
+	/* a good table loads */
+	pae_pdpt(0x20100, 0);
+	S()->gpr[R_ESP] = 0x8000;
+	resume(0x10000);
+	CHECK_EQ(run(), TIER_EXIT_HLT);
+	CHECK_EQ(S()->rip, 0x10009);
+	CHECK_EQ(S()->cr3, 0x20100);
+
+	/* turning paging on with PAE and a bad table */
+	static const uint8_t to_cr0[] = {
+		0x0f, 0x20, 0xc0,			/* mov eax, cr0 */
+		0x0d, 0x00, 0x00, 0x00, 0x80,		/* or eax, 0x80000000 */
+		0x0f, 0x22, 0xc0,			/* mov cr0, eax */
+		0xf4,
+	};
+	load_pm(to_cr0, sizeof(to_cr0));
+	pae_pdpt(0x20000, 2);
+	S()->cr4 |= CR4_PAE;
+	S()->cr3 = 0x20000;
+	resume(0x10000);
+	CHECK_EQ(run(), TIER_EXIT_HLT);
+	CHECK_EQ(pm_vector(), EXC_GP);
+	CHECK_EQ(rd32(0x8000 - 12), 0x10008);
+	CHECK(!(S()->cr0 & CR0_PG));
+	rig_down();
+}
+
 static void test_interrupt_shadow_and_delivery(void)
 {
 	if (!rig_up())
@@ -1057,6 +1119,7 @@ int main(void)
 	RUN(test_fault_in_run);
 	RUN(test_page_crossing);
 	RUN(test_page_fault_crossing);
+	RUN(test_pae_pdpte_load);
 	RUN(test_interrupt_shadow_and_delivery);
 	RUN(test_hlt_then_interrupt);
 	RUN(test_single_step);
