@@ -12,6 +12,7 @@
 #include "cpu/vcpu.h"
 #include "hw/lapic.h"
 #include "testsuite/unit/check.h"
+#include "testsuite/unit/vmrig.h"
 
 /* ---- the guest CPUID, no /dev/kvm needed ---- */
 
@@ -155,74 +156,34 @@ static void rec_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 
 static const struct bus_ops rec_ops = { rec_read, rec_write, 1, 4 };
 
-struct rig {
-	struct bus io, mmio;
-	struct physmap pm;
-	pthread_mutex_t lock;
-	struct vclock clk;
-	struct apic_bus ab;
-	struct lapic *apic;
-	struct vm vm;
-	struct vcpu *v;
-	const struct tier *t;
-	struct rec port80, port500, mem;
-};
-
 static struct rig R;
+static struct rec port80, port500, mem;
 static const char *skip_reason;
 
+/* the shared rig (vmrig.h) on the host's KVM tier, with three recording
+ * devices: ports 0x80 and 0x500, and MMIO at 0xa0000 (not RAM on a PC) */
 static bool rig_up(const char *name)
 {
 	if (skip_reason) {
 		printf("SKIP unit/kvm: %s: %s\n", name, skip_reason);
 		return false;
 	}
-	struct rig *r = &R;
-	memset(r, 0, sizeof(*r));
-	bus_init(&r->io, "io");
-	bus_init(&r->mmio, "mmio");
-	pthread_mutex_init(&r->lock, NULL);
-	clock_init(&r->clk, CLOCK_MANUAL);
-	apic_bus_init(&r->ab, NULL);
-	r->apic = lapic_new(&r->ab, &r->clk, 0);
-	r->ab.ncpus = 1;
-	r->port80.read_val = 0;
-	r->port500.read_val = 0x12345678;
-	r->mem.read_val = 0x5a00;
-	bus_register(&r->io, 0x80, 4, &rec_ops, &r->port80, "port80");
-	bus_register(&r->io, 0x500, 4, &rec_ops, &r->port500, "port500");
-	bus_register(&r->mmio, 0xa0000, 0x1000, &rec_ops, &r->mem, "mem");
-	if (physmap_init(&r->pm, 1 << 20, &r->mmio) < 0) {
-		printf("SKIP unit/kvm: %s: no guest RAM\n", name);
+	bool ok = vmrig_up(&R, kvm_tier_for_host(), 1 << 20);
+	CHECK(ok);
+	if (!ok)
 		return false;
-	}
-	r->t = kvm_tier_for_host();
-	r->vm = (struct vm){ .pm = &r->pm, .io = &r->io, .mmio = &r->mmio, .lock = &r->lock,
-			     .ncpus = 1, .tier = r->t };
-	int ok = r->t->vm_init(&r->vm);
-	CHECK_EQ(ok, 0);
-	if (ok < 0)
-		return false;
-	CHECK_EQ(vcpu_create(&r->vm, 0, r->apic, &r->v), 0);
-	ok = r->t->attach(r->v);
-	CHECK_EQ(ok, 0);
-	if (ok < 0)
-		return false;
-	r->v->thread = pthread_self();
+	port80 = (struct rec){ .read_val = 0 };
+	port500 = (struct rec){ .read_val = 0x12345678 };
+	mem = (struct rec){ .read_val = 0x5a00 };
+	bus_register(&R.io, 0x80, 4, &rec_ops, &port80, "port80");
+	bus_register(&R.io, 0x500, 4, &rec_ops, &port500, "port500");
+	bus_register(&R.mmio, 0xa0000, 0x1000, &rec_ops, &mem, "mem");
 	return true;
 }
 
 static void rig_down(void)
 {
-	struct rig *r = &R;
-	r->t->detach(r->v);
-	vcpu_destroy(r->v);
-	r->t->vm_destroy(&r->vm);
-	lapic_free(r->apic);
-	physmap_destroy(&r->pm);
-	bus_destroy(&r->io);
-	bus_destroy(&r->mmio);
-	pthread_mutex_destroy(&r->lock);
+	vmrig_down(&R);
 }
 
 /* real mode at 0000:7c00 with the code given, then sync_in */
@@ -290,9 +251,9 @@ static void test_out_hlt(void)
 	};
 	load_real(code, sizeof(code));
 	CHECK_EQ(run_until_stop(), TIER_EXIT_HLT);
-	CHECK_EQ(R.port80.writes, 1);
-	CHECK_EQ(R.port80.last, 0x42);
-	CHECK_EQ(R.port80.size, 1);
+	CHECK_EQ(port80.writes, 1);
+	CHECK_EQ(port80.last, 0x42);
+	CHECK_EQ(port80.size, 1);
 	CHECK_EQ(R.v->s.run_state, CPU_HALTED);
 	CHECK(!(R.v->s.rflags & FL_IF));
 	CHECK_EQ(R.t->sync_out(R.v), 0);
@@ -320,9 +281,9 @@ static void test_in_string_out(void)
 	CHECK_EQ(run_until_stop(), TIER_EXIT_HLT);
 	CHECK_EQ(R.t->sync_out(R.v), 0);
 	CHECK_EQ(R.v->s.gpr[R_EAX], 0x12345678);
-	CHECK_EQ(R.port80.nbytes, 3);
-	CHECK_EQ(R.port80.bytes[0], 'a');
-	CHECK_EQ(R.port80.bytes[2], 'c');
+	CHECK_EQ(port80.nbytes, 3);
+	CHECK_EQ(port80.bytes[0], 'a');
+	CHECK_EQ(port80.bytes[2], 'c');
 	CHECK_EQ(R.v->s.gpr[R_ESI] & 0xffff, 0x7d03);
 	CHECK_EQ(R.v->s.gpr[R_ECX] & 0xffff, 0);
 	rig_down();
@@ -341,10 +302,10 @@ static void test_mmio(void)
 	};
 	load_real(code, sizeof(code));
 	CHECK_EQ(run_until_stop(), TIER_EXIT_HLT);
-	CHECK_EQ(R.mem.writes, 1);
-	CHECK_EQ(R.mem.addr, 0x10);
-	CHECK_EQ(R.mem.last, 0xbeef);
-	CHECK_EQ(R.mem.size, 2);
+	CHECK_EQ(mem.writes, 1);
+	CHECK_EQ(mem.addr, 0x10);
+	CHECK_EQ(mem.last, 0xbeef);
+	CHECK_EQ(mem.size, 2);
 	CHECK_EQ(R.t->sync_out(R.v), 0);
 	CHECK_EQ(R.v->s.gpr[R_EBX] & 0xffff, 0x5a20);
 	CHECK(R.v->stats[TIER_KVM].exits_mmio >= 2);
@@ -406,8 +367,8 @@ static void test_protected_mode(void)
 	memcpy(R.pm.ram + 0x8000, code, sizeof(code));
 	CHECK_EQ(R.t->sync_in(R.v), 0);
 	CHECK_EQ(run_until_stop(), TIER_EXIT_HLT);
-	CHECK_EQ(R.port80.last, 0x12345678);
-	CHECK_EQ(R.port80.size, 4);
+	CHECK_EQ(port80.last, 0x12345678);
+	CHECK_EQ(port80.size, 4);
 	CHECK_EQ(R.t->sync_out(R.v), 0);
 	CHECK_EQ(R.v->s.gpr[R_ECX], 0x12345679);
 	CHECK_EQ(R.v->s.rip, 0x800b);
@@ -591,7 +552,7 @@ static void test_nmi(void)
 	load_real(code, sizeof(code));
 	vcpu_post_event(R.v, VCPU_EV_NMI, 0);
 	CHECK_EQ(run_until_stop(), TIER_EXIT_HLT);
-	CHECK_EQ(R.port80.last, 0x77);
+	CHECK_EQ(port80.last, 0x77);
 	CHECK_EQ(R.v->stats[TIER_KVM].nmis_injected, 1);
 	rig_down();
 }
@@ -615,7 +576,7 @@ static void test_interrupt_after_hlt(void)
 	load_real(code, sizeof(code));
 	CHECK_EQ(run_until_stop(), TIER_EXIT_HLT);
 	CHECK(R.v->s.rflags & FL_IF);
-	CHECK_EQ(R.port80.writes, 0);
+	CHECK_EQ(port80.writes, 0);
 	/* an interrupt arrives at the (software-enabled) LAPIC */
 	pthread_mutex_lock(&R.lock);
 	lapic_mmio_write(R.apic, 0xf0, 0x1ff);
@@ -624,7 +585,7 @@ static void test_interrupt_after_hlt(void)
 	CHECK_EQ(vcpu_irq_pending(R.v), 0x30);
 	R.v->s.run_state = CPU_RUNNING;		/* as the vCPU loop does on wake */
 	CHECK_EQ(run_until_stop(), TIER_EXIT_HLT);
-	CHECK_EQ(R.port80.last, 0x30);
+	CHECK_EQ(port80.last, 0x30);
 	CHECK_EQ(R.v->stats[TIER_KVM].irqs_injected, 1);
 	CHECK_EQ(vcpu_irq_pending(R.v), -1);
 	rig_down();
