@@ -103,57 +103,47 @@ static struct dc_page *block_for(struct decode_cache *dc, uintptr_t hpage, uint6
 
 /* Operations whose semantic functions only compute: they touch general
  * registers, memory, the arithmetic flags and DF, and move rip within
- * the code segment, or fault. The run loop keeps its memo of the code
- * page across them (see struct dc_insn). Anything touching segment or
- * control registers, IF/TF/RF, the TLB, ports, or the halt state is
- * missing on purpose. */
-static const bool op_plain[OP_COUNT] = {
-	[OP_ADD] = true, [OP_OR] = true, [OP_ADC] = true, [OP_SBB] = true,
-	[OP_AND] = true, [OP_SUB] = true, [OP_XOR] = true, [OP_CMP] = true,
-	[OP_INC] = true, [OP_DEC] = true, [OP_NEG] = true, [OP_NOT] = true,
-	[OP_TEST] = true, [OP_MUL] = true, [OP_IMUL] = true, [OP_DIV] = true,
-	[OP_IDIV] = true, [OP_ROL] = true, [OP_ROR] = true, [OP_RCL] = true,
-	[OP_RCR] = true, [OP_SHL] = true, [OP_SHR] = true, [OP_SAL] = true,
-	[OP_SAR] = true, [OP_SHLD] = true, [OP_SHRD] = true,
-	[OP_DAA] = true, [OP_DAS] = true, [OP_AAA] = true, [OP_AAS] = true,
-	[OP_AAM] = true, [OP_AAD] = true,
-	[OP_BT] = true, [OP_BTS] = true, [OP_BTR] = true, [OP_BTC] = true,
-	[OP_BSF] = true, [OP_BSR] = true, [OP_CBW] = true, [OP_CWD] = true,
-	[OP_XADD] = true, [OP_CMPXCHG] = true, [OP_CMPXCHG8B] = true, [OP_BSWAP] = true,
-	[OP_SETCC] = true, [OP_CMOVCC] = true,
-	[OP_MOV] = true, [OP_MOVSX] = true, [OP_MOVZX] = true, [OP_XCHG] = true,
-	[OP_LEA] = true, [OP_XLAT] = true, [OP_PUSH] = true, [OP_POP] = true,
-	[OP_PUSHA] = true, [OP_POPA] = true, [OP_LAHF] = true, [OP_SAHF] = true,
-	[OP_LEAVE] = true,
-	[OP_MOVS] = true, [OP_CMPS] = true, [OP_STOS] = true, [OP_LODS] = true,
-	[OP_SCAS] = true,
-	[OP_JMP] = true, [OP_JCC] = true, [OP_CALL] = true, [OP_RET] = true,
-	[OP_JCXZ] = true, [OP_LOOP] = true, [OP_LOOPE] = true, [OP_LOOPNE] = true,
-	[OP_CLC] = true, [OP_STC] = true, [OP_CMC] = true, [OP_CLD] = true,
-	[OP_STD] = true, [OP_NOP] = true, [OP_PAUSE] = true, [OP_SALC] = true,
+ * the code segment, or fault (PL: plain). The run loop keeps its memo
+ * of the code page across them (see struct dc_insn). Anything touching
+ * segment or control registers, IF/TF/RF, the TLB, ports, or the halt
+ * state is missing on purpose. ST: plain and straight (RUN_STRAIGHT):
+ * no branch, no string instruction (REP re-runs itself through
+ * next_rip), so rip is the loop's alone. */
+enum { PL = 1, ST = 3 };
+static const uint8_t op_kind[OP_COUNT] = {
+	[OP_ADD] = ST, [OP_OR] = ST, [OP_ADC] = ST, [OP_SBB] = ST,
+	[OP_AND] = ST, [OP_SUB] = ST, [OP_XOR] = ST, [OP_CMP] = ST,
+	[OP_INC] = ST, [OP_DEC] = ST, [OP_NEG] = ST, [OP_NOT] = ST,
+	[OP_TEST] = ST, [OP_MUL] = ST, [OP_IMUL] = ST, [OP_DIV] = ST,
+	[OP_IDIV] = ST, [OP_ROL] = ST, [OP_ROR] = ST, [OP_RCL] = ST,
+	[OP_RCR] = ST, [OP_SHL] = ST, [OP_SHR] = ST, [OP_SAL] = ST,
+	[OP_SAR] = ST, [OP_SHLD] = ST, [OP_SHRD] = ST,
+	[OP_DAA] = ST, [OP_DAS] = ST, [OP_AAA] = ST, [OP_AAS] = ST,
+	[OP_AAM] = ST, [OP_AAD] = ST,
+	[OP_BT] = ST, [OP_BTS] = ST, [OP_BTR] = ST, [OP_BTC] = ST,
+	[OP_BSF] = ST, [OP_BSR] = ST, [OP_CBW] = ST, [OP_CWD] = ST,
+	[OP_XADD] = ST, [OP_CMPXCHG] = ST, [OP_CMPXCHG8B] = ST, [OP_BSWAP] = ST,
+	[OP_SETCC] = ST, [OP_CMOVCC] = ST,
+	[OP_MOV] = ST, [OP_MOVSX] = ST, [OP_MOVZX] = ST, [OP_XCHG] = ST,
+	[OP_LEA] = ST, [OP_XLAT] = ST, [OP_PUSH] = ST, [OP_POP] = ST,
+	[OP_PUSHA] = ST, [OP_POPA] = ST, [OP_LAHF] = ST, [OP_SAHF] = ST,
+	[OP_LEAVE] = ST,
+	[OP_MOVS] = PL, [OP_CMPS] = PL, [OP_STOS] = PL, [OP_LODS] = PL,
+	[OP_SCAS] = PL,
+	[OP_JMP] = PL, [OP_JCC] = PL, [OP_CALL] = PL, [OP_RET] = PL,
+	[OP_JCXZ] = PL, [OP_LOOP] = PL, [OP_LOOPE] = PL, [OP_LOOPNE] = PL,
+	[OP_CLC] = ST, [OP_STC] = ST, [OP_CMC] = ST, [OP_CLD] = ST,
+	[OP_STD] = ST, [OP_NOP] = ST, [OP_PAUSE] = ST, [OP_SALC] = ST,
 };
-
-/* plain operations that leave rip to the loop: no branch, no string
- * instruction (RUN_STRAIGHT) */
-static bool op_straight(unsigned op)
-{
-	switch (op) {
-	case OP_JMP: case OP_JCC: case OP_CALL: case OP_RET: case OP_JCXZ:
-	case OP_LOOP: case OP_LOOPE: case OP_LOOPNE:
-	case OP_MOVS: case OP_CMPS: case OP_STOS: case OP_LODS: case OP_SCAS:
-		return false;
-	default:
-		return true;
-	}
-}
 
 static void bind_cached(struct dc_insn *d)
 {
 	d->in.fn = interp_bind_insn(&d->in);
 	/* 64-bit code keeps the careful loop: its near branches and stack
 	 * are not what this list was checked for */
-	d->plain = d->in.mode != 64 && d->in.op < OP_COUNT && op_plain[d->in.op];
-	d->run = d->plain && op_straight(d->in.op) ? RUN_STRAIGHT : 0;
+	unsigned kind = d->in.mode != 64 && d->in.op < OP_COUNT ? op_kind[d->in.op] : 0;
+	d->plain = kind & PL;
+	d->run = kind == ST ? RUN_STRAIGHT : 0;
 }
 
 static _Noreturn void decode_fault(struct icpu *c, enum decode_result r)
