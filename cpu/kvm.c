@@ -137,6 +137,21 @@ void kvm_probe_host(struct tier_probe *p)
 	svm_host_probe(p);
 	bool pvm = access("/sys/module/kvm_pvm", F_OK) == 0;
 
+	/* the test switch that makes this host look like a poorer one
+	 * (testsuite/hostcaps reads the same): none hides /dev/kvm, pvm takes
+	 * it for a software hypervisor */
+	const char *shape = getenv("TRIVISOR_HOST_KVM");
+	if (shape && !strcmp(shape, "none")) {
+		snprintf(p->desc, sizeof(p->desc), "/dev/kvm: hidden by TRIVISOR_HOST_KVM=none");
+		return;
+	}
+	bool pvm_shape = shape && !strcmp(shape, "pvm");
+	static bool warned;
+	if (shape && *shape && !pvm_shape && !warned) {
+		warned = true;
+		log_error("warning: TRIVISOR_HOST_KVM=%s ignored (none or pvm)", shape);
+	}
+
 	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(p->desc, sizeof(p->desc), "/dev/kvm: %s", strerror(errno));
@@ -155,9 +170,13 @@ void kvm_probe_host(struct tier_probe *p)
 		return;
 	}
 	p->usable = true;
-	p->hw_backed = (p->vmx || p->svm) && !pvm;
+	p->hw_backed = (p->vmx || p->svm) && !pvm && !pvm_shape;
 	p->slow = !p->hw_backed;
-	if (pvm)
+	if (pvm_shape && !pvm)
+		snprintf(p->desc, sizeof(p->desc),
+			 "/dev/kvm taken for a software hypervisor (TRIVISOR_HOST_KVM=pvm): "
+			 "small guests only, slowly");
+	else if (pvm)
 		snprintf(p->desc, sizeof(p->desc),
 			 "/dev/kvm is kvm_pvm, a software hypervisor (%s): small guests only, slowly",
 			 p->vmx || p->svm ? "not the host's VMX/SVM" : "no VMX/SVM on this host");

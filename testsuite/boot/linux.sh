@@ -18,18 +18,10 @@ all() { local n; for n in "${VARIANTS[@]}"; do echo "$1 $(name_of "$n"): $2"; do
 
 # The kvm tier boots Linux only on a host whose /dev/kvm is backed by real
 # VMX or SVM; kvm_pvm (a software hypervisor) cannot run a real-mode start.
+# shellcheck source=testsuite/hostcaps/lib.sh
+. testsuite/hostcaps/lib.sh
 why_not=""
-if [ "$ACCEL" = kvm ]; then
-	if [ -d /sys/module/kvm_pvm ]; then
-		why_not="no VMX/SVM on this host (/dev/kvm is kvm_pvm, a software hypervisor)"
-	elif ! grep -qE '\b(vmx|svm)\b' /proc/cpuinfo; then
-		why_not="no VMX/SVM on this host (no vmx or svm flag in /proc/cpuinfo)"
-	elif [ ! -e /dev/kvm ]; then
-		why_not="no /dev/kvm on this host"
-	elif ! { exec 3<>/dev/kvm; } 2>/dev/null; then
-		why_not="/dev/kvm cannot be opened read-write by $(id -un)"
-	fi
-fi
+[ "$ACCEL" = kvm ] && why_not=$(host_lacks kvm-hw)
 if [ -n "$why_not" ]; then
 	all SKIP "$why_not"
 	exit 0

@@ -41,17 +41,16 @@ trim() {
 	printf '%s' "$s"
 }
 
-# empty if the tier can be tried here, else why not
+# empty if the tier can be tried here, else why not (the host probe)
+# shellcheck source=testsuite/hostcaps/lib.sh
+. testsuite/hostcaps/lib.sh
 tier_unusable() {
 	case $1 in
 	qemu-tcg)
-		command -v "$QEMU" > /dev/null || echo "$QEMU not installed (apt-get install qemu-system-x86)" ;;
+		host_lacks qemu
+		command -v "$QEMU" > /dev/null || echo "$QEMU not installed" ;;
 	kvm)
-		if [ ! -e /dev/kvm ]; then
-			echo "no /dev/kvm on this host"
-		elif ! { exec 3<>/dev/kvm; } 2>/dev/null; then
-			echo "/dev/kvm cannot be opened read-write by $(id -un)"
-		fi ;;
+		host_lacks kvm ;;
 	esac
 }
 

@@ -26,8 +26,15 @@ if [ ! -x "$TRIVISOR" ]; then
 	echo "FAIL $NAME: $TRIVISOR not built"
 	exit 0
 fi
+# shellcheck source=testsuite/hostcaps/lib.sh
+. testsuite/hostcaps/lib.sh
+why=$(host_lacks qemu)
+if [ -n "$why" ]; then
+	echo "SKIP $NAME: $why"
+	exit 0
+fi
 if ! command -v "$QEMU" > /dev/null; then
-	echo "SKIP $NAME: $QEMU not installed (apt-get install qemu-system-x86)"
+	echo "SKIP $NAME: $QEMU not installed"
 	exit 0
 fi
 
