@@ -8,141 +8,19 @@
  * the SDM leaves undefined are modelled on Intel (flags.c has the table):
  * on a GenuineIntel host a difference there is a FAIL too; on any other
  * host the differences are counted and reported on the PASS line. The BCD
- * adjusts and SALC, which 64-bit mode lacks, come from a 32-bit helper
- * (testsuite/alu-host/alu_host32.c). The memory and fault entry points are
- * stubbed here over a flat buffer, so the test needs no decoder or MMU. */
+ * adjusts and SALC, which 64-bit mode lacks, are test_alu_bcd's. The
+ * memory and fault entry points are stubs (alurig.h). */
 #include <cpuid.h>
 #include <signal.h>
 #undef REG_RIP		/* <sys/ucontext.h>'s; decode.h has its own */
-#include <libgen.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include "testsuite/unit/alurig.h"
 #include "testsuite/unit/check.h"
-#include "cpu/interp/flags.h"
-#include "cpu/interp/ops.h"
-
-/* -- stubs for memory and faults: a flat buffer at segment base + offset -- */
-
-static uint8_t tmem[1 << 17];
-static jmp_buf fault_jb;
-static int fault_vec;
-static uint64_t rmw_addr;
-static unsigned rmw_size;
-
-_Noreturn void cpu_fault(struct icpu *c, int vector, uint32_t error)
-{
-	(void)c;
-	(void)error;
-	fault_vec = vector;
-	longjmp(fault_jb, 1);
-}
-
-_Noreturn void cpu_fault_noerr(struct icpu *c, int vector)
-{
-	cpu_fault(c, vector, 0);
-}
-
-static uint64_t flat(struct icpu *c, int seg, uint64_t off, unsigned size)
-{
-	uint64_t a = c->s->seg[seg].base + off;
-	if (a + size > sizeof tmem)
-		cpu_fault(c, EXC_GP, 0);
-	return a;
-}
-
-uint64_t vmem_read(struct icpu *c, int seg, uint64_t off, unsigned size)
-{
-	uint64_t v = 0;
-	memcpy(&v, tmem + flat(c, seg, off, size), size);
-	return v;
-}
-
-void vmem_write(struct icpu *c, int seg, uint64_t off, uint64_t val, unsigned size)
-{
-	memcpy(tmem + flat(c, seg, off, size), &val, size);
-}
-
-uint64_t vmem_read_rmw(struct icpu *c, int seg, uint64_t off, unsigned size)
-{
-	rmw_addr = flat(c, seg, off, size);
-	rmw_size = size;
-	return vmem_read(c, seg, off, size);
-}
-
-void vmem_write_rmw(struct icpu *c, uint64_t val)
-{
-	(void)c;
-	memcpy(tmem + rmw_addr, &val, rmw_size);
-}
-
-uint64_t insn_ea(const struct icpu *c, const struct insn *i)
-{
-	uint64_t ea = (uint64_t)(int64_t)i->disp;
-	if (i->base != REG_NONE)
-		ea += c->s->gpr[i->base];
-	if (i->index != REG_NONE)
-		ea += c->s->gpr[i->index] << i->scale;
-	return ea & size_mask(i->asize);
-}
-
-uint64_t opnd_read(struct icpu *c, const struct insn *i, int n)
-{
-	const struct opnd *o = &i->opnd[n];
-	switch (o->kind) {
-	case OPK_REG: return reg_read(c, o->reg, o->size);
-	case OPK_MEM: return vmem_read(c, i->seg, insn_ea(c, i), o->size);
-	case OPK_IMM: return i->imm & size_mask(o->size);
-	case OPK_ONE: return 1;
-	default: abort();
-	}
-}
-
-void opnd_write(struct icpu *c, const struct insn *i, int n, uint64_t v)
-{
-	const struct opnd *o = &i->opnd[n];
-	if (o->kind == OPK_REG)
-		reg_write(c, o->reg, o->size, v);
-	else if (o->kind == OPK_MEM)
-		vmem_write(c, i->seg, insn_ea(c, i), v, o->size);
-	else
-		abort();
-}
-
-/* -- the interpreter side -- */
-
-static struct cpu_state st;
-static struct icpu ic;
-
-static insn_fn *handler(unsigned op)
-{
-	for (const struct interp_op *t = interp_ops_alu; t->fn; t++)
-		if (t->op == op)
-			return t->fn;
-	return NULL;
-}
-
-static void icpu_reset(uint64_t rflags)
-{
-	memset(&st, 0, sizeof st);
-	memset(&ic, 0, sizeof ic);
-	ic.s = &st;
-	ic.lf_op = LF_NONE;
-	st.rflags = rflags | FL_FIXED;
-}
-
-/* run a handler; the fault vector, or -1 */
-static int interp_run(insn_fn *fn, const struct insn *in)
-{
-	fault_vec = -1;
-	ic.next_rip = st.rip + in->len;
-	if (!setjmp(fault_jb))
-		fn(&ic, in);
-	return fault_vec;
-}
 
 static bool cc_of_flags(uint64_t f, unsigned cc)
 {
@@ -586,79 +464,6 @@ static void test_host_ops(void)
 	}
 }
 
-/* -- the 32-bit helper's records: BCD adjusts and SALC -- */
-
-struct alu32_rec {
-	uint8_t opcode, imm;
-	uint16_t ax_in, fl_in, ax_out, fl_out;
-} __attribute__((packed));
-
-static const struct {
-	uint8_t opcode;
-	const char *name;
-	uint16_t op;
-	uint32_t defined;
-} bcd_ops[] = {
-	{0x27, "daa", OP_DAA, FL_CF | FL_AF | FL_SF | FL_ZF | FL_PF},
-	{0x2f, "das", OP_DAS, FL_CF | FL_AF | FL_SF | FL_ZF | FL_PF},
-	{0x37, "aaa", OP_AAA, FL_CF | FL_AF},
-	{0x3f, "aas", OP_AAS, FL_CF | FL_AF},
-	{0xd4, "aam", OP_AAM, FL_SF | FL_ZF | FL_PF},
-	{0xd5, "aad", OP_AAD, FL_SF | FL_ZF | FL_PF},
-	{0xd6, "salc", OP_SALC, FL_ARITH},
-};
-
-static const char *helper_path;
-
-static void test_host32_ops(void)
-{
-	if (access(helper_path, X_OK)) {
-		printf("SKIP alu-host: bcd: %s not built (make unit builds it)\n", helper_path);
-		return;
-	}
-	FILE *p = popen(helper_path, "r");
-	CHECK(p != NULL);
-	if (!p)
-		return;
-	struct tally ty[sizeof bcd_ops / sizeof bcd_ops[0]] = {{0}};
-	struct alu32_rec r;
-	while (fread(&r, sizeof r, 1, p) == 1) {
-		unsigned k = 0;
-		while (k < sizeof bcd_ops / sizeof bcd_ops[0] && bcd_ops[k].opcode != r.opcode)
-			k++;
-		CHECK(k < sizeof bcd_ops / sizeof bcd_ops[0]);
-		if (k == sizeof bcd_ops / sizeof bcd_ops[0])
-			break;
-		struct insn in = {.op = bcd_ops[k].op, .len = 1, .mode = 32, .osize = 4, .asize = 4,
-				  .opcode = r.opcode, .imm = r.imm, .base = REG_NONE, .index = REG_NONE};
-		if (r.opcode == 0xd4 || r.opcode == 0xd5)
-			in.nopnd = 1, in.opnd[0] = (struct opnd){OPK_IMM, 1, 0}, in.len = 2;
-		icpu_reset(r.fl_in);
-		st.gpr[R_EAX] = 0x12340000u | r.ax_in;
-		int vec = interp_run(handler(in.op), &in);
-		uint64_t fl = flags_get(&ic) & FL_ARITH;
-		struct tally *t = &ty[k];
-		t->cases++;
-		bool show_it = false;
-		if (vec >= 0) {
-			t->fault++, show_it = true;
-		} else if (st.gpr[R_EAX] != (0x12340000u | r.ax_out)) {
-			t->res++, show_it = true;
-		} else if ((fl ^ r.fl_out) & bcd_ops[k].defined) {
-			t->def++, show_it = true;
-		} else if (fl != r.fl_out) {
-			t->undef++, show_it = host_intel;
-		}
-		if (show_it && t->shown[0]++ < 4)
-			printf("  %s imm %u: ax %04x fl %03x: host ax %04x fl %03x, interp ax %04x fl %03x\n",
-			       bcd_ops[k].name, r.imm, r.ax_in, r.fl_in, r.ax_out, r.fl_out,
-			       (unsigned)(st.gpr[R_EAX] & 0xffff), (unsigned)fl);
-	}
-	CHECK_EQ(pclose(p), 0);
-	for (unsigned k = 0; k < sizeof bcd_ops / sizeof bcd_ops[0]; k++)
-		report(bcd_ops[k].name, &ty[k]);
-}
-
 /* -- memory forms, strings and faults: expected values from the SDM -- */
 
 static struct insn mk(uint16_t op, unsigned nopnd, struct opnd o0, struct opnd o1)
@@ -1017,9 +822,8 @@ static void test_intel_model(void)
 	CHECK_EQ(fl, FL_OF | FL_SF | FL_AF | FL_PF | FL_ZF | FL_CF);
 }
 
-int main(int argc, char **argv)
+int main(void)
 {
-	(void)argc;
 	CHECK_SUITE("alu-host");
 	code = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (code == MAP_FAILED) {
@@ -1031,13 +835,7 @@ int main(int argc, char **argv)
 	       host_intel ? "must match (Intel behaviour is modelled)" : "reported, not checked");
 	struct sigaction sa = {.sa_handler = on_fpe};
 	sigaction(SIGFPE, &sa, NULL);
-	static char path[4096];
-	char *arg0 = strdup(argv[0]);
-	snprintf(path, sizeof path, "%s/../alu-host/alu_host32", dirname(arg0));
-	free(arg0);
-	helper_path = path;
 	RUN(test_host_ops);
-	RUN(test_host32_ops);
 	RUN(test_intel_model);
 	RUN(test_strings);
 	RUN(test_memory_forms);
