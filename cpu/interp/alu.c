@@ -594,11 +594,40 @@ static void op_cmpxchg(struct icpu *c, const struct insn *i)
 	flags_lazy(c, LF_SUB, sz, acc, d, acc - d);
 }
 
+/* CMPXCHG16B (REX.W): a 16-byte aligned operand, else #GP(0); both
+ * halves checked writable first, so the store cannot fault half done
+ * (vCPUs of the interpreter take turns, so it is atomic to the guest) */
+static void op_cmpxchg16b(struct icpu *c, const struct insn *i)
+{
+	uint64_t ea = insn_ea(c, i);
+	uint64_t lin = ea + (i->seg >= S_FS ? c->s->seg[i->seg].base : 0);
+	if (lin & 15)
+		cpu_gp(c, 0);
+	vmem_probe(c, i->seg, ea, 8, MMU_WRITE);
+	vmem_probe(c, i->seg, ea + 8, 8, MMU_WRITE);
+	uint64_t lo = vmem_read(c, i->seg, ea, 8), hi = vmem_read(c, i->seg, ea + 8, 8);
+	struct cpu_state *s = c->s;
+	bool eq = lo == s->gpr[R_EAX] && hi == s->gpr[R_EDX];
+	if (eq) {
+		vmem_write(c, i->seg, ea, s->gpr[R_EBX], 8);
+		vmem_write(c, i->seg, ea + 8, s->gpr[R_ECX], 8);
+	} else {
+		/* the processor writes back what it read (a locked cycle) */
+		vmem_write(c, i->seg, ea, lo, 8);
+		vmem_write(c, i->seg, ea + 8, hi, 8);
+		s->gpr[R_EAX] = lo;
+		s->gpr[R_EDX] = hi;
+	}
+	flags_put(c, FL_ZF, bit_if(eq, FL_ZF));
+}
+
 static void op_cmpxchg8b(struct icpu *c, const struct insn *i)
 {
-	if (!opnd_is_mem(i, 0) || i->opnd[0].size != 8) {
-		/* the register form is #UD; CMPXCHG16B is part 2's */
-		cpu_ud(c);
+	if (!opnd_is_mem(i, 0))
+		cpu_ud(c);	/* the register form */
+	if (i->opnd[0].size == 16) {
+		op_cmpxchg16b(c, i);
+		return;
 	}
 	uint64_t m = vmem_read_rmw(c, i->seg, insn_ea(c, i), 8);
 	uint64_t want = reg_read(c, R_EDX, 4) << 32 | reg_read(c, R_EAX, 4);

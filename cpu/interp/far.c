@@ -1,8 +1,8 @@
 /* Far control transfers: JMP/CALL far through code segments, call gates
- * (parameter copy, stack switch), task gates and TSS descriptors; RET far;
+ * (parameter copy, stack switch; the 64-bit kind), task gates and TSS descriptors; RET far;
  * IRET in every mode (real, v86 with IOPL 3 or VME, protected to the same
- * or an outer level, to v86, NT task return); INT n, INT3, INTO, INT1,
- * BOUND. */
+ * or an outer level, to v86, NT task return, IA-32e); INT n, INT3, INTO,
+ * INT1, BOUND. */
 // SPDX-License-Identifier: MIT
 #include "cpu/interp/system.h"
 
@@ -11,6 +11,11 @@
 #include "hw/log.h"
 
 #define FL_OSZAPC (FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_OF)
+
+static bool canonical(uint64_t a)
+{
+	return (uint64_t)(((int64_t)a << 16) >> 16) == a;
+}
 
 static bool real_or_v86(const struct icpu *c)
 {
@@ -100,6 +105,67 @@ static void call_gate(struct icpu *c, struct desc g, bool call)
 	seg_commit_cs(c, dsel, cd, c->cpl, off);
 }
 
+/* A 64-bit call gate (IA-32e mode): 16 bytes whose upper type field is
+ * 0, to a 64-bit code segment; an inner CALL takes RSP from the 64-bit
+ * TSS, loads a null SS and pushes SS, RSP, CS and RIP as quadwords; no
+ * parameters are copied (SDM Vol. 3 5.8.3.1). */
+static void call_gate64(struct icpu *c, uint16_t gsel, struct desc g, bool call)
+{
+	struct cpu_state *s = c->s;
+	uint64_t a;
+	struct desc ext;
+	if (!desc_addr(c, (uint16_t)(gsel + 8), &a) || !desc_fetch(c, (uint16_t)(gsel + 8), &ext) ||
+	    ((ext.hi >> 8) & 0x1f) != 0)
+		cpu_gp(c, sel_err(gsel));
+	uint16_t dsel = gate_sel(g);
+	uint64_t off = gate_off(g) | (uint64_t)ext.lo << 32;
+	struct desc cd;
+	if (sel_err(dsel) == 0)
+		cpu_gp(c, 0);
+	if (!desc_fetch(c, dsel, &cd) || !desc_code(cd) || desc_dpl(cd) > c->cpl ||
+	    !(cd.hi & (1u << 21)) || (cd.hi & (1u << 22)))
+		cpu_gp(c, sel_err(dsel));
+	if (!call && !desc_conforming(cd) && desc_dpl(cd) != c->cpl)
+		cpu_gp(c, sel_err(dsel));
+	if (!desc_p(cd))
+		cpu_fault(c, EXC_NP, sel_err(dsel));
+	if (!canonical(off))
+		cpu_gp(c, 0);
+	uint64_t ret = c->next_rip;
+	if (!call) {
+		desc_touch(c, dsel, &cd);
+		seg_commit_cs(c, dsel, cd, c->cpl, off);
+		return;
+	}
+	if (!desc_conforming(cd) && desc_dpl(cd) < c->cpl) {
+		unsigned ncpl = desc_dpl(cd);
+		uint32_t toff = 4 + ncpl * 8;
+		if (toff + 7 > s->tr.limit)
+			cpu_fault(c, EXC_TS, sel_err(s->tr.selector));
+		uint64_t rsp = lmem_read_sys(c, s->tr.base + toff, 8);
+		if (!canonical(rsp))
+			cpu_fault(c, EXC_SS, 0);
+		uint64_t frame[4] = { s->seg[S_SS].selector, s->gpr[R_ESP], s->seg[S_CS].selector, ret };
+		for (int k = 0; k < 4; k++) {
+			rsp -= 8;
+			lmem_write_sys(c, rsp, frame[k], 8);
+		}
+		desc_touch(c, dsel, &cd);
+		seg_set_null(&s->seg[S_SS], (uint16_t)ncpl);
+		s->seg[S_SS].attr |= ncpl << 5;
+		s->gpr[R_ESP] = rsp;
+		seg_commit_cs(c, dsel, cd, ncpl, off);
+		return;
+	}
+	struct sframe f;
+	sf_cur(c, &f, 0);
+	sf_push(c, &f, s->seg[S_CS].selector, 8);
+	sf_push(c, &f, ret, 8);
+	desc_touch(c, dsel, &cd);
+	stk_set_sp(c, &f.ss, f.sp);
+	seg_commit_cs(c, dsel, cd, c->cpl, off);
+}
+
 static void far_protected(struct icpu *c, const struct insn *i, uint16_t sel, uint64_t off, bool call)
 {
 	struct cpu_state *s = c->s;
@@ -131,14 +197,14 @@ static void far_protected(struct icpu *c, const struct insn *i, uint16_t sel, ui
 		     type == SYS_CALL16 || type == SYS_CALL32;
 	if (!known || (c->long_mode && type != SYS_CALL32))
 		cpu_gp(c, sel_err(sel));
-	if (c->long_mode) {
-		log_once("interp: far transfer through a 64-bit call gate (part 2)");
-		cpu_gp(c, sel_err(sel));
-	}
 	if (desc_dpl(d) < c->cpl || desc_dpl(d) < (sel & 3u))
 		cpu_gp(c, sel_err(sel));
 	if (!desc_p(d))
 		cpu_fault(c, EXC_NP, sel_err(sel));
+	if (c->long_mode) {
+		call_gate64(c, sel, d, call);
+		return;
+	}
 	enum ts_source src = call ? TS_CALL : TS_JMP;
 	if (type == SYS_TASK) {
 		uint16_t tsel;
@@ -314,6 +380,64 @@ static void iret_to_v86(struct icpu *c, uint64_t eip, uint16_t cs, uint64_t fl)
 	c->s->rip = c->next_rip = eip & 0xffff;
 }
 
+/* the RFLAGS bits IRET may change at this CPL and IOPL */
+static uint64_t iret_flags_mask(const struct icpu *c, uint64_t old, unsigned os)
+{
+	uint64_t mask = FL_OSZAPC | FL_TF | FL_DF | FL_NT | FL_RF | FL_AC | FL_ID;
+	if (c->cpl <= ((old >> 12) & 3))
+		mask |= FL_IF;
+	if (c->cpl == 0)
+		mask |= FL_IOPL | FL_VIF | FL_VIP;
+	return os == 2 ? mask & 0xffff : mask;
+}
+
+/* IRET in IA-32e mode (SDM Vol. 2, IRET: IA-32e-MODE): from 64-bit code
+ * it always pops SS:RSP too; a return to 64-bit code below CPL 3 may load
+ * a null SS; RFLAGS.VM cannot be set */
+static void iret_long(struct icpu *c, unsigned os)
+{
+	struct cpu_state *s = c->s;
+	uint64_t rip = stk_read(c, 0, os);
+	uint16_t cs = (uint16_t)stk_read(c, os, 2);
+	uint64_t fl = stk_read(c, 2 * os, os);
+	struct desc cd;
+	seg_check_ret_cs(c, cs, &cd);
+	unsigned rpl = cs & 3;
+	bool to64 = (cd.hi & (1u << 21)) != 0;
+	uint64_t old = flags_get(c);
+	uint64_t nfl = (old & ~iret_flags_mask(c, old, os)) | (fl & iret_flags_mask(c, old, os));
+	nfl &= ~(uint64_t)FL_VM;
+	if (to64 ? !canonical(rip) : rip > desc_limit(cd))
+		cpu_gp(c, 0);
+	if (c->code_size != 64 && rpl == c->cpl) {
+		desc_touch(c, cs, &cd);
+		stk_set_sp(c, &s->seg[S_SS], stk_sp(c) + 3 * os);
+		sys_set_flags(c, nfl);
+		seg_commit_cs(c, cs, cd, rpl, rip);
+		return;
+	}
+	uint64_t rsp = stk_read(c, 3 * os, os);
+	uint16_t ss = (uint16_t)stk_read(c, 4 * os, 2);
+	struct cpu_segment nss;
+	if (sel_err(ss) == 0 && to64 && rpl != 3) {
+		seg_set_null(&nss, ss);
+		nss.attr |= rpl << 5;
+	} else {
+		seg_check_ss(c, ss, rpl, EXC_GP, 0, &nss);
+	}
+	desc_touch(c, cs, &cd);
+	unsigned old_cpl = c->cpl;
+	s->seg[S_SS] = nss;
+	sys_set_flags(c, nfl);
+	seg_commit_cs(c, cs, cd, rpl, rip);
+	if (to64)
+		s->gpr[R_ESP] = rsp;
+	else
+		stk_set_sp(c, &nss, rsp);
+	if (rpl > old_cpl)
+		seg_drop_inner(c);
+}
+
 void sysop_iret(struct icpu *c, const struct insn *i)
 {
 	struct cpu_state *s = c->s;
@@ -326,9 +450,8 @@ void sysop_iret(struct icpu *c, const struct insn *i)
 		iret_task_return(c);
 	} else if (c->long_mode && (s->rflags & FL_NT)) {
 		cpu_gp(c, 0);
-	} else if (os == 8) {
-		log_once("interp: IRETQ (part 2)");
-		cpu_ud(c);
+	} else if (c->long_mode) {
+		iret_long(c, os);
 	} else {
 		uint64_t eip = stk_read(c, 0, os);
 		uint16_t cs = (uint16_t)stk_read(c, os, 2);
@@ -342,13 +465,7 @@ void sysop_iret(struct icpu *c, const struct insn *i)
 		seg_check_ret_cs(c, cs, &cd);
 		unsigned rpl = cs & 3;
 		uint64_t old = flags_get(c);
-		uint64_t mask = FL_OSZAPC | FL_TF | FL_DF | FL_NT | FL_RF | FL_AC | FL_ID;
-		if (c->cpl <= ((old >> 12) & 3))
-			mask |= FL_IF;
-		if (c->cpl == 0)
-			mask |= FL_IOPL | FL_VIF | FL_VIP;
-		if (os == 2)
-			mask &= 0xffff;
+		uint64_t mask = iret_flags_mask(c, old, os);
 		uint64_t nfl = (old & ~mask) | (fl & mask);
 		if (rpl == c->cpl) {
 			if (eip > desc_limit(cd))

@@ -200,6 +200,10 @@ insn_fn sysop_rdmsr;
 insn_fn sysop_wrmsr;
 insn_fn sysop_sysenter;
 insn_fn sysop_sysexit;
+insn_fn sysop_syscall;
+insn_fn sysop_sysret;
+insn_fn sysop_swapgs;
+insn_fn sysop_rdtscp;
 insn_fn sysop_ud;
 
 #endif

@@ -1,7 +1,7 @@
 /* System instructions: CLI/STI, PUSHF/POPF, descriptor-table and task
  * registers, control and debug registers, cache and TLB control, CPUID,
- * RDTSC, MSRs, SYSENTER/SYSEXIT, the #UD and #NM instructions; and the
- * interpreter's table of every system operation. */
+ * RDTSC, MSRs, the #UD and #NM instructions; and the interpreter's table
+ * of every system operation (the fast system calls are fastcall.c's). */
 // SPDX-License-Identifier: MIT
 #include "cpu/interp/ops.h"
 
@@ -264,15 +264,21 @@ static void write_cr0(struct icpu *c, uint64_t v)
 	v = (v & CR0_WRITABLE) | CR0_ET;
 	if (((v & CR0_PG) && !(v & CR0_PE)) || ((v & CR0_NW) && !(v & CR0_CD)))
 		cpu_gp(c, 0);
-	if ((v & CR0_PG) && !(s->cr0 & CR0_PG) && (s->efer & EFER_LME)) {
-		log_once("interp: entering long mode (part 2)");
+	/* IA-32e mode is activated by paging with EFER.LME (it needs CR4.PAE
+	 * and a CS that is not 64-bit yet), and leaves with paging, which
+	 * only compatibility mode may turn off (SDM Vol. 3 10.8.5) */
+	bool activate = (v & CR0_PG) && !(s->cr0 & CR0_PG) && (s->efer & EFER_LME);
+	if (activate && (!(s->cr4 & CR4_PAE) || (s->seg[S_CS].attr & SEG_ATTR_L)))
 		cpu_gp(c, 0);
-	}
-	if (c->long_mode && !(v & CR0_PG))
+	if (c->code_size == 64 && !(v & CR0_PG))
 		cpu_gp(c, 0);
 	uint64_t changed = s->cr0 ^ v;
-	if (pae_paging(c, v, s->cr4) && (changed & (CR0_PG | CR0_CD | CR0_NW)))
+	if (pae_paging(c, v, s->cr4) && !activate && (changed & (CR0_PG | CR0_CD | CR0_NW)))
 		pdptes_load(c, s->cr3);
+	if (activate)
+		s->efer |= EFER_LMA;
+	else if (!(v & CR0_PG))
+		s->efer &= ~(uint64_t)EFER_LMA;
 	s->cr0 = v;
 	if (changed & (CR0_PG | CR0_WP | CR0_PE))
 		tlb_flush_all(&c->tlb);
@@ -428,17 +434,19 @@ void sysop_invlpg(struct icpu *c, const struct insn *i)
 
 /* -- CPUID --
  * A P6-class CPU with what the interpreter implements, the x87 FPU (x87.c)
- * included. MMX, FXSR, SSE and SSE2 stay off until interpreter part 2
- * implements them; MCE/MCA, MTRR, PSE-36 and CLFLUSH are not modelled. */
+ * and long mode (with SYSCALL, RDTSCP, 1 GiB pages and LAHF/SAHF in 64-bit
+ * mode) included. MMX, FXSR, SSE and SSE2 stay off until interpreter part
+ * 2 implements them; MCE/MCA, MTRR, PSE-36 and CLFLUSH are not modelled. */
 enum {
 	F1_FPU = 1u << 0, F1_VME = 1u << 1, F1_DE = 1u << 2, F1_PSE = 1u << 3,
 	F1_TSC = 1u << 4, F1_MSR = 1u << 5, F1_PAE = 1u << 6, F1_CX8 = 1u << 8, F1_APIC = 1u << 9,
 	F1_SEP = 1u << 11, F1_PGE = 1u << 13, F1_CMOV = 1u << 15, F1_PAT = 1u << 16,
-	FX_NX = 1u << 20,
+	FX_SYSCALL = 1u << 11, FX_NX = 1u << 20, FX_PDPE1GB = 1u << 26, FX_RDTSCP = 1u << 27,
+	FX_LM = 1u << 29, FXC_LAHF = 1u << 0,
 };
 
 static const struct cpuid_table p6_cpuid = {
-	.n = 4,
+	.n = 5,
 	.e = {
 		/* max basic leaf 1, "GenuineIntel" */
 		{ 0, 0, false, { 1, 0x756e6547, 0x6c65746e, 0x49656e69 } },
@@ -446,8 +454,11 @@ static const struct cpuid_table p6_cpuid = {
 		{ 1, 0, false, { 0x633, 0, 0,
 				 F1_FPU | F1_VME | F1_DE | F1_PSE | F1_TSC | F1_MSR | F1_PAE |
 				 F1_CX8 | F1_APIC | F1_SEP | F1_PGE | F1_CMOV | F1_PAT } },
-		{ 0x80000000, 0, false, { 0x80000001, 0, 0, 0 } },
-		{ 0x80000001, 0, false, { 0, 0, 0, FX_NX } },
+		{ 0x80000000, 0, false, { 0x80000008, 0, 0, 0 } },
+		{ 0x80000001, 0, false, { 0, 0, FXC_LAHF,
+					  FX_SYSCALL | FX_NX | FX_PDPE1GB | FX_RDTSCP | FX_LM } },
+		/* 40 physical address bits (MMU_MAXPHYADDR), 48 linear */
+		{ 0x80000008, 0, false, { 0x3028, 0, 0, 0 } },
 	},
 };
 
@@ -486,6 +497,13 @@ void sysop_rdtsc(struct icpu *c, const struct insn *i)
 	c->s->gpr[R_EDX] = t >> 32;
 }
 
+/* RDTSC plus IA32_TSC_AUX in ECX (the OS puts the CPU number there) */
+void sysop_rdtscp(struct icpu *c, const struct insn *i)
+{
+	sysop_rdtsc(c, i);
+	c->s->gpr[R_ECX] = (uint32_t)c->s->msr.tsc_aux;
+}
+
 void sysop_rdpmc(struct icpu *c, const struct insn *i)
 {
 	(void)i;
@@ -498,7 +516,28 @@ enum {
 	MSR_TSC = 0x10, MSR_PLATFORM_ID = 0x17, MSR_APIC_BASE = 0x1b, MSR_BIOS_SIGN = 0x8b,
 	MSR_SYSENTER_CS = 0x174, MSR_SYSENTER_ESP = 0x175, MSR_SYSENTER_EIP = 0x176,
 	MSR_MISC_ENABLE = 0x1a0, MSR_PAT = 0x277, MSR_EFER = 0xc0000080,
+	MSR_STAR = 0xc0000081, MSR_LSTAR = 0xc0000082, MSR_CSTAR = 0xc0000083,
+	MSR_FMASK = 0xc0000084, MSR_FS_BASE = 0xc0000100, MSR_GS_BASE = 0xc0000101,
+	MSR_KERNEL_GS_BASE = 0xc0000102, MSR_TSC_AUX = 0xc0000103,
 };
+
+static bool canonical(uint64_t a)
+{
+	return (uint64_t)(((int64_t)a << 16) >> 16) == a;
+}
+
+/* the MSRs that hold an address: a write of a non-canonical one is #GP */
+static uint64_t *addr_msr(struct cpu_state *s, uint32_t msr)
+{
+	switch (msr) {
+	case MSR_LSTAR: return &s->msr.lstar;
+	case MSR_CSTAR: return &s->msr.cstar;
+	case MSR_FS_BASE: return &s->seg[S_FS].base;
+	case MSR_GS_BASE: return &s->seg[S_GS].base;
+	case MSR_KERNEL_GS_BASE: return &s->msr.kernel_gs_base;
+	default: return NULL;
+	}
+}
 
 static bool pat_valid(uint64_t v)
 {
@@ -523,7 +562,14 @@ static int msr_read(struct icpu *c, uint32_t msr, uint64_t *v)
 	case MSR_MISC_ENABLE: *v = m->misc_enable; return 0;
 	case MSR_PAT: *v = m->pat; return 0;
 	case MSR_EFER: *v = c->s->efer; return 0;
+	case MSR_STAR: *v = m->star; return 0;
+	case MSR_FMASK: *v = m->fmask; return 0;
+	case MSR_TSC_AUX: *v = m->tsc_aux; return 0;
 	default:
+		if (addr_msr(c->s, msr)) {
+			*v = *addr_msr(c->s, msr);
+			return 0;
+		}
 		if ((msr == MSR_APIC_BASE || (msr >= 0x800 && msr <= 0x8ff)) && c->v)
 			return vcpu_msr_read(c->v, msr, v);
 		return -1;
@@ -547,15 +593,34 @@ static int msr_write(struct icpu *c, uint32_t msr, uint64_t v)
 		m->pat = v;
 		return 0;
 	case MSR_EFER:
-		/* NXE only: SCE and LME belong to x86-64 (part 2), which
-		 * CPUID does not advertise */
-		if (v & ~(uint64_t)(EFER_NXE | EFER_LMA))
+		/* LMA is the CPU's to set; LME may not change while paging is
+		 * on (SDM Vol. 3 10.8.5) */
+		if (v & ~(uint64_t)(EFER_SCE | EFER_LME | EFER_NXE | EFER_LMA))
 			return -1;
-		c->s->efer = (c->s->efer & EFER_LMA) | (v & EFER_NXE);
+		if (((v ^ c->s->efer) & EFER_LME) && (c->s->cr0 & CR0_PG))
+			return -1;
+		c->s->efer = (c->s->efer & EFER_LMA) | (v & (EFER_SCE | EFER_LME | EFER_NXE));
 		tlb_flush_all(&c->tlb);
 		icpu_mode_changed(c);
 		return 0;
+	case MSR_STAR: m->star = v; return 0;
+	case MSR_FMASK:
+		if (v >> 32)
+			return -1;
+		m->fmask = v;
+		return 0;
+	case MSR_TSC_AUX:
+		if (v >> 32)
+			return -1;
+		m->tsc_aux = v;
+		return 0;
 	default:
+		if (addr_msr(c->s, msr)) {
+			if (!canonical(v))
+				return -1;
+			*addr_msr(c->s, msr) = v;
+			return 0;
+		}
 		if ((msr == MSR_APIC_BASE || (msr >= 0x800 && msr <= 0x8ff)) && c->v)
 			return vcpu_msr_write(c->v, msr, v);
 		return -1;
@@ -589,49 +654,6 @@ void sysop_wrmsr(struct icpu *c, const struct insn *i)
 	}
 }
 
-/* -- SYSENTER / SYSEXIT (legacy, 32-bit) -- */
-
-static void flat_seg(struct cpu_segment *sg, uint16_t sel, unsigned dpl, bool code)
-{
-	cpu_seg_flat(sg, sel, SEG_ATTR_P | SEG_ATTR_S | SEG_ATTR_DB | SEG_ATTR_G | (dpl << 5) |
-				      (code ? 0xb : 0x3));
-}
-
-void sysop_sysenter(struct icpu *c, const struct insn *i)
-{
-	(void)i;
-	struct cpu_state *s = c->s;
-	uint16_t cs = (uint16_t)s->msr.sysenter_cs;
-	if (!cpu_protected(s) || sel_err(cs) == 0)
-		cpu_gp(c, 0);
-	if (c->long_mode) {
-		log_once("interp: SYSENTER in long mode (part 2)");
-		cpu_ud(c);
-	}
-	flat_seg(&s->seg[S_CS], cs & 0xfffc, 0, true);
-	flat_seg(&s->seg[S_SS], (uint16_t)((cs + 8) & 0xfffc), 0, false);
-	s->gpr[R_ESP] = (uint32_t)s->msr.sysenter_esp;
-	c->next_rip = (uint32_t)s->msr.sysenter_eip;
-	sys_set_flags(c, flags_get(c) & ~(uint64_t)(FL_VM | FL_IF | FL_RF));
-}
-
-void sysop_sysexit(struct icpu *c, const struct insn *i)
-{
-	struct cpu_state *s = c->s;
-	uint16_t cs = (uint16_t)s->msr.sysenter_cs;
-	if (!cpu_protected(s) || c->cpl != 0 || sel_err(cs) == 0)
-		cpu_gp(c, 0);
-	if (i->osize == 8) {
-		log_once("interp: 64-bit SYSEXIT (part 2)");
-		cpu_ud(c);
-	}
-	flat_seg(&s->seg[S_CS], (uint16_t)((cs + 16) | 3), 3, true);
-	flat_seg(&s->seg[S_SS], (uint16_t)((cs + 24) | 3), 3, false);
-	s->gpr[R_ESP] = (uint32_t)s->gpr[R_ECX];
-	c->next_rip = (uint32_t)s->gpr[R_EDX];
-	icpu_mode_changed(c);
-}
-
 /* -- #UD and #NM -- */
 
 void sysop_ud(struct icpu *c, const struct insn *i)
@@ -663,9 +685,11 @@ const struct interp_op interp_ops_system[] = {
 	{ OP_MOV_CR_LOAD, sysop_mov_cr_load }, { OP_MOV_CR_STORE, sysop_mov_cr_store },
 	{ OP_MOV_DR_LOAD, sysop_mov_dr_load }, { OP_MOV_DR_STORE, sysop_mov_dr_store },
 	{ OP_INVD, sysop_invd }, { OP_WBINVD, sysop_invd }, { OP_INVLPG, sysop_invlpg },
-	{ OP_CPUID, sysop_cpuid }, { OP_RDTSC, sysop_rdtsc }, { OP_RDPMC, sysop_rdpmc },
+	{ OP_CPUID, sysop_cpuid }, { OP_RDTSC, sysop_rdtsc }, { OP_RDTSCP, sysop_rdtscp },
+	{ OP_RDPMC, sysop_rdpmc },
 	{ OP_RDMSR, sysop_rdmsr }, { OP_WRMSR, sysop_wrmsr },
 	{ OP_SYSENTER, sysop_sysenter }, { OP_SYSEXIT, sysop_sysexit },
+	{ OP_SYSCALL, sysop_syscall }, { OP_SYSRET, sysop_sysret }, { OP_SWAPGS, sysop_swapgs },
 	{ OP_UD0, sysop_ud }, { OP_UD1, sysop_ud }, { OP_UD2, sysop_ud },
 	{ OP_INVALID, NULL },
 };

@@ -19,6 +19,7 @@ TRIVISOR=${TRIVISOR:-$O/trivisor}
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-60}
 MANIFEST=testsuite/guests3/manifest
 QEMU=${QEMU:-qemu-system-i386}
+QEMU64=${QEMU64:-qemu-system-x86_64}
 
 qemu=0
 tiers=()
@@ -85,10 +86,19 @@ for tier in "${tiers[@]}"; do
 		*.rom) load=(-bios "$file") ;;
 		*) load=(-kernel "$file") ;;
 		esac
+		qbin=$QEMU
+		cpu=qemu32,+nx
+		case " $flags " in *" @x86_64 "*)
+			qbin=$QEMU64
+			cpu=qemu64,+pdpe1gb,+rdtscp
+			flags=$(trim "${flags//@x86_64/}")
+			;;
+		esac
 		if [ "$tier" = qemu-tcg ]; then
 			[ "${load[0]}" = -kernel ] && load+=(-append qemu-lax)
-			# qemu32 plus NX: the P6-class CPU with PAE and NX trivisor models
-			cmd=("$QEMU" -accel tcg -cpu qemu32,+nx -m 64 "${load[@]}"
+			# qemu32 plus NX: the P6-class CPU with PAE and NX trivisor
+			# models; qemu64 with what long mode adds to it
+			cmd=("$qbin" -accel tcg -cpu "$cpu" -m 64 "${load[@]}"
 			     -device isa-debug-exit,iobase=0xf4,iosize=4)
 		else
 			if [ ! -x "$TRIVISOR" ]; then

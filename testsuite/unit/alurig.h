@@ -52,6 +52,12 @@ void vmem_write(struct icpu *c, int seg, uint64_t off, uint64_t val, unsigned si
 	memcpy(tmem + flat(c, seg, off, size), &val, size);
 }
 
+void vmem_probe(struct icpu *c, int seg, uint64_t off, unsigned size, enum mmu_access acc)
+{
+	(void)acc;
+	flat(c, seg, off, size);
+}
+
 uint64_t vmem_read_rmw(struct icpu *c, int seg, uint64_t off, unsigned size)
 {
 	rmw_addr = flat(c, seg, off, size);
