@@ -237,8 +237,10 @@ void sysop_str(struct icpu *c, const struct insn *i)
 
 #define CR0_WRITABLE (CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_NE | CR0_WP | CR0_AM | \
 		      CR0_NW | CR0_CD | CR0_PG)
-/* what CPUID below advertises: no MCE, no OSFXSR/OSXMMEXCPT before part 2 */
-#define CR4_VALID (CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCE)
+/* what CPUID below advertises: no MCE; OSFXSR with FXSR, OSXMMEXCPT not
+ * before SSE */
+#define CR4_VALID (CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCE | \
+		   CR4_OSFXSR)
 
 /* PAE paging (not long mode) in use with these control registers */
 static bool pae_paging(const struct icpu *c, uint64_t cr0, uint64_t cr4)
@@ -434,14 +436,15 @@ void sysop_invlpg(struct icpu *c, const struct insn *i)
 
 /* -- CPUID --
  * A P6-class CPU with what the interpreter implements, the x87 FPU (x87.c)
- * and long mode (with SYSCALL, RDTSCP, 1 GiB pages and LAHF/SAHF in 64-bit
- * mode) included. MMX, FXSR, SSE and SSE2 stay off until interpreter part
- * 2 implements them; MCE/MCA, MTRR, PSE-36 and CLFLUSH are not modelled. */
+ * with FXSAVE/FXRSTOR (fxsave.c), and long mode (with SYSCALL, RDTSCP,
+ * 1 GiB pages and LAHF/SAHF in 64-bit mode) included. MMX, SSE and SSE2
+ * stay off until interpreter part 2 implements them; MCE/MCA, MTRR,
+ * PSE-36 and CLFLUSH are not modelled. */
 enum {
 	F1_FPU = 1u << 0, F1_VME = 1u << 1, F1_DE = 1u << 2, F1_PSE = 1u << 3,
 	F1_TSC = 1u << 4, F1_MSR = 1u << 5, F1_PAE = 1u << 6, F1_CX8 = 1u << 8, F1_APIC = 1u << 9,
 	F1_SEP = 1u << 11, F1_PGE = 1u << 13, F1_CMOV = 1u << 15, F1_PAT = 1u << 16,
-	FX_SYSCALL = 1u << 11, FX_NX = 1u << 20, FX_PDPE1GB = 1u << 26, FX_RDTSCP = 1u << 27,
+	F1_FXSR = 1u << 24, FX_SYSCALL = 1u << 11, FX_NX = 1u << 20, FX_PDPE1GB = 1u << 26, FX_RDTSCP = 1u << 27,
 	FX_LM = 1u << 29, FXC_LAHF = 1u << 0,
 };
 
@@ -453,7 +456,7 @@ static const struct cpuid_table p6_cpuid = {
 		/* family 6 model 3 stepping 3 (Pentium II class: SEP is real) */
 		{ 1, 0, false, { 0x633, 0, 0,
 				 F1_FPU | F1_VME | F1_DE | F1_PSE | F1_TSC | F1_MSR | F1_PAE |
-				 F1_CX8 | F1_APIC | F1_SEP | F1_PGE | F1_CMOV | F1_PAT } },
+				 F1_CX8 | F1_APIC | F1_SEP | F1_PGE | F1_CMOV | F1_PAT | F1_FXSR } },
 		{ 0x80000000, 0, false, { 0x80000008, 0, 0, 0 } },
 		{ 0x80000001, 0, false, { 0, 0, FXC_LAHF,
 					  FX_SYSCALL | FX_NX | FX_PDPE1GB | FX_RDTSCP | FX_LM } },

@@ -13,6 +13,7 @@
  * formats (16/32-bit, real and protected), #NM and #MF. */
 #include "cpu/interp/interp.h"
 
+#include <cpuid.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -794,8 +795,84 @@ static void test_control_and_cpuid(void)
 		CHECK_EQ(rd16(0x23002), ncw);
 		CHECK_EQ(rd16(0x23004), 0);
 		CHECK_EQ(S()->gpr[R_EDX] & 1, 1);
-		CHECK_EQ(S()->gpr[R_EDX] & ((1u << 23) | (1u << 24) | (1u << 25)), 0);	/* no MMX FXSR SSE */
+		CHECK_EQ(S()->gpr[R_EDX] & ((1u << 23) | (1u << 24) | (1u << 25)), 1u << 24);	/* FXSR, no MMX SSE */
 	}
+	rig_down();
+}
+
+/* FXSAVE and FXRSTOR against the host's, from the same FRSTOR image:
+ *   frstor [0x20000]; fxsave [0x22000]; fninit; fxrstor [0x22000];
+ *   fnsave [0x20100]; hlt
+ * The x87 part of the image must match the host's but for FCS and FDS
+ * (hosts that deprecate them store 0); MXCSR and XMM this CR4.OSFXSR=0
+ * guest does not save. The FNSAVE after the FXRSTOR must give the FRSTOR
+ * image back. Then the checks: #GP on
+ * a misaligned image, #NM with CR0.TS, #UD with CR0.EM. */
+static void test_fxsave(void)
+{
+	if (!rig_up())
+		return;
+	unsigned a, b, cx, d;
+	__cpuid(0, a, b, cx, d);
+	bool amd_host = b == 0x68747541;	/* "Auth" */
+	static const uint8_t code[] = {
+		0xdd, 0x25, 0x00, 0x00, 0x02, 0x00, 0x0f, 0xae, 0x05, 0x00, 0x20, 0x02, 0x00,
+		0xdb, 0xe3, 0x0f, 0xae, 0x0d, 0x00, 0x20, 0x02, 0x00,
+		0xdd, 0x35, 0x00, 0x01, 0x02, 0x00, 0xf4,
+	};
+	unsigned bad = 0;
+	for (int round = 0; round < 300; round++) {
+		setup_pm();
+		memcpy(ram(CODE), code, sizeof(code));
+		uint8_t img[108];
+		rnd_image(img, fcws[rnd() % (sizeof(fcws) / 2)]);
+		memcpy(ram(0x20000), img, 108);
+		memset(ram(0x22000), 0xcc, 512);
+		run_at(CODE);
+		CHECK_EQ(pm_vector(), -1);
+		uint8_t host[512] __attribute__((aligned(16))), back[108];
+		memset(host, 0xcc, sizeof(host));
+		__asm__ volatile("sub $120, %%rsp; fnsave (%%rsp); frstor %2; fxsave %0; fninit;"
+				 "fxrstor %0; fnsave %1; frstor (%%rsp); add $120, %%rsp"
+				 : "+m"(host), "=m"(back) : "m"(img));
+		const uint8_t *g = ram(0x22000);
+		/* AMD parts save FOP, FIP and FDP only while an exception is
+		 * pending (FSW.ES); Intel's always, as the interpreter does */
+		bool ptrs = !amd_host || (rd16_of(g, 2) & 0x80);
+		bool same = !memcmp(g, host, 6) && !memcmp(g + 32, host + 32, 128) &&
+			    (!ptrs || (!memcmp(g + 6, host + 6, 6) && !memcmp(g + 14, host + 14, 6) &&
+				       !memcmp(g + 22, host + 22, 2))) &&
+			    !memcmp(ram(0x20100), back, 12) &&
+			    !memcmp(ram(0x20100) + 28, back + 28, 80) &&
+			    (!ptrs || !memcmp(ram(0x20100) + 12, back + 12, 16)) &&
+			    !memcmp(ram(0x20100) + 12, img + 12, 14);	/* the pointers kept */
+		if (!same && bad++ < 3) {
+			printf("  round %d: guest / host image:\n   ", round);
+			for (unsigned k = 0; k < 48; k++)
+				printf(" %02x/%02x", g[k], host[k]);
+			printf("\n");
+		}
+	}
+	CHECK_EQ(bad, 0);
+
+	/* misaligned: #GP; CR0.TS: #NM; CR0.EM: #UD */
+	static const uint8_t misaligned[] = { 0x0f, 0xae, 0x05, 0x08, 0x20, 0x02, 0x00, 0xf4 };
+	setup_pm();
+	memcpy(ram(CODE), misaligned, sizeof(misaligned));
+	run_at(CODE);
+	CHECK_EQ(pm_vector(), EXC_GP);
+	setup_pm();
+	memcpy(ram(CODE), code + 6, 7);
+	ram(CODE)[7] = 0xf4;
+	S()->cr0 |= CR0_TS;
+	run_at(CODE);
+	CHECK_EQ(pm_vector(), EXC_NM);
+	setup_pm();
+	memcpy(ram(CODE), code + 6, 7);
+	ram(CODE)[7] = 0xf4;
+	S()->cr0 |= CR0_EM;
+	run_at(CODE);
+	CHECK_EQ(pm_vector(), EXC_UD);
 	rig_down();
 }
 
@@ -817,5 +894,6 @@ int main(void)
 	RUN(test_environment_real);
 	RUN(test_nm_mf);
 	RUN(test_control_and_cpuid);
+	RUN(test_fxsave);
 	return CHECK_EXIT();
 }
