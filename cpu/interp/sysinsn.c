@@ -437,14 +437,14 @@ void sysop_invlpg(struct icpu *c, const struct insn *i)
 /* -- CPUID --
  * A P6-class CPU with what the interpreter implements, the x87 FPU (x87.c)
  * with FXSAVE/FXRSTOR (fxsave.c), and long mode (with SYSCALL, RDTSCP,
- * 1 GiB pages and LAHF/SAHF in 64-bit mode) included. MMX, SSE and SSE2
+ * CMPXCHG16B, 1 GiB pages and LAHF/SAHF in 64-bit mode) included. MMX, SSE and SSE2
  * stay off until interpreter part 2 implements them; MCE/MCA, MTRR,
  * PSE-36 and CLFLUSH are not modelled. */
 enum {
 	F1_FPU = 1u << 0, F1_VME = 1u << 1, F1_DE = 1u << 2, F1_PSE = 1u << 3,
 	F1_TSC = 1u << 4, F1_MSR = 1u << 5, F1_PAE = 1u << 6, F1_CX8 = 1u << 8, F1_APIC = 1u << 9,
 	F1_SEP = 1u << 11, F1_PGE = 1u << 13, F1_CMOV = 1u << 15, F1_PAT = 1u << 16,
-	F1_FXSR = 1u << 24, FX_SYSCALL = 1u << 11, FX_NX = 1u << 20, FX_PDPE1GB = 1u << 26, FX_RDTSCP = 1u << 27,
+	F1_FXSR = 1u << 24, F1C_CX16 = 1u << 13, FX_SYSCALL = 1u << 11, FX_NX = 1u << 20, FX_PDPE1GB = 1u << 26, FX_RDTSCP = 1u << 27,
 	FX_LM = 1u << 29, FXC_LAHF = 1u << 0,
 };
 
@@ -454,7 +454,7 @@ static const struct cpuid_table p6_cpuid = {
 		/* max basic leaf 1, "GenuineIntel" */
 		{ 0, 0, false, { 1, 0x756e6547, 0x6c65746e, 0x49656e69 } },
 		/* family 6 model 3 stepping 3 (Pentium II class: SEP is real) */
-		{ 1, 0, false, { 0x633, 0, 0,
+		{ 1, 0, false, { 0x633, 0, F1C_CX16,
 				 F1_FPU | F1_VME | F1_DE | F1_PSE | F1_TSC | F1_MSR | F1_PAE |
 				 F1_CX8 | F1_APIC | F1_SEP | F1_PGE | F1_CMOV | F1_PAT | F1_FXSR } },
 		{ 0x80000000, 0, false, { 0x80000008, 0, 0, 0 } },

@@ -102,7 +102,12 @@ start:
 .lm:	test edx, 1 << 26
 	jnz .gb
 	FAIL32 "CPUID says no 1 GiB pages"
-.gb:
+.gb:	mov eax, 1
+	cpuid
+	test ecx, 1 << 13
+	jnz .cx16
+	FAIL32 "CPUID says no CMPXCHG16B"
+.cx16:
 	; identity map the first 64 MiB: 4 KiB pages below 2 MiB (but HOLE),
 	; 2 MiB pages above; PDPT[1] a 1 GiB page at ALIAS onto physical 0
 	mov dword [pml4], pdpt + 7
