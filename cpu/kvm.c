@@ -50,6 +50,19 @@ static const struct {
 	{ 0xc0000084, offsetof(struct cpu_msrs, fmask) },
 	{ 0xc0000102, offsetof(struct cpu_msrs, kernel_gs_base) },
 	{ 0xc0000103, offsetof(struct cpu_msrs, tsc_aux) },
+	{ 0x2ff, offsetof(struct cpu_msrs, mtrr_def_type) },
+#define MTRR_VAR(n) { 0x200 + (n), offsetof(struct cpu_msrs, mtrr_var[n]) }
+	MTRR_VAR(0), MTRR_VAR(1), MTRR_VAR(2), MTRR_VAR(3), MTRR_VAR(4), MTRR_VAR(5),
+	MTRR_VAR(6), MTRR_VAR(7), MTRR_VAR(8), MTRR_VAR(9), MTRR_VAR(10), MTRR_VAR(11),
+	MTRR_VAR(12), MTRR_VAR(13), MTRR_VAR(14), MTRR_VAR(15),
+#undef MTRR_VAR
+	{ 0x250, offsetof(struct cpu_msrs, mtrr_fixed[0]) },
+	{ 0x258, offsetof(struct cpu_msrs, mtrr_fixed[1]) },
+	{ 0x259, offsetof(struct cpu_msrs, mtrr_fixed[2]) },
+#define MTRR_FIX4K(n) { 0x268 + (n), offsetof(struct cpu_msrs, mtrr_fixed[3 + (n)]) }
+	MTRR_FIX4K(0), MTRR_FIX4K(1), MTRR_FIX4K(2), MTRR_FIX4K(3),
+	MTRR_FIX4K(4), MTRR_FIX4K(5), MTRR_FIX4K(6), MTRR_FIX4K(7),
+#undef MTRR_FIX4K
 };
 #define MSR_MAP_N (sizeof(msr_map) / sizeof(msr_map[0]))
 #define MSR_TSC_SLOT 0		/* msr_map[0] is the TSC */

@@ -98,6 +98,10 @@ struct cpu_msrs {
 	uint64_t star, lstar, cstar, fmask, kernel_gs_base, tsc_aux;
 	uint64_t pat;
 	uint64_t misc_enable;
+	/* the MTRRs: IA32_MTRR_DEF_TYPE, PHYSBASE/PHYSMASK 0-7, the 11 fixed */
+	uint64_t mtrr_def_type;
+	uint64_t mtrr_var[16];
+	uint64_t mtrr_fixed[11];
 	uint64_t apic_base;		/* mirrored from the LAPIC on sync */
 };
 

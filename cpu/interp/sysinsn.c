@@ -1,11 +1,11 @@
 /* System instructions: CLI/STI, PUSHF/POPF, descriptor-table and task
  * registers, control and debug registers, cache and TLB control, CPUID,
- * RDTSC, MSRs, the #UD and #NM instructions; and the interpreter's table
- * of every system operation (the fast system calls are fastcall.c's). */
+ * the #UD and #NM instructions; and the interpreter's table of every
+ * system operation (the fast system calls are fastcall.c's, the TSC and
+ * the MSRs msr.c's). */
 // SPDX-License-Identifier: MIT
 #include "cpu/interp/ops.h"
 
-#include <time.h>
 #include "cpu/cpuid.h"
 #include "cpu/interp/flags.h"
 #include "cpu/interp/sysarch.h"
@@ -438,12 +438,12 @@ void sysop_invlpg(struct icpu *c, const struct insn *i)
  * A P6-class CPU with what the interpreter implements, the x87 FPU (x87.c)
  * with FXSAVE/FXRSTOR (fxsave.c), and long mode (with SYSCALL, RDTSCP,
  * CMPXCHG16B, 1 GiB pages and LAHF/SAHF in 64-bit mode) included. MMX, SSE and SSE2
- * stay off until interpreter part 2 implements them; MCE/MCA, MTRR,
- * PSE-36 and CLFLUSH are not modelled. */
+ * stay off until interpreter part 2 implements them; MCE/MCA, PSE-36 and
+ * CLFLUSH are not modelled (the MTRRs are kept, msr.c). */
 enum {
 	F1_FPU = 1u << 0, F1_VME = 1u << 1, F1_DE = 1u << 2, F1_PSE = 1u << 3,
 	F1_TSC = 1u << 4, F1_MSR = 1u << 5, F1_PAE = 1u << 6, F1_CX8 = 1u << 8, F1_APIC = 1u << 9,
-	F1_SEP = 1u << 11, F1_PGE = 1u << 13, F1_CMOV = 1u << 15, F1_PAT = 1u << 16,
+	F1_SEP = 1u << 11, F1_MTRR = 1u << 12, F1_PGE = 1u << 13, F1_CMOV = 1u << 15, F1_PAT = 1u << 16,
 	F1_FXSR = 1u << 24, F1C_CX16 = 1u << 13, FX_SYSCALL = 1u << 11, FX_NX = 1u << 20, FX_PDPE1GB = 1u << 26, FX_RDTSCP = 1u << 27,
 	FX_LM = 1u << 29, FXC_LAHF = 1u << 0,
 };
@@ -456,7 +456,8 @@ static const struct cpuid_table p6_cpuid = {
 		/* family 6 model 3 stepping 3 (Pentium II class: SEP is real) */
 		{ 1, 0, false, { 0x633, 0, F1C_CX16,
 				 F1_FPU | F1_VME | F1_DE | F1_PSE | F1_TSC | F1_MSR | F1_PAE |
-				 F1_CX8 | F1_APIC | F1_SEP | F1_PGE | F1_CMOV | F1_PAT | F1_FXSR } },
+				 F1_CX8 | F1_APIC | F1_SEP | F1_MTRR | F1_PGE | F1_CMOV | F1_PAT |
+				 F1_FXSR } },
 		{ 0x80000000, 0, false, { 0x80000008, 0, 0, 0 } },
 		{ 0x80000001, 0, false, { 0, 0, FXC_LAHF,
 					  FX_SYSCALL | FX_NX | FX_PDPE1GB | FX_RDTSCP | FX_LM } },
@@ -478,183 +479,6 @@ void sysop_cpuid(struct icpu *c, const struct insn *i)
 	s->gpr[R_EBX] = r[CPUID_EBX];
 	s->gpr[R_ECX] = r[CPUID_ECX];
 	s->gpr[R_EDX] = r[CPUID_EDX];
-}
-
-/* -- time stamp counter and MSRs -- */
-
-/* the guest TSC ticks at 1 GHz: host monotonic nanoseconds + offset */
-static uint64_t tsc_now(const struct icpu *c)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec + c->tsc_offset;
-}
-
-void sysop_rdtsc(struct icpu *c, const struct insn *i)
-{
-	(void)i;
-	if ((c->s->cr4 & CR4_TSD) && cpu_protected(c->s) && c->cpl != 0)
-		cpu_gp(c, 0);
-	uint64_t t = tsc_now(c);
-	c->s->gpr[R_EAX] = (uint32_t)t;
-	c->s->gpr[R_EDX] = t >> 32;
-}
-
-/* RDTSC plus IA32_TSC_AUX in ECX (the OS puts the CPU number there) */
-void sysop_rdtscp(struct icpu *c, const struct insn *i)
-{
-	sysop_rdtsc(c, i);
-	c->s->gpr[R_ECX] = (uint32_t)c->s->msr.tsc_aux;
-}
-
-void sysop_rdpmc(struct icpu *c, const struct insn *i)
-{
-	(void)i;
-	/* no performance counters are advertised or modelled: every ECX
-	 * names a counter that does not exist */
-	cpu_gp(c, 0);
-}
-
-enum {
-	MSR_TSC = 0x10, MSR_PLATFORM_ID = 0x17, MSR_APIC_BASE = 0x1b, MSR_BIOS_SIGN = 0x8b,
-	MSR_SYSENTER_CS = 0x174, MSR_SYSENTER_ESP = 0x175, MSR_SYSENTER_EIP = 0x176,
-	MSR_MISC_ENABLE = 0x1a0, MSR_PAT = 0x277, MSR_EFER = 0xc0000080,
-	MSR_STAR = 0xc0000081, MSR_LSTAR = 0xc0000082, MSR_CSTAR = 0xc0000083,
-	MSR_FMASK = 0xc0000084, MSR_FS_BASE = 0xc0000100, MSR_GS_BASE = 0xc0000101,
-	MSR_KERNEL_GS_BASE = 0xc0000102, MSR_TSC_AUX = 0xc0000103,
-};
-
-static bool canonical(uint64_t a)
-{
-	return (uint64_t)(((int64_t)a << 16) >> 16) == a;
-}
-
-/* the MSRs that hold an address: a write of a non-canonical one is #GP */
-static uint64_t *addr_msr(struct cpu_state *s, uint32_t msr)
-{
-	switch (msr) {
-	case MSR_LSTAR: return &s->msr.lstar;
-	case MSR_CSTAR: return &s->msr.cstar;
-	case MSR_FS_BASE: return &s->seg[S_FS].base;
-	case MSR_GS_BASE: return &s->seg[S_GS].base;
-	case MSR_KERNEL_GS_BASE: return &s->msr.kernel_gs_base;
-	default: return NULL;
-	}
-}
-
-static bool pat_valid(uint64_t v)
-{
-	for (int k = 0; k < 8; k++) {
-		unsigned t = (v >> (8 * k)) & 0xff;
-		if (t == 2 || t == 3 || t > 7)
-			return false;
-	}
-	return true;
-}
-
-/* 0 ok, -1 #GP */
-static int msr_read(struct icpu *c, uint32_t msr, uint64_t *v)
-{
-	struct cpu_msrs *m = &c->s->msr;
-	switch (msr) {
-	case MSR_TSC: *v = tsc_now(c); return 0;
-	case MSR_PLATFORM_ID: case MSR_BIOS_SIGN: *v = 0; return 0;
-	case MSR_SYSENTER_CS: *v = m->sysenter_cs; return 0;
-	case MSR_SYSENTER_ESP: *v = m->sysenter_esp; return 0;
-	case MSR_SYSENTER_EIP: *v = m->sysenter_eip; return 0;
-	case MSR_MISC_ENABLE: *v = m->misc_enable; return 0;
-	case MSR_PAT: *v = m->pat; return 0;
-	case MSR_EFER: *v = c->s->efer; return 0;
-	case MSR_STAR: *v = m->star; return 0;
-	case MSR_FMASK: *v = m->fmask; return 0;
-	case MSR_TSC_AUX: *v = m->tsc_aux; return 0;
-	default:
-		if (addr_msr(c->s, msr)) {
-			*v = *addr_msr(c->s, msr);
-			return 0;
-		}
-		if ((msr == MSR_APIC_BASE || (msr >= 0x800 && msr <= 0x8ff)) && c->v)
-			return vcpu_msr_read(c->v, msr, v);
-		return -1;
-	}
-}
-
-static int msr_write(struct icpu *c, uint32_t msr, uint64_t v)
-{
-	struct cpu_msrs *m = &c->s->msr;
-	switch (msr) {
-	case MSR_TSC: c->tsc_offset += v - tsc_now(c); return 0;
-	case MSR_PLATFORM_ID: return -1;
-	case MSR_BIOS_SIGN: return 0;		/* no microcode to load */
-	case MSR_SYSENTER_CS: m->sysenter_cs = v & 0xffffffff; return 0;
-	case MSR_SYSENTER_ESP: m->sysenter_esp = v; return 0;
-	case MSR_SYSENTER_EIP: m->sysenter_eip = v; return 0;
-	case MSR_MISC_ENABLE: m->misc_enable = v; return 0;
-	case MSR_PAT:
-		if (!pat_valid(v))
-			return -1;
-		m->pat = v;
-		return 0;
-	case MSR_EFER:
-		/* LMA is the CPU's to set; LME may not change while paging is
-		 * on (SDM Vol. 3 10.8.5) */
-		if (v & ~(uint64_t)(EFER_SCE | EFER_LME | EFER_NXE | EFER_LMA))
-			return -1;
-		if (((v ^ c->s->efer) & EFER_LME) && (c->s->cr0 & CR0_PG))
-			return -1;
-		c->s->efer = (c->s->efer & EFER_LMA) | (v & (EFER_SCE | EFER_LME | EFER_NXE));
-		tlb_flush_all(&c->tlb);
-		icpu_mode_changed(c);
-		return 0;
-	case MSR_STAR: m->star = v; return 0;
-	case MSR_FMASK:
-		if (v >> 32)
-			return -1;
-		m->fmask = v;
-		return 0;
-	case MSR_TSC_AUX:
-		if (v >> 32)
-			return -1;
-		m->tsc_aux = v;
-		return 0;
-	default:
-		if (addr_msr(c->s, msr)) {
-			if (!canonical(v))
-				return -1;
-			*addr_msr(c->s, msr) = v;
-			return 0;
-		}
-		if ((msr == MSR_APIC_BASE || (msr >= 0x800 && msr <= 0x8ff)) && c->v)
-			return vcpu_msr_write(c->v, msr, v);
-		return -1;
-	}
-}
-
-void sysop_rdmsr(struct icpu *c, const struct insn *i)
-{
-	(void)i;
-	need_cpl0(c);
-	uint32_t msr = (uint32_t)c->s->gpr[R_ECX];
-	uint64_t v = 0;
-	if (msr_read(c, msr, &v) < 0) {
-		log_once("interp: rdmsr 0x%x: unknown MSR, #GP (first of possibly more)", msr);
-		cpu_gp(c, 0);
-	}
-	c->s->gpr[R_EAX] = (uint32_t)v;
-	c->s->gpr[R_EDX] = v >> 32;
-}
-
-void sysop_wrmsr(struct icpu *c, const struct insn *i)
-{
-	(void)i;
-	need_cpl0(c);
-	uint32_t msr = (uint32_t)c->s->gpr[R_ECX];
-	uint64_t v = (c->s->gpr[R_EDX] << 32) | (uint32_t)c->s->gpr[R_EAX];
-	if (msr_write(c, msr, v) < 0) {
-		log_once("interp: wrmsr 0x%x <- 0x%llx refused, #GP (first of possibly more)", msr,
-			 (unsigned long long)v);
-		cpu_gp(c, 0);
-	}
 }
 
 /* -- #UD and #NM -- */

@@ -632,6 +632,40 @@ here:	mov rbx, here
 	wrmsr
 	CATCH 13, 0, "non-canonical GS base"
 .lax_gs:
+	; the MTRRs: kept as written; a reserved type or bit is #GP
+	mov ecx, 0xfe			; MTRRCAP
+	rdmsr
+	and eax, 0x1ff
+	CHECKQ rax, 0x108, "MTRRCAP: 8 variable ranges, fixed ranges"
+	mov ecx, 0x2ff			; MTRR_DEF_TYPE: enabled, fixed, WB
+	mov eax, 0xc06
+	xor edx, edx
+	wrmsr
+	rdmsr
+	CHECKQ rax, 0xc06, "MTRR_DEF_TYPE"
+	mov ecx, 0x201			; PHYSMASK0: valid, 4 GiB
+	mov eax, 0x00000800
+	mov edx, 0xff
+	wrmsr
+	rdmsr
+	shl rdx, 32
+	or rax, rdx
+	CHECKQ rax, 0xff00000800, "MTRR_PHYSMASK0"
+	cmp byte [lax], 0		; QEMU's TCG takes any MTRR value
+	jne .lax_mtrr
+	TRY
+	mov ecx, 0x2ff
+	mov eax, 0xc02			; type 2 is reserved
+	xor edx, edx
+	wrmsr
+	CATCH 13, 0, "MTRR_DEF_TYPE type 2"
+	TRY
+	mov ecx, 0x201
+	mov eax, 0x801			; bits 0-10 of a mask are reserved
+	xor edx, edx
+	wrmsr
+	CATCH 13, 0, "MTRR_PHYSMASK0 reserved bit"
+.lax_mtrr:
 	mov ecx, MSR_TSC_AUX
 	mov eax, 0x1234
 	xor edx, edx
