@@ -139,9 +139,13 @@ static const uint8_t op_kind[OP_COUNT] = {
 static void bind_cached(struct dc_insn *d)
 {
 	d->in.fn = interp_bind_insn(&d->in);
-	/* 64-bit code keeps the careful loop: its near branches and stack
-	 * are not what this list was checked for */
-	unsigned kind = d->in.mode != 64 && d->in.op < OP_COUNT ? op_kind[d->in.op] : 0;
+	/* the same in every mode: what makes an operation plain or
+	 * straight (no mode change, rip left alone) does not depend on it */
+	unsigned kind = d->in.op < OP_COUNT ? op_kind[d->in.op] : 0;
+	/* but a RIP-relative operand needs next_rip, which a straight run
+	 * settles only at its end */
+	if (kind == ST && d->in.base == REG_RIP)
+		kind = PL;
 	d->plain = kind & PL;
 	d->run = kind == ST ? RUN_STRAIGHT : 0;
 }

@@ -215,14 +215,16 @@ static struct dc_insn *fetch_and_memo(struct icpu *c, struct page_memo *m)
 	uint64_t lin;
 	struct dc_insn *d = (struct dc_insn *)fetch_insn(c, &lin);
 	uint64_t stamp = dc->cur ? atomic_load_explicit(&dc->cur->stamp, memory_order_relaxed) : 0;
-	if (d == &dc->scratch || !stamp || c->code_size == 64) {
+	if (d == &dc->scratch || !stamp) {
 		memo_forget(m, dc);
 		return d;
 	}
 	m->blk = dc->cur;
 	m->stamp = stamp;
 	m->rip_base = c->s->rip - (lin & 0xfff);
-	m->in_limit = m->rip_base + 0xfff + 14 <= c->s->seg[S_CS].limit;
+	/* 64-bit code has no limit, and rip is the linear address: a page
+	 * that was fetched from is canonical throughout */
+	m->in_limit = c->code_size == 64 || m->rip_base + 0xfff + 14 <= c->s->seg[S_CS].limit;
 	return d;
 }
 
