@@ -3,8 +3,9 @@
  * host memory. It is a sufficient test, not the rule: whatever it does not
  * recognise goes to mem.c's out-of-line functions, which do every check
  * (limits, rights, expand-down, #AC, page crossing, MMIO, #PF) from scratch.
- * Only for 16- and 32-bit code (64-bit addressing has no limits but
- * canonical checks; mem.c does those). */
+ * 64-bit code has its own test: no limits or rights, only the FS/GS
+ * bases and the canonical form, which a TLB hit implies (the TLB holds
+ * canonical pages only, tagged with all 64 bits). */
 #ifndef CPU_INTERP_FASTMEM_H
 #define CPU_INTERP_FASTMEM_H
 
@@ -51,6 +52,28 @@ static inline void *vmem_host_fast(struct icpu *c, int seg, uint64_t off, unsign
 	if (__builtin_expect(e->tag[acc] != (lin & ~0xfffull), 0))
 		return NULL;
 	return (void *)(uintptr_t)(lin + e->addend);
+}
+
+/* The same for 64-bit code */
+static inline void *vmem_host_fast64(struct icpu *c, int seg, uint64_t off, unsigned size,
+				     enum mmu_access acc)
+{
+	uint64_t lin = off + (seg >= S_FS ? c->s->seg[seg].base : 0);
+	if (__builtin_expect(lin & (size - 1), 0))
+		return NULL;
+	const struct tlb_entry *e = icpu_tlb_entry(c, lin);
+	if (__builtin_expect(e->tag[acc] != (lin & ~0xfffull), 0))
+		return NULL;
+	return (void *)(uintptr_t)(lin + e->addend);
+}
+
+/* the one for the code size */
+static inline void *vmem_host_fast_any(struct icpu *c, int seg, uint64_t off, unsigned size,
+				       enum mmu_access acc)
+{
+	if (__builtin_expect(c->code_size != 64, 1))
+		return vmem_host_fast(c, seg, off, size, acc);
+	return vmem_host_fast64(c, seg, off, size, acc);
 }
 
 #endif

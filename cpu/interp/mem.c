@@ -202,8 +202,8 @@ static void vmem_write_slow(struct icpu *c, int seg, uint64_t off, uint64_t val,
 
 uint64_t vmem_read(struct icpu *c, int seg, uint64_t off, unsigned size)
 {
-	if (likely(c->code_size != 64 && fast_size(size))) {
-		void *h = vmem_host_fast(c, seg, off, size, MMU_READ);
+	if (likely(fast_size(size))) {
+		void *h = vmem_host_fast_any(c, seg, off, size, MMU_READ);
 		if (likely(h != NULL))
 			return host_load(h, size);
 	}
@@ -212,8 +212,8 @@ uint64_t vmem_read(struct icpu *c, int seg, uint64_t off, unsigned size)
 
 void vmem_write(struct icpu *c, int seg, uint64_t off, uint64_t val, unsigned size)
 {
-	if (likely(c->code_size != 64 && fast_size(size))) {
-		void *h = vmem_host_fast(c, seg, off, size, MMU_WRITE);
+	if (likely(fast_size(size))) {
+		void *h = vmem_host_fast_any(c, seg, off, size, MMU_WRITE);
 		if (likely(h != NULL)) {
 			host_store(h, val, size);
 			return;
@@ -224,8 +224,8 @@ void vmem_write(struct icpu *c, int seg, uint64_t off, uint64_t val, unsigned si
 
 uint64_t vmem_read_rmw(struct icpu *c, int seg, uint64_t off, unsigned size)
 {
-	if (likely(c->code_size != 64 && fast_size(size))) {
-		void *h = vmem_host_fast(c, seg, off, size, MMU_WRITE);
+	if (likely(fast_size(size))) {
+		void *h = vmem_host_fast_any(c, seg, off, size, MMU_WRITE);
 		if (likely(h != NULL)) {
 			c->rmw.host = h;
 			c->rmw.seg = seg;
