@@ -861,18 +861,17 @@ static void test_fxsave(void)
 	memcpy(ram(CODE), misaligned, sizeof(misaligned));
 	run_at(CODE);
 	CHECK_EQ(pm_vector(), EXC_GP);
-	setup_pm();
-	memcpy(ram(CODE), code + 6, 7);
-	ram(CODE)[7] = 0xf4;
-	S()->cr0 |= CR0_TS;
-	run_at(CODE);
-	CHECK_EQ(pm_vector(), EXC_NM);
-	setup_pm();
-	memcpy(ram(CODE), code + 6, 7);
-	ram(CODE)[7] = 0xf4;
-	S()->cr0 |= CR0_EM;
-	run_at(CODE);
-	CHECK_EQ(pm_vector(), EXC_UD);
+	static const struct { uint64_t cr0; int vector; } faults[] = {
+		{ CR0_TS, EXC_NM }, { CR0_EM, EXC_UD },
+	};
+	for (unsigned k = 0; k < sizeof(faults) / sizeof(faults[0]); k++) {
+		setup_pm();
+		memcpy(ram(CODE), code + 6, 7);	/* the FXSAVE alone */
+		ram(CODE)[7] = 0xf4;
+		S()->cr0 |= faults[k].cr0;
+		run_at(CODE);
+		CHECK_EQ(pm_vector(), faults[k].vector);
+	}
 	rig_down();
 }
 
