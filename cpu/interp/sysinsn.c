@@ -437,15 +437,18 @@ void sysop_invlpg(struct icpu *c, const struct insn *i)
 /* -- CPUID --
  * A P6-class CPU with what the interpreter implements, the x87 FPU (x87.c)
  * with FXSAVE/FXRSTOR (fxsave.c), and long mode (with SYSCALL, RDTSCP,
- * CMPXCHG16B, 1 GiB pages and LAHF/SAHF in 64-bit mode) included. MMX, SSE and SSE2
- * stay off until interpreter part 2 implements them; MCE/MCA, PSE-36 and
- * CLFLUSH are not modelled (the MTRRs are kept, msr.c). */
+ * CMPXCHG16B, 1 GiB pages and LAHF/SAHF in 64-bit mode) included. MMX,
+ * SSE and SSE2 stay off until interpreter part 2 implements them; MCE/MCA,
+ * PSE-36 and CLFLUSH are not modelled (the MTRRs are kept, msr.c). */
 enum {
 	F1_FPU = 1u << 0, F1_VME = 1u << 1, F1_DE = 1u << 2, F1_PSE = 1u << 3,
 	F1_TSC = 1u << 4, F1_MSR = 1u << 5, F1_PAE = 1u << 6, F1_CX8 = 1u << 8, F1_APIC = 1u << 9,
-	F1_SEP = 1u << 11, F1_MTRR = 1u << 12, F1_PGE = 1u << 13, F1_CMOV = 1u << 15, F1_PAT = 1u << 16,
-	F1_FXSR = 1u << 24, F1C_CX16 = 1u << 13, FX_SYSCALL = 1u << 11, FX_NX = 1u << 20, FX_PDPE1GB = 1u << 26, FX_RDTSCP = 1u << 27,
-	FX_LM = 1u << 29, FXC_LAHF = 1u << 0,
+	F1_SEP = 1u << 11, F1_MTRR = 1u << 12, F1_PGE = 1u << 13, F1_CMOV = 1u << 15,
+	F1_PAT = 1u << 16, F1_FXSR = 1u << 24,
+	F1C_CX16 = 1u << 13,				/* leaf 1 ECX */
+	FX_SYSCALL = 1u << 11, FX_NX = 1u << 20, FX_PDPE1GB = 1u << 26, FX_RDTSCP = 1u << 27,
+	FX_LM = 1u << 29,				/* leaf 0x80000001 EDX */
+	FXC_LAHF = 1u << 0,				/* leaf 0x80000001 ECX */
 };
 
 static const struct cpuid_table p6_cpuid = {
