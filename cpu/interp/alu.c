@@ -600,8 +600,7 @@ static void op_cmpxchg(struct icpu *c, const struct insn *i)
 static void op_cmpxchg16b(struct icpu *c, const struct insn *i)
 {
 	uint64_t ea = insn_ea(c, i);
-	uint64_t lin = ea + (i->seg >= S_FS ? c->s->seg[i->seg].base : 0);
-	if (lin & 15)
+	if ((seg_base_of(c, i->seg) + ea) & 15)
 		cpu_gp(c, 0);
 	vmem_probe(c, i->seg, ea, 8, MMU_WRITE);
 	vmem_probe(c, i->seg, ea + 8, 8, MMU_WRITE);

@@ -6,11 +6,6 @@
 #include "cpu/interp/flags.h"
 #include "cpu/interp/icpu.h"
 
-static inline bool canonical(uint64_t a)
-{
-	return (uint64_t)(((int64_t)a << 16) >> 16) == a;
-}
-
 /* the rules of every near transfer: EIP is cut to the operand size, then
  * must lie within CS (or be canonical in 64-bit mode), else #GP(0) with
  * nothing changed */

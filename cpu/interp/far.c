@@ -12,11 +12,6 @@
 
 #define FL_OSZAPC (FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_OF)
 
-static bool canonical(uint64_t a)
-{
-	return (uint64_t)(((int64_t)a << 16) >> 16) == a;
-}
-
 static bool real_or_v86(const struct icpu *c)
 {
 	return !cpu_protected(c->s) || c->v86;

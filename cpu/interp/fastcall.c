@@ -8,11 +8,6 @@
 #include "cpu/interp/sysarch.h"
 #include "cpu/interp/system.h"
 
-static bool canonical(uint64_t a)
-{
-	return (uint64_t)(((int64_t)a << 16) >> 16) == a;
-}
-
 /* flat code or data: base 0, limit 4G, accessed; a 64-bit code segment
  * has L and not D */
 static void flat_seg(struct cpu_segment *sg, uint16_t sel, unsigned dpl, bool code, bool l64)

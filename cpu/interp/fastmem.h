@@ -58,7 +58,7 @@ static inline void *vmem_host_fast(struct icpu *c, int seg, uint64_t off, unsign
 static inline void *vmem_host_fast64(struct icpu *c, int seg, uint64_t off, unsigned size,
 				     enum mmu_access acc)
 {
-	uint64_t lin = off + (seg >= S_FS ? c->s->seg[seg].base : 0);
+	uint64_t lin = off + seg_base_of(c, seg);
 	if (__builtin_expect(lin & (size - 1), 0))
 		return NULL;
 	const struct tlb_entry *e = icpu_tlb_entry(c, lin);

@@ -21,8 +21,7 @@ static uint64_t fx_checks(struct icpu *c, const struct insn *i)
 	if (c->s->cr0 & CR0_TS)
 		cpu_fault_noerr(c, EXC_NM);
 	uint64_t ea = insn_ea(c, i);
-	uint64_t base = c->code_size == 64 && i->seg < S_FS ? 0 : c->s->seg[i->seg].base;
-	if ((base + ea) & 15)
+	if ((seg_base_of(c, i->seg) + ea) & 15)
 		cpu_gp(c, 0);
 	return ea;
 }

@@ -136,6 +136,19 @@ static inline uint64_t size_mask(unsigned size)
 	return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
 }
 
+/* -- addresses -- */
+/* a 48-bit linear address: bits 63-47 all equal */
+static inline bool canonical(uint64_t a)
+{
+	return (uint64_t)(((int64_t)a << 16) >> 16) == a;
+}
+
+/* the base an access through seg adds: in 64-bit mode only FS's and GS's */
+static inline uint64_t seg_base_of(const struct icpu *c, int seg)
+{
+	return c->code_size == 64 && seg < S_FS ? 0 : c->s->seg[seg].base;
+}
+
 /* -- exceptions (cpu/interp/exception.c) -- */
 /* raise vector with an error code (vectors 8, 10-14, 17 push one) */
 _Noreturn void cpu_fault(struct icpu *c, int vector, uint32_t error);

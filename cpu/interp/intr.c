@@ -152,10 +152,10 @@ static void deliver_long(struct icpu *c, int vector, bool soft, bool has_error, 
 		rsp = lmem_read_sys(c, s->tr.base + off, 8);
 	}
 	rsp &= ~0xfull;
-	/* 48-bit canonical form */
-	if ((uint64_t)(((int64_t)(rsp << 16)) >> 16) != rsp ||
-	    (uint64_t)(((int64_t)(target << 16)) >> 16) != target)
-		cpu_fault(c, (uint64_t)(((int64_t)(target << 16)) >> 16) != target ? EXC_GP : EXC_SS, ext);
+	if (!canonical(target))
+		cpu_fault(c, EXC_GP, ext);
+	if (!canonical(rsp))
+		cpu_fault(c, EXC_SS, ext);
 	uint64_t fl = flags_get(c);
 	uint64_t frame[6] = { s->seg[S_SS].selector, s->gpr[R_ESP], fl, s->seg[S_CS].selector, ret, error };
 	int n = has_error ? 6 : 5;

@@ -19,11 +19,6 @@ static _Noreturn void seg_fault(struct icpu *c, int seg)
 	cpu_fault(c, seg == S_SS ? EXC_SS : EXC_GP, 0);
 }
 
-static inline bool canonical(uint64_t a)
-{
-	return (uint64_t)(((int64_t)a << 16) >> 16) == a;
-}
-
 /* the access rights a protected-mode access needs: data segments are
  * always readable and writable when W; code segments never writable and
  * readable when R; a null (unusable) register faults any access */
@@ -55,7 +50,7 @@ static inline uint64_t seg_linear(struct icpu *c, int seg, uint64_t off, unsigne
 {
 	const struct cpu_segment *sg = &c->s->seg[seg];
 	if (unlikely(c->code_size == 64)) {
-		uint64_t lin = off + (seg >= S_FS ? sg->base : 0);
+		uint64_t lin = off + seg_base_of(c, seg);
 		if (unlikely(!canonical(lin) || !canonical(lin + size - 1)))
 			seg_fault(c, seg);
 		return lin;

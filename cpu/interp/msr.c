@@ -112,11 +112,6 @@ static bool mtrr_write_ok(int kind, uint64_t v)
 	}
 }
 
-static bool canonical(uint64_t a)
-{
-	return (uint64_t)(((int64_t)a << 16) >> 16) == a;
-}
-
 /* the MSRs that hold an address: a write of a non-canonical one is #GP */
 static uint64_t *addr_msr(struct cpu_state *s, uint32_t msr)
 {
