@@ -36,9 +36,10 @@ static unsigned fx_nxmm(const struct icpu *c)
 	return c->code_size == 64 ? 16 : 8;
 }
 
-static uint64_t fx_size_mask(const struct icpu *c, const struct insn *i)
+/* the bytes of the image FXSAVE writes and FXRSTOR reads */
+static unsigned fx_bytes(const struct icpu *c)
 {
-	return c->code_size == 64 ? ~0ull : size_mask(i->asize);
+	return fx_nxmm(c) ? FX_XMM + 16 * fx_nxmm(c) : FX_X87_END;
 }
 
 /* the image as memory sees it: FXSAVE64 (REX.W) has 64-bit FIP and FDP
@@ -62,8 +63,8 @@ static void fx_image(const struct icpu *c, const struct insn *i, uint8_t *img)
 
 static void op_fxsave(struct icpu *c, const struct insn *i)
 {
-	uint64_t ea = fx_checks(c, i), m = fx_size_mask(c, i);
-	unsigned end = fx_nxmm(c) ? FX_XMM + 16 * fx_nxmm(c) : FX_X87_END;
+	uint64_t ea = fx_checks(c, i), m = size_mask(i->asize);
+	unsigned end = fx_bytes(c);
 	/* all of it writable first, so a fault leaves memory untouched */
 	for (unsigned off = 0; off < end; off += 8)
 		vmem_probe(c, i->seg, (ea + off) & m, 8, MMU_WRITE);
@@ -81,9 +82,8 @@ static void op_fxsave(struct icpu *c, const struct insn *i)
 
 static void op_fxrstor(struct icpu *c, const struct insn *i)
 {
-	uint64_t ea = fx_checks(c, i), m = fx_size_mask(c, i);
-	unsigned nxmm = fx_nxmm(c);
-	unsigned end = nxmm ? FX_XMM + 16 * nxmm : FX_X87_END;
+	uint64_t ea = fx_checks(c, i), m = size_mask(i->asize);
+	unsigned nxmm = fx_nxmm(c), end = fx_bytes(c);
 	uint8_t img[512];
 	for (unsigned off = 0; off < end; off += 8) {
 		uint64_t q = vmem_read(c, i->seg, (ea + off) & m, 8);
