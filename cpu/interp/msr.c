@@ -10,13 +10,6 @@
 #include "cpu/vcpu.h"
 #include "hw/log.h"
 
-/* CPL 0 required in protected mode (v86 runs at CPL 3) */
-static void need_cpl0(struct icpu *c)
-{
-	if (cpu_protected(c->s) && c->cpl != 0)
-		cpu_gp(c, 0);
-}
-
 /* -- time stamp counter and MSRs -- */
 
 /* the guest TSC ticks at 1 GHz: host monotonic nanoseconds + offset */

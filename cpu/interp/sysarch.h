@@ -20,6 +20,13 @@ enum sys_desc_type {
 	SYS_TSS32_BUSY = 11, SYS_CALL32 = 12, SYS_INT32 = 14, SYS_TRAP32 = 15,
 };
 
+/* CPL 0 required in protected mode (v86 runs at CPL 3), else #GP(0) */
+static inline void need_cpl0(struct icpu *c)
+{
+	if (cpu_protected(c->s) && c->cpl != 0)
+		cpu_gp(c, 0);
+}
+
 static inline unsigned desc_type(struct desc d) { return (d.hi >> 8) & 0xf; }
 static inline bool desc_s(struct desc d) { return (d.hi >> 12) & 1; }
 static inline unsigned desc_dpl(struct desc d) { return (d.hi >> 13) & 3; }

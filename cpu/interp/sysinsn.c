@@ -24,13 +24,6 @@ static unsigned iopl_of(const struct icpu *c)
 	return (c->s->rflags >> 12) & 3;
 }
 
-/* CPL 0 required in protected mode (v86 runs at CPL 3) */
-static void need_cpl0(struct icpu *c)
-{
-	if (cpu_protected(c->s) && c->cpl != 0)
-		cpu_gp(c, 0);
-}
-
 static void need_protected(struct icpu *c)
 {
 	if (!cpu_protected(c->s) || c->v86)
