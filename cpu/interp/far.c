@@ -1,5 +1,6 @@
 /* Far control transfers: JMP/CALL far through code segments, call gates
- * (parameter copy, stack switch; the 64-bit kind), task gates and TSS descriptors; RET far;
+ * (parameter copy, stack switch; the 64-bit kind), task gates and TSS
+ * descriptors; RET far;
  * IRET in every mode (real, v86 with IOPL 3 or VME, protected to the same
  * or an outer level, to v86, NT task return, IA-32e); INT n, INT3, INTO,
  * INT1, BOUND. */
@@ -107,18 +108,15 @@ static void call_gate(struct icpu *c, struct desc g, bool call)
 static void call_gate64(struct icpu *c, uint16_t gsel, struct desc g, bool call)
 {
 	struct cpu_state *s = c->s;
-	uint64_t a;
 	struct desc ext;
-	if (!desc_addr(c, (uint16_t)(gsel + 8), &a) || !desc_fetch(c, (uint16_t)(gsel + 8), &ext) ||
-	    ((ext.hi >> 8) & 0x1f) != 0)
+	if (!desc_fetch(c, (uint16_t)(gsel + 8), &ext) || ((ext.hi >> 8) & 0x1f) != 0)
 		cpu_gp(c, sel_err(gsel));
 	uint16_t dsel = gate_sel(g);
 	uint64_t off = gate_off(g) | (uint64_t)ext.lo << 32;
 	struct desc cd;
 	if (sel_err(dsel) == 0)
 		cpu_gp(c, 0);
-	if (!desc_fetch(c, dsel, &cd) || !desc_code(cd) || desc_dpl(cd) > c->cpl ||
-	    !(cd.hi & (1u << 21)) || (cd.hi & (1u << 22)))
+	if (!desc_fetch(c, dsel, &cd) || !desc_code64(cd) || desc_dpl(cd) > c->cpl)
 		cpu_gp(c, sel_err(dsel));
 	if (!call && !desc_conforming(cd) && desc_dpl(cd) != c->cpl)
 		cpu_gp(c, sel_err(dsel));
@@ -134,10 +132,7 @@ static void call_gate64(struct icpu *c, uint16_t gsel, struct desc g, bool call)
 	}
 	if (!desc_conforming(cd) && desc_dpl(cd) < c->cpl) {
 		unsigned ncpl = desc_dpl(cd);
-		uint32_t toff = 4 + ncpl * 8;
-		if (toff + 7 > s->tr.limit)
-			cpu_fault(c, EXC_TS, sel_err(s->tr.selector));
-		uint64_t rsp = lmem_read_sys(c, s->tr.base + toff, 8);
+		uint64_t rsp = tss64_stack(c, ncpl, 0, 0);
 		if (!canonical(rsp))
 			cpu_fault(c, EXC_SS, 0);
 		uint64_t frame[4] = { s->seg[S_SS].selector, s->gpr[R_ESP], s->seg[S_CS].selector, ret };
@@ -399,9 +394,8 @@ static void iret_long(struct icpu *c, unsigned os)
 	seg_check_ret_cs(c, cs, &cd);
 	unsigned rpl = cs & 3;
 	bool to64 = (cd.hi & (1u << 21)) != 0;
-	uint64_t old = flags_get(c);
-	uint64_t nfl = (old & ~iret_flags_mask(c, old, os)) | (fl & iret_flags_mask(c, old, os));
-	nfl &= ~(uint64_t)FL_VM;
+	uint64_t old = flags_get(c), mask = iret_flags_mask(c, old, os);
+	uint64_t nfl = ((old & ~mask) | (fl & mask)) & ~(uint64_t)FL_VM;
 	if (to64 ? !canonical(rip) : rip > desc_limit(cd))
 		cpu_gp(c, 0);
 	if (c->code_size != 64 && rpl == c->cpl) {

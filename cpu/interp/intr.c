@@ -137,20 +137,15 @@ static void deliver_long(struct icpu *c, int vector, bool soft, bool has_error, 
 	struct desc cd;
 	if (sel_err(csel) == 0)
 		cpu_gp(c, ext);
-	if (!desc_fetch(c, csel, &cd) || !desc_code(cd) || desc_dpl(cd) > c->cpl ||
-	    !(cd.hi & (1u << 21)) || (cd.hi & (1u << 22)))
+	if (!desc_fetch(c, csel, &cd) || !desc_code64(cd) || desc_dpl(cd) > c->cpl)
 		cpu_gp(c, sel_err(csel) | ext);
 	if (!desc_p(cd))
 		cpu_fault(c, EXC_NP, sel_err(csel) | ext);
 	unsigned ncpl = desc_conforming(cd) ? c->cpl : desc_dpl(cd);
 	unsigned ist = g.hi & 7;
 	uint64_t rsp = s->gpr[R_ESP];
-	if (ncpl != c->cpl || ist) {
-		uint32_t off = ist ? 0x24 + (ist - 1) * 8 : 4 + ncpl * 8;
-		if (off + 7 > s->tr.limit)
-			cpu_fault(c, EXC_TS, sel_err(s->tr.selector) | ext);
-		rsp = lmem_read_sys(c, s->tr.base + off, 8);
-	}
+	if (ncpl != c->cpl || ist)
+		rsp = tss64_stack(c, ncpl, ist, ext);
 	rsp &= ~0xfull;
 	if (!canonical(target))
 		cpu_fault(c, EXC_GP, ext);

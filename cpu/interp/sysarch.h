@@ -44,6 +44,11 @@ static inline uint32_t desc_limit(struct desc d)
 	return (d.hi & (1u << 23)) ? (l << 12) | 0xfff : l;
 }
 static inline bool desc_code(struct desc d) { return desc_s(d) && (d.hi & (1u << 11)); }
+/* a 64-bit code segment: L set, D clear */
+static inline bool desc_code64(struct desc d)
+{
+	return desc_code(d) && (d.hi & (1u << 21)) && !(d.hi & (1u << 22));
+}
 static inline bool desc_data(struct desc d) { return desc_s(d) && !(d.hi & (1u << 11)); }
 static inline bool desc_conforming(struct desc d) { return desc_code(d) && (d.hi & (1u << 10)); }
 /* code: readable; data: writable */
@@ -139,6 +144,9 @@ void task_switch(struct icpu *c, uint16_t sel, struct desc d, enum ts_source src
 /* SS:ESP for privilege level `dpl` from the current TSS; #TS(TR|ext) when
  * beyond its limit */
 void tss_stack(struct icpu *c, unsigned dpl, uint16_t *ss, uint32_t *sp, uint32_t ext);
+/* the 64-bit TSS's RSP for CPL dpl, or its IST entry ist (1-7) when not 0;
+ * #TS past the TSS limit */
+uint64_t tss64_stack(struct icpu *c, unsigned dpl, unsigned ist, uint32_t ext);
 /* a task gate's TSS: TI clear, in the GDT, available, present */
 void task_gate_target(struct icpu *c, struct desc gate, uint16_t *sel, struct desc *tss,
 		      uint32_t ext);

@@ -34,6 +34,15 @@ void tss_stack(struct icpu *c, unsigned dpl, uint16_t *ss, uint32_t *sp, uint32_
 	}
 }
 
+uint64_t tss64_stack(struct icpu *c, unsigned dpl, unsigned ist, uint32_t ext)
+{
+	const struct cpu_segment *tr = &c->s->tr;
+	uint32_t off = ist ? 0x24 + (ist - 1) * 8 : 4 + dpl * 8;
+	if (off + 7 > tr->limit)
+		cpu_fault(c, EXC_TS, sel_err(tr->selector) | ext);
+	return lmem_read_sys(c, tr->base + off, 8);
+}
+
 void task_gate_target(struct icpu *c, struct desc gate, uint16_t *sel, struct desc *tss,
 		      uint32_t ext)
 {
