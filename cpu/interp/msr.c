@@ -66,42 +66,55 @@ static bool mtrr_type_ok(unsigned t)
 	return t == 0 || t == 1 || t == 4 || t == 5 || t == 6;	/* UC WC WT WP WB */
 }
 
-/* where the MSR lives, or NULL; *kind: 0 def type, 1 fixed, 2 base, 3 mask */
-static uint64_t *mtrr_slot(struct cpu_msrs *m, uint32_t msr, int *kind)
+static bool pat_type_ok(unsigned t)
+{
+	return mtrr_type_ok(t) || t == 7;			/* and UC- */
+}
+
+/* eight memory-type bytes (PAT, a fixed-range MTRR), each one ok */
+static bool types_ok(uint64_t v, bool (*ok)(unsigned))
+{
+	for (unsigned k = 0; k < 8; k++)
+		if (!ok((v >> (8 * k)) & 0xff))
+			return false;
+	return true;
+}
+
+enum mtrr_kind { MTRR_DEF, MTRR_FIXED, MTRR_BASE, MTRR_MASK };
+
+/* where the MSR lives, or NULL */
+static uint64_t *mtrr_slot(struct cpu_msrs *m, uint32_t msr, enum mtrr_kind *kind)
 {
 	static const uint32_t fixed[11] = { 0x250, 0x258, 0x259, 0x268, 0x269, 0x26a, 0x26b,
 					     0x26c, 0x26d, 0x26e, 0x26f };
 	if (msr == MSR_MTRR_DEF_TYPE) {
-		*kind = 0;
+		*kind = MTRR_DEF;
 		return &m->mtrr_def_type;
 	}
 	if (msr >= MSR_MTRR_PHYS0 && msr < MSR_MTRR_PHYS0 + 16) {
-		*kind = 2 + (msr & 1);
+		*kind = msr & 1 ? MTRR_MASK : MTRR_BASE;
 		return &m->mtrr_var[msr - MSR_MTRR_PHYS0];
 	}
 	for (unsigned k = 0; k < 11; k++)
 		if (fixed[k] == msr) {
-			*kind = 1;
+			*kind = MTRR_FIXED;
 			return &m->mtrr_fixed[k];
 		}
 	return NULL;
 }
 
-static bool mtrr_write_ok(int kind, uint64_t v)
+static bool mtrr_write_ok(enum mtrr_kind kind, uint64_t v)
 {
 	uint64_t above = ~0ull << MMU_MAXPHYADDR;
 	switch (kind) {
-	case 0:
-		return !(v & ~0xcffull) && mtrr_type_ok(v & 0xff);
-	case 1:
-		for (unsigned k = 0; k < 8; k++)
-			if (!mtrr_type_ok((v >> (8 * k)) & 0xff))
-				return false;
-		return true;
-	case 2:
+	case MTRR_DEF:
+		return !(v & ~0xcffull) && mtrr_type_ok(v & 0xff);	/* E, FE, type */
+	case MTRR_FIXED:
+		return types_ok(v, mtrr_type_ok);
+	case MTRR_BASE:
 		return !(v & (above | 0xf00)) && mtrr_type_ok(v & 0xff);
 	default:
-		return !(v & (above | 0x7ff));
+		return !(v & (above | 0x7ff));				/* V, mask */
 	}
 }
 
@@ -116,16 +129,6 @@ static uint64_t *addr_msr(struct cpu_state *s, uint32_t msr)
 	case MSR_KERNEL_GS_BASE: return &s->msr.kernel_gs_base;
 	default: return NULL;
 	}
-}
-
-static bool pat_valid(uint64_t v)
-{
-	for (int k = 0; k < 8; k++) {
-		unsigned t = (v >> (8 * k)) & 0xff;
-		if (t == 2 || t == 3 || t > 7)
-			return false;
-	}
-	return true;
 }
 
 /* 0 ok, -1 #GP */
@@ -150,9 +153,10 @@ static int msr_read(struct icpu *c, uint32_t msr, uint64_t *v)
 			*v = *addr_msr(c->s, msr);
 			return 0;
 		}
-		int kind;
-		if (mtrr_slot(m, msr, &kind)) {
-			*v = *mtrr_slot(m, msr, &kind);
+		enum mtrr_kind kind;
+		uint64_t *mtrr = mtrr_slot(m, msr, &kind);
+		if (mtrr) {
+			*v = *mtrr;
 			return 0;
 		}
 		if ((msr == MSR_APIC_BASE || (msr >= 0x800 && msr <= 0x8ff)) && c->v)
@@ -173,7 +177,7 @@ static int msr_write(struct icpu *c, uint32_t msr, uint64_t v)
 	case MSR_SYSENTER_EIP: m->sysenter_eip = v; return 0;
 	case MSR_MISC_ENABLE: m->misc_enable = v; return 0;
 	case MSR_PAT:
-		if (!pat_valid(v))
+		if (!types_ok(v, pat_type_ok))
 			return -1;
 		m->pat = v;
 		return 0;
@@ -206,7 +210,7 @@ static int msr_write(struct icpu *c, uint32_t msr, uint64_t v)
 			*addr_msr(c->s, msr) = v;
 			return 0;
 		}
-		int kind;
+		enum mtrr_kind kind;
 		uint64_t *mtrr = mtrr_slot(m, msr, &kind);
 		if (mtrr) {
 			if (!mtrr_write_ok(kind, v))
