@@ -44,20 +44,28 @@ static void direct_code_checks(struct icpu *c, uint16_t sel, struct desc d)
 		cpu_fault(c, EXC_NP, sel_err(sel));
 }
 
+/* a call gate's code segment: not null, code (64-bit in IA-32e mode), not
+ * above the CPL, of the CPL for a JMP unless conforming, present */
+static void gate_target(struct icpu *c, uint16_t dsel, bool call, bool code64, struct desc *cd)
+{
+	if (sel_err(dsel) == 0)
+		cpu_gp(c, 0);
+	if (!desc_fetch(c, dsel, cd) || !(code64 ? desc_code64(*cd) : desc_code(*cd)) ||
+	    desc_dpl(*cd) > c->cpl)
+		cpu_gp(c, sel_err(dsel));
+	if (!call && !desc_conforming(*cd) && desc_dpl(*cd) != c->cpl)
+		cpu_gp(c, sel_err(dsel));
+	if (!desc_p(*cd))
+		cpu_fault(c, EXC_NP, sel_err(dsel));
+}
+
 static void call_gate(struct icpu *c, struct desc g, bool call)
 {
 	struct cpu_state *s = c->s;
 	uint16_t dsel = gate_sel(g);
 	uint32_t off = gate_off(g);
 	struct desc cd;
-	if (sel_err(dsel) == 0)
-		cpu_gp(c, 0);
-	if (!desc_fetch(c, dsel, &cd) || !desc_code(cd) || desc_dpl(cd) > c->cpl)
-		cpu_gp(c, sel_err(dsel));
-	if (!call && !desc_conforming(cd) && desc_dpl(cd) != c->cpl)
-		cpu_gp(c, sel_err(dsel));
-	if (!desc_p(cd))
-		cpu_fault(c, EXC_NP, sel_err(dsel));
+	gate_target(c, dsel, call, false, &cd);
 
 	unsigned sz = desc_type(g) == SYS_CALL32 ? 4 : 2;
 	uint64_t ret = c->next_rip & size_mask(sz);
@@ -114,14 +122,7 @@ static void call_gate64(struct icpu *c, uint16_t gsel, struct desc g, bool call)
 	uint16_t dsel = gate_sel(g);
 	uint64_t off = gate_off(g) | (uint64_t)ext.lo << 32;
 	struct desc cd;
-	if (sel_err(dsel) == 0)
-		cpu_gp(c, 0);
-	if (!desc_fetch(c, dsel, &cd) || !desc_code64(cd) || desc_dpl(cd) > c->cpl)
-		cpu_gp(c, sel_err(dsel));
-	if (!call && !desc_conforming(cd) && desc_dpl(cd) != c->cpl)
-		cpu_gp(c, sel_err(dsel));
-	if (!desc_p(cd))
-		cpu_fault(c, EXC_NP, sel_err(dsel));
+	gate_target(c, dsel, call, true, &cd);
 	if (!canonical(off))
 		cpu_gp(c, 0);
 	uint64_t ret = c->next_rip;
