@@ -458,6 +458,7 @@ enum decode_result decode(struct insn *in, const uint8_t *code, size_t avail, in
 
 	/* the mandatory prefix of the 0F maps: the last F2/F3, else 66 */
 	unsigned col = rep == 0xf3 ? 2 : rep == 0xf2 ? 3 : opsize ? 1 : 0;
+	in->mpfx = (uint8_t)col;
 	for (;;) {
 		uint16_t f = row->flags;
 		if ((f & OF_MODRM) && !in->has_modrm) {

@@ -80,6 +80,7 @@ struct insn {
 	uint8_t has_modrm;
 	uint8_t cond;		/* Jcc/SETcc/CMOVcc condition 0-15 (opcode low nibble) */
 	uint8_t nopnd;
+	uint8_t mpfx;		/* the 0F maps' mandatory-prefix column: 0 none, 1 66, 2 F3, 3 F2 */
 	struct opnd opnd[3];	/* destination first, as the SDM writes them */
 	uint8_t base, index;	/* REG_NONE when absent; base may be REG_RIP */
 	uint8_t scale;		/* shift 0-3 */

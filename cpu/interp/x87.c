@@ -5,6 +5,7 @@
 #include <string.h>
 #include "cpu/interp/flags.h"
 #include "cpu/interp/icpu.h"
+#include "cpu/interp/sse.h"
 #include "hw/log.h"
 
 /*
@@ -253,7 +254,7 @@ static void check_nm(struct icpu *c)
 /* a waiting instruction with an unmasked exception pending: #MF. With
  * CR0.NE=0 a PC would assert FERR# (IRQ 13 through the PIC) instead;
  * that is not wired, so it is #MF too, said once. */
-static void check_pending(struct icpu *c)
+void x87_check_pending(struct icpu *c)
 {
 	/* the flags count too: a state from elsewhere may lack ES, and the
 	 * host must never be handed one that would trap in its own FPU */
@@ -471,11 +472,11 @@ static void x87_mem(struct icpu *c, const struct insn *i)
 
 	switch (mem_kind[esc * 8 + reg]) {
 	case M_LDENV:
-		check_pending(c);
+		x87_check_pending(c);
 		do_fldenv(c, i, ea, false);
 		return;
 	case M_RSTOR:
-		check_pending(c);
+		x87_check_pending(c);
 		do_fldenv(c, i, ea, true);
 		return;
 	case M_STENV:
@@ -485,7 +486,7 @@ static void x87_mem(struct icpu *c, const struct insn *i)
 		do_fnstenv(c, i, ea, true);
 		return;
 	case M_LDCW: {
-		check_pending(c);
+		x87_check_pending(c);
 		uint16_t fcw = fcw_load((uint16_t)vmem_read(c, i->seg, ea, 2));
 		fx16_set(c, FX_FCW, fcw);
 		fx16_set(c, FX_FSW, fsw_with_es(fx16(c, FX_FSW), fcw));
@@ -498,13 +499,13 @@ static void x87_mem(struct icpu *c, const struct insn *i)
 		do_store16(c, i, ea, fx16(c, FX_FSW));
 		return;
 	case M_LOAD:
-		check_pending(c);
+		x87_check_pending(c);
 		mem_read_bytes(c, i, ea, buf, size);
 		host_exec(c, 512 + esc * 8 + reg, buf, 0);
 		record(c, i, true, ea);
 		return;
 	case M_STORE: {
-		check_pending(c);
+		x87_check_pending(c);
 		uint64_t am = size_mask(i->asize);
 		vmem_probe(c, i->seg, ea, 1, MMU_WRITE);
 		vmem_probe(c, i->seg, (ea + size - 1) & am, 1, MMU_WRITE);
@@ -538,7 +539,7 @@ static void x87_reg(struct icpu *c, const struct insn *i)
 		reg_write(c, R_EAX, 2, fx16(c, FX_FSW));
 		return;
 	}
-	check_pending(c);
+	x87_check_pending(c);
 	bool fcmov = (esc == 2 || esc == 3) && reg < 4;
 	bool fcomi = (esc == 3 || esc == 7) && (reg == 5 || reg == 6);
 	uint64_t fl = host_exec(c, esc * 64 + (i->modrm & 0x3f), NULL, fcmov ? flags_get(c) : 0);
@@ -562,7 +563,7 @@ static void x87_wait(struct icpu *c, const struct insn *i)
 	(void)i;
 	if ((c->s->cr0 & (CR0_TS | CR0_MP)) == (CR0_TS | CR0_MP))
 		cpu_fault_noerr(c, EXC_NM);
-	check_pending(c);
+	x87_check_pending(c);
 }
 
 const struct interp_op interp_ops_x87[] = {
