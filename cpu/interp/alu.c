@@ -536,12 +536,13 @@ static void op_bsr(struct icpu *c, const struct insn *i) { bit_scan(c, i, false)
 static void op_tzcnt(struct icpu *c, const struct insn *i) { bit_scan(c, i, true); }
 static void op_lzcnt(struct icpu *c, const struct insn *i) { bit_scan(c, i, false); }
 
-/* POPCNT is not in the P6's CPUID: #UD */
+/* POPCNT (CPUID.1:ECX.POPCNT): ZF says the source was zero, the other
+ * arithmetic flags are cleared */
 static void op_popcnt(struct icpu *c, const struct insn *i)
 {
-	(void)i;
-	log_once("interp: POPCNT is not advertised by this CPU model: #UD");
-	cpu_ud(c);
+	uint64_t v = opnd_read(c, i, 1);
+	opnd_write(c, i, 0, (uint64_t)__builtin_popcountll(v));
+	flags_put(c, FL_ARITH, bit_if(v == 0, FL_ZF));
 }
 
 /* -- sign extension of the accumulator -- */

@@ -675,12 +675,22 @@ static void test_memory_forms(void)
 	CHECK_EQ(interp_run(handler(OP_MOVZX), &in), -1);
 	CHECK_EQ(st.gpr[R_EDX], 0xffff0012);
 
-	/* #DE: AAM 0; #UD: POPCNT and MOVBE are not P6 instructions */
+	/* #DE: AAM 0; #UD: MOVBE is not advertised */
 	in = mk(OP_AAM, 1, (struct opnd){OPK_IMM, 1, 0}, no_opnd);
 	in.imm = 0;
 	CHECK_EQ(interp_run(handler(OP_AAM), &in), EXC_DE);
+	/* POPCNT: the count, ZF only for a zero source, the rest cleared */
+	flags_set(&ic, flags_get(&ic) | FL_ARITH);
+	st.gpr[R_EAX] = 0xf0f00001;
 	in = mk(OP_POPCNT, 2, reg_op(R_EDX, 4), reg_op(R_EAX, 4));
-	CHECK_EQ(interp_run(handler(OP_POPCNT), &in), EXC_UD);
+	CHECK_EQ(interp_run(handler(OP_POPCNT), &in), -1);
+	CHECK_EQ(st.gpr[R_EDX], 9);
+	CHECK_EQ(flags_get(&ic) & FL_ARITH, 0);
+	st.gpr[R_EAX] = 0xffff0000;
+	in = mk(OP_POPCNT, 2, reg_op(R_EDX, 2), reg_op(R_EAX, 2));
+	CHECK_EQ(interp_run(handler(OP_POPCNT), &in), -1);
+	CHECK_EQ(st.gpr[R_EDX] & 0xffff, 0);
+	CHECK_EQ(flags_get(&ic) & FL_ARITH, FL_ZF);
 	in = mk(OP_MOVBE, 2, reg_op(R_EDX, 4), mem_op(4));
 	CHECK_EQ(interp_run(handler(OP_MOVBE), &in), EXC_UD);
 	/* TZCNT without BMI1 is BSF */
