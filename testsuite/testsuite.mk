@@ -6,3 +6,4 @@ UNIT_TESTS += $(wildcard testsuite/unit/test_*.c)
 -include testsuite/decode-vs-capstone/dvc.mk
 -include testsuite/lockstep/lockstep.mk
 -include testsuite/bench/bench.mk
+-include testsuite/guestprog/guestprog.mk
