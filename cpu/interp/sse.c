@@ -302,14 +302,16 @@ static void op_sse(struct icpu *c, const struct insn *i)
 	if (i->nopnd < 3 || i->opnd[2].kind == OPK_IMM)
 		memset(&x.s2, 0, sizeof(x.s2));
 
+	/* the x87-to-MMX transition happens once the operands are read, so
+	 * an #XM raised by the computation finds it done, as on hardware */
+	if (mmx)
+		mmx_enter(c);
 	if (r->flags & SR_FP)
 		fp_flags(&x, run_fp(&x, r->fn));
 	else
 		r->fn(&x);
 	if (!(r->flags & SR_NOWB) && x.dmem)
 		write_mem(&x, r->flags);
-	if (mmx)
-		mmx_enter(c);
 	if (!(r->flags & SR_NOWB))
 		write_reg(&x);
 	if (x.set_eflags)
@@ -341,11 +343,13 @@ static void op_stmxcsr(struct icpu *c, const struct insn *i)
 	vmem_write(c, i->seg, insn_ea(c, i), mxcsr_of(c), 4);
 }
 
-/* EMMS: every x87 register empty (TOP stays as the last MMX left it) */
+/* EMMS: an MMX instruction like the others (TOP 0), then every x87
+ * register empty */
 static void op_emms(struct icpu *c, const struct insn *i)
 {
 	(void)i;
 	checks(c, false, true);
+	mmx_enter(c);
 	fx(c)[FX_FTW] = 0;
 }
 
