@@ -132,6 +132,11 @@ void seg_drop_inner(struct icpu *c)
 	for (unsigned k = 0; k < 4; k++) {
 		struct cpu_segment *sg = &c->s->seg[segs[k]];
 		uint32_t a = sg->attr;
+		/* a null selector stays as it is: in 64-bit mode FS and GS keep
+		 * the base their MSRs gave them (x86-64 Linux returns to user
+		 * mode with FS = 0 and the TLS base in IA32_FS_BASE) */
+		if (sel_err(sg->selector) == 0)
+			continue;
 		bool conforming_code = (a & SEG_ATTR_S) && (a & 8) && (a & 4);
 		if (SEG_ATTR_DPL(a) < c->cpl && ((a & SEG_ATTR_UNUSABLE) || !conforming_code))
 			seg_set_null(sg, 0);

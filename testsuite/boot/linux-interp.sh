@@ -54,7 +54,8 @@ INITRD=$(sed -n 2p "$tmp/paths")
 
 # the reference: the same static binary on this host (x86-64-v2 at least,
 # as every host this project runs on)
-if ! (cd "$tmp" && "$OLDPWD/$CPUCHECK") > "$tmp/native" 2> "$tmp/native.err" ||
+cpucheck_abs=$(realpath "$CPUCHECK")
+if ! (cd "$tmp" && "$cpucheck_abs") > "$tmp/native" 2> "$tmp/native.err" ||
    ! grep -qx 'CPUCHECK done' "$tmp/native"; then
 	cat "$tmp/native.err"
 	all FAIL "$CPUCHECK does not run natively"

@@ -689,6 +689,15 @@ here:	mov rbx, here
 	wrmsr
 	lea rax, [rel kstack_top]
 	mov [gsdata_kernel + 24], rax
+	; a null FS with its base from the MSR, as x86-64 Linux leaves it
+	; for user mode: the return to ring 3 must keep that base
+	xor eax, eax
+	mov fs, ax
+	lea rax, [rel fsdata]
+	mov rdx, rax
+	shr rdx, 32
+	mov ecx, MSR_FS_BASE
+	wrmsr
 	push UDATA
 	lea rax, [rel ustack_top]
 	push rax
@@ -702,6 +711,7 @@ user64:
 	mov ax, cs
 	movzx rax, ax
 	CHECKQ rax, U64, "ring 3 CS"
+	CHECKQ [fs:8], 0x4653, "IRETQ to ring 3 keeps a null FS's base"
 	std
 	syscall
 after_syscall:
