@@ -230,10 +230,9 @@ void sysop_str(struct icpu *c, const struct insn *i)
 
 #define CR0_WRITABLE (CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_NE | CR0_WP | CR0_AM | \
 		      CR0_NW | CR0_CD | CR0_PG)
-/* what CPUID below advertises: no MCE; OSFXSR with FXSR, OSXMMEXCPT not
- * before SSE */
+/* what CPUID below advertises: no MCE; OSFXSR with FXSR, OSXMMEXCPT with SSE */
 #define CR4_VALID (CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCE | \
-		   CR4_OSFXSR)
+		   CR4_OSFXSR | CR4_OSXMMEXCPT)
 
 /* PAE paging (not long mode) in use with these control registers */
 static bool pae_paging(const struct icpu *c, uint64_t cr0, uint64_t cr4)
@@ -428,20 +427,26 @@ void sysop_invlpg(struct icpu *c, const struct insn *i)
 }
 
 /* -- CPUID --
- * A P6-class CPU with what the interpreter implements, the x87 FPU (x87.c)
- * with FXSAVE/FXRSTOR (fxsave.c), and long mode (with SYSCALL, RDTSCP,
- * CMPXCHG16B, 1 GiB pages and LAHF/SAHF in 64-bit mode) included. MMX,
- * SSE and SSE2 stay off until interpreter part 2 implements them; MCE/MCA,
- * PSE-36 and CLFLUSH are not modelled (the MTRRs are kept, msr.c). */
+ * A family-6 CPU with what the interpreter implements: the x87 FPU (x87.c)
+ * with FXSAVE/FXRSTOR (fxsave.c), MMX and SSE to SSE4.2 with POPCNT
+ * (sse*.c: x86-64-v2), CLFLUSH (a 64-byte line), and long mode (with
+ * SYSCALL, RDTSCP, CMPXCHG16B, 1 GiB pages and LAHF/SAHF in 64-bit mode).
+ * The model is Nehalem's (family 6 model 0x1a), the first with all of
+ * these. Not advertised, and so #UD or the older meaning: MCE/MCA,
+ * PSE-36, MOVBE, PCLMULQDQ, AES, XSAVE, AVX, LZCNT (F3 0F BD runs as BSR),
+ * BMI1 (F3 0F BC runs as BSF). The MTRRs are kept (msr.c). */
 enum {
 	F1_FPU = 1u << 0, F1_VME = 1u << 1, F1_DE = 1u << 2, F1_PSE = 1u << 3,
 	F1_TSC = 1u << 4, F1_MSR = 1u << 5, F1_PAE = 1u << 6, F1_CX8 = 1u << 8, F1_APIC = 1u << 9,
 	F1_SEP = 1u << 11, F1_MTRR = 1u << 12, F1_PGE = 1u << 13, F1_CMOV = 1u << 15,
-	F1_PAT = 1u << 16, F1_FXSR = 1u << 24,
-	F1C_CX16 = 1u << 13,				/* leaf 1 ECX */
+	F1_PAT = 1u << 16, F1_CLFSH = 1u << 19, F1_MMX = 1u << 23, F1_FXSR = 1u << 24,
+	F1_SSE = 1u << 25, F1_SSE2 = 1u << 26,
+	F1C_SSE3 = 1u << 0, F1C_SSSE3 = 1u << 9, F1C_CX16 = 1u << 13,	/* leaf 1 ECX */
+	F1C_SSE41 = 1u << 19, F1C_SSE42 = 1u << 20, F1C_POPCNT = 1u << 23,
 	FX_SYSCALL = 1u << 11, FX_NX = 1u << 20, FX_PDPE1GB = 1u << 26, FX_RDTSCP = 1u << 27,
 	FX_LM = 1u << 29,				/* leaf 0x80000001 EDX */
 	FXC_LAHF = 1u << 0,				/* leaf 0x80000001 ECX */
+	F1B_CLFLUSH_64 = 8u << 8,			/* leaf 1 EBX: CLFLUSH line size / 8 */
 };
 
 static const struct cpuid_table p6_cpuid = {
@@ -449,11 +454,12 @@ static const struct cpuid_table p6_cpuid = {
 	.e = {
 		/* max basic leaf 1, "GenuineIntel" */
 		{ 0, 0, false, { 1, 0x756e6547, 0x6c65746e, 0x49656e69 } },
-		/* family 6 model 3 stepping 3 (Pentium II class: SEP is real) */
-		{ 1, 0, false, { 0x633, 0, F1C_CX16,
+		/* family 6 model 0x1a stepping 5 */
+		{ 1, 0, false, { 0x106a5, F1B_CLFLUSH_64,
+				 F1C_SSE3 | F1C_SSSE3 | F1C_CX16 | F1C_SSE41 | F1C_SSE42 | F1C_POPCNT,
 				 F1_FPU | F1_VME | F1_DE | F1_PSE | F1_TSC | F1_MSR | F1_PAE |
 				 F1_CX8 | F1_APIC | F1_SEP | F1_MTRR | F1_PGE | F1_CMOV | F1_PAT |
-				 F1_FXSR } },
+				 F1_CLFSH | F1_MMX | F1_FXSR | F1_SSE | F1_SSE2 } },
 		{ 0x80000000, 0, false, { 0x80000008, 0, 0, 0 } },
 		{ 0x80000001, 0, false, { 0, 0, FXC_LAHF,
 					  FX_SYSCALL | FX_NX | FX_PDPE1GB | FX_RDTSCP | FX_LM } },
