@@ -225,14 +225,30 @@ static void write_reg(struct sse *x)
 	}
 }
 
+enum { MXCSR_UE = 0x10, MXCSR_UM = 0x800, MXCSR_FTZ = 0x8000 };
+
 /* the host's MXCSR around an IEEE row: the guest's controls, every
- * exception masked, the flags clear; returns the flags it raised */
+ * exception masked, the flags clear; returns the flags it raised.
+ * Masked, underflow counts only a tiny result that is also inexact;
+ * unmasked, every tiny result. Where the guest unmasks it, a second run
+ * with FTZ (which flags every tiny result, exact or not) finds those. */
 static unsigned run_fp(struct sse *x, sse_fn *fn)
 {
 	unsigned host = __builtin_ia32_stmxcsr();
-	__builtin_ia32_ldmxcsr((x->mxcsr & 0xffc0) | 0x1f80);
+	unsigned ctl = (x->mxcsr & 0xffc0) | 0x1f80;
+	struct sse before;
+	bool um_unmasked = !(x->mxcsr & MXCSR_UM);
+	if (um_unmasked)
+		before = *x;
+	__builtin_ia32_ldmxcsr(ctl);
 	fn(x);
 	unsigned raised = __builtin_ia32_stmxcsr() & MXCSR_FLAGS;
+	if (um_unmasked && !(raised & MXCSR_UE)) {
+		struct sse again = before;
+		__builtin_ia32_ldmxcsr(ctl | MXCSR_FTZ);
+		fn(&again);
+		raised |= __builtin_ia32_stmxcsr() & MXCSR_UE;
+	}
 	__builtin_ia32_ldmxcsr(host);
 	return raised;
 }
