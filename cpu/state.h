@@ -85,6 +85,7 @@ struct cpu_dtable {
 #define CR4_PCE (1u << 8)
 #define CR4_OSFXSR (1u << 9)
 #define CR4_OSXMMEXCPT (1u << 10)
+#define CR4_OSXSAVE (1u << 18)
 
 #define EFER_SCE (1u << 0)
 #define EFER_LME (1u << 8)

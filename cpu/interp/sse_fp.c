@@ -17,7 +17,7 @@
  * same to it. Instructions with an immediate that the host decodes get one
  * asm per immediate value (it must be a constant), generated below.
  *
- * RCPPS/RCPSS/RSQRTPS/RSQRTSS are the exception: see the comment at rcp14. */
+ * RCPPS/RCPSS/RSQRTPS/RSQRTSS are the exception: see "the approximations". */
 // SPDX-License-Identifier: MIT
 #include "cpu/interp/sse.h"
 

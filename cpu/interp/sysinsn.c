@@ -230,9 +230,10 @@ void sysop_str(struct icpu *c, const struct insn *i)
 
 #define CR0_WRITABLE (CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_NE | CR0_WP | CR0_AM | \
 		      CR0_NW | CR0_CD | CR0_PG)
-/* what CPUID below advertises: no MCE; OSFXSR with FXSR, OSXMMEXCPT with SSE */
+/* what CPUID below advertises: no MCE; OSFXSR with FXSR, OSXMMEXCPT with
+ * SSE, OSXSAVE with XSAVE */
 #define CR4_VALID (CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCE | \
-		   CR4_OSFXSR | CR4_OSXMMEXCPT)
+		   CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_OSXSAVE)
 
 /* PAE paging (not long mode) in use with these control registers */
 static bool pae_paging(const struct icpu *c, uint64_t cr0, uint64_t cr4)
@@ -428,13 +429,16 @@ void sysop_invlpg(struct icpu *c, const struct insn *i)
 
 /* -- CPUID --
  * A family-6 CPU with what the interpreter implements: the x87 FPU (x87.c)
- * with FXSAVE/FXRSTOR (fxsave.c), MMX and SSE to SSE4.2 with POPCNT
+ * with FXSAVE/FXRSTOR and XSAVE for x87 and SSE state (fxsave.c: leaf 0xD
+ * says so; OSXSAVE follows CR4), MMX and SSE to SSE4.2 with POPCNT
  * (sse*.c: x86-64-v2), CLFLUSH (a 64-byte line), and long mode (with
  * SYSCALL, RDTSCP, CMPXCHG16B, 1 GiB pages and LAHF/SAHF in 64-bit mode).
  * The model is Nehalem's (family 6 model 0x1a), the first with all of
  * these. Not advertised, and so #UD or the older meaning: MCE/MCA,
- * PSE-36, MOVBE, PCLMULQDQ, AES, XSAVE, AVX, LZCNT (F3 0F BD runs as BSR),
- * BMI1 (F3 0F BC runs as BSF). The MTRRs are kept (msr.c). */
+ * PSE-36, MOVBE, PCLMULQDQ, AES, XSAVEOPT/XSAVEC/XSAVES, AVX, LZCNT (F3 0F
+ * BD runs as BSR), BMI1 (F3 0F BC runs as BSF). Leaves 2 to 0xC read as
+ * zeros: no cache descriptors, topology or performance counters are
+ * described. The MTRRs are kept (msr.c). */
 enum {
 	F1_FPU = 1u << 0, F1_VME = 1u << 1, F1_DE = 1u << 2, F1_PSE = 1u << 3,
 	F1_TSC = 1u << 4, F1_MSR = 1u << 5, F1_PAE = 1u << 6, F1_CX8 = 1u << 8, F1_APIC = 1u << 9,
@@ -443,6 +447,7 @@ enum {
 	F1_SSE = 1u << 25, F1_SSE2 = 1u << 26,
 	F1C_SSE3 = 1u << 0, F1C_SSSE3 = 1u << 9, F1C_CX16 = 1u << 13,	/* leaf 1 ECX */
 	F1C_SSE41 = 1u << 19, F1C_SSE42 = 1u << 20, F1C_POPCNT = 1u << 23,
+	F1C_XSAVE = 1u << 26, F1C_OSXSAVE = 1u << 27,
 	FX_SYSCALL = 1u << 11, FX_NX = 1u << 20, FX_PDPE1GB = 1u << 26, FX_RDTSCP = 1u << 27,
 	FX_LM = 1u << 29,				/* leaf 0x80000001 EDX */
 	FXC_LAHF = 1u << 0,				/* leaf 0x80000001 ECX */
@@ -450,16 +455,21 @@ enum {
 };
 
 static const struct cpuid_table p6_cpuid = {
-	.n = 5,
+	.n = 8,
 	.e = {
-		/* max basic leaf 1, "GenuineIntel" */
-		{ 0, 0, false, { 1, 0x756e6547, 0x6c65746e, 0x49656e69 } },
+		/* max basic leaf 0xD, "GenuineIntel" */
+		{ 0, 0, false, { 0xd, 0x756e6547, 0x6c65746e, 0x49656e69 } },
 		/* family 6 model 0x1a stepping 5 */
 		{ 1, 0, false, { 0x106a5, F1B_CLFLUSH_64,
-				 F1C_SSE3 | F1C_SSSE3 | F1C_CX16 | F1C_SSE41 | F1C_SSE42 | F1C_POPCNT,
+				 F1C_SSE3 | F1C_SSSE3 | F1C_CX16 | F1C_SSE41 | F1C_SSE42 | F1C_POPCNT |
+				 F1C_XSAVE,
 				 F1_FPU | F1_VME | F1_DE | F1_PSE | F1_TSC | F1_MSR | F1_PAE |
 				 F1_CX8 | F1_APIC | F1_SEP | F1_MTRR | F1_PGE | F1_CMOV | F1_PAT |
 				 F1_CLFSH | F1_MMX | F1_FXSR | F1_SSE | F1_SSE2 } },
+		/* XSAVE: x87 and SSE, 576 bytes (legacy area and header) */
+		{ 0xd, 0, true, { 3, 576, 576, 0 } },
+		{ 0xd, 1, true, { 0, 0, 0, 0 } },
+		{ 0xd, 2, true, { 0, 0, 0, 0 } },
 		{ 0x80000000, 0, false, { 0x80000008, 0, 0, 0 } },
 		{ 0x80000001, 0, false, { 0, 0, FXC_LAHF,
 					  FX_SYSCALL | FX_NX | FX_PDPE1GB | FX_RDTSCP | FX_LM } },
@@ -477,6 +487,8 @@ void sysop_cpuid(struct icpu *c, const struct insn *i)
 	cpuid_lookup(&p6_cpuid, leaf, (uint32_t)s->gpr[R_ECX], r);
 	if (leaf == 1 && c->v)
 		r[CPUID_EBX] |= (uint32_t)c->v->index << 24;	/* initial APIC ID */
+	if (leaf == 1 && (s->cr4 & CR4_OSXSAVE))
+		r[CPUID_ECX] |= F1C_OSXSAVE;
 	s->gpr[R_EAX] = r[CPUID_EAX];
 	s->gpr[R_EBX] = r[CPUID_EBX];
 	s->gpr[R_ECX] = r[CPUID_ECX];

@@ -673,6 +673,78 @@ here:	mov rbx, here
 	rdtscp
 	CHECKQ rcx, 0x1234, "rdtscp: TSC_AUX"
 
+	; -- XSAVE for the x87 and SSE components (QEMU's qemu64 has none) --
+	mov eax, 1
+	cpuid
+	bt ecx, 26
+	jc .xsave
+	cmp byte [rel lax], 0
+	jne .lax_xsave
+	FAIL "CPUID says no XSAVE"
+.xsave:
+	mov eax, 0xd
+	xor ecx, ecx
+	cpuid
+	CHECKQ rax, 3, "CPUID.(0DH,0):EAX x87 and SSE"
+	CHECKQ rcx, 576, "CPUID.(0DH,0):ECX the area's size"
+	mov rax, cr4
+	bts rax, 18			; OSXSAVE
+	bts rax, 9			; OSFXSR
+	mov cr4, rax
+	mov eax, 1
+	cpuid
+	shr ecx, 27
+	and ecx, 1
+	CHECKQ rcx, 1, "CPUID.1:ECX.OSXSAVE follows CR4"
+	TRY
+	xor ecx, ecx
+	mov eax, 7
+	xor edx, edx
+	xsetbv
+	CATCH 13, 0, "xsetbv with the AVX bit"
+	TRY
+	xor ecx, ecx
+	mov eax, 2
+	xor edx, edx
+	xsetbv
+	CATCH 13, 0, "xsetbv without x87"
+	xor ecx, ecx
+	mov eax, 3
+	xor edx, edx
+	xsetbv
+	xor ecx, ecx
+	xgetbv
+	CHECKQ rax, 3, "xgetbv: XCR0"
+	lea rdi, [rel xsave_area]
+	mov qword [rdi + 512], 0
+	movq xmm3, [rel qval]
+	mov eax, 3
+	xor edx, edx
+	xsave [rdi]
+	CHECKQ [rdi + 512], 3, "xsave: XSTATE_BV"
+	CHECKQ [rdi + 160 + 3 * 16], [rel qval], "xsave: XMM3"
+	; XSTATE_BV without SSE: XRSTOR puts XMM into its initial state
+	mov qword [rdi + 512], 1
+	mov qword [rdi + 520], 0
+	mov qword [rdi + 528], 0
+	mov eax, 3
+	xor edx, edx
+	xrstor [rdi]
+	movq rax, xmm3
+	CHECKQ rax, 0, "xrstor: SSE component initialised"
+	mov qword [rdi + 528], 1
+	TRY
+	mov eax, 3
+	xor edx, edx
+	lea rdi, [rel xsave_area]
+	xrstor [rdi]
+	CATCH 13, 0, "xrstor with a reserved header bit"
+	TRY
+	lea rdi, [rel xsave_area]
+	xsave [rdi + 16]
+	CATCH 13, 0, "xsave misaligned"
+.lax_xsave:
+
 	; -- ring 3: SYSCALL/SYSRET, INT 0x80, a call gate --
 	mov ecx, MSR_STAR
 	xor eax, eax
@@ -882,6 +954,8 @@ gate_ss:	resw 1
 gate_rsp:	resq 1
 gate_user_rsp:	resq 1
 qbuf:		resq 2
+	alignb 64
+xsave_area:	resb 576
 	alignb 16
 cx16buf:		resq 4
 tss:		resb 104
