@@ -88,19 +88,43 @@ static void dump_seg(FILE *f, const char *name, const struct cpu_segment *s)
 		s->attr);
 }
 
+/* long mode: all sixteen registers at full width, in QEMU's order */
+static void dump_regs64(FILE *f, const struct icpu *c, uint64_t fl)
+{
+	static const char *const names[16] = {
+		"RAX", "RCX", "RDX", "RBX", "RSP", "RBP", "RSI", "RDI",
+		"R8 ", "R9 ", "R10", "R11", "R12", "R13", "R14", "R15",
+	};
+	static const uint8_t order[16] = { 0, 3, 1, 2, 6, 7, 5, 4, 8, 9, 10, 11, 12, 13, 14, 15 };
+	const struct cpu_state *s = c->s;
+	for (unsigned k = 0; k < 16; k++)
+		fprintf(f, "%s=%016" PRIx64 "%c", names[order[k]], s->gpr[order[k]],
+			k % 4 == 3 ? '\n' : ' ');
+	fprintf(f, "RIP=%016" PRIx64 " RFL=%08" PRIx64 " CPL=%u code%u stack%u\n",
+		s->rip, fl, c->cpl, c->code_size, c->stack_size * 8);
+}
+
+static void dump_regs32(FILE *f, const struct icpu *c, uint64_t fl)
+{
+	const struct cpu_state *s = c->s;
+	fprintf(f, "EAX=%08" PRIx64 " EBX=%08" PRIx64 " ECX=%08" PRIx64 " EDX=%08" PRIx64 "\n"
+		"ESI=%08" PRIx64 " EDI=%08" PRIx64 " EBP=%08" PRIx64 " ESP=%08" PRIx64 "\n"
+		"EIP=%08" PRIx64 " EFL=%08" PRIx64 " CPL=%u code%u stack%u%s\n",
+		s->gpr[R_EAX], s->gpr[R_EBX], s->gpr[R_ECX], s->gpr[R_EDX],
+		s->gpr[R_ESI], s->gpr[R_EDI], s->gpr[R_EBP], s->gpr[R_ESP],
+		s->rip, fl, c->cpl, c->code_size, c->stack_size * 8, c->v86 ? " v86" : "");
+}
+
 void trace_insn(struct icpu *c, uint64_t lin)
 {
 	FILE *f = out();
 	const struct cpu_state *s = c->s;
 	if (log_enabled(LOG_CPU)) {
 		static const char *const segs[CPU_NR_SEGS] = { "ES", "CS", "SS", "DS", "FS", "GS" };
-		uint64_t fl = flags_get(c);
-		fprintf(f, "EAX=%08" PRIx64 " EBX=%08" PRIx64 " ECX=%08" PRIx64 " EDX=%08" PRIx64 "\n"
-			"ESI=%08" PRIx64 " EDI=%08" PRIx64 " EBP=%08" PRIx64 " ESP=%08" PRIx64 "\n"
-			"EIP=%08" PRIx64 " EFL=%08" PRIx64 " CPL=%u code%u stack%u%s\n",
-			s->gpr[R_EAX], s->gpr[R_EBX], s->gpr[R_ECX], s->gpr[R_EDX],
-			s->gpr[R_ESI], s->gpr[R_EDI], s->gpr[R_EBP], s->gpr[R_ESP],
-			s->rip, fl, c->cpl, c->code_size, c->stack_size * 8, c->v86 ? " v86" : "");
+		if (s->efer & EFER_LMA)
+			dump_regs64(f, c, flags_get(c));
+		else
+			dump_regs32(f, c, flags_get(c));
 		for (int k = 0; k < CPU_NR_SEGS; k++)
 			dump_seg(f, segs[k], &s->seg[k]);
 		dump_seg(f, "LDT", &s->ldt);
