@@ -1,4 +1,4 @@
-// Specialised handlers for the hot operand forms of 32-bit code, chosen when the decode cache binds an instruction.
+// Specialised handlers for the hot operand forms of 32- and 64-bit code, chosen when the decode cache binds an instruction.
 // SPDX-License-Identifier: MIT
 #include "cpu/interp/fast.h"
 
@@ -8,10 +8,12 @@
 
 /* Each handler here does exactly what the generic one of alu.c, datamov.c
  * or ctrl.c does for the same instruction, in the same order of accesses
- * (so faults are the same), with the operand kinds, sizes and the 32-bit
- * address size fixed when it was bound instead of looked up per run.
- * fast_bind() binds one only where every assumption it makes holds;
- * anything else keeps the generic handler. */
+ * (so faults are the same), with the operand kinds, sizes and the address
+ * form (enum am) fixed when it was bound instead of looked up per run:
+ * 32-bit code with 32-bit addressing, or 64-bit code with 64-bit
+ * addressing. fast_bind() binds one only where every assumption it makes
+ * holds; anything else (16-bit code, a 67 prefix, 16-bit stack operations
+ * in 64-bit code, ...) keeps the generic handler. */
 
 #define ALWAYS inline __attribute__((always_inline))
 #define unlikely(x) __builtin_expect(!!(x), 0)
@@ -37,41 +39,89 @@ static ALWAYS int64_t sext(uint64_t v, unsigned size)
 	return (int64_t)(v << sh) >> sh;
 }
 
-/* insn_ea() for 32-bit addressing (never RIP-relative) */
-static ALWAYS uint64_t ea32(const struct icpu *c, const struct insn *i)
+/* Where the memory operand is, fixed at bind time. The 32-bit forms run
+ * in 16/32-bit code (segment limits and rights, addresses wrapped at 4G);
+ * the 64-bit forms only in 64-bit code (an instruction decoded for one
+ * code size runs only in it): no limits, only FS and GS have a base, and
+ * the address wraps at 64 bits, its canonical form checked by the TLB
+ * hit or else by mem.c. */
+enum am {
+	AM32,		/* 32-bit addressing: base + index * scale + disp */
+	AM32BD,		/* the same with a base and no index */
+	AM64,		/* 64-bit addressing: base + index * scale + disp */
+	AM64BD,		/* the same with a base and no index */
+	AMRIP,		/* RIP-relative: the next instruction's rip + disp */
+};
+
+static ALWAYS bool is64(enum am am)
+{
+	return am >= AM64;
+}
+
+/* insn_ea() for the address form am (32-bit forms: never RIP-relative).
+ * A RIP-relative instruction never runs in a straight run (dcache.c), so
+ * c->next_rip is its next rip, as insn_ea() takes it. */
+static ALWAYS uint64_t ea(const struct icpu *c, const struct insn *i, enum am am)
 {
 	const uint64_t *g = c->s->gpr;
-	uint64_t b = i->base != REG_NONE ? g[i->base & 15] : 0;
-	uint64_t x = i->index != REG_NONE ? g[i->index & 15] << i->scale : 0;
-	return ((uint64_t)(int64_t)i->disp + b + x) & 0xffffffffull;
+	uint64_t d = (uint64_t)(int64_t)i->disp;
+	switch (am) {
+	case AM32BD:
+		return (d + g[i->base & 15]) & 0xffffffffull;
+	case AM64BD:
+		return d + g[i->base & 15];
+	case AMRIP:
+		return d + c->next_rip;
+	default: {
+		uint64_t b = i->base != REG_NONE ? g[i->base & 15] : 0;
+		uint64_t x = i->index != REG_NONE ? g[i->index & 15] << i->scale : 0;
+		if (am == AM32)
+			return (d + b + x) & 0xffffffffull;
+		return d + b + x;
+	}
+	}
 }
 
 static ALWAYS uint64_t rget(const struct icpu *c, unsigned r, unsigned sz)
 {
 	if (sz == 4)
 		return c->s->gpr[r] & 0xffffffffull;
+	if (sz == 8)
+		return c->s->gpr[r];
 	return reg_read(c, r, sz);
 }
 
+/* a 32-bit write zero-extends to 64 bits (reg_write's rule) */
 static ALWAYS void rput(struct icpu *c, unsigned r, unsigned sz, uint64_t v)
 {
 	if (sz == 4)
 		c->s->gpr[r] = v & 0xffffffffull;
+	else if (sz == 8)
+		c->s->gpr[r] = v;
 	else
 		reg_write(c, r, sz, v);
 }
 
-static ALWAYS uint64_t mread(struct icpu *c, int seg, uint64_t off, unsigned sz)
+/* the inline hit path of the address form's code size */
+static ALWAYS void *host_fast(struct icpu *c, enum am am, int seg, uint64_t off, unsigned sz,
+			      enum mmu_access acc)
 {
-	void *h = vmem_host_fast(c, seg, off, sz, MMU_READ);
+	if (is64(am))
+		return vmem_host_fast64(c, seg, off, sz, acc);
+	return vmem_host_fast(c, seg, off, sz, acc);
+}
+
+static ALWAYS uint64_t mread(struct icpu *c, enum am am, int seg, uint64_t off, unsigned sz)
+{
+	void *h = host_fast(c, am, seg, off, sz, MMU_READ);
 	if (likely(h != NULL))
 		return host_load(h, sz);
 	return vmem_read(c, seg, off, sz);
 }
 
-static ALWAYS void mwrite(struct icpu *c, int seg, uint64_t off, uint64_t v, unsigned sz)
+static ALWAYS void mwrite(struct icpu *c, enum am am, int seg, uint64_t off, uint64_t v, unsigned sz)
 {
-	void *h = vmem_host_fast(c, seg, off, sz, MMU_WRITE);
+	void *h = host_fast(c, am, seg, off, sz, MMU_WRITE);
 	if (likely(h != NULL))
 		host_store(h, v, sz);
 	else
@@ -89,8 +139,8 @@ static __attribute__((noinline, cold)) void redo_generic(struct icpu *c, const s
 
 /* mread() for the first access of handler (c, i), before it changed
  * anything: on a miss the handler returns through redo_generic */
-#define MREAD_FIRST(c, i, seg, off, sz) __extension__ ({			\
-	void *h_ = vmem_host_fast(c, seg, off, sz, MMU_READ);			\
+#define MREAD_FIRST(c, i, am, seg, off, sz) __extension__ ({			\
+	void *h_ = host_fast(c, am, seg, off, sz, MMU_READ);			\
 	if (unlikely(!h_)) {							\
 		redo_generic(c, i);						\
 		return;								\
@@ -100,9 +150,10 @@ static __attribute__((noinline, cold)) void redo_generic(struct icpu *c, const s
 
 /* a read-modify-write destination: *hp is the host pointer for the write,
  * or NULL when vmem_read_rmw() took the access (then vmem_write_rmw()) */
-static ALWAYS uint64_t rmw_read(struct icpu *c, int seg, uint64_t off, unsigned sz, void **hp)
+static ALWAYS uint64_t rmw_read(struct icpu *c, enum am am, int seg, uint64_t off, unsigned sz,
+				void **hp)
 {
-	void *h = vmem_host_fast(c, seg, off, sz, MMU_WRITE);
+	void *h = host_fast(c, am, seg, off, sz, MMU_WRITE);
 	*hp = h;
 	if (likely(h != NULL))
 		return host_load(h, sz);
@@ -180,24 +231,25 @@ static ALWAYS bool cond_fast(struct icpu *c, unsigned cc)
 
 enum alu { A_ADD, A_OR, A_ADC, A_SBB, A_AND, A_SUB, A_XOR, A_CMP, A_TEST, A_NOPS };
 
-static ALWAYS void alu(struct icpu *c, const struct insn *i, enum alu op, enum form f, unsigned sz)
+static ALWAYS void alu(struct icpu *c, const struct insn *i, enum alu op, enum form f, unsigned sz,
+		       enum am am)
 {
 	uint64_t m = size_mask(sz), a, b, r;
 	bool writes = op != A_CMP && op != A_TEST;
 	void *h = NULL;
 	if (dst_kind(f) == K_MEM) {
-		uint64_t off = ea32(c, i);
+		uint64_t off = ea(c, i, am);
 		if (writes)
-			a = rmw_read(c, i->seg, off, sz, &h);
+			a = rmw_read(c, am, i->seg, off, sz, &h);
 		else
-			a = MREAD_FIRST(c, i, i->seg, off, sz);
+			a = MREAD_FIRST(c, i, am, i->seg, off, sz);
 	} else {
 		a = rget(c, i->opnd[0].reg, sz);
 	}
 	switch (src_kind(f)) {
 	case K_REG: b = rget(c, i->opnd[1].reg, sz); break;
 	case K_IMM: b = i->imm & m; break;
-	default: b = MREAD_FIRST(c, i, i->seg, ea32(c, i), sz); break;	/* F_RM: a is a register */
+	default: b = MREAD_FIRST(c, i, am, i->seg, ea(c, i, am), sz); break;	/* F_RM: a is a register */
 	}
 	unsigned cin = 0;
 	switch (op) {
@@ -224,108 +276,135 @@ static ALWAYS void alu(struct icpu *c, const struct insn *i, enum alu op, enum f
 	}
 }
 
-#define ALU_FN(OP, F, SZ) \
-	static void alu_##OP##_##F##_##SZ(struct icpu *c, const struct insn *i) { alu(c, i, OP, F, SZ); }
-#define ALU_SIZES(OP, F) ALU_FN(OP, F, 1) ALU_FN(OP, F, 2) ALU_FN(OP, F, 4)
-#define ALU_FORMS(OP) ALU_SIZES(OP, F_RR) ALU_SIZES(OP, F_RI) ALU_SIZES(OP, F_RM) \
-	ALU_SIZES(OP, F_MR) ALU_SIZES(OP, F_MI)
+/* Instantiations: the register forms once per size (AM64 names them; the
+ * compiler folds those identical to the AM32 ones), the memory forms per
+ * address form too. Tables [form][size 1, 2, 4] for 32-bit code and
+ * [address form AM64, AMRIP][form][size 1, 2, 4, 8] for 64-bit code. */
+#define ALU_FN(OP, F, SZ, AM) \
+	static void alu_##OP##_##F##_##SZ##_##AM(struct icpu *c, const struct insn *i) \
+	{ alu(c, i, OP, F, SZ, AM); }
+#define ALU_S3(OP, F, AM) ALU_FN(OP, F, 1, AM) ALU_FN(OP, F, 2, AM) ALU_FN(OP, F, 4, AM)
+#define ALU_S4(OP, F, AM) ALU_S3(OP, F, AM) ALU_FN(OP, F, 8, AM)
+#define ALU_FORMS(OP) \
+	ALU_S3(OP, F_RR, AM32) ALU_S3(OP, F_RI, AM32) ALU_S3(OP, F_RM, AM32) \
+	ALU_S3(OP, F_MR, AM32) ALU_S3(OP, F_MI, AM32) \
+	ALU_S4(OP, F_RR, AM64) ALU_S4(OP, F_RI, AM64) ALU_S4(OP, F_RM, AM64) \
+	ALU_S4(OP, F_MR, AM64) ALU_S4(OP, F_MI, AM64) \
+	ALU_S4(OP, F_RM, AMRIP) ALU_S4(OP, F_MR, AMRIP) ALU_S4(OP, F_MI, AMRIP)
 ALU_FORMS(A_ADD) ALU_FORMS(A_OR) ALU_FORMS(A_ADC) ALU_FORMS(A_SBB) ALU_FORMS(A_AND)
 ALU_FORMS(A_SUB) ALU_FORMS(A_XOR) ALU_FORMS(A_CMP) ALU_FORMS(A_TEST)
 
-#define ALU_ROW_SIZES(OP, F) { alu_##OP##_##F##_1, alu_##OP##_##F##_2, alu_##OP##_##F##_4 }
-#define ALU_ROW(OP) { ALU_ROW_SIZES(OP, F_RR), ALU_ROW_SIZES(OP, F_RI), ALU_ROW_SIZES(OP, F_RM), \
-	ALU_ROW_SIZES(OP, F_MR), ALU_ROW_SIZES(OP, F_MI) }
+#define ALU_R3(OP, F, AM) { alu_##OP##_##F##_1_##AM, alu_##OP##_##F##_2_##AM, alu_##OP##_##F##_4_##AM }
+#define ALU_R4(OP, F, AM) { alu_##OP##_##F##_1_##AM, alu_##OP##_##F##_2_##AM, \
+	alu_##OP##_##F##_4_##AM, alu_##OP##_##F##_8_##AM }
+#define ALU_ROW(OP) { ALU_R3(OP, F_RR, AM32), ALU_R3(OP, F_RI, AM32), ALU_R3(OP, F_RM, AM32), \
+	ALU_R3(OP, F_MR, AM32), ALU_R3(OP, F_MI, AM32) }
+#define ALU_ROW64(OP, AM) { ALU_R4(OP, F_RR, AM64), ALU_R4(OP, F_RI, AM64), ALU_R4(OP, F_RM, AM), \
+	ALU_R4(OP, F_MR, AM), ALU_R4(OP, F_MI, AM) }
 /* [operation][form][size 1, 2, 4] */
 static insn_fn *const alu_fns[A_NOPS][F_NFORMS][3] = {
 	ALU_ROW(A_ADD), ALU_ROW(A_OR), ALU_ROW(A_ADC), ALU_ROW(A_SBB), ALU_ROW(A_AND),
 	ALU_ROW(A_SUB), ALU_ROW(A_XOR), ALU_ROW(A_CMP), ALU_ROW(A_TEST),
 };
+#define ALU_ROWS64(AM) { ALU_ROW64(A_ADD, AM), ALU_ROW64(A_OR, AM), ALU_ROW64(A_ADC, AM), \
+	ALU_ROW64(A_SBB, AM), ALU_ROW64(A_AND, AM), ALU_ROW64(A_SUB, AM), ALU_ROW64(A_XOR, AM), \
+	ALU_ROW64(A_CMP, AM), ALU_ROW64(A_TEST, AM) }
+/* [AM64, AMRIP][operation][form][size 1, 2, 4, 8] */
+static insn_fn *const alu64_fns[2][A_NOPS][F_NFORMS][4] = { ALU_ROWS64(AM64), ALU_ROWS64(AMRIP) };
 
 /* -- MOV (datamov.c dm_mov) -- */
 
-static ALWAYS void mov(struct icpu *c, const struct insn *i, enum form f, unsigned sz)
+static ALWAYS void mov(struct icpu *c, const struct insn *i, enum form f, unsigned sz, enum am am)
 {
 	uint64_t v;
 	switch (src_kind(f)) {
 	case K_REG: v = rget(c, i->opnd[1].reg, sz); break;
 	case K_IMM: v = i->imm & size_mask(sz); break;
-	default: v = MREAD_FIRST(c, i, i->seg, ea32(c, i), sz); break;
+	default: v = MREAD_FIRST(c, i, am, i->seg, ea(c, i, am), sz); break;
 	}
 	if (dst_kind(f) == K_MEM)
-		mwrite(c, i->seg, ea32(c, i), v, sz);
+		mwrite(c, am, i->seg, ea(c, i, am), v, sz);
 	else
 		rput(c, i->opnd[0].reg, sz, v);
 }
 
-#define MOV_FN(F, SZ) \
-	static void mov_##F##_##SZ(struct icpu *c, const struct insn *i) { mov(c, i, F, SZ); }
-#define MOV_SIZES(F) MOV_FN(F, 1) MOV_FN(F, 2) MOV_FN(F, 4)
-MOV_SIZES(F_RR) MOV_SIZES(F_RI) MOV_SIZES(F_RM) MOV_SIZES(F_MR) MOV_SIZES(F_MI)
-#define MOV_ROW(F) { mov_##F##_1, mov_##F##_2, mov_##F##_4 }
+#define MOV_FN(F, SZ, AM) \
+	static void mov_##F##_##SZ##_##AM(struct icpu *c, const struct insn *i) { mov(c, i, F, SZ, AM); }
+#define MOV_S3(F, AM) MOV_FN(F, 1, AM) MOV_FN(F, 2, AM) MOV_FN(F, 4, AM)
+#define MOV_S4(F, AM) MOV_S3(F, AM) MOV_FN(F, 8, AM)
+#define MOV_MEM4(AM) MOV_S4(F_RM, AM) MOV_S4(F_MR, AM) MOV_S4(F_MI, AM)
+MOV_S3(F_RR, AM32) MOV_S3(F_RI, AM32) MOV_S3(F_RM, AM32) MOV_S3(F_MR, AM32) MOV_S3(F_MI, AM32)
+MOV_S3(F_RM, AM32BD) MOV_S3(F_MR, AM32BD)
+MOV_S4(F_RR, AM64) MOV_S4(F_RI, AM64) MOV_MEM4(AM64) MOV_MEM4(AM64BD) MOV_MEM4(AMRIP)
+#define MOV_R3(F, AM) { mov_##F##_1_##AM, mov_##F##_2_##AM, mov_##F##_4_##AM }
+#define MOV_R4(F, AM) { mov_##F##_1_##AM, mov_##F##_2_##AM, mov_##F##_4_##AM, mov_##F##_8_##AM }
+/* [form][size 1, 2, 4] */
 static insn_fn *const mov_fns[F_NFORMS][3] = {
-	MOV_ROW(F_RR), MOV_ROW(F_RI), MOV_ROW(F_RM), MOV_ROW(F_MR), MOV_ROW(F_MI),
+	MOV_R3(F_RR, AM32), MOV_R3(F_RI, AM32), MOV_R3(F_RM, AM32), MOV_R3(F_MR, AM32),
+	MOV_R3(F_MI, AM32),
+};
+/* MOV to or from [base + disp], the commonest form: no index to look at;
+ * [store][size 1, 2, 4] */
+static insn_fn *const mov_bd_fns[2][3] = { MOV_R3(F_RM, AM32BD), MOV_R3(F_MR, AM32BD) };
+#define MOV_ROW64(AM) { MOV_R4(F_RR, AM64), MOV_R4(F_RI, AM64), MOV_R4(F_RM, AM), \
+	MOV_R4(F_MR, AM), MOV_R4(F_MI, AM) }
+/* [AM64, AM64BD, AMRIP][form][size 1, 2, 4, 8] */
+static insn_fn *const mov64_fns[3][F_NFORMS][4] = {
+	MOV_ROW64(AM64), MOV_ROW64(AM64BD), MOV_ROW64(AMRIP),
 };
 
-/* MOV to or from [base + disp], the commonest form: no index to look at */
-static ALWAYS uint64_t ea32_bd(const struct icpu *c, const struct insn *i)
-{
-	return ((uint64_t)(int64_t)i->disp + c->s->gpr[i->base & 15]) & 0xffffffffull;
-}
-
-static ALWAYS void mov_bd(struct icpu *c, const struct insn *i, bool store, unsigned sz)
-{
-	if (store)
-		mwrite(c, i->seg, ea32_bd(c, i), rget(c, i->opnd[1].reg, sz), sz);
-	else
-		rput(c, i->opnd[0].reg, sz, MREAD_FIRST(c, i, i->seg, ea32_bd(c, i), sz));
-}
-
-#define MOVBD_FN(ST, SZ) \
-	static void mov_bd_##ST##_##SZ(struct icpu *c, const struct insn *i) { mov_bd(c, i, ST, SZ); }
-MOVBD_FN(0, 1) MOVBD_FN(0, 2) MOVBD_FN(0, 4) MOVBD_FN(1, 1) MOVBD_FN(1, 2) MOVBD_FN(1, 4)
-/* [store][size 1, 2, 4] */
-static insn_fn *const mov_bd_fns[2][3] = {
-	{ mov_bd_0_1, mov_bd_0_2, mov_bd_0_4 }, { mov_bd_1_1, mov_bd_1_2, mov_bd_1_4 },
-};
-
-/* -- MOVZX, MOVSX r16/32, r/m8/16 (datamov.c) -- */
+/* -- MOVZX, MOVSX, MOVSXD r, r/m (datamov.c) -- */
 
 static ALWAYS void movx(struct icpu *c, const struct insn *i, bool mem, bool sx, unsigned dsz,
-			unsigned ssz)
+			unsigned ssz, enum am am)
 {
-	uint64_t v = mem ? MREAD_FIRST(c, i, i->seg, ea32(c, i), ssz) : rget(c, i->opnd[1].reg, ssz);
+	uint64_t v = mem ? MREAD_FIRST(c, i, am, i->seg, ea(c, i, am), ssz) : rget(c, i->opnd[1].reg, ssz);
 	v = sx ? (uint64_t)sext(v, ssz) & size_mask(dsz) : v & size_mask(ssz);
 	rput(c, i->opnd[0].reg, dsz, v);
 }
 
-#define MOVX_FN(NAME, MEM, SX, D, S) \
-	static void NAME(struct icpu *c, const struct insn *i) { movx(c, i, MEM, SX, D, S); }
-MOVX_FN(movzx_r_41, false, false, 4, 1) MOVX_FN(movzx_m_41, true, false, 4, 1)
-MOVX_FN(movzx_r_42, false, false, 4, 2) MOVX_FN(movzx_m_42, true, false, 4, 2)
-MOVX_FN(movzx_r_21, false, false, 2, 1) MOVX_FN(movzx_m_21, true, false, 2, 1)
-MOVX_FN(movsx_r_41, false, true, 4, 1) MOVX_FN(movsx_m_41, true, true, 4, 1)
-MOVX_FN(movsx_r_42, false, true, 4, 2) MOVX_FN(movsx_m_42, true, true, 4, 2)
-MOVX_FN(movsx_r_21, false, true, 2, 1) MOVX_FN(movsx_m_21, true, true, 2, 1)
+/* the (destination, source) sizes: 4 1, 4 2, 2 1, 8 1, 8 2, 8 4 */
+enum { X41, X42, X21, X81, X82, X84, X_N };
+#define MOVX_FN(SX, D, S, K, MEM, AM) \
+	static void movx_##SX##_##D##S##_##K(struct icpu *c, const struct insn *i) \
+	{ movx(c, i, MEM, SX, D, S, AM); }
+/* K: r (register, any code), AM32, AM64, AMRIP */
+#define MOVX_K(SX, D, S) MOVX_FN(SX, D, S, r, false, AM32) MOVX_FN(SX, D, S, AM32, true, AM32) \
+	MOVX_FN(SX, D, S, AM64, true, AM64) MOVX_FN(SX, D, S, AMRIP, true, AMRIP)
+#define MOVX_K64(SX, D, S) MOVX_FN(SX, D, S, r, false, AM64) \
+	MOVX_FN(SX, D, S, AM64, true, AM64) MOVX_FN(SX, D, S, AMRIP, true, AMRIP)
+MOVX_K(0, 4, 1) MOVX_K(0, 4, 2) MOVX_K(0, 2, 1) MOVX_K64(0, 8, 1) MOVX_K64(0, 8, 2)
+MOVX_K(1, 4, 1) MOVX_K(1, 4, 2) MOVX_K(1, 2, 1) MOVX_K64(1, 8, 1) MOVX_K64(1, 8, 2)
+MOVX_K64(1, 8, 4)
+#define MOVX_ROW(SX, K) { movx_##SX##_41_##K, movx_##SX##_42_##K, movx_##SX##_21_##K, \
+	movx_##SX##_81_##K, movx_##SX##_82_##K, SX ? movx_1_84_##K : NULL }
+#define MOVX_ROW32(SX) { movx_##SX##_41_AM32, movx_##SX##_42_AM32, movx_##SX##_21_AM32, \
+	NULL, NULL, NULL }
+/* [register, AM32, AM64, AMRIP][sx][sizes]: the 8-byte rows only in 64-bit code */
+static insn_fn *const movx_fns[4][2][X_N] = {
+	{ MOVX_ROW(0, r), MOVX_ROW(1, r) }, { MOVX_ROW32(0), MOVX_ROW32(1) },
+	{ MOVX_ROW(0, AM64), MOVX_ROW(1, AM64) }, { MOVX_ROW(0, AMRIP), MOVX_ROW(1, AMRIP) },
+};
 
-/* -- LEA r32, m (datamov.c dm_lea; the 32-bit address wraps, then the
- * register write cuts it to the operand size) -- */
+/* -- LEA r, m (datamov.c dm_lea: the address wraps to the address size,
+ * then the register write cuts it to the operand size) -- */
 
-static void lea_4(struct icpu *c, const struct insn *i)
+static ALWAYS void lea(struct icpu *c, const struct insn *i, unsigned sz, enum am am)
 {
-	c->s->gpr[i->opnd[0].reg] = ea32(c, i);
+	rput(c, i->opnd[0].reg, sz, ea(c, i, am));
 }
 
-static void lea_2(struct icpu *c, const struct insn *i)
-{
-	reg_write(c, i->opnd[0].reg, 2, ea32(c, i));
-}
+#define LEA_FN(SZ, AM) static void lea_##SZ##_##AM(struct icpu *c, const struct insn *i) { lea(c, i, SZ, AM); }
+LEA_FN(4, AM32) LEA_FN(2, AM32)
+LEA_FN(8, AM64) LEA_FN(4, AM64) LEA_FN(2, AM64) LEA_FN(8, AMRIP) LEA_FN(4, AMRIP) LEA_FN(2, AMRIP)
 
 /* -- INC, DEC (alu.c: the old CF rides in lf_carry_in) -- */
 
-static ALWAYS void incdec(struct icpu *c, const struct insn *i, bool dec, bool mem, unsigned sz)
+static ALWAYS void incdec(struct icpu *c, const struct insn *i, bool dec, bool mem, unsigned sz,
+			  enum am am)
 {
 	void *h = NULL;
-	uint64_t a = mem ? rmw_read(c, i->seg, ea32(c, i), sz, &h) : rget(c, i->opnd[0].reg, sz);
+	uint64_t a = mem ? rmw_read(c, am, i->seg, ea(c, i, am), sz, &h) : rget(c, i->opnd[0].reg, sz);
 	uint64_t r = dec ? a - 1 : a + 1;
 	bool cf = cf_fast(c);
 	if (mem)
@@ -336,16 +415,20 @@ static ALWAYS void incdec(struct icpu *c, const struct insn *i, bool dec, bool m
 	c->lf_carry_in = cf;
 }
 
-#define INCDEC_FN(NAME, DEC, MEM, SZ) \
-	static void NAME(struct icpu *c, const struct insn *i) { incdec(c, i, DEC, MEM, SZ); }
-INCDEC_FN(inc_r_1, false, false, 1) INCDEC_FN(inc_r_2, false, false, 2) INCDEC_FN(inc_r_4, false, false, 4)
-INCDEC_FN(inc_m_1, false, true, 1) INCDEC_FN(inc_m_2, false, true, 2) INCDEC_FN(inc_m_4, false, true, 4)
-INCDEC_FN(dec_r_1, true, false, 1) INCDEC_FN(dec_r_2, true, false, 2) INCDEC_FN(dec_r_4, true, false, 4)
-INCDEC_FN(dec_m_1, true, true, 1) INCDEC_FN(dec_m_2, true, true, 2) INCDEC_FN(dec_m_4, true, true, 4)
-/* [dec][mem][size 1, 2, 4] */
-static insn_fn *const incdec_fns[2][2][3] = {
-	{ { inc_r_1, inc_r_2, inc_r_4 }, { inc_m_1, inc_m_2, inc_m_4 } },
-	{ { dec_r_1, dec_r_2, dec_r_4 }, { dec_m_1, dec_m_2, dec_m_4 } },
+#define INCDEC_FN(DEC, K, MEM, AM, SZ) \
+	static void incdec_##DEC##_##K##_##SZ(struct icpu *c, const struct insn *i) \
+	{ incdec(c, i, DEC, MEM, SZ, AM); }
+#define INCDEC_K(DEC, K, MEM, AM) INCDEC_FN(DEC, K, MEM, AM, 1) INCDEC_FN(DEC, K, MEM, AM, 2) \
+	INCDEC_FN(DEC, K, MEM, AM, 4) INCDEC_FN(DEC, K, MEM, AM, 8)
+#define INCDEC_ALL(DEC) INCDEC_K(DEC, r, false, AM32) INCDEC_K(DEC, AM32, true, AM32) \
+	INCDEC_K(DEC, AM64, true, AM64) INCDEC_K(DEC, AMRIP, true, AMRIP)
+INCDEC_ALL(0) INCDEC_ALL(1)
+#define INCDEC_R(DEC, K) { incdec_##DEC##_##K##_1, incdec_##DEC##_##K##_2, incdec_##DEC##_##K##_4, \
+	incdec_##DEC##_##K##_8 }
+/* [dec][register, AM32, AM64, AMRIP][size 1, 2, 4, 8 (64-bit code only)] */
+static insn_fn *const incdec_fns[2][4][4] = {
+	{ INCDEC_R(0, r), INCDEC_R(0, AM32), INCDEC_R(0, AM64), INCDEC_R(0, AMRIP) },
+	{ INCDEC_R(1, r), INCDEC_R(1, AM32), INCDEC_R(1, AM64), INCDEC_R(1, AMRIP) },
 };
 
 /* -- SHL, SHR, SAR (alu.c shift) by 1, imm8 or CL -- */
@@ -354,12 +437,12 @@ enum shk { SH_L, SH_R, SH_AR };
 enum cnt { C_ONE, C_IMM, C_CL };
 
 static ALWAYS void shift(struct icpu *c, const struct insn *i, enum shk k, bool mem, enum cnt cn,
-			 unsigned sz)
+			 unsigned sz, enum am am)
 {
 	void *h = NULL;
-	uint64_t a = mem ? rmw_read(c, i->seg, ea32(c, i), sz, &h) : rget(c, i->opnd[0].reg, sz);
+	uint64_t a = mem ? rmw_read(c, am, i->seg, ea(c, i, am), sz, &h) : rget(c, i->opnd[0].reg, sz);
 	unsigned n = cn == C_ONE ? 1 : cn == C_IMM ? (unsigned)i->imm : (unsigned)c->s->gpr[R_ECX];
-	n &= 31;
+	n &= sz == 8 ? 63 : 31;
 	uint64_t r = k == SH_L ? a << n : k == SH_R ? a >> n : (uint64_t)(sext(a, sz) >> n);
 	if (mem)
 		rmw_write(c, h, r, sz);
@@ -371,18 +454,23 @@ static ALWAYS void shift(struct icpu *c, const struct insn *i, enum shk k, bool 
 	c->lf_carry_in = n;
 }
 
-#define SH_FN(K, MEM, CN, SZ) \
-	static void sh_##K##_##MEM##_##CN##_##SZ(struct icpu *c, const struct insn *i) \
-	{ shift(c, i, K, MEM, CN, SZ); }
-#define SH_SIZES(K, MEM, CN) SH_FN(K, MEM, CN, 1) SH_FN(K, MEM, CN, 2) SH_FN(K, MEM, CN, 4)
-#define SH_CNTS(K, MEM) SH_SIZES(K, MEM, C_ONE) SH_SIZES(K, MEM, C_IMM) SH_SIZES(K, MEM, C_CL)
-#define SH_ALL(K) SH_CNTS(K, 0) SH_CNTS(K, 1)
+/* MK: the r/m kind, r (register) or an address form */
+#define SH_FN(K, MK, MEM, AM, CN, SZ) \
+	static void sh_##K##_##MK##_##CN##_##SZ(struct icpu *c, const struct insn *i) \
+	{ shift(c, i, K, MEM, CN, SZ, AM); }
+#define SH_SIZES(K, MK, MEM, AM, CN) SH_FN(K, MK, MEM, AM, CN, 1) SH_FN(K, MK, MEM, AM, CN, 2) \
+	SH_FN(K, MK, MEM, AM, CN, 4) SH_FN(K, MK, MEM, AM, CN, 8)
+#define SH_CNTS(K, MK, MEM, AM) SH_SIZES(K, MK, MEM, AM, C_ONE) SH_SIZES(K, MK, MEM, AM, C_IMM) \
+	SH_SIZES(K, MK, MEM, AM, C_CL)
+#define SH_ALL(K) SH_CNTS(K, r, false, AM32) SH_CNTS(K, AM32, true, AM32) \
+	SH_CNTS(K, AM64, true, AM64) SH_CNTS(K, AMRIP, true, AMRIP)
 SH_ALL(SH_L) SH_ALL(SH_R) SH_ALL(SH_AR)
-#define SH_ROW3(K, MEM, CN) { sh_##K##_##MEM##_##CN##_1, sh_##K##_##MEM##_##CN##_2, sh_##K##_##MEM##_##CN##_4 }
-#define SH_ROWC(K, MEM) { SH_ROW3(K, MEM, C_ONE), SH_ROW3(K, MEM, C_IMM), SH_ROW3(K, MEM, C_CL) }
-#define SH_ROWM(K) { SH_ROWC(K, 0), SH_ROWC(K, 1) }
-/* [kind][mem][count form][size 1, 2, 4] */
-static insn_fn *const shift_fns[3][2][3][3] = { SH_ROWM(SH_L), SH_ROWM(SH_R), SH_ROWM(SH_AR) };
+#define SH_ROW4(K, MK, CN) { sh_##K##_##MK##_##CN##_1, sh_##K##_##MK##_##CN##_2, \
+	sh_##K##_##MK##_##CN##_4, sh_##K##_##MK##_##CN##_8 }
+#define SH_ROWC(K, MK) { SH_ROW4(K, MK, C_ONE), SH_ROW4(K, MK, C_IMM), SH_ROW4(K, MK, C_CL) }
+#define SH_ROWM(K) { SH_ROWC(K, r), SH_ROWC(K, AM32), SH_ROWC(K, AM64), SH_ROWC(K, AMRIP) }
+/* [kind][register, AM32, AM64, AMRIP][count form][size 1, 2, 4, 8 (64-bit code only)] */
+static insn_fn *const shift_fns[3][4][3][4] = { SH_ROWM(SH_L), SH_ROWM(SH_R), SH_ROWM(SH_AR) };
 
 /* -- near branches and the stack (ctrl.c), 32-bit operand size -- */
 
@@ -399,7 +487,7 @@ static ALWAYS void push32(struct icpu *c, uint64_t v)
 {
 	unsigned ss = c->stack_size;
 	uint64_t sp = (c->s->gpr[R_ESP] - 4) & size_mask(ss);
-	mwrite(c, S_SS, sp, v, 4);
+	mwrite(c, AM32, S_SS, sp, v, 4);
 	reg_write(c, R_ESP, ss, sp);
 }
 
@@ -414,14 +502,6 @@ static ALWAYS void jcc(struct icpu *c, const struct insn *i, unsigned cc)
 		c->next_rip = target32(c, c->next_rip + i->imm);
 }
 
-#define JCC_FN(CC) static void jcc_##CC(struct icpu *c, const struct insn *i) { jcc(c, i, CC); }
-JCC_FN(0) JCC_FN(1) JCC_FN(2) JCC_FN(3) JCC_FN(4) JCC_FN(5) JCC_FN(6) JCC_FN(7)
-JCC_FN(8) JCC_FN(9) JCC_FN(10) JCC_FN(11) JCC_FN(12) JCC_FN(13) JCC_FN(14) JCC_FN(15)
-static insn_fn *const jcc_fns[16] = {
-	jcc_0, jcc_1, jcc_2, jcc_3, jcc_4, jcc_5, jcc_6, jcc_7,
-	jcc_8, jcc_9, jcc_10, jcc_11, jcc_12, jcc_13, jcc_14, jcc_15,
-};
-
 static void call_rel(struct icpu *c, const struct insn *i)
 {
 	uint64_t t = target32(c, c->next_rip + i->imm);
@@ -434,7 +514,7 @@ static void ret_near(struct icpu *c, const struct insn *i)
 {
 	unsigned ss = c->stack_size;
 	uint64_t esp = c->s->gpr[R_ESP];
-	uint64_t t = target32(c, mread(c, S_SS, esp & size_mask(ss), 4));
+	uint64_t t = target32(c, mread(c, AM32, S_SS, esp & size_mask(ss), 4));
 	uint64_t release = i->opcode == 0xc2 ? (i->imm & 0xffff) : 0;
 	reg_write(c, R_ESP, ss, esp + 4 + release);
 	c->next_rip = t;
@@ -455,19 +535,93 @@ static void pop_r(struct icpu *c, const struct insn *i)
 {
 	unsigned ss = c->stack_size;
 	uint64_t esp = c->s->gpr[R_ESP];
-	uint64_t v = mread(c, S_SS, esp & size_mask(ss), 4);
+	uint64_t v = mread(c, AM32, S_SS, esp & size_mask(ss), 4);
 	reg_write(c, R_ESP, ss, esp + 4);
 	c->s->gpr[i->opnd[0].reg] = v;
 }
+
+/* -- the same in 64-bit code: 64-bit operands (the decoder makes them so
+ * for near branches, and for PUSH/POP without 66), a 64-bit stack with no
+ * base, and a non-canonical target is #GP(0) with nothing changed -- */
+
+static ALWAYS uint64_t target64(struct icpu *c, uint64_t t)
+{
+	if (unlikely(!canonical(t)))
+		cpu_gp(c, 0);
+	return t;
+}
+
+static ALWAYS void push64(struct icpu *c, uint64_t v)
+{
+	uint64_t sp = c->s->gpr[R_ESP] - 8;
+	mwrite(c, AM64, S_SS, sp, v, 8);
+	c->s->gpr[R_ESP] = sp;
+}
+
+static void jmp_rel64(struct icpu *c, const struct insn *i)
+{
+	c->next_rip = target64(c, c->next_rip + i->imm);
+}
+
+static ALWAYS void jcc64(struct icpu *c, const struct insn *i, unsigned cc)
+{
+	if (cond_fast(c, cc))
+		c->next_rip = target64(c, c->next_rip + i->imm);
+}
+
+static void call_rel64(struct icpu *c, const struct insn *i)
+{
+	uint64_t t = target64(c, c->next_rip + i->imm);
+	push64(c, c->next_rip);
+	c->next_rip = t;
+}
+
+static void ret_near64(struct icpu *c, const struct insn *i)
+{
+	uint64_t rsp = c->s->gpr[R_ESP];
+	uint64_t t = target64(c, mread(c, AM64, S_SS, rsp, 8));
+	uint64_t release = i->opcode == 0xc2 ? (i->imm & 0xffff) : 0;
+	c->s->gpr[R_ESP] = rsp + 8 + release;
+	c->next_rip = t;
+}
+
+static void push_r64(struct icpu *c, const struct insn *i)
+{
+	push64(c, c->s->gpr[i->opnd[0].reg]);
+}
+
+static void push_i64(struct icpu *c, const struct insn *i)
+{
+	push64(c, i->imm);
+}
+
+static void pop_r64(struct icpu *c, const struct insn *i)
+{
+	uint64_t rsp = c->s->gpr[R_ESP];
+	uint64_t v = mread(c, AM64, S_SS, rsp, 8);
+	c->s->gpr[R_ESP] = rsp + 8;
+	c->s->gpr[i->opnd[0].reg] = v;
+}
+
+#define JCC_FN(CC) \
+	static void jcc_##CC(struct icpu *c, const struct insn *i) { jcc(c, i, CC); } \
+	static void jcc64_##CC(struct icpu *c, const struct insn *i) { jcc64(c, i, CC); }
+JCC_FN(0) JCC_FN(1) JCC_FN(2) JCC_FN(3) JCC_FN(4) JCC_FN(5) JCC_FN(6) JCC_FN(7)
+JCC_FN(8) JCC_FN(9) JCC_FN(10) JCC_FN(11) JCC_FN(12) JCC_FN(13) JCC_FN(14) JCC_FN(15)
+#define CC_ROW(P) { P##0, P##1, P##2, P##3, P##4, P##5, P##6, P##7, \
+	P##8, P##9, P##10, P##11, P##12, P##13, P##14, P##15 }
+static insn_fn *const jcc_fns[16] = CC_ROW(jcc_);
+static insn_fn *const jcc64_fns[16] = CC_ROW(jcc64_);
 
 /* -- IMUL, MUL (alu.c op_imul, op_mul) -- */
 
 /* IMUL r, r/m and IMUL r, r/m, imm: mem says where the r/m operand is,
  * three whether an immediate is the second factor */
-static ALWAYS void imul2(struct icpu *c, const struct insn *i, bool mem, bool three, unsigned sz)
+static ALWAYS void imul2(struct icpu *c, const struct insn *i, bool mem, bool three, unsigned sz,
+			 enum am am)
 {
-	uint64_t rm = mem ? mread(c, i->seg, ea32(c, i), sz) : rget(c, i->opnd[1].reg, sz);
-	int64_t a, b;
+	uint64_t rm = mem ? mread(c, am, i->seg, ea(c, i, am), sz) : rget(c, i->opnd[1].reg, sz);
+	int64_t a, b, p;
 	if (three) {
 		a = sext(rm, sz);
 		b = sext(i->imm & size_mask(sz), sz);
@@ -475,27 +629,57 @@ static ALWAYS void imul2(struct icpu *c, const struct insn *i, bool mem, bool th
 		a = sext(rget(c, i->opnd[0].reg, sz), sz);
 		b = sext(rm, sz);
 	}
-	int64_t p = a * b;		/* 16 and 32-bit factors: exact in 64 bits */
-	uint64_t lo = (uint64_t)p & size_mask(sz);
-	bool ovf = p != sext(lo, sz);
+	uint64_t lo;
+	bool ovf;
+	if (sz == 8) {
+		ovf = __builtin_mul_overflow(a, b, &p);
+		lo = (uint64_t)p;
+	} else {
+		p = a * b;		/* 16 and 32-bit factors: exact in 64 bits */
+		lo = (uint64_t)p & size_mask(sz);
+		ovf = p != sext(lo, sz);
+	}
 	rput(c, i->opnd[0].reg, sz, lo);
 	flags_lazy(c, LF_IMUL, sz, (uint64_t)a, ovf, lo);
 }
 
-#define IMUL_FN(NAME, MEM, THREE, SZ) \
-	static void NAME(struct icpu *c, const struct insn *i) { imul2(c, i, MEM, THREE, SZ); }
-IMUL_FN(imul_rr_4, false, false, 4) IMUL_FN(imul_rm_4, true, false, 4)
-IMUL_FN(imul_rri_4, false, true, 4) IMUL_FN(imul_rmi_4, true, true, 4)
-IMUL_FN(imul_rr_2, false, false, 2) IMUL_FN(imul_rm_2, true, false, 2)
-IMUL_FN(imul_rri_2, false, true, 2) IMUL_FN(imul_rmi_2, true, true, 2)
+/* K: r (register) or the address form of the memory factor */
+#define IMUL_FN(K, MEM, AM, SZ) \
+	static void imul_##K##_##SZ(struct icpu *c, const struct insn *i) { imul2(c, i, MEM, false, SZ, AM); } \
+	static void imuli_##K##_##SZ(struct icpu *c, const struct insn *i) { imul2(c, i, MEM, true, SZ, AM); }
+#define IMUL_K(K, MEM, AM) IMUL_FN(K, MEM, AM, 2) IMUL_FN(K, MEM, AM, 4) IMUL_FN(K, MEM, AM, 8)
+IMUL_K(r, false, AM32) IMUL_K(AM32, true, AM32) IMUL_K(AM64, true, AM64) IMUL_K(AMRIP, true, AMRIP)
+#define IMUL_R(P, K) { P##_##K##_2, P##_##K##_4, P##_##K##_8 }
+/* [register, AM32, AM64, AMRIP][three][size 2, 4, 8 (64-bit code only)] */
+static insn_fn *const imul_fns[4][2][3] = {
+	{ IMUL_R(imul, r), IMUL_R(imuli, r) }, { IMUL_R(imul, AM32), IMUL_R(imuli, AM32) },
+	{ IMUL_R(imul, AM64), IMUL_R(imuli, AM64) }, { IMUL_R(imul, AMRIP), IMUL_R(imuli, AMRIP) },
+};
 
-/* MUL r/m32, IMUL r/m32: EDX:EAX = EAX * r/m32 */
-static ALWAYS void mul1(struct icpu *c, const struct insn *i, bool mem, bool sgn)
+/* MUL r/m, IMUL r/m (32 or 64-bit): rDX:rAX = rAX * r/m */
+static ALWAYS void mul1(struct icpu *c, const struct insn *i, bool mem, bool sgn, unsigned sz,
+			enum am am)
 {
-	uint64_t b = mem ? mread(c, i->seg, ea32(c, i), 4) : rget(c, i->opnd[0].reg, 4);
-	uint64_t a = c->s->gpr[R_EAX] & 0xffffffffull;
+	uint64_t b = mem ? mread(c, am, i->seg, ea(c, i, am), sz) : rget(c, i->opnd[0].reg, sz);
+	uint64_t a = rget(c, R_EAX, sz);
 	uint64_t lo, hi;
-	if (sgn) {
+	if (sz == 8) {
+		if (sgn) {
+			__int128 p = (__int128)(int64_t)a * (int64_t)b;
+			lo = (uint64_t)p;
+			hi = (uint64_t)((unsigned __int128)p >> 64);
+			c->s->gpr[R_EAX] = lo;
+			c->s->gpr[R_EDX] = hi;
+			flags_lazy(c, LF_IMUL, 8, a, p != (__int128)(int64_t)lo, lo);
+		} else {
+			unsigned __int128 p = (unsigned __int128)a * b;
+			lo = (uint64_t)p;
+			hi = (uint64_t)(p >> 64);
+			c->s->gpr[R_EAX] = lo;
+			c->s->gpr[R_EDX] = hi;
+			flags_lazy(c, LF_MUL, 8, a, hi != 0, lo);
+		}
+	} else if (sgn) {
 		int64_t sa = sext(a, 4), p = sa * sext(b, 4);
 		lo = (uint64_t)p & 0xffffffffull;
 		hi = ((uint64_t)p >> 32) & 0xffffffffull;
@@ -512,49 +696,71 @@ static ALWAYS void mul1(struct icpu *c, const struct insn *i, bool mem, bool sgn
 	}
 }
 
-static void mul_r_4(struct icpu *c, const struct insn *i) { mul1(c, i, false, false); }
-static void mul_m_4(struct icpu *c, const struct insn *i) { mul1(c, i, true, false); }
-static void imul1_r_4(struct icpu *c, const struct insn *i) { mul1(c, i, false, true); }
-static void imul1_m_4(struct icpu *c, const struct insn *i) { mul1(c, i, true, true); }
+#define MUL_FN(K, MEM, AM, SZ) \
+	static void mul_##K##_##SZ(struct icpu *c, const struct insn *i) { mul1(c, i, MEM, false, SZ, AM); } \
+	static void imul1_##K##_##SZ(struct icpu *c, const struct insn *i) { mul1(c, i, MEM, true, SZ, AM); }
+#define MUL_K(K, MEM, AM) MUL_FN(K, MEM, AM, 4) MUL_FN(K, MEM, AM, 8)
+MUL_K(r, false, AM32) MUL_K(AM32, true, AM32) MUL_K(AM64, true, AM64) MUL_K(AMRIP, true, AMRIP)
+#define MUL_R(K) { { mul_##K##_4, mul_##K##_8 }, { imul1_##K##_4, imul1_##K##_8 } }
+/* [register, AM32, AM64, AMRIP][signed][size 4, 8 (64-bit code only)] */
+static insn_fn *const mul_fns[4][2][2] = { MUL_R(r), MUL_R(AM32), MUL_R(AM64), MUL_R(AMRIP) };
 
 /* -- SETcc r/m8, CMOVcc r, r/m (alu.c op_setcc, op_cmovcc) -- */
 
-static ALWAYS void setcc(struct icpu *c, const struct insn *i, unsigned cc, bool mem)
+static ALWAYS void setcc(struct icpu *c, const struct insn *i, unsigned cc, bool mem, enum am am)
 {
 	uint64_t v = cond_fast(c, cc);
 	if (mem)
-		mwrite(c, i->seg, ea32(c, i), v, 1);
+		mwrite(c, am, i->seg, ea(c, i, am), v, 1);
 	else
 		reg_write(c, i->opnd[0].reg, 1, v);
 }
 
 /* the source is read (and may fault) whatever the condition; outside
- * 64-bit mode a false condition leaves the destination alone */
-static ALWAYS void cmovcc(struct icpu *c, const struct insn *i, unsigned cc, bool mem, unsigned sz)
+ * 64-bit mode a false condition leaves the destination alone, in it a
+ * 32-bit destination is zero-extended all the same (am says the mode) */
+static ALWAYS void cmovcc(struct icpu *c, const struct insn *i, unsigned cc, bool mem, unsigned sz,
+			  enum am am)
 {
-	uint64_t v = mem ? mread(c, i->seg, ea32(c, i), sz) : rget(c, i->opnd[1].reg, sz);
+	uint64_t v = mem ? mread(c, am, i->seg, ea(c, i, am), sz) : rget(c, i->opnd[1].reg, sz);
 	if (cond_fast(c, cc))
 		rput(c, i->opnd[0].reg, sz, v);
+	else if (sz == 4 && is64(am))
+		c->s->gpr[i->opnd[0].reg] &= 0xffffffffull;
 }
 
 #define CC_FNS(CC) \
-	static void setcc_r_##CC(struct icpu *c, const struct insn *i) { setcc(c, i, CC, false); } \
-	static void setcc_m_##CC(struct icpu *c, const struct insn *i) { setcc(c, i, CC, true); } \
-	static void cmov_r4_##CC(struct icpu *c, const struct insn *i) { cmovcc(c, i, CC, false, 4); } \
-	static void cmov_m4_##CC(struct icpu *c, const struct insn *i) { cmovcc(c, i, CC, true, 4); }
+	static void setcc_r_##CC(struct icpu *c, const struct insn *i) { setcc(c, i, CC, false, AM32); } \
+	static void setcc_m_##CC(struct icpu *c, const struct insn *i) { setcc(c, i, CC, true, AM32); } \
+	static void setcc_m64_##CC(struct icpu *c, const struct insn *i) { setcc(c, i, CC, true, AM64); } \
+	static void setcc_mrip_##CC(struct icpu *c, const struct insn *i) { setcc(c, i, CC, true, AMRIP); } \
+	static void cmov_r4_##CC(struct icpu *c, const struct insn *i) { cmovcc(c, i, CC, false, 4, AM32); } \
+	static void cmov_m4_##CC(struct icpu *c, const struct insn *i) { cmovcc(c, i, CC, true, 4, AM32); } \
+	static void cmov64_r4_##CC(struct icpu *c, const struct insn *i) { cmovcc(c, i, CC, false, 4, AM64); } \
+	static void cmov64_m4_##CC(struct icpu *c, const struct insn *i) { cmovcc(c, i, CC, true, 4, AM64); } \
+	static void cmovrip_m4_##CC(struct icpu *c, const struct insn *i) { cmovcc(c, i, CC, true, 4, AMRIP); } \
+	static void cmov64_r8_##CC(struct icpu *c, const struct insn *i) { cmovcc(c, i, CC, false, 8, AM64); } \
+	static void cmov64_m8_##CC(struct icpu *c, const struct insn *i) { cmovcc(c, i, CC, true, 8, AM64); } \
+	static void cmovrip_m8_##CC(struct icpu *c, const struct insn *i) { cmovcc(c, i, CC, true, 8, AMRIP); }
 CC_FNS(0) CC_FNS(1) CC_FNS(2) CC_FNS(3) CC_FNS(4) CC_FNS(5) CC_FNS(6) CC_FNS(7)
 CC_FNS(8) CC_FNS(9) CC_FNS(10) CC_FNS(11) CC_FNS(12) CC_FNS(13) CC_FNS(14) CC_FNS(15)
-#define CC_ROW(P) { P##0, P##1, P##2, P##3, P##4, P##5, P##6, P##7, \
-	P##8, P##9, P##10, P##11, P##12, P##13, P##14, P##15 }
-/* [mem][cc] */
-static insn_fn *const setcc_fns[2][16] = { CC_ROW(setcc_r_), CC_ROW(setcc_m_) };
+/* [register, AM32, AM64, AMRIP][cc] */
+static insn_fn *const setcc_fns[4][16] = {
+	CC_ROW(setcc_r_), CC_ROW(setcc_m_), CC_ROW(setcc_m64_), CC_ROW(setcc_mrip_),
+};
+/* [register, memory][cc] */
 static insn_fn *const cmov4_fns[2][16] = { CC_ROW(cmov_r4_), CC_ROW(cmov_m4_) };
+/* 64-bit code: [register, AM64, AMRIP][size 4, 8][cc] */
+static insn_fn *const cmov64_fns[3][2][16] = {
+	{ CC_ROW(cmov64_r4_), CC_ROW(cmov64_r8_) }, { CC_ROW(cmov64_m4_), CC_ROW(cmov64_m8_) },
+	{ CC_ROW(cmovrip_m4_), CC_ROW(cmovrip_m8_) },
+};
 
 /* -- XCHG, XADD, CMPXCHG r/m, r (datamov.c dm_xchg, alu.c op_xadd,
  * op_cmpxchg): the memory side is a read-modify-write; the turn-taking
  * of the vCPUs makes it atomic, LOCK or not -- */
 
-static ALWAYS void xchg(struct icpu *c, const struct insn *i, bool mem, unsigned sz)
+static ALWAYS void xchg(struct icpu *c, const struct insn *i, bool mem, unsigned sz, enum am am)
 {
 	if (!mem) {
 		uint64_t a = rget(c, i->opnd[0].reg, sz), b = rget(c, i->opnd[1].reg, sz);
@@ -564,15 +770,15 @@ static ALWAYS void xchg(struct icpu *c, const struct insn *i, bool mem, unsigned
 	}
 	/* the decoder puts the r/m operand first for 86/87 */
 	void *h;
-	uint64_t mv = rmw_read(c, i->seg, ea32(c, i), sz, &h);
+	uint64_t mv = rmw_read(c, am, i->seg, ea(c, i, am), sz, &h);
 	rmw_write(c, h, rget(c, i->opnd[1].reg, sz), sz);
 	rput(c, i->opnd[1].reg, sz, mv);
 }
 
-static ALWAYS void xadd(struct icpu *c, const struct insn *i, bool mem, unsigned sz)
+static ALWAYS void xadd(struct icpu *c, const struct insn *i, bool mem, unsigned sz, enum am am)
 {
 	void *h = NULL;
-	uint64_t a = mem ? rmw_read(c, i->seg, ea32(c, i), sz, &h) : rget(c, i->opnd[0].reg, sz);
+	uint64_t a = mem ? rmw_read(c, am, i->seg, ea(c, i, am), sz, &h) : rget(c, i->opnd[0].reg, sz);
 	uint64_t b = rget(c, i->opnd[1].reg, sz), r = a + b;
 	if (mem) {
 		rmw_write(c, h, r, sz);
@@ -586,10 +792,10 @@ static ALWAYS void xadd(struct icpu *c, const struct insn *i, bool mem, unsigned
 	flags_lazy(c, LF_ADD, sz, a, b, r);
 }
 
-static ALWAYS void cmpxchg(struct icpu *c, const struct insn *i, bool mem, unsigned sz)
+static ALWAYS void cmpxchg(struct icpu *c, const struct insn *i, bool mem, unsigned sz, enum am am)
 {
 	void *h = NULL;
-	uint64_t d = mem ? rmw_read(c, i->seg, ea32(c, i), sz, &h) : rget(c, i->opnd[0].reg, sz);
+	uint64_t d = mem ? rmw_read(c, am, i->seg, ea(c, i, am), sz, &h) : rget(c, i->opnd[0].reg, sz);
 	uint64_t acc = rget(c, R_EAX, sz), src = rget(c, i->opnd[1].reg, sz);
 	if (acc == d) {
 		if (mem)
@@ -605,18 +811,19 @@ static ALWAYS void cmpxchg(struct icpu *c, const struct insn *i, bool mem, unsig
 	flags_lazy(c, LF_SUB, sz, acc, d, acc - d);
 }
 
-#define XOP_FNS(OP, SZ) \
-	static void OP##_r_##SZ(struct icpu *c, const struct insn *i) { OP(c, i, false, SZ); } \
-	static void OP##_m_##SZ(struct icpu *c, const struct insn *i) { OP(c, i, true, SZ); }
-XOP_FNS(xchg, 1) XOP_FNS(xchg, 2) XOP_FNS(xchg, 4)
-XOP_FNS(xadd, 1) XOP_FNS(xadd, 2) XOP_FNS(xadd, 4)
-XOP_FNS(cmpxchg, 1) XOP_FNS(cmpxchg, 2) XOP_FNS(cmpxchg, 4)
-/* [mem][size 1, 2, 4] */
-static insn_fn *const xchg_fns[2][3] = { { xchg_r_1, xchg_r_2, xchg_r_4 }, { xchg_m_1, xchg_m_2, xchg_m_4 } };
-static insn_fn *const xadd_fns[2][3] = { { xadd_r_1, xadd_r_2, xadd_r_4 }, { xadd_m_1, xadd_m_2, xadd_m_4 } };
-static insn_fn *const cmpxchg_fns[2][3] = {
-	{ cmpxchg_r_1, cmpxchg_r_2, cmpxchg_r_4 }, { cmpxchg_m_1, cmpxchg_m_2, cmpxchg_m_4 },
-};
+#define XOP_FN(OP, K, MEM, AM, SZ) \
+	static void OP##_##K##_##SZ(struct icpu *c, const struct insn *i) { OP(c, i, MEM, SZ, AM); }
+#define XOP_K(OP, K, MEM, AM) XOP_FN(OP, K, MEM, AM, 1) XOP_FN(OP, K, MEM, AM, 2) \
+	XOP_FN(OP, K, MEM, AM, 4) XOP_FN(OP, K, MEM, AM, 8)
+#define XOP_ALL(OP) XOP_K(OP, r, false, AM32) XOP_K(OP, AM32, true, AM32) \
+	XOP_K(OP, AM64, true, AM64) XOP_K(OP, AMRIP, true, AMRIP)
+XOP_ALL(xchg) XOP_ALL(xadd) XOP_ALL(cmpxchg)
+#define XOP_R(OP, K) { OP##_##K##_1, OP##_##K##_2, OP##_##K##_4, OP##_##K##_8 }
+#define XOP_TABLE(OP) { XOP_R(OP, r), XOP_R(OP, AM32), XOP_R(OP, AM64), XOP_R(OP, AMRIP) }
+/* [register, AM32, AM64, AMRIP][size 1, 2, 4, 8 (64-bit code only)] */
+static insn_fn *const xchg_fns[4][4] = XOP_TABLE(xchg);
+static insn_fn *const xadd_fns[4][4] = XOP_TABLE(xadd);
+static insn_fn *const cmpxchg_fns[4][4] = XOP_TABLE(cmpxchg);
 
 /* -- NOP, LEAVE, and PUSH/CALL/JMP through a register or memory -- */
 
@@ -631,14 +838,23 @@ static void leave_4(struct icpu *c, const struct insn *i)
 	(void)i;
 	unsigned ss = c->stack_size;
 	uint64_t bp = c->s->gpr[R_EBP] & size_mask(ss);
-	uint64_t v = mread(c, S_SS, bp, 4);
+	uint64_t v = mread(c, AM32, S_SS, bp, 4);
 	reg_write(c, R_ESP, ss, bp + 4);
+	c->s->gpr[R_EBP] = v;
+}
+
+static void leave_8(struct icpu *c, const struct insn *i)
+{
+	(void)i;
+	uint64_t bp = c->s->gpr[R_EBP];
+	uint64_t v = mread(c, AM64, S_SS, bp, 8);
+	c->s->gpr[R_ESP] = bp + 8;
 	c->s->gpr[R_EBP] = v;
 }
 
 static ALWAYS uint64_t rm32(struct icpu *c, const struct insn *i, bool mem)
 {
-	return mem ? mread(c, i->seg, ea32(c, i), 4) : c->s->gpr[i->opnd[0].reg] & 0xffffffffull;
+	return mem ? mread(c, AM32, i->seg, ea(c, i, AM32), 4) : c->s->gpr[i->opnd[0].reg] & 0xffffffffull;
 }
 
 static void push_m(struct icpu *c, const struct insn *i) { push32(c, rm32(c, i, true)); }
@@ -655,11 +871,48 @@ static void call_m(struct icpu *c, const struct insn *i) { call_ind(c, i, true);
 static void jmp_r(struct icpu *c, const struct insn *i) { c->next_rip = target32(c, rm32(c, i, false)); }
 static void jmp_m(struct icpu *c, const struct insn *i) { c->next_rip = target32(c, rm32(c, i, true)); }
 
+/* 64-bit code: the r/m64 operand, mem in address form am */
+static ALWAYS uint64_t rm64(struct icpu *c, const struct insn *i, bool mem, enum am am)
+{
+	return mem ? mread(c, am, i->seg, ea(c, i, am), 8) : c->s->gpr[i->opnd[0].reg];
+}
+
+static ALWAYS void call_ind64(struct icpu *c, const struct insn *i, bool mem, enum am am)
+{
+	uint64_t t = target64(c, rm64(c, i, mem, am));
+	push64(c, c->next_rip);
+	c->next_rip = t;
+}
+
+static void push_m64(struct icpu *c, const struct insn *i) { push64(c, rm64(c, i, true, AM64)); }
+static void push_mrip(struct icpu *c, const struct insn *i) { push64(c, rm64(c, i, true, AMRIP)); }
+static void call_r64(struct icpu *c, const struct insn *i) { call_ind64(c, i, false, AM64); }
+static void call_m64(struct icpu *c, const struct insn *i) { call_ind64(c, i, true, AM64); }
+static void call_mrip(struct icpu *c, const struct insn *i) { call_ind64(c, i, true, AMRIP); }
+static void jmp_r64(struct icpu *c, const struct insn *i)
+{
+	c->next_rip = target64(c, rm64(c, i, false, AM64));
+}
+static void jmp_m64(struct icpu *c, const struct insn *i)
+{
+	c->next_rip = target64(c, rm64(c, i, true, AM64));
+}
+static void jmp_mrip(struct icpu *c, const struct insn *i)
+{
+	c->next_rip = target64(c, rm64(c, i, true, AMRIP));
+}
+
 /* -- binding -- */
 
 static int size_idx(unsigned sz)
 {
 	return sz == 1 ? 0 : sz == 2 ? 1 : sz == 4 ? 2 : -1;
+}
+
+/* the same with 8-byte operands (64-bit code) */
+static int size_idx64(unsigned sz)
+{
+	return sz == 8 ? 3 : size_idx(sz);
 }
 
 /* the form of a two-operand instruction, or -1 */
@@ -675,42 +928,60 @@ static int form_of(const struct insn *i)
 	return -1;
 }
 
-static insn_fn *bind_alu(const struct insn *i, enum alu op)
+/* a register or memory operand n of size sz: 0 register, 1 memory, -1 neither */
+static int rm_of(const struct insn *i, int n, unsigned sz)
 {
-	int f = form_of(i), s = size_idx(i->opnd[0].size);
-	return f < 0 || s < 0 ? NULL : alu_fns[op][f][s];
+	if (i->opnd[n].size != sz)
+		return -1;
+	return i->opnd[n].kind == OPK_REG ? 0 : i->opnd[n].kind == OPK_MEM ? 1 : -1;
 }
 
-static insn_fn *bind_movx(const struct insn *i, bool sx)
+/* The r/m operand n's row in the tables with a [register, AM32, AM64,
+ * AMRIP] dimension, or -1: the register row in any code, else the
+ * address form of the code size (mode) */
+static int rmk_of(const struct insn *i, int n, unsigned mode)
 {
-	if (i->nopnd != 2 || i->opnd[0].kind != OPK_REG ||
-	    (i->opnd[1].kind != OPK_REG && i->opnd[1].kind != OPK_MEM))
+	unsigned k = i->opnd[n].kind;
+	if (k == OPK_REG)
+		return 0;
+	if (k != OPK_MEM)
+		return -1;
+	if (mode == 32)
+		return 1;
+	return i->base == REG_RIP ? 3 : 2;
+}
+
+/* bind_*: the handler for i in mode (32: 32-bit code and addressing;
+ * 64: 64-bit code and addressing), or NULL */
+
+static insn_fn *bind_movx(const struct insn *i, bool sx, unsigned mode)
+{
+	if (i->nopnd != 2 || i->opnd[0].kind != OPK_REG)
 		return NULL;
-	bool mem = i->opnd[1].kind == OPK_MEM;
+	int k = rmk_of(i, 1, mode);
 	unsigned d = i->opnd[0].size, s = i->opnd[1].size;
-	if (d == 4 && s == 1)
-		return sx ? (mem ? movsx_m_41 : movsx_r_41) : (mem ? movzx_m_41 : movzx_r_41);
-	if (d == 4 && s == 2)
-		return sx ? (mem ? movsx_m_42 : movsx_r_42) : (mem ? movzx_m_42 : movzx_r_42);
-	if (d == 2 && s == 1)
-		return sx ? (mem ? movsx_m_21 : movsx_r_21) : (mem ? movzx_m_21 : movzx_r_21);
-	return NULL;
-}
-
-static insn_fn *bind_incdec(const struct insn *i, bool dec)
-{
-	int s = size_idx(i->opnd[0].size);
-	unsigned k = i->opnd[0].kind;
-	if (i->nopnd != 1 || s < 0 || (k != OPK_REG && k != OPK_MEM))
+	int x = d == 4 && s == 1 ? X41 : d == 4 && s == 2 ? X42 : d == 2 && s == 1 ? X21 :
+		d == 8 && s == 1 ? X81 : d == 8 && s == 2 ? X82 : d == 8 && s == 4 ? X84 : -1;
+	if (k < 0 || x < 0 || (d == 8 && mode != 64))
 		return NULL;
-	return incdec_fns[dec][k == OPK_MEM][s];
+	return movx_fns[k][sx][x];
 }
 
-static insn_fn *bind_shift(const struct insn *i, enum shk k)
+static insn_fn *bind_incdec(const struct insn *i, bool dec, unsigned mode)
 {
-	int s = size_idx(i->opnd[0].size);
-	unsigned k0 = i->opnd[0].kind, k1 = i->opnd[1].kind;
-	if (i->nopnd != 2 || s < 0 || (k0 != OPK_REG && k0 != OPK_MEM))
+	int s = mode == 64 ? size_idx64(i->opnd[0].size) : size_idx(i->opnd[0].size);
+	int k = rmk_of(i, 0, mode);
+	if (i->nopnd != 1 || s < 0 || k < 0)
+		return NULL;
+	return incdec_fns[dec][k][s];
+}
+
+static insn_fn *bind_shift(const struct insn *i, enum shk sk, unsigned mode)
+{
+	int s = mode == 64 ? size_idx64(i->opnd[0].size) : size_idx(i->opnd[0].size);
+	unsigned k1 = i->opnd[1].kind;
+	int k = rmk_of(i, 0, mode);
+	if (i->nopnd != 2 || s < 0 || k < 0)
 		return NULL;
 	int cn;
 	if (k1 == OPK_ONE)
@@ -721,53 +992,86 @@ static insn_fn *bind_shift(const struct insn *i, enum shk k)
 		cn = C_CL;
 	else
 		return NULL;
-	return shift_fns[k][k0 == OPK_MEM][cn][s];
+	return shift_fns[sk][k][cn][s];
 }
 
-/* a register or memory operand n of size sz: 0 register, 1 memory, -1 neither */
-static int rm_of(const struct insn *i, int n, unsigned sz)
-{
-	if (i->opnd[n].size != sz)
-		return -1;
-	return i->opnd[n].kind == OPK_REG ? 0 : i->opnd[n].kind == OPK_MEM ? 1 : -1;
-}
-
-static insn_fn *bind_imul(const struct insn *i)
+/* IMUL r, r/m (, imm) of 2 or 4 bytes (8 in 64-bit code), IMUL r/m of 4
+ * (or 8) */
+static insn_fn *bind_imul(const struct insn *i, unsigned mode)
 {
 	unsigned sz = i->opnd[0].size;
+	int s = sz == 2 ? 0 : sz == 4 ? 1 : sz == 8 && mode == 64 ? 2 : -1;
 	if (i->nopnd == 1) {
-		int m = rm_of(i, 0, 4);
-		return m < 0 ? NULL : m ? imul1_m_4 : imul1_r_4;
+		int k = rmk_of(i, 0, mode);
+		return k < 0 || s < 1 ? NULL : mul_fns[k][1][s - 1];
 	}
-	if ((sz != 4 && sz != 2) || i->opnd[0].kind != OPK_REG)
+	if (s < 0 || i->opnd[0].kind != OPK_REG || i->opnd[1].size != sz)
 		return NULL;
-	int m = rm_of(i, 1, sz);
-	if (m < 0)
+	int k = rmk_of(i, 1, mode);
+	if (k < 0)
 		return NULL;
 	if (i->nopnd == 2)
-		return sz == 4 ? (m ? imul_rm_4 : imul_rr_4) : (m ? imul_rm_2 : imul_rr_2);
+		return imul_fns[k][0][s];
 	if (i->nopnd == 3 && i->opnd[2].kind == OPK_IMM)
-		return sz == 4 ? (m ? imul_rmi_4 : imul_rri_4) : (m ? imul_rmi_2 : imul_rri_2);
+		return imul_fns[k][1][s];
 	return NULL;
 }
 
 /* XCHG, XADD, CMPXCHG: r/m first, a register second, one size */
-static insn_fn *bind_xop(const struct insn *i, insn_fn *const fns[2][3])
+static insn_fn *bind_xop(const struct insn *i, insn_fn *const fns[4][4], unsigned mode)
 {
-	int s = size_idx(i->opnd[0].size);
+	int s = mode == 64 ? size_idx64(i->opnd[0].size) : size_idx(i->opnd[0].size);
 	if (i->nopnd != 2 || s < 0 || i->opnd[1].kind != OPK_REG ||
 	    i->opnd[1].size != i->opnd[0].size)
 		return NULL;
-	int m = rm_of(i, 0, i->opnd[0].size);
-	return m < 0 ? NULL : fns[m][s];
+	int k = rmk_of(i, 0, mode);
+	return k < 0 ? NULL : fns[k][s];
 }
 
-insn_fn *fast_bind(const struct insn *i)
+/* what binds alike in both code sizes */
+static insn_fn *bind_common(const struct insn *i, unsigned mode)
 {
-	/* 32-bit code with 32-bit addressing only; REG_RIP and 64-bit
-	 * registers never appear there */
-	if (i->mode != 32 || i->asize != 4)
+	switch (i->op) {
+	case OP_MOVZX: return bind_movx(i, false, mode);
+	case OP_MOVSX: return bind_movx(i, true, mode);
+	case OP_INC: return bind_incdec(i, false, mode);
+	case OP_DEC: return bind_incdec(i, true, mode);
+	case OP_SHL: case OP_SAL: return bind_shift(i, SH_L, mode);
+	case OP_SHR: return bind_shift(i, SH_R, mode);
+	case OP_SAR: return bind_shift(i, SH_AR, mode);
+	case OP_IMUL: return bind_imul(i, mode);
+	case OP_SETCC: {
+		if (i->nopnd != 1 || i->opnd[0].size != 1)
+			return NULL;
+		int k = rmk_of(i, 0, mode);
+		return k < 0 ? NULL : setcc_fns[k][i->cond & 15];
+	}
+	case OP_XCHG:
+		/* 90 is NOP (no register write at all) */
+		if (i->map == MAP_ONE && i->opcode == 0x90 && i->nopnd == 2 &&
+		    i->opnd[0].kind == OPK_REG && i->opnd[1].kind == OPK_REG &&
+		    i->opnd[0].reg == i->opnd[1].reg)
+			return nop;
+		return bind_xop(i, xchg_fns, mode);
+	case OP_XADD: return bind_xop(i, xadd_fns, mode);
+	case OP_CMPXCHG: return bind_xop(i, cmpxchg_fns, mode);
+	case OP_NOP:
+		return nop;
+	default:
 		return NULL;
+	}
+}
+
+static insn_fn *bind_alu(const struct insn *i, enum alu op)
+{
+	int f = form_of(i), s = size_idx(i->opnd[0].size);
+	return f < 0 || s < 0 ? NULL : alu_fns[op][f][s];
+}
+
+/* 32-bit code with 32-bit addressing; REG_RIP and 64-bit registers never
+ * appear there */
+static insn_fn *fast_bind32(const struct insn *i)
+{
 	switch (i->op) {
 	case OP_ADD: return bind_alu(i, A_ADD);
 	case OP_OR: return bind_alu(i, A_OR);
@@ -786,17 +1090,10 @@ insn_fn *fast_bind(const struct insn *i)
 			return mov_bd_fns[f == F_MR][s];
 		return mov_fns[f][s];
 	}
-	case OP_MOVZX: return bind_movx(i, false);
-	case OP_MOVSX: return bind_movx(i, true);
 	case OP_LEA:
 		if (i->nopnd != 2 || i->opnd[0].kind != OPK_REG || i->opnd[1].kind != OPK_MEM)
 			return NULL;
-		return i->opnd[0].size == 4 ? lea_4 : i->opnd[0].size == 2 ? lea_2 : NULL;
-	case OP_INC: return bind_incdec(i, false);
-	case OP_DEC: return bind_incdec(i, true);
-	case OP_SHL: case OP_SAL: return bind_shift(i, SH_L);
-	case OP_SHR: return bind_shift(i, SH_R);
-	case OP_SAR: return bind_shift(i, SH_AR);
+		return i->opnd[0].size == 4 ? lea_4_AM32 : i->opnd[0].size == 2 ? lea_2_AM32 : NULL;
 	case OP_JMP:
 		if (i->osize != 4)
 			return NULL;
@@ -824,34 +1121,124 @@ insn_fn *fast_bind(const struct insn *i)
 	case OP_POP:
 		return i->osize == 4 && i->nopnd == 1 && i->opnd[0].kind == OPK_REG &&
 		       i->opnd[0].size == 4 ? pop_r : NULL;
-	case OP_IMUL: return bind_imul(i);
-	case OP_MUL:
-		if (i->nopnd != 1 || rm_of(i, 0, 4) < 0)
-			return NULL;
-		return rm_of(i, 0, 4) ? mul_m_4 : mul_r_4;
-	case OP_SETCC:
-		if (i->nopnd != 1 || rm_of(i, 0, 1) < 0)
-			return NULL;
-		return setcc_fns[rm_of(i, 0, 1)][i->cond & 15];
+	case OP_MUL: {
+		int k = rm_of(i, 0, 4);
+		return i->nopnd != 1 || k < 0 ? NULL : mul_fns[k][0][0];
+	}
 	case OP_CMOVCC:
 		if (i->nopnd != 2 || i->opnd[0].kind != OPK_REG || i->opnd[0].size != 4 ||
 		    rm_of(i, 1, 4) < 0)
 			return NULL;
 		return cmov4_fns[rm_of(i, 1, 4)][i->cond & 15];
-	case OP_XCHG:
-		/* 90 is NOP (no register write at all) */
-		if (i->map == MAP_ONE && i->opcode == 0x90 && i->nopnd == 2 &&
-		    i->opnd[0].kind == OPK_REG && i->opnd[1].kind == OPK_REG &&
-		    i->opnd[0].reg == i->opnd[1].reg)
-			return nop;
-		return bind_xop(i, xchg_fns);
-	case OP_XADD: return bind_xop(i, xadd_fns);
-	case OP_CMPXCHG: return bind_xop(i, cmpxchg_fns);
-	case OP_NOP:
-		return nop;
 	case OP_LEAVE:
 		return i->osize == 4 ? leave_4 : NULL;
 	default:
-		return NULL;
+		return bind_common(i, 32);
 	}
+}
+
+static insn_fn *bind_alu64(const struct insn *i, enum alu op)
+{
+	int f = form_of(i), s = size_idx64(i->opnd[0].size);
+	return f < 0 || s < 0 ? NULL : alu64_fns[i->base == REG_RIP][op][f][s];
+}
+
+/* 64-bit code with 64-bit addressing */
+static insn_fn *fast_bind64(const struct insn *i)
+{
+	bool rip = i->base == REG_RIP;
+	switch (i->op) {
+	case OP_ADD: return bind_alu64(i, A_ADD);
+	case OP_OR: return bind_alu64(i, A_OR);
+	case OP_ADC: return bind_alu64(i, A_ADC);
+	case OP_SBB: return bind_alu64(i, A_SBB);
+	case OP_AND: return bind_alu64(i, A_AND);
+	case OP_SUB: return bind_alu64(i, A_SUB);
+	case OP_XOR: return bind_alu64(i, A_XOR);
+	case OP_CMP: return bind_alu64(i, A_CMP);
+	case OP_TEST: return bind_alu64(i, A_TEST);
+	case OP_MOV: {
+		int f = form_of(i), s = size_idx64(i->opnd[0].size);
+		/* A0-A3 take a 64-bit offset: the generic handler's */
+		if (f < 0 || s < 0 || (i->map == MAP_ONE && i->opcode >= 0xa0 && i->opcode <= 0xa3))
+			return NULL;
+		int a = rip ? 2 : i->base != REG_NONE && i->index == REG_NONE ? 1 : 0;
+		return mov64_fns[a][f][s];
+	}
+	case OP_MOVSXD:
+		return i->opnd[0].size == 8 ? bind_movx(i, true, 64) : NULL;
+	case OP_LEA:
+		if (i->nopnd != 2 || i->opnd[0].kind != OPK_REG || i->opnd[1].kind != OPK_MEM)
+			return NULL;
+		switch (i->opnd[0].size) {
+		case 8: return rip ? lea_8_AMRIP : lea_8_AM64;
+		case 4: return rip ? lea_4_AMRIP : lea_4_AM64;
+		case 2: return rip ? lea_2_AMRIP : lea_2_AM64;
+		default: return NULL;
+		}
+	case OP_JMP:
+		if (i->osize != 8)
+			return NULL;
+		if (i->opnd[0].kind == OPK_REL)
+			return jmp_rel64;
+		switch (rm_of(i, 0, 8)) {
+		case 0: return jmp_r64;
+		case 1: return rip ? jmp_mrip : jmp_m64;
+		default: return NULL;
+		}
+	case OP_JCC:
+		return i->osize == 8 && i->opnd[0].kind == OPK_REL ? jcc64_fns[i->cond & 15] : NULL;
+	case OP_CALL:
+		if (i->osize != 8)
+			return NULL;
+		if (i->opnd[0].kind == OPK_REL)
+			return call_rel64;
+		switch (rm_of(i, 0, 8)) {
+		case 0: return call_r64;
+		case 1: return rip ? call_mrip : call_m64;
+		default: return NULL;
+		}
+	case OP_RET:
+		return i->osize == 8 ? ret_near64 : NULL;
+	case OP_PUSH:
+		/* 66 makes a 16-bit push: the generic handler's */
+		if (i->osize != 8 || i->nopnd != 1)
+			return NULL;
+		if (i->opnd[0].kind == OPK_IMM)
+			return push_i64;
+		switch (rm_of(i, 0, 8)) {
+		case 0: return push_r64;
+		case 1: return rip ? push_mrip : push_m64;
+		default: return NULL;
+		}
+	case OP_POP:
+		return i->osize == 8 && i->nopnd == 1 && rm_of(i, 0, 8) == 0 ? pop_r64 : NULL;
+	case OP_MUL: {
+		int k = rmk_of(i, 0, 64), sz = i->opnd[0].size;
+		if (i->nopnd != 1 || k < 0 || (sz != 4 && sz != 8))
+			return NULL;
+		return mul_fns[k][0][sz == 8];
+	}
+	case OP_CMOVCC: {
+		unsigned sz = i->opnd[0].size;
+		if (i->nopnd != 2 || i->opnd[0].kind != OPK_REG || (sz != 4 && sz != 8) ||
+		    i->opnd[1].size != sz)
+			return NULL;
+		int k = rmk_of(i, 1, 64);
+		return k < 0 ? NULL : cmov64_fns[k ? k - 1 : 0][sz == 8][i->cond & 15];
+	}
+	case OP_LEAVE:
+		return i->osize == 8 ? leave_8 : NULL;
+	default:
+		return bind_common(i, 64);
+	}
+}
+
+insn_fn *fast_bind(const struct insn *i)
+{
+	if (i->mode == 32 && i->asize == 4)
+		return fast_bind32(i);
+	if (i->mode == 64 && i->asize == 8)
+		return fast_bind64(i);
+	return NULL;
 }

@@ -54,11 +54,14 @@ static inline void *vmem_host_fast(struct icpu *c, int seg, uint64_t off, unsign
 	return (void *)(uintptr_t)(lin + e->addend);
 }
 
-/* The same for 64-bit code */
+/* The same for 64-bit code (the caller knows the code size is 64): only
+ * FS and GS add a base; the sum wraps at 64 bits as the address does.
+ * A TLB hit says the page is canonical, and an aligned access stays in
+ * it, so the #GP/#SS of a non-canonical address is the full path's. */
 static inline void *vmem_host_fast64(struct icpu *c, int seg, uint64_t off, unsigned size,
 				     enum mmu_access acc)
 {
-	uint64_t lin = off + seg_base_of(c, seg);
+	uint64_t lin = off + (seg >= S_FS ? c->s->seg[seg].base : 0);
 	if (__builtin_expect(lin & (size - 1), 0))
 		return NULL;
 	const struct tlb_entry *e = icpu_tlb_entry(c, lin);

@@ -140,7 +140,7 @@ static inline uint64_t size_mask(unsigned size)
 /* a 48-bit linear address: bits 63-47 all equal */
 static inline bool canonical(uint64_t a)
 {
-	return (uint64_t)(((int64_t)a << 16) >> 16) == a;
+	return (uint64_t)((int64_t)(a << 16) >> 16) == a;	/* no signed left shift (UB) */
 }
 
 /* the base an access through seg adds: in 64-bit mode only FS's and GS's */
