@@ -346,6 +346,10 @@ stop_gp:
 
 uint64_t insn_ea(const struct icpu *c, const struct insn *i)
 {
+	/* MOV A0-A3 (moffs): the whole offset, 8 bytes with 64-bit addressing */
+	if (__builtin_expect(i->base == REG_NONE && i->index == REG_NONE && i->map == MAP_ONE &&
+			     (i->opcode & 0xfc) == 0xa0, 0))
+		return i->imm & size_mask(i->asize);
 	uint64_t ea = (uint64_t)(int64_t)i->disp;
 	if (i->base != REG_NONE)
 		ea += i->base == REG_RIP ? c->next_rip : c->s->gpr[i->base];

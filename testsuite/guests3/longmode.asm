@@ -574,6 +574,9 @@ here:	mov rbx, here
 	TRY
 	mov rax, [rbx]
 	CATCH 13, 0, "non-canonical load"
+	TRY
+	mov rax, [qword 0x0000800000000000]	; A1 with a 64-bit offset
+	CATCH 13, 0, "moffs64: the whole offset (non-canonical)"
 	cmp byte [lax], 0		; QEMU's TCG gives #GP here
 	jne .lax_ss
 	mov rbx, 0x8000000000001000
