@@ -1,6 +1,6 @@
-/* Specialised handlers (fast.c): the common operand forms of 32-bit code
- * with their operand kinds and sizes fixed at bind time. Each behaves
- * exactly as the generic handler of its operation. */
+/* Specialised handlers (fast.c): the common operand forms of 32-bit and
+ * 64-bit code with their operand kinds, sizes and address form fixed at
+ * bind time. Each behaves exactly as the generic handler of its operation. */
 #ifndef CPU_INTERP_FAST_H
 #define CPU_INTERP_FAST_H
 

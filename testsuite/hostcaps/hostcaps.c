@@ -20,6 +20,7 @@ extern char **environ;
 
 const char *const hostcaps_need_names[HC_NR_NEEDS] = {
 	[HC_KVM] = "kvm", [HC_KVM_HW] = "kvm-hw", [HC_32BIT] = "32bit", [HC_QEMU] = "qemu",
+	[HC_QEMU64] = "qemu64",
 };
 
 /* the status run32 exits with when it really ran as a 32-bit program */
@@ -157,15 +158,15 @@ static bool on_path(const char *prog, char *where, size_t n)
 	return false;
 }
 
-static void probe_qemu(struct hostcaps *h)
+static void probe_qemu(struct hostcaps *h, enum hc_need need, const char *prog)
 {
 	char where[4096];
 	if (switch_is("TRIVISOR_HOST_QEMU", "no"))
-		set(h, HC_QEMU, false, "no qemu-system-i386 (simulated: TRIVISOR_HOST_QEMU=no)");
-	else if (on_path("qemu-system-i386", where, sizeof where))
-		set(h, HC_QEMU, true, "%s", where);
+		set(h, need, false, "no %s (simulated: TRIVISOR_HOST_QEMU=no)", prog);
+	else if (on_path(prog, where, sizeof where))
+		set(h, need, true, "%s", where);
 	else
-		set(h, HC_QEMU, false, "qemu-system-i386 not installed (apt-get install qemu-system-x86)");
+		set(h, need, false, "%s not installed (apt-get install qemu-system-x86)", prog);
 }
 
 static void check_switch(struct hostcaps *h, const char *var, const char *v1, const char *v2)
@@ -186,7 +187,8 @@ void hostcaps_probe(struct hostcaps *h, const char *run32)
 	if (!h->has[HC_KVM])
 		set(h, HC_KVM_HW, false, "%s", h->why[HC_KVM]);
 	probe_32bit(h, run32);
-	probe_qemu(h);
+	probe_qemu(h, HC_QEMU, "qemu-system-i386");
+	probe_qemu(h, HC_QEMU64, "qemu-system-x86_64");
 }
 
 void hostcaps_probe_unit(struct hostcaps *h, const char *argv0)

@@ -6,6 +6,7 @@
  *   kvm-hw   ... and real VMX or SVM is beneath it (not kvm_pvm)
  *   32bit    this kernel runs 32-bit x86 user programs
  *   qemu     qemu-system-i386 is on PATH (the lockstep reference)
+ *   qemu64   qemu-system-x86_64 is on PATH (the reference for 64-bit guests)
  *
  * Environment switches make the host look poorer than it is, so every
  * shape of host can be tried on one machine:
@@ -13,14 +14,15 @@
  *                            KVM probe reads it too)
  *   TRIVISOR_HOST_KVM=pvm    as if /dev/kvm were kvm_pvm: no VMX/SVM beneath
  *   TRIVISOR_HOST_32BIT=no   as if 32-bit programs could not run
- *   TRIVISOR_HOST_QEMU=no    as if qemu-system-i386 were not installed
+ *   TRIVISOR_HOST_QEMU=no    as if neither qemu-system-i386 nor
+ *                            qemu-system-x86_64 were installed
  * A switch never makes the host look richer than it is. */
 #ifndef TESTSUITE_HOSTCAPS_H
 #define TESTSUITE_HOSTCAPS_H
 
 #include <stdbool.h>
 
-enum hc_need { HC_KVM, HC_KVM_HW, HC_32BIT, HC_QEMU, HC_NR_NEEDS };
+enum hc_need { HC_KVM, HC_KVM_HW, HC_32BIT, HC_QEMU, HC_QEMU64, HC_NR_NEEDS };
 
 struct hostcaps {
 	bool has[HC_NR_NEEDS];

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 #
 #   why=$(host_lacks kvm)    empty when the host has it, else the reason,
-#                            for a SKIP line; needs: kvm kvm-hw 32bit qemu
+#                            for a SKIP line; needs: kvm kvm-hw 32bit qemu qemu64
 # The probe honours TRIVISOR_HOST_KVM=none|pvm, TRIVISOR_HOST_32BIT=no and
 # TRIVISOR_HOST_QEMU=no (see hostcaps.h). A script that sources this file
 # before the probe is built prints a FAIL line and stops.

@@ -31,7 +31,7 @@ int main(int argc, char **argv)
 	}
 	for (int i = 2; i < argc; i++)
 		if (hostcaps_need(argv[i]) < 0) {
-			fprintf(stderr, "hostcaps: unknown need '%s' (kvm, kvm-hw, 32bit, qemu)\n",
+			fprintf(stderr, "hostcaps: unknown need '%s' (kvm, kvm-hw, 32bit, qemu, qemu64)\n",
 				argv[i]);
 			return 2;
 		}
