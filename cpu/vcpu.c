@@ -76,6 +76,17 @@ static uint64_t load_le(const void *p, unsigned size)
 	return v;
 }
 
+bool vcpu_ferr(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	if (!vm->ferr)
+		return false;
+	pthread_mutex_lock(vm->lock);
+	vm->ferr(vm->ferr_opaque);
+	pthread_mutex_unlock(vm->lock);
+	return true;
+}
+
 void vcpu_pio(struct vcpu *v, uint16_t port, void *data, unsigned size, bool write)
 {
 	pthread_mutex_lock(v->vm->lock);

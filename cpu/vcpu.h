@@ -59,6 +59,8 @@ int vcpu_irq_pending(struct vcpu *v);
 int vcpu_irq_ack(struct vcpu *v);
 /* consume a pending NMI: true if there was one */
 bool vcpu_take_nmi(struct vcpu *v);
+/* assert FERR# (vm->ferr); false when the VM has no FERR# wiring */
+bool vcpu_ferr(struct vcpu *v);
 
 /* port and MMIO accesses from a tier: take vm->lock, route the APIC page
  * and the buses; data is little-endian, size 1/2/4/8 */

@@ -35,6 +35,11 @@ struct vm {
 	/* told after a stop request, so the main loop can wake; may be NULL */
 	void (*notify_stop)(void *opaque);
 	void *notify_opaque;
+	/* FERR#: a CPU met an unmasked x87 exception at a waiting instruction
+	 * with CR0.NE=0; the board latches it into IRQ 13 (ui/ wires it).
+	 * Called with the lock held; NULL: no FERR# wiring (then #MF) */
+	void (*ferr)(void *opaque);
+	void *ferr_opaque;
 	/* CPUID family/model/features the guest sees are filtered to what the
 	 * models implement; tiers ask cpu/cpuid.h */
 };

@@ -155,6 +155,7 @@ int board_create(struct board *b, const struct board_config *cfg, const struct b
 		goto fail;
 	board_wire_isa(b, i8042_kbd_irq(b->kbd), 1);
 	board_wire_isa(b, i8042_aux_irq(b->kbd), 12);
+	board_wire_isa(b, sysports_ferr_irq(b->sys), 13);	/* FERR# */
 
 	if (cfg->debugexit_iobase &&
 	    debugexit_add(&b->io, cfg->debugexit_iobase, cfg->debugexit_size, &sh) < 0)
@@ -180,6 +181,11 @@ void board_reset(struct board *b)
 	for (int i = 0; i < b->cfg.ncpus; i++)
 		if (b->lapic[i])
 			lapic_reset(b->lapic[i]);
+}
+
+void board_ferr(struct board *b)
+{
+	sysports_ferr(b->sys);
 }
 
 void board_destroy(struct board *b)

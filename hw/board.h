@@ -80,5 +80,7 @@ int board_create(struct board *b, const struct board_config *cfg, const struct b
 void board_destroy(struct board *b);
 /* every device to its reset state (with the lock held) */
 void board_reset(struct board *b);
+/* a CPU asserted FERR# (with the lock held): IRQ 13 until port 0xf0 */
+void board_ferr(struct board *b);
 
 #endif

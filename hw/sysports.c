@@ -1,4 +1,4 @@
-/* Port 0x80 (POST code), port 0x92 (system control port A), isa-debug-exit and debugcon. */
+/* Port 0x80 (POST code), port 0x92 (system control port A), port 0xf0 (FERR#), isa-debug-exit and debugcon. */
 // SPDX-License-Identifier: MIT
 #include "hw/sysports.h"
 
@@ -11,6 +11,7 @@
 
 #define PORT_POST 0x80
 #define PORT_SYSCTL_A 0x92
+#define PORT_FERR 0xf0
 
 enum {
 	SYSCTL_A_RESET = 1 << 0,
@@ -21,6 +22,7 @@ struct sysports {
 	struct sysports_host host;
 	uint8_t post;		/* last byte written to port 0x80 */
 	uint8_t sysctl_a;	/* port 0x92 as last written */
+	struct irq_line ferr;	/* the FERR latch, to IRQ 13 */
 };
 
 /* ---- port 0x80 ---- */
@@ -74,6 +76,42 @@ static const struct bus_ops sysctl_a_ops = {
 	.read = sysctl_a_read, .write = sysctl_a_write, .min_size = 1, .max_size = 1,
 };
 
+/* ---- port 0xf0 and the FERR latch ----
+ * On a PC the CPU's FERR# output (an unmasked x87 exception met by a
+ * waiting instruction with CR0.NE=0) is latched by the chipset into IRQ
+ * 13; the handler writes port 0xf0 to clear the latch (and assert IGNNE#,
+ * which lets the FPU go on: the CPU side models that by going on). */
+
+static uint64_t ferr_read(void *opaque, uint64_t offset, unsigned size)
+{
+	(void)opaque;
+	(void)offset;
+	(void)size;
+	return 0xff;
+}
+
+static void ferr_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
+{
+	(void)offset;
+	(void)value;
+	(void)size;
+	irq_set(&((struct sysports *)opaque)->ferr, 0);
+}
+
+static const struct bus_ops ferr_ops = {
+	.read = ferr_read, .write = ferr_write, .min_size = 1, .max_size = 1,
+};
+
+struct irq_line *sysports_ferr_irq(struct sysports *s)
+{
+	return &s->ferr;
+}
+
+void sysports_ferr(struct sysports *s)
+{
+	irq_set(&s->ferr, 1);
+}
+
 /* ---- device ---- */
 
 static void sysports_reset(void *opaque)
@@ -83,27 +121,34 @@ static void sysports_reset(void *opaque)
 	/* a reset (port 0x92's own included) ends the reset pulse but does not
 	 * move the A20 gate, which the board owns across resets */
 	s->sysctl_a &= SYSCTL_A_A20;
+	irq_set(&s->ferr, 0);
 }
 
 static void sysports_save(void *opaque, struct snap *sn)
 {
 	struct sysports *s = opaque;
-	snap_section_put(sn, "sysports", 1);
+	snap_section_put(sn, "sysports", 2);
 	SNAP_PUT(sn, s->post);
 	SNAP_PUT(sn, s->sysctl_a);
+	uint8_t ferr = (uint8_t)s->ferr.level;
+	SNAP_PUT(sn, ferr);		/* version 2 */
 }
 
 static int sysports_load(void *opaque, struct snap *sn)
 {
 	struct sysports *s = opaque;
-	uint8_t post, sysctl_a;
-	snap_section_get(sn, "sysports", 1);
+	uint8_t post, sysctl_a, ferr = 0;
+	uint32_t version = snap_section_get(sn, "sysports", 2);
 	SNAP_GET(sn, post);
 	SNAP_GET(sn, sysctl_a);
+	if (version >= 2)
+		SNAP_GET(sn, ferr);
 	if (sn->error)
 		return -1;
 	s->post = post;
 	s->sysctl_a = sysctl_a;
+	/* the receiver (the PIC) restores its own side: only the level */
+	s->ferr.level = !!ferr;
 	return 0;
 }
 
@@ -114,10 +159,11 @@ struct sysports *sysports_new(struct bus *io, const struct sysports_host *host, 
 		return NULL;
 	if (host)
 		s->host = *host;
-	/* both ports free before either is taken: the bus cannot unregister */
-	if (bus_find(io, PORT_SYSCTL_A) ||
+	/* all ports free before any is taken: the bus cannot unregister */
+	if (bus_find(io, PORT_SYSCTL_A) || bus_find(io, PORT_FERR) ||
 	    bus_register(io, PORT_POST, 1, &post_ops, s, "post") ||
-	    bus_register(io, PORT_SYSCTL_A, 1, &sysctl_a_ops, s, "sysctl-a")) {
+	    bus_register(io, PORT_SYSCTL_A, 1, &sysctl_a_ops, s, "sysctl-a") ||
+	    bus_register(io, PORT_FERR, 1, &ferr_ops, s, "ferr")) {
 		free(s);
 		return NULL;
 	}

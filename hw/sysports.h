@@ -1,6 +1,9 @@
 /* The small fixed-function ports of a PC board:
  * port 0x80 (POST code: written value kept, reads return it),
  * port 0x92 (system control port A: bit 1 A20, bit 0 fast reset),
+ * port 0xf0 (the chipset's FERR# latch: the CPU's FERR# raises the FERR
+ * line, which the board wires to IRQ 13; any write to port 0xf0, "clear
+ * FERR#/IGNNE#", lowers it; reads are not decoded),
  * isa-debug-exit (QEMU's convention: writing v to the port exits with
  * status (v << 1) | 1; default iobase 0xf4, size 1..4),
  * debugcon (bytes written go to a chardev; reads return 0xe9, as Bochs's
@@ -12,6 +15,7 @@
 #include <stddef.h>
 #include "hw/bus.h"
 #include "hw/device.h"
+#include "hw/irq.h"
 
 struct sysports_host {
 	void (*reset)(void *opaque);		/* port 0x92 bit 0 rising */
@@ -22,10 +26,14 @@ struct sysports_host {
 
 struct sysports;
 
-/* ports 0x80 and 0x92 */
+/* ports 0x80, 0x92 and 0xf0 */
 struct sysports *sysports_new(struct bus *io, const struct sysports_host *host, struct device *dev);
 void sysports_free(struct sysports *s);
 int sysports_a20(struct sysports *s);
+/* the FERR latch's output (to IRQ 13; connect it before use) */
+struct irq_line *sysports_ferr_irq(struct sysports *s);
+/* the CPU asserted FERR#: the line goes up until port 0xf0 is written */
+void sysports_ferr(struct sysports *s);
 
 /* isa-debug-exit at iobase, width bytes wide (1, 2 or 4); host is copied */
 int debugexit_add(struct bus *io, uint16_t iobase, unsigned width, const struct sysports_host *host);

@@ -49,6 +49,12 @@ static void machine_wake(void *opaque)
 	(void)r;	/* a full eventfd is awake already */
 }
 
+/* a CPU's FERR# (the vCPU holds the board lock): to the board's IRQ 13 */
+static void machine_ferr(void *opaque)
+{
+	board_ferr(&((struct machine *)opaque)->board);
+}
+
 static void host_reset(void *opaque)
 {
 	struct machine *m = opaque;
@@ -308,6 +314,7 @@ int main(int argc, char **argv)
 		.pm = &m->pm, .io = &m->board.io, .mmio = &m->board.mmio,
 		.lock = &m->board.lock, .ncpus = m->cfg.ncpus,
 		.notify_stop = machine_wake, .notify_opaque = m,
+		.ferr = machine_ferr, .ferr_opaque = m,
 	};
 	m->vm.tier = policy_choose(m->cfg.accel);
 	if (!m->vm.tier)

@@ -6,6 +6,8 @@
 #include "cpu/interp/flags.h"
 #include "cpu/interp/icpu.h"
 #include "cpu/interp/sse.h"
+#include "cpu/interp/x87_transc.h"
+#include "cpu/vcpu.h"
 #include "hw/log.h"
 
 /*
@@ -18,23 +20,27 @@
  *
  * Exactness: the host is x86-64 and its x87 is the same machine, so every
  * computing instruction (loads, stores, arithmetic, compares, FXAM,
- * transcendentals, stack and tag handling, FCOMI's EFLAGS, FCMOV) is run
- * as itself on the host: the guest state goes in with FRSTOR (with the
+ * stack and tag handling, FCOMI's EFLAGS, FCMOV) is run as itself on the
+ * host: the guest state goes in with FRSTOR (with the
  * guest's FCW: its precision, rounding and exception masks), the very
  * instruction executes (ModRM rewritten to address a host buffer for a
  * memory operand), and FNSAVE brings the state back. That is bit-exact,
  * unmasked-exception behaviour included (bias-adjusted results, untouched
  * destinations, no pop), because FNSAVE does not wait: a pending
  * exception is carried to the guest, never raised on the host. The host's
- * own x87 state is saved and restored around it. Transcendental results
- * (FSIN, FPTAN, F2XM1, ...) therefore follow the host CPU's ulps, as
- * they would under KVM on this host.
+ * own x87 state is saved and restored around it.
+ *
+ * Not the transcendentals: FSIN, FCOS, FSINCOS, FPTAN, FPATAN, F2XM1,
+ * FYL2X and FYL2XP1 differ in last bits between Intel and AMD hosts, so
+ * x87_transc.c computes them (MPFR), the same on every host, with
+ * Intel's documented reduction and special cases, correctly rounded.
  *
  * What the host cannot do for us is done here: the mode-dependent
  * environment formats (FLDENV/FNSTENV/FRSTOR/FNSAVE, 16/32-bit, real and
  * protected), FLDCW/FNSTCW/FNSTSW/FNCLEX/FNINIT, the instruction and data
  * pointers (guest addresses), #NM from CR0.EM/TS/MP and #MF for a pending
- * unmasked exception at the next waiting instruction.
+ * unmasked exception at the next waiting instruction (FERR#, IRQ 13
+ * through the board, with CR0.NE=0).
  */
 
 enum {
@@ -251,17 +257,22 @@ static void check_nm(struct icpu *c)
 		cpu_fault_noerr(c, EXC_NM);
 }
 
-/* a waiting instruction with an unmasked exception pending: #MF. With
- * CR0.NE=0 a PC would assert FERR# (IRQ 13 through the PIC) instead;
- * that is not wired, so it is #MF too, said once. */
+/* a waiting instruction with an unmasked exception pending: #MF; with
+ * CR0.NE=0 (DOS-era error reporting), FERR# instead: the board latches
+ * it into IRQ 13 through the PIC, and the instruction goes on as it does
+ * once the handler's write to port 0xf0 asserts IGNNE# (the pending
+ * flags stay set; host_exec keeps them from the host's FPU). A VM
+ * without FERR# wiring gets #MF, said once. */
 void x87_check_pending(struct icpu *c)
 {
-	/* the flags count too: a state from elsewhere may lack ES, and the
-	 * host must never be handed one that would trap in its own FPU */
+	/* the flags count too: a state from elsewhere may lack ES */
 	if (!(fsw_with_es(fx16(c, FX_FSW), fx16(c, FX_FCW)) & FSW_ES))
 		return;
-	if (!(c->s->cr0 & CR0_NE))
-		log_once("interp: x87 exception with CR0.NE=0: #MF instead of FERR#/IRQ 13");
+	if (!(c->s->cr0 & CR0_NE)) {
+		if (vcpu_ferr(c->v))
+			return;
+		log_once("interp: x87 exception with CR0.NE=0 and no FERR# wiring: #MF");
+	}
 	cpu_fault_noerr(c, EXC_MF);
 }
 
@@ -440,10 +451,23 @@ static uint64_t host_exec(struct icpu *c, unsigned stub, void *mem, uint64_t rfl
 	img.ftw = ftw_full(c);
 	for (unsigned k = 0; k < 8; k++)
 		memcpy(img.st[k], fx_st(c, k), 10);
-	/* only the arithmetic flags go in: never TF, DF, AC */
-	uint64_t fl = x87_host_run(&img, mem, (rflags & FL_ARITH) | FL_FIXED, stub);
+	/* unmasked exception flags still pending (FERR# went to IRQ 13 and
+	 * the instruction goes on): kept out of the host's FPU, where they
+	 * would trap, and put back after */
+	uint16_t pend = img.fsw & ~img.fcw & FSW_EXC;
+	img.fsw &= (uint16_t)~(pend | FSW_ES | FSW_B);
+	uint64_t fl = rflags;
+	if (stub >= 64 && stub < 128 && x87_transc_op(0xc0 | (stub - 64))) {
+		/* the transcendentals: our own, the same on every host */
+		uint16_t fsw = img.fsw, ftw = img.ftw;
+		x87_transc(0xc0 | (stub - 64), img.fcw, &fsw, &ftw, img.st);
+		img.fsw = fsw;
+		img.ftw = ftw;
+	} else {	/* only the arithmetic flags go in: never TF, DF, AC */
+		fl = x87_host_run(&img, mem, (rflags & FL_ARITH) | FL_FIXED, stub);
+	}
 	fx16_set(c, FX_FCW, img.fcw);
-	fx16_set(c, FX_FSW, img.fsw);
+	fx16_set(c, FX_FSW, fsw_with_es(img.fsw | pend, img.fcw));
 	c->s->fxsave[FX_FTW] = ftw_abridge(img.ftw);
 	for (unsigned k = 0; k < 8; k++)
 		st_set(c, k, img.st[k]);

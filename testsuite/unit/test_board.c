@@ -128,6 +128,34 @@ static void test_uart_irq_to_pic(void)
 	board_destroy(&b);
 }
 
+/* FERR# from a CPU: IRQ 13 through the slave PIC (vector 0x2d here);
+ * port 0xf0 lowers it, so the next FERR# is a new edge */
+static void test_ferr_irq13(void)
+{
+	struct board b;
+	struct host_log hl;
+	make_board(&b, &hl, 1, 64 << 20);
+	pic_init(&b);
+	out8(&b, 0x21, 0xfb);		/* the cascade only */
+	out8(&b, 0xa1, 0xdf);		/* IRQ 13 only */
+	CHECK_EQ(lapic_pending(b.lapic[0]), -1);
+	board_ferr(&b);
+	CHECK(lapic_pending(b.lapic[0]) >= 0);
+	CHECK_EQ(lapic_ack(b.lapic[0]), 0x2d);
+	out8(&b, 0xf0, 0);		/* the handler: clear FERR#, EOI both */
+	out8(&b, 0xa0, 0x20);
+	out8(&b, 0x20, 0x20);
+	CHECK_EQ(lapic_pending(b.lapic[0]), -1);
+	board_ferr(&b);
+	CHECK_EQ(lapic_ack(b.lapic[0]), 0x2d);
+	out8(&b, 0xa0, 0x20);
+	out8(&b, 0x20, 0x20);
+	/* still up (no write to 0xf0): no new edge, nothing more */
+	board_ferr(&b);
+	CHECK_EQ(lapic_pending(b.lapic[0]), -1);
+	board_destroy(&b);
+}
+
 int main(void)
 {
 	CHECK_SUITE("unit/board");
@@ -136,5 +164,6 @@ int main(void)
 	RUN(test_exit_and_reset_lines);
 	RUN(test_cmos_memory_size);
 	RUN(test_uart_irq_to_pic);
+	RUN(test_ferr_irq13);
 	return CHECK_EXIT();
 }

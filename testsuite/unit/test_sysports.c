@@ -1,4 +1,4 @@
-/* Unit tests for port 0x80, port 0x92, isa-debug-exit and debugcon. */
+/* Unit tests for port 0x80, port 0x92, port 0xf0 (FERR#), isa-debug-exit and debugcon. */
 // SPDX-License-Identifier: MIT
 #include "hw/sysports.h"
 
@@ -207,6 +207,58 @@ static void test_save_load(void)
 	rig_fini(&r);
 }
 
+/* the FERR latch: FERR# raises the line (to IRQ 13), port 0xf0 lowers it */
+struct line_log {
+	int calls, level;
+};
+
+static void h_line(void *opaque, int n, int level)
+{
+	struct line_log *l = opaque;
+	(void)n;
+	l->calls++;
+	l->level = level;
+}
+
+static void test_ferr_latch(void)
+{
+	struct rig r;
+	struct line_log ll = { 0, 0 };
+	struct snap sn;
+	rig_init(&r);
+	irq_connect(sysports_ferr_irq(r.s), h_line, &ll, 13);
+	sysports_ferr(r.s);
+	CHECK_EQ(ll.calls, 1);
+	CHECK_EQ(ll.level, 1);
+	sysports_ferr(r.s);			/* a level: still up, no new edge */
+	CHECK_EQ(ll.calls, 1);
+	CHECK_EQ(bus_read(&r.io, 0xf0, 1), 0xff);	/* reads not decoded */
+	CHECK_EQ(ll.level, 1);
+	bus_write(&r.io, 0xf0, 0x00, 1);	/* clear FERR#/IGNNE# */
+	CHECK_EQ(ll.calls, 2);
+	CHECK_EQ(ll.level, 0);
+	bus_write(&r.io, 0xf0, 0x00, 1);
+	CHECK_EQ(ll.calls, 2);
+	/* raised again after the clear; a reset lowers it */
+	sysports_ferr(r.s);
+	CHECK_EQ(ll.level, 1);
+	r.dev.reset(r.dev.opaque);
+	CHECK_EQ(ll.level, 0);
+	/* the level survives save/load: port 0xf0 still lowers it after */
+	sysports_ferr(r.s);
+	snap_init(&sn);
+	r.dev.save(r.dev.opaque, &sn);
+	r.dev.reset(r.dev.opaque);
+	ll.level = 1;				/* the receiver restores its own side */
+	CHECK_EQ(r.dev.load(r.dev.opaque, &sn), 0);
+	int calls = ll.calls;
+	bus_write(&r.io, 0xf0, 0x00, 1);
+	CHECK_EQ(ll.calls, calls + 1);
+	CHECK_EQ(ll.level, 0);
+	snap_free(&sn);
+	rig_fini(&r);
+}
+
 int main(void)
 {
 	CHECK_SUITE("sysports");
@@ -218,5 +270,6 @@ int main(void)
 	RUN(test_debugexit_copies_host);
 	RUN(test_debugcon);
 	RUN(test_save_load);
+	RUN(test_ferr_latch);
 	return CHECK_EXIT();
 }
