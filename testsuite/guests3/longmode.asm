@@ -22,6 +22,7 @@ UDATA		equ 0x2b
 U64		equ 0x33
 SEL_TSS		equ 0x38		; 16 bytes
 SEL_GATE	equ 0x4b		; 64-bit call gate, DPL 3, 16 bytes
+SEL_NP		equ 0x58		; a data segment that is not present
 
 MSR_EFER	equ 0xc0000080
 MSR_STAR	equ 0xc0000081
@@ -748,6 +749,79 @@ here:	mov rbx, here
 	CATCH 13, 0, "xsave misaligned"
 .lax_xsave:
 
+	; -- the other exceptions of 64-bit mode, each with its error code --
+	TRY
+	mov eax, 1
+	xor edx, edx
+	xor ecx, ecx
+	div ecx
+	CATCH 0, 0, "#DE"
+	cmp byte [lax], 0		; QEMU's TCG gives #UD for ICEBP here
+	jne .lax_icebp
+	TRY
+	db 0xf1				; ICEBP
+	CATCH 1, 0, "#DB from ICEBP"
+.lax_icebp:
+	TRY
+	db 0xce				; INTO: not in 64-bit mode
+	CATCH 6, 0, "INTO in 64-bit mode"
+	TRY
+	db 0x62, 0xc0			; BOUND: not in 64-bit mode (no EVEX here)
+	CATCH 6, 0, "BOUND in 64-bit mode"
+	mov rax, cr0
+	bts rax, 5			; NE: x87 errors as #MF
+	bts rax, 18			; AM: #AC in ring 3 below
+	bts rax, 3			; TS
+	mov cr0, rax
+	TRY
+	fld1
+	CATCH 7, 0, "#NM with CR0.TS"
+	clts
+	fninit
+	mov word [qbuf], 0x037b		; ZE unmasked
+	fldcw [qbuf]
+	fldz
+	fld1
+	fdiv st0, st1			; 1/0: pending
+	TRY
+	fwait
+	CATCH 16, 0, "#MF at the next waiting instruction"
+	fninit
+	mov rax, cr4
+	bts rax, 10			; OSXMMEXCPT
+	bts rax, 9			; OSFXSR
+	mov cr4, rax
+	mov dword [qbuf], 0x1d80	; ZE unmasked
+	ldmxcsr [qbuf]
+	mov eax, 1
+	cvtsi2ss xmm0, eax
+	xorps xmm1, xmm1
+	cmp byte [lax], 0		; QEMU's TCG raises no SIMD exceptions
+	jne .lax_xm
+	TRY
+	divss xmm0, xmm1
+	CATCH 19, 0, "#XM"
+.lax_xm:
+	mov dword [qbuf], 0x1f80
+	ldmxcsr [qbuf]
+	TRY
+	mov ax, SEL_NP
+	mov ds, ax
+	CATCH 11, SEL_NP, "#NP: the selector"
+	TRY
+	mov ax, 0x100
+	mov ds, ax
+	CATCH 13, 0x100, "#GP: a selector past the GDT"
+	mov ax, KDATA
+	mov ds, ax
+	; #GP delivered through a not-present gate: #NP on top of #GP is #DF
+	mov byte [idt + 13 * 16 + 5], 0x0e
+	mov rbx, 0x0000800000000000
+	TRY
+	mov rax, [rbx]
+	CATCH 8, 0, "#DF: #NP while delivering #GP"
+	mov byte [idt + 13 * 16 + 5], 0x8e
+
 	; -- ring 3: SYSCALL/SYSRET, INT 0x80, a call gate --
 	mov ecx, MSR_STAR
 	xor eax, eax
@@ -810,6 +884,18 @@ after_syscall:
 	mov rbx, rsp
 	int 0x80
 	CHECKQ rsp, rbx, "int 0x80: RSP after IRETQ"
+	cmp byte [lax], 0		; QEMU's TCG does not check alignment
+	jne .lax_ac
+	pushfq
+	bts qword [rsp], 18		; AC (CR0.AM was set in ring 0)
+	popfq
+	TRY
+	mov eax, [rsp + 1]
+	CATCH 17, 0, "#AC in ring 3"
+	pushfq
+	btr qword [rsp], 18
+	popfq
+.lax_ac:
 	CHECKQ [int80_count], 1, "int 0x80 from ring 3"
 	lea rax, [rel kstack_top - 40]
 	CHECKQ [int80_rsp], rax, "int 0x80: the stack of TSS.RSP0"
@@ -923,6 +1009,7 @@ gdt:
 	dq 0x00affa000000ffff		; U64
 	dq 0, 0				; TSS (16 bytes)
 	dq 0, 0				; the call gate (16 bytes)
+	dq 0x00cf12000000ffff		; SEL_NP: data, P = 0
 gdt_end:
 gdtr:	dw gdt_end - gdt - 1
 	dq gdt
