@@ -196,6 +196,11 @@ const struct dc_insn *dcache_fetch_slow(struct icpu *c, uint64_t rip, uint64_t l
 
 	if (c->code_size != 64 && rip > c->s->seg[S_CS].limit)
 		cpu_gp(c, 0);
+	/* 64-bit code running off the canonical range (sequentially; branches
+	 * check their targets): no TLB entry is ever filled there, so every
+	 * such fetch comes this way */
+	if (c->code_size == 64 && !canonical(rip))
+		cpu_gp(c, 0);
 	if (e->tag[MMU_FETCH] != page) {
 		void *host = NULL;
 		uint64_t gpa = 0;
