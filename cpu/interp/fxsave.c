@@ -16,17 +16,24 @@ enum {
 	FX_X87_END = 160,	/* FCW .. ST7 */
 };
 
-/* CR0.EM: #UD; CR0.TS: #NM; a misaligned image: #GP(0) */
-static uint64_t fx_checks(struct icpu *c, const struct insn *i)
+/* the checks of a state-image instruction: not memory or `ud`: #UD;
+ * CR0.TS: #NM; an image not aligned to `align` bytes: #GP(0) */
+static uint64_t image_checks(struct icpu *c, const struct insn *i, bool ud, unsigned align)
 {
-	if (i->opnd[0].kind != OPK_MEM || (c->s->cr0 & CR0_EM))
+	if (i->opnd[0].kind != OPK_MEM || ud)
 		cpu_ud(c);
 	if (c->s->cr0 & CR0_TS)
 		cpu_fault_noerr(c, EXC_NM);
 	uint64_t ea = insn_ea(c, i);
-	if ((seg_base_of(c, i->seg) + ea) & 15)
+	if ((seg_base_of(c, i->seg) + ea) & (align - 1))
 		cpu_gp(c, 0);
 	return ea;
+}
+
+/* FXSAVE/FXRSTOR: #UD with CR0.EM, a 16-byte aligned image */
+static uint64_t fx_checks(struct icpu *c, const struct insn *i)
+{
+	return image_checks(c, i, c->s->cr0 & CR0_EM, 16);
 }
 
 /* how many XMM registers the image carries: none unless CR4.OSFXSR (the
@@ -131,17 +138,10 @@ enum {
 	XS_HEADER = 512, XS_SIZE = 576,	/* the legacy area, then the 64-byte header */
 };
 
-/* CR4.OSXSAVE: #UD; CR0.TS: #NM; a misaligned area: #GP(0) */
+/* XSAVE/XRSTOR: #UD without CR4.OSXSAVE, a 64-byte aligned area */
 static uint64_t xs_checks(struct icpu *c, const struct insn *i)
 {
-	if (i->opnd[0].kind != OPK_MEM || !(c->s->cr4 & CR4_OSXSAVE))
-		cpu_ud(c);
-	if (c->s->cr0 & CR0_TS)
-		cpu_fault_noerr(c, EXC_NM);
-	uint64_t ea = insn_ea(c, i);
-	if ((seg_base_of(c, i->seg) + ea) & 63)
-		cpu_gp(c, 0);
-	return ea;
+	return image_checks(c, i, !(c->s->cr4 & CR4_OSXSAVE), 64);
 }
 
 /* the requested-feature bitmap: XCR0 AND EDX:EAX */

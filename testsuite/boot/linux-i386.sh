@@ -32,43 +32,13 @@ if grep -q "not built yet" "$tmp/probe"; then
 	exit 0
 fi
 
-testsuite/fetch-images i386 > "$tmp/paths" 2> "$tmp/fetch.err"
-rc=$?
-if [ "$rc" -eq 2 ]; then
-	echo "SKIP $NAME: $(tail -n1 "$tmp/fetch.err")"
-	exit 0
-elif [ "$rc" -ne 0 ]; then
-	cat "$tmp/fetch.err"
-	echo "FAIL $NAME: testsuite/fetch-images i386 failed (exit status $rc)"
-	exit 0
-fi
-KERNEL=$(sed -n 1p "$tmp/paths")
-INITRD=$(sed -n 2p "$tmp/paths")
+# shellcheck source=testsuite/boot/lib/linuxboot.bash
+. testsuite/boot/lib/linuxboot.bash
+report() { echo "$1 $NAME: $2"; }
+fetch_linux i386 report || exit 0
 
 # one CPU, then two: the MP table, the IOAPIC, INIT/SIPI and IPIs under a
 # real SMP kernel
-boot() {
-	local n=$1 name=$NAME
-	[ "$n" -gt 1 ] && name="boot/linux-i386-smp$n [$ACCEL]"
-	local cmd=("$TRIVISOR" -accel "$ACCEL" -m 512 -smp "$n" -kernel "$KERNEL" -initrd "$INITRD"
-		   -append "console=ttyS0 panic=-1 trivisor.test=1" -serial stdio -display none -no-reboot)
-	local rc marker why
-	{ timeout -k 5 "$BOOT_TIMEOUT" "${cmd[@]}" > "$tmp/out" 2>&1 < /dev/null; rc=$?; } 2>/dev/null
-	marker=$(tr -d '\r' < "$tmp/out" | grep -m1 -o 'TRIVISOR-BOOT-OK cpus=[0-9]*')
-	if [ "$rc" -eq 0 ] && [ "$marker" = "TRIVISOR-BOOT-OK cpus=$n" ]; then
-		echo "PASS $name"
-		return
-	fi
-	case $rc in
-	0) why="exit status 0 but ${marker:-no TRIVISOR-BOOT-OK marker} (want cpus=$n)" ;;
-	124|137) why="timed out after $BOOT_TIMEOUT s${marker:+ (after printing $marker)}" ;;
-	*) why="exit status $rc${marker:+ (after printing $marker)}, want 0" ;;
-	esac
-	echo "command: ${cmd[*]}"
-	echo "last 80 lines of output:"
-	tail -n 80 "$tmp/out"
-	echo "FAIL $name: $why"
-}
-boot 1
-boot 2
+boot_linux "$NAME" 1 "$BOOT_TIMEOUT" "$ACCEL" "$INITRD"
+boot_linux "boot/linux-i386-smp2 [$ACCEL]" 2 "$BOOT_TIMEOUT" "$ACCEL" "$INITRD"
 exit 0

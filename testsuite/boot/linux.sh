@@ -35,37 +35,11 @@ fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/boot-linux.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-testsuite/fetch-images amd64 > "$tmp/paths" 2> "$tmp/fetch.err"
-rc=$?
-if [ "$rc" -eq 2 ]; then
-	all SKIP "$(tail -n1 "$tmp/fetch.err")"
-	exit 0
-elif [ "$rc" -ne 0 ]; then
-	cat "$tmp/fetch.err"
-	all FAIL "testsuite/fetch-images failed (exit status $rc)"
-	exit 0
-fi
-KERNEL=$(sed -n 1p "$tmp/paths")
-INITRD=$(sed -n 2p "$tmp/paths")
+# shellcheck source=testsuite/boot/lib/linuxboot.bash
+. testsuite/boot/lib/linuxboot.bash
+fetch_linux amd64 all || exit 0
 
 for n in "${VARIANTS[@]}"; do
-	name=$(name_of "$n")
-	cmd=("$TRIVISOR" -accel "$ACCEL" -m 512 -smp "$n" -kernel "$KERNEL" -initrd "$INITRD"
-	     -append "console=ttyS0 panic=-1 trivisor.test=1" -serial stdio -display none -no-reboot)
-	{ timeout -k 5 "$BOOT_TIMEOUT" "${cmd[@]}" > "$tmp/out" 2>&1 < /dev/null; rc=$?; } 2>/dev/null
-	marker=$(tr -d '\r' < "$tmp/out" | grep -m1 -o 'TRIVISOR-BOOT-OK cpus=[0-9]*')
-	if [ "$rc" -eq 0 ] && [ "$marker" = "TRIVISOR-BOOT-OK cpus=$n" ]; then
-		echo "PASS $name"
-		continue
-	fi
-	case $rc in
-	0) why="exit status 0 but ${marker:-no TRIVISOR-BOOT-OK marker} (want cpus=$n)" ;;
-	124|137) why="timed out after $BOOT_TIMEOUT s${marker:+ (after printing $marker)}" ;;
-	*) why="exit status $rc${marker:+ (after printing $marker)}, want 0" ;;
-	esac
-	echo "command: ${cmd[*]}"
-	echo "last 80 lines of output:"
-	tail -n 80 "$tmp/out"
-	echo "FAIL $name: $why"
+	boot_linux "$(name_of "$n")" "$n" "$BOOT_TIMEOUT" "$ACCEL" "$INITRD"
 done
 exit 0
