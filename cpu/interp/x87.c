@@ -66,11 +66,14 @@ struct fsave32 {
 _Static_assert(sizeof(struct fsave32) == 108, "FSAVE image");
 
 /* -- the host side --
- * x87_host_run(img, mem, rflags, stub): save the host's x87, FRSTOR img,
- * load the arithmetic flags (FCMOV reads them), run stub number `stub`,
- * read EFLAGS (FCOMI writes them), FNSAVE to img, restore the host's x87;
- * returns the EFLAGS. Stubs are 8 bytes: ENDBR64, the instruction, RET.
- * 0-511: register forms, (escape - 0xD8) * 64 + ModRM low six bits;
+ * x87_host_run(img, mem, rflags, stub): FRSTOR img, load the arithmetic
+ * flags (FCMOV reads them), run stub number `stub`, read EFLAGS (FCOMI
+ * writes them), FNSAVE to img; returns the EFLAGS. The host's own x87 needs
+ * no save: the psABI has its register stack empty at a call and only the
+ * control word callee-saved, and FNSAVE leaves the FPU initialised, so
+ * putting the caller's FCW back restores all a caller may rely on (and
+ * spares an FNSAVE/FRSTOR pair, most of this path's cost). Stubs are 8
+ * bytes: ENDBR64, the instruction, RET. 0-511: register forms, (escape - 0xD8) * 64 + ModRM low six bits;
  * 512-575: memory forms, 512 + (escape - 0xD8) * 8 + reg, addressing
  * (%rsi) (mod 00, rm 110). Not static only because gcc cannot see a
  * definition in asm; the symbol itself is local (no .globl). */
@@ -81,8 +84,8 @@ __asm__(
 	".pushsection .text\n"
 	".p2align 4\n"
 	"trivisor_x87_host_run:\n"
-	"	sub $120, %rsp\n"
-	"	fnsave (%rsp)\n"
+	"	sub $24, %rsp\n"
+	"	fnstcw (%rsp)\n"
 	"	frstor (%rdi)\n"
 	"	lea trivisor_x87_stubs(%rip), %rax\n"
 	"	lea (%rax,%rcx,8), %rax\n"
@@ -92,8 +95,8 @@ __asm__(
 	"	pushfq\n"
 	"	pop %rax\n"
 	"	fnsave (%rdi)\n"
-	"	frstor (%rsp)\n"
-	"	add $120, %rsp\n"
+	"	fldcw (%rsp)\n"
+	"	add $24, %rsp\n"
 	"	ret\n"
 	".p2align 3\n"
 	"trivisor_x87_stubs:\n"
