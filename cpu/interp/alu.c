@@ -601,8 +601,7 @@ static void op_cmpxchg(struct icpu *c, const struct insn *i)
 static void op_cmpxchg16b(struct icpu *c, const struct insn *i)
 {
 	uint64_t ea = insn_ea(c, i);
-	if ((seg_base_of(c, i->seg) + ea) & 15)
-		cpu_gp(c, 0);
+	need_aligned(c, i->seg, ea, 16);
 	vmem_probe(c, i->seg, ea, 8, MMU_WRITE);
 	vmem_probe(c, i->seg, ea + 8, 8, MMU_WRITE);
 	uint64_t lo = vmem_read(c, i->seg, ea, 8), hi = vmem_read(c, i->seg, ea + 8, 8);

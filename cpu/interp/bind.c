@@ -45,6 +45,7 @@ static void bind_all(void)
 	bind_table(interp_ops_x87);
 	bind_table(interp_ops_fxsave);
 	bind_table(interp_ops_sse);
+	sse_rows_init();
 	for (unsigned op = 0; op < OP_COUNT; op++)
 		if (!bound[op])
 			bound[op] = op_unimplemented;

@@ -7,14 +7,9 @@
 #include "cpu/interp/ops.h"
 
 #include <string.h>
+#include "cpu/interp/fximage.h"
 #include "cpu/interp/icpu.h"
 #include "cpu/interp/sysarch.h"
-
-enum {
-	FX_FTW = 4, FX_FIP = 8, FX_FCS = 12, FX_FDP = 16, FX_FDS = 20,
-	FX_MXCSR = 24, FX_MXCSR_MASK = 28, FX_XMM = 160,
-	FX_X87_END = 160,	/* FCW .. ST7 */
-};
 
 /* the checks of a state-image instruction: not memory or `ud`: #UD;
  * CR0.TS: #NM; an image not aligned to `align` bytes: #GP(0) */
@@ -25,8 +20,7 @@ static uint64_t image_checks(struct icpu *c, const struct insn *i, bool ud, unsi
 	if (c->s->cr0 & CR0_TS)
 		cpu_fault_noerr(c, EXC_NM);
 	uint64_t ea = insn_ea(c, i);
-	if ((seg_base_of(c, i->seg) + ea) & (align - 1))
-		cpu_gp(c, 0);
+	need_aligned(c, i->seg, ea, align);
 	return ea;
 }
 
@@ -41,9 +35,7 @@ static uint64_t fx_checks(struct icpu *c, const struct insn *i)
  * 16 in 64-bit mode */
 static unsigned fx_nxmm(const struct icpu *c)
 {
-	if (!(c->s->cr4 & CR4_OSFXSR))
-		return 0;
-	return c->code_size == 64 ? 16 : 8;
+	return (c->s->cr4 & CR4_OSFXSR) ? fx_xmm_count(c) : 0;
 }
 
 /* the bytes of the image FXSAVE writes and FXRSTOR reads */
@@ -120,12 +112,9 @@ static void op_fxrstor(struct icpu *c, const struct insn *i)
 	}
 	uint8_t *fx = c->s->fxsave;
 	if (nxmm) {
-		uint32_t mxcsr, mask;
+		uint32_t mxcsr;
 		memcpy(&mxcsr, img + FX_MXCSR, 4);
-		memcpy(&mask, fx + FX_MXCSR_MASK, 4);
-		if (mxcsr & ~mask)
-			cpu_gp(c, 0);
-		memcpy(fx + FX_MXCSR, &mxcsr, 4);
+		fx32_set(c, FX_MXCSR, mxcsr_checked(c, mxcsr));
 		memcpy(fx + FX_XMM, img + FX_XMM, 16 * nxmm);
 	}
 	x87_load(c, i, img);
@@ -149,11 +138,6 @@ static uint64_t xs_rfbm(const struct icpu *c)
 {
 	uint64_t edx_eax = (c->s->gpr[R_EDX] << 32) | (uint32_t)c->s->gpr[R_EAX];
 	return c->s->xcr0 & edx_eax;
-}
-
-static unsigned xs_nxmm(const struct icpu *c)
-{
-	return c->code_size == 64 ? 16 : 8;
 }
 
 /* write bytes [from, to) of img to the area at ea */
@@ -185,7 +169,7 @@ static void op_xsave(struct icpu *c, const struct insn *i)
 	}
 	if (rfbm & XCR0_SSE) {
 		xs_put(c, i, ea, img, FX_MXCSR, FX_MXCSR + 8);
-		xs_put(c, i, ea, img, FX_XMM, FX_XMM + 16 * xs_nxmm(c));
+		xs_put(c, i, ea, img, FX_XMM, FX_XMM + 16 * fx_xmm_count(c));
 	}
 	bv = (bv & ~rfbm) | rfbm;
 	vmem_write(c, i->seg, (ea + XS_HEADER) & m, bv, 8);
@@ -209,12 +193,10 @@ static void op_xrstor(struct icpu *c, const struct insn *i)
 	if ((bv & ~c->s->xcr0) || comp || rsvd)
 		cpu_gp(c, 0);
 	uint8_t *fx = c->s->fxsave;
-	uint32_t mxcsr = 0, mask;
+	uint32_t mxcsr = 0;
 	if (rfbm & XCR0_SSE) {
 		memcpy(&mxcsr, img + FX_MXCSR, 4);
-		memcpy(&mask, fx + FX_MXCSR_MASK, 4);
-		if (mxcsr & ~mask)
-			cpu_gp(c, 0);
+		mxcsr_checked(c, mxcsr);
 	}
 	if (rfbm & XCR0_X87) {
 		if (bv & XCR0_X87) {
@@ -222,17 +204,16 @@ static void op_xrstor(struct icpu *c, const struct insn *i)
 		} else {
 			/* FNINIT's state, and the pointers and registers zero */
 			memset(fx, 0, FX_MXCSR);
-			memset(fx + 32, 0, FX_X87_END - 32);
-			fx[0] = 0x7f;
-			fx[1] = 0x03;
+			memset(fx + FX_ST, 0, FX_X87_END - FX_ST);
+			fx16_set(c, FX_FCW, 0x037f);
 		}
 	}
 	if (rfbm & XCR0_SSE) {
-		memcpy(fx + FX_MXCSR, &mxcsr, 4);
+		fx32_set(c, FX_MXCSR, mxcsr);
 		if (bv & XCR0_SSE)
-			memcpy(fx + FX_XMM, img + FX_XMM, 16 * xs_nxmm(c));
+			memcpy(fx + FX_XMM, img + FX_XMM, 16 * fx_xmm_count(c));
 		else
-			memset(fx + FX_XMM, 0, 16 * xs_nxmm(c));
+			memset(fx + FX_XMM, 0, 16 * fx_xmm_count(c));
 	}
 }
 

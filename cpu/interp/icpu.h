@@ -156,6 +156,15 @@ _Noreturn void cpu_fault_noerr(struct icpu *c, int vector);
 static inline _Noreturn void cpu_ud(struct icpu *c) { cpu_fault_noerr(c, EXC_UD); }
 static inline _Noreturn void cpu_gp(struct icpu *c, uint32_t err) { cpu_fault(c, EXC_GP, err); }
 
+/* the operands that must be aligned whatever CR0.AM says (CMPXCHG16B, the
+ * 16-byte SSE forms, FXSAVE's and XSAVE's images): #GP(0) unless the
+ * linear address of seg:off is a multiple of align (a power of two) */
+static inline void need_aligned(struct icpu *c, int seg, uint64_t off, unsigned align)
+{
+	if ((seg_base_of(c, seg) + off) & (align - 1))
+		cpu_gp(c, 0);
+}
+
 /* -- memory (cpu/interp/mem.c) -- */
 /* an operand access through segment `seg` at offset `off`: segment limit
  * and rights (or canonical form in 64-bit mode), alignment check, paging

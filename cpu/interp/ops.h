@@ -19,6 +19,8 @@ extern const struct interp_op interp_ops_system[];	/* system architecture */
 extern const struct interp_op interp_ops_x87[];		/* x87.c: the FPU, WAIT */
 extern const struct interp_op interp_ops_fxsave[];	/* fxsave.c: FXSAVE, FXRSTOR */
 extern const struct interp_op interp_ops_sse[];		/* sse.c: MMX, SSE to SSE4.2 */
+/* sse.c: fill OP_SSE's (map, opcode, prefix) table; part of the binding */
+void sse_rows_init(void);
 
 /* the handler of `op` (never NULL: unbound operations get one that logs
  * once and raises #UD) */

@@ -7,15 +7,14 @@
 // SPDX-License-Identifier: MIT
 #include "cpu/interp/sse.h"
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
 #include "cpu/interp/flags.h"
+#include "cpu/interp/fximage.h"
 #include "cpu/interp/icpu.h"
 #include "cpu/interp/ops.h"
 #include "hw/log.h"
 
-enum { FX_FSW = 2, FX_FTW = 4, FX_MXCSR = 24, FX_MXCSR_MASK = 28, FX_ST = 32, FX_XMM = 160 };
 enum { MXCSR_FLAGS = 0x3f, MXCSR_PRE = 0x07 /* IE DE ZE: found before computing */ };
 
 /* -- the lookup: filled once from the computing files' rows -- */
@@ -26,7 +25,6 @@ struct sse_row {
 };
 
 static struct sse_row rows[1 << 12];
-static pthread_once_t rows_once = PTHREAD_ONCE_INIT;
 static atomic_bool reported[1 << 12];
 
 static void rows_add(const struct sse_op *t)
@@ -39,7 +37,9 @@ static void rows_add(const struct sse_op *t)
 	}
 }
 
-static void rows_init(void)
+/* bind.c's one-time binding calls this: no instruction reaches op_sse
+ * before it has run, so the lookup needs no check of its own */
+void sse_rows_init(void)
 {
 	rows_add(sse_ops_int);
 	rows_add(sse_ops_fp);
@@ -56,25 +56,6 @@ static unsigned key_of(const struct insn *i)
 /* -- the register files -- */
 
 static inline uint8_t *fx(struct icpu *c) { return c->s->fxsave; }
-
-static inline uint16_t fx16(struct icpu *c, unsigned off)
-{
-	uint16_t v;
-	memcpy(&v, fx(c) + off, 2);
-	return v;
-}
-
-static inline uint32_t mxcsr_of(struct icpu *c)
-{
-	uint32_t v;
-	memcpy(&v, fx(c) + FX_MXCSR, 4);
-	return v;
-}
-
-static inline void mxcsr_set(struct icpu *c, uint32_t v)
-{
-	memcpy(fx(c) + FX_MXCSR, &v, 4);
-}
 
 union vec *sse_xmm(struct sse *x, unsigned r)
 {
@@ -100,7 +81,7 @@ static void mmx_enter(struct icpu *c)
 			memcpy(st + 16 * r, fx(c) + FX_ST + 16 * ((r - top) & 7), 16);
 		memcpy(fx(c) + FX_ST, st, sizeof(st));
 		fsw &= (uint16_t)~0x3800;
-		memcpy(fx(c) + FX_FSW, &fsw, 2);
+		fx16_set(c, FX_FSW, fsw);
 	}
 	fx(c)[FX_FTW] = 0xff;
 }
@@ -145,13 +126,6 @@ static void checks(struct icpu *c, bool xmm, bool mmx)
 		x87_check_pending(c);
 }
 
-static uint64_t mem_lin16(struct icpu *c, const struct insn *i, uint64_t ea, bool aligned)
-{
-	if (aligned && ((seg_base_of(c, i->seg) + ea) & 15))
-		cpu_gp(c, 0);
-	return ea;
-}
-
 static void read_opnd(struct sse *x, unsigned k, union vec *v, unsigned flags)
 {
 	struct icpu *c = x->c;
@@ -172,7 +146,8 @@ static void read_opnd(struct sse *x, unsigned k, union vec *v, unsigned flags)
 		uint64_t ea = insn_ea(c, i);
 		if (o->size == 16) {
 			uint64_t m = size_mask(i->asize);
-			mem_lin16(c, i, ea, !(flags & SR_UNALIGNED));
+			if (!(flags & SR_UNALIGNED))
+				need_aligned(c, i->seg, ea, 16);
 			v->q[0] = vmem_read(c, i->seg, ea, 8);
 			v->q[1] = vmem_read(c, i->seg, (ea + 8) & m, 8);
 		} else {
@@ -197,7 +172,8 @@ static void write_mem(struct sse *x, unsigned flags)
 	uint64_t ea = insn_ea(c, i);
 	if (o->size == 16) {
 		uint64_t m = size_mask(i->asize);
-		mem_lin16(c, i, ea, !(flags & SR_UNALIGNED));
+		if (!(flags & SR_UNALIGNED))
+			need_aligned(c, i->seg, ea, 16);
 		vmem_probe(c, i->seg, ea, 16, MMU_WRITE);
 		vmem_write(c, i->seg, ea, x->d.q[0], 8);
 		vmem_write(c, i->seg, (ea + 8) & m, x->d.q[1], 8);
@@ -261,10 +237,10 @@ static void fp_flags(struct sse *x, unsigned raised)
 	struct icpu *c = x->c;
 	unsigned unmasked = raised & ~(x->mxcsr >> 7) & MXCSR_FLAGS;
 	if (!unmasked) {
-		mxcsr_set(c, x->mxcsr | raised);
+		fx32_set(c, FX_MXCSR, x->mxcsr | raised);
 		return;
 	}
-	mxcsr_set(c, x->mxcsr | ((unmasked & MXCSR_PRE) ? (raised & MXCSR_PRE) : raised));
+	fx32_set(c, FX_MXCSR, x->mxcsr | ((unmasked & MXCSR_PRE) ? (raised & MXCSR_PRE) : raised));
 	if (!(c->s->cr4 & CR4_OSXMMEXCPT))
 		cpu_ud(c);
 	cpu_fault_noerr(c, EXC_XM);
@@ -279,7 +255,6 @@ void sse_set_flags(struct sse *x, uint64_t arith)
 
 static void op_sse(struct icpu *c, const struct insn *i)
 {
-	pthread_once(&rows_once, rows_init);
 	unsigned key = key_of(i);
 	const struct sse_row *r = &rows[key];
 	if (!r->fn) {
@@ -300,7 +275,7 @@ static void op_sse(struct icpu *c, const struct insn *i)
 	x.i = i;
 	x.imm = 0;
 	x.set_eflags = false;
-	x.mxcsr = mxcsr_of(c);
+	x.mxcsr = fx32(c, FX_MXCSR);
 	x.dmem = i->opnd[0].kind == OPK_MEM;
 	x.smem = i->nopnd > 1 && i->opnd[1].kind == OPK_MEM;
 	x.dsize = i->opnd[0].size;
@@ -346,17 +321,14 @@ static void need_sse_state(struct icpu *c, const struct insn *i)
 static void op_ldmxcsr(struct icpu *c, const struct insn *i)
 {
 	need_sse_state(c, i);
-	uint32_t v = (uint32_t)vmem_read(c, i->seg, insn_ea(c, i), 4), mask;
-	memcpy(&mask, fx(c) + FX_MXCSR_MASK, 4);
-	if (v & ~mask)
-		cpu_gp(c, 0);
-	mxcsr_set(c, v);
+	uint32_t v = (uint32_t)vmem_read(c, i->seg, insn_ea(c, i), 4);
+	fx32_set(c, FX_MXCSR, mxcsr_checked(c, v));
 }
 
 static void op_stmxcsr(struct icpu *c, const struct insn *i)
 {
 	need_sse_state(c, i);
-	vmem_write(c, i->seg, insn_ea(c, i), mxcsr_of(c), 4);
+	vmem_write(c, i->seg, insn_ea(c, i), fx32(c, FX_MXCSR), 4);
 }
 
 /* EMMS: an MMX instruction like the others (TOP 0), then every x87

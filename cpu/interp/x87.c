@@ -4,6 +4,7 @@
 
 #include <string.h>
 #include "cpu/interp/flags.h"
+#include "cpu/interp/fximage.h"
 #include "cpu/interp/icpu.h"
 #include "cpu/interp/sse.h"
 #include "cpu/interp/x87_transc.h"
@@ -42,11 +43,6 @@
  * unmasked exception at the next waiting instruction (FERR#, IRQ 13
  * through the board, with CR0.NE=0).
  */
-
-enum {
-	FX_FCW = 0, FX_FSW = 2, FX_FTW = 4, FX_FOP = 6, FX_FIP = 8, FX_FCS = 12,
-	FX_FDP = 16, FX_FDS = 20, FX_ST = 32,
-};
 
 enum {
 	FSW_IE = 1 << 0, FSW_OE = 1 << 3, FSW_UE = 1 << 4, FSW_SF = 1 << 6,
@@ -114,30 +110,6 @@ __asm__(
 	".popsection\n");
 
 /* -- the canonical state -- */
-
-static inline uint16_t fx16(const struct icpu *c, unsigned off)
-{
-	uint16_t v;
-	memcpy(&v, c->s->fxsave + off, 2);
-	return v;
-}
-
-static inline uint32_t fx32(const struct icpu *c, unsigned off)
-{
-	uint32_t v;
-	memcpy(&v, c->s->fxsave + off, 4);
-	return v;
-}
-
-static inline void fx16_set(struct icpu *c, unsigned off, uint16_t v)
-{
-	memcpy(c->s->fxsave + off, &v, 2);
-}
-
-static inline void fx32_set(struct icpu *c, unsigned off, uint32_t v)
-{
-	memcpy(c->s->fxsave + off, &v, 4);
-}
 
 static inline uint8_t *fx_st(struct icpu *c, unsigned i)
 {
