@@ -18,24 +18,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "guestlib.h"
 
 static uint64_t rs = 0x9e3779b97f4a7c15ull;
-static uint64_t rng(void)
-{
-	rs ^= rs >> 12;
-	rs ^= rs << 25;
-	rs ^= rs >> 27;
-	return rs * 0x2545f4914f6cdd1dull;
-}
+static uint64_t rng(void) { return xorshift64s(&rs); }
 
-static uint32_t h = 2166136261u;
-static void mix(uint64_t v)
-{
-	for (int k = 0; k < 8; k++) {
-		h ^= (uint8_t)(v >> (8 * k));
-		h *= 16777619u;
-	}
-}
+static uint32_t h = FNV_BASIS;
+static void mix(uint64_t v) { h = fnv1a_u64(h, v); }
 
 #define SIEVE_N (1u << 19)
 static uint8_t sieve[SIEVE_N];

@@ -19,16 +19,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "guestlib.h"
 
-static uint32_t h = 2166136261u;
-static void mix(const void *p, size_t n)
-{
-	const uint8_t *b = p;
-	for (size_t k = 0; k < n; k++) {
-		h ^= b[k];
-		h *= 16777619u;
-	}
-}
+static uint32_t h = FNV_BASIS;
+static void mix(const void *p, size_t n) { h = fnv1a(h, p, n); }
 
 static void do_x87(long round)
 {

@@ -36,6 +36,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "guestlib.h"
 
 static const char *self = "/proc/self/exe";
 
@@ -128,7 +129,7 @@ static int do_fork(long n)
 static int do_fault(long n, long mib)
 {
 	size_t len = (size_t)mib << 20;
-	uint32_t h = 2166136261u;
+	uint32_t h = FNV_BASIS;
 	for (long i = 0; i < n; i++) {
 		volatile uint8_t *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
 					   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -139,7 +140,7 @@ static int do_fault(long n, long mib)
 		for (size_t off = 0; off < len; off += 4096)
 			p[off] = (uint8_t)(off >> 12) ^ (uint8_t)i;
 		for (size_t off = 0; off < len; off += 4096 * 61)
-			h = (h ^ p[off]) * 16777619u;
+			h = fnv1a(h, (const uint8_t *)&p[off], 1);
 		munmap((void *)p, len);
 	}
 	printf("BENCHSUM fault %08x\n", h);

@@ -35,26 +35,12 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "guestlib.h"
 
-static uint32_t mix(uint32_t h, uint64_t v)
-{
-	/* FNV-1a over the eight bytes */
-	for (int k = 0; k < 8; k++) {
-		h ^= (uint8_t)(v >> (8 * k));
-		h *= 16777619u;
-	}
-	return h;
-}
+#define mix fnv1a_u64
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-static uint64_t rng(void)
-{
-	/* xorshift64* */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
-}
+static uint64_t rng(void) { return xorshift64s(&rng_state); }
 
 /* ---- integer ---- */
 
@@ -66,7 +52,7 @@ static int cmp_u32(const void *a, const void *b)
 
 static uint32_t check_int(unsigned scale)
 {
-	uint32_t h = 2166136261u;
+	uint32_t h = FNV_BASIS;
 	unsigned n = 20000 * scale;
 	char *sieve = calloc(n, 1);
 	for (unsigned i = 2; i < n; i++)
@@ -106,7 +92,7 @@ static uint32_t check_int(unsigned scale)
 static uint32_t check_x87(unsigned scale)
 {
 	static const int modes[] = { FE_TONEAREST, FE_DOWNWARD, FE_UPWARD, FE_TOWARDZERO };
-	uint32_t h = 2166136261u;
+	uint32_t h = FNV_BASIS;
 	for (unsigned m = 0; m < 4; m++) {
 		fesetround(modes[m]);
 		volatile long double acc = 1.0L;
@@ -165,7 +151,7 @@ static uint32_t simd_ops(uint32_t h, const uint8_t *buf, unsigned n)
 
 static uint32_t check_sse(unsigned scale)
 {
-	uint32_t h = 2166136261u;
+	uint32_t h = FNV_BASIS;
 	static const unsigned modes[] = { _MM_ROUND_NEAREST, _MM_ROUND_DOWN, _MM_ROUND_UP,
 					  _MM_ROUND_TOWARD_ZERO };
 	unsigned saved = _mm_getcsr();
@@ -217,7 +203,7 @@ static const char *self_path;
 
 static uint32_t check_fork(void)
 {
-	uint32_t h = 2166136261u;
+	uint32_t h = FNV_BASIS;
 	for (int k = 0; k < 3; k++) {
 		int fd[2];
 		if (pipe(fd))
@@ -277,7 +263,7 @@ static int write_readonly(uint8_t *page, long pg)
 
 static uint32_t check_mmap(void)
 {
-	uint32_t h = 2166136261u;
+	uint32_t h = FNV_BASIS;
 	long pg = sysconf(_SC_PAGESIZE);
 	size_t len = 64 * (size_t)pg;
 	uint8_t *a = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -328,7 +314,7 @@ static void on_usr1(int sig)
 
 static uint32_t check_signals(void)
 {
-	uint32_t h = 2166136261u;
+	uint32_t h = FNV_BASIS;
 	struct sigaction sa = { 0 };
 	sa.sa_handler = on_usr1;
 	sigaction(SIGUSR1, &sa, NULL);
@@ -377,7 +363,7 @@ static uint32_t check_threads(unsigned scale)
 		if (pthread_create(&t[k], NULL, sum_part, &p[k]))
 			return 1;
 	}
-	uint32_t h = 2166136261u;
+	uint32_t h = FNV_BASIS;
 	for (int k = 0; k < N; k++) {
 		pthread_join(t[k], NULL);
 		h = mix(h, p[k].sum);

@@ -5,7 +5,7 @@
 GUESTPROG := $(O)/guestprog/cpucheck
 CHECK_DEPS += $(GUESTPROG)
 
-$(O)/guestprog/cpucheck: testsuite/guestprog/cpucheck.c
+$(O)/guestprog/cpucheck: testsuite/guestprog/cpucheck.c testsuite/guestprog/guestlib.h
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -static -o $@ $< -lpthread -lm
 
@@ -18,10 +18,10 @@ BENCHPROG := $(addprefix $(O)/guestprog/,$(BENCHPROG_NAMES))
 BENCHPROG32 := $(addprefix $(O)/guestprog/i386/,$(BENCHPROG_NAMES))
 CHECK_DEPS += $(BENCHPROG)
 
-$(O)/guestprog/bench%: testsuite/guestprog/bench%.c
+$(O)/guestprog/bench%: testsuite/guestprog/bench%.c testsuite/guestprog/guestlib.h
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -static -o $@ $< -lm
 
-$(O)/guestprog/i386/bench%: testsuite/guestprog/bench%.c
+$(O)/guestprog/i386/bench%: testsuite/guestprog/bench%.c testsuite/guestprog/guestlib.h
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -m32 -march=i686 -msse2 -mfpmath=sse -O2 -Wall -Wextra -static -o $@ $< -lm

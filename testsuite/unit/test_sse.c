@@ -141,11 +141,7 @@ static uint64_t g64(const uint8_t *b, unsigned off) { uint64_t v; memcpy(&v, b +
 /* run from rip until HLT (every exception vector is a HLT) */
 static bool run_at(uint64_t rip)
 {
-	S()->rip = rip;
-	S()->run_state = CPU_RUNNING;
-	CHECK_EQ(R.t->sync_in(R.v), 0);
-	int e = R.t->run(R.v);
-	R.t->sync_out(R.v);
+	int e = vmrig_run_at(&R, rip);
 	CHECK_EQ(e, TIER_EXIT_HLT);
 	return e == TIER_EXIT_HLT;
 }

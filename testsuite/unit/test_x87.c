@@ -84,11 +84,7 @@ static uint16_t rd16_of(const uint8_t *b, unsigned off) { uint16_t v; memcpy(&v,
  * vector is a HLT), with the interpreter's view of RAM refreshed */
 static void run_at(uint64_t rip)
 {
-	S()->rip = rip;
-	S()->run_state = CPU_RUNNING;
-	CHECK_EQ(R.t->sync_in(R.v), 0);
-	CHECK_EQ(R.t->run(R.v), TIER_EXIT_HLT);
-	R.t->sync_out(R.v);
+	CHECK_EQ(vmrig_run_at(&R, rip), TIER_EXIT_HLT);
 }
 
 enum { SEL_CODE = 0x08, SEL_DATA = 0x10 };

@@ -58,6 +58,19 @@ static inline bool vmrig_up(struct rig *r, const struct tier *t, uint64_t ram_si
 	return true;
 }
 
+/* run the vCPU from rip on this thread until the tier returns, with the
+ * state synced in and out: the exit reason, or -1 if sync_in failed */
+static inline int vmrig_run_at(struct rig *r, uint64_t rip)
+{
+	r->v->s.rip = rip;
+	r->v->s.run_state = CPU_RUNNING;
+	if (r->t->sync_in(r->v) != 0)
+		return -1;
+	int e = r->t->run(r->v);
+	r->t->sync_out(r->v);
+	return e;
+}
+
 static inline void vmrig_down(struct rig *r)
 {
 	r->t->detach(r->v);
