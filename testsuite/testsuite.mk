@@ -7,3 +7,5 @@ UNIT_TESTS += $(wildcard testsuite/unit/test_*.c)
 -include testsuite/lockstep/lockstep.mk
 -include testsuite/bench/bench.mk
 -include testsuite/guestprog/guestprog.mk
+-include testsuite/floppy/floppy.mk
+-include testsuite/fuzz/fuzz.mk
