@@ -30,6 +30,25 @@ void vm_request_stop(struct vm *vm, enum vm_stop why, int status)
 		vm->notify_stop(vm->notify_opaque);
 }
 
+void vm_set_a20(struct vm *vm, bool on)
+{
+	if (atomic_exchange(&vm->a20m, !on) == !on)
+		return;
+	for (int i = 0; i < vm->ncpus; i++) {
+		struct vcpu *v = vm->vcpu[i];
+		if (!v)
+			continue;
+		/* QEMU too leaves the gate to its software MMU and ignores it
+		 * under KVM */
+		if (!on && v->tier && v->tier->id == TIER_KVM)
+			log_once("A20 gate turned off under KVM: not modelled there, "
+				 "addresses stay unwrapped");
+		/* the kick sends a software tier through its careful step,
+		 * which takes the new gate before the next instruction */
+		vcpu_kick(v);
+	}
+}
+
 void vcpu_kick(struct vcpu *v)
 {
 	atomic_store(&v->wake, 1);

@@ -40,11 +40,19 @@ struct vm {
 	 * Called with the lock held; NULL: no FERR# wiring (then #MF) */
 	void (*ferr)(void *opaque);
 	void *ferr_opaque;
+	/* A20M#: the board's A20 gate is off (vm_set_a20). The software
+	 * tiers then force physical-address bit 20 to 0; KVM has no such
+	 * input, so the hardware tier runs with addresses unwrapped */
+	_Atomic bool a20m;
 	/* CPUID family/model/features the guest sees are filtered to what the
 	 * models implement; tiers ask cpu/cpuid.h */
 };
 
 /* ask every vCPU to stop (exit or reset); callable with or without the lock */
 void vm_request_stop(struct vm *vm, enum vm_stop why, int status);
+/* the A20 gate from the board (port 0x92, the i8042 output port): every
+ * vCPU takes the change before its next instruction; callable with or
+ * without the lock. A reset turns the gate on again (QEMU does too) */
+void vm_set_a20(struct vm *vm, bool on);
 
 #endif

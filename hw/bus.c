@@ -62,6 +62,24 @@ int bus_register(struct bus *b, uint64_t base, uint64_t len,
 	return 0;
 }
 
+int bus_unregister(struct bus *b, uint64_t base)
+{
+	size_t i = bus_lower_bound(b, base);
+	if (i >= b->n || b->r[i].base != base)
+		return -1;
+	memmove(&b->r[i], &b->r[i + 1], (b->n - i - 1) * sizeof(*b->r));
+	b->n--;
+	return 0;
+}
+
+bool bus_range_free(const struct bus *b, uint64_t base, uint64_t len)
+{
+	if (len == 0 || base + len < base)
+		return false;
+	size_t i = bus_lower_bound(b, base);
+	return i >= b->n || b->r[i].base >= base + len;
+}
+
 const struct bus_range *bus_find(const struct bus *b, uint64_t addr)
 {
 	size_t i = bus_lower_bound(b, addr);

@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include <stdbool.h>
 
 struct bus_ops {
 	/* offset is relative to the registered base; size is 1, 2, 4 or 8 */
@@ -35,6 +36,10 @@ void bus_destroy(struct bus *b);
 /* 0 on success; -1 (and one line on stderr) if it overlaps an existing range */
 int bus_register(struct bus *b, uint64_t base, uint64_t len,
 		 const struct bus_ops *ops, void *opaque, const char *name);
+/* removes the range registered at exactly base: 0, or -1 if there is none */
+int bus_unregister(struct bus *b, uint64_t base);
+/* true when no range overlaps [base, base+len) */
+bool bus_range_free(const struct bus *b, uint64_t base, uint64_t len);
 /* the range holding addr, or NULL */
 const struct bus_range *bus_find(const struct bus *b, uint64_t addr);
 

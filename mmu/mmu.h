@@ -29,9 +29,12 @@ enum mmu_access { MMU_READ, MMU_WRITE, MMU_FETCH };
  * entry bits from here up to 51 (4-level) or 62 (PAE) are reserved */
 #define MMU_MAXPHYADDR 40
 
-/* the control registers that decide translation */
+/* the control registers that decide translation, and the A20M# input:
+ * asserted (the board's A20 gate off), physical-address bit 20 of every
+ * access, page-table reads included, is forced to 0 */
 struct mmu_regs {
 	uint64_t cr0, cr3, cr4, efer;
+	bool a20m;
 };
 
 struct mmu_walk {

@@ -133,6 +133,8 @@ int physmap_add(struct physmap *pm, uint64_t gpa, uint64_t size,
 			  (unsigned long long)gpa, (unsigned long long)size);
 		return -1;
 	}
+	/* even a failed add may have punched a hole: the map changed */
+	__atomic_fetch_add(&pm->generation, 1, __ATOMIC_RELEASE);
 	if (region_punch(pm, gpa, size) < 0 || pm->n >= PHYSMAP_MAX_REGIONS)
 		return -1;
 	struct physmap_region r = { gpa, size, kind, host, name };
@@ -143,7 +145,19 @@ int physmap_add(struct physmap *pm, uint64_t gpa, uint64_t size,
 
 int physmap_remove(struct physmap *pm, uint64_t gpa, uint64_t size)
 {
-	return region_punch(pm, gpa, size);
+	int r = region_punch(pm, gpa, size);
+	__atomic_fetch_add(&pm->generation, 1, __ATOMIC_RELEASE);
+	return r;
+}
+
+bool physmap_is_free(const struct physmap *pm, uint64_t gpa, uint64_t size)
+{
+	if (size == 0 || gpa + size < gpa)
+		return false;
+	for (int i = 0; i < pm->n; i++)
+		if (pm->r[i].gpa < gpa + size && pm->r[i].gpa + pm->r[i].size > gpa)
+			return false;
+	return true;
 }
 
 void physmap_set_listener(struct physmap *pm, const struct physmap_listener *l)

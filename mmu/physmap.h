@@ -5,7 +5,10 @@
  * mapped read-only at a guest address, on top of whatever RAM was there.
  * Anything neither RAM nor ROM goes to the MMIO bus.
  * Regions never overlap; a change is told to the listener (KVM turns them
- * into memory slots; mmu/ never mentions /dev/kvm). */
+ * into memory slots; mmu/ never mentions /dev/kvm) and bumps generation,
+ * which the software tiers compare at their cheap points to drop the host
+ * pointers they derived from the old map (TLB entries, decoded pages).
+ * Changes happen with the board lock held. */
 #ifndef MMU_PHYSMAP_H
 #define MMU_PHYSMAP_H
 
@@ -43,6 +46,7 @@ struct physmap {
 	int n;
 	struct bus *mmio;
 	struct physmap_listener listener;
+	uint64_t generation;		/* bumped by every add/remove (atomic) */
 };
 
 /* creates the memfd RAM of ram_size bytes and maps it. On failure: one error
@@ -54,6 +58,13 @@ int physmap_add(struct physmap *pm, uint64_t gpa, uint64_t size,
 		enum physmap_kind kind, uint8_t *host, const char *name);
 /* unmap [gpa, gpa+size): it becomes MMIO-bus space */
 int physmap_remove(struct physmap *pm, uint64_t gpa, uint64_t size);
+/* true when no region overlaps [gpa, gpa+size) */
+bool physmap_is_free(const struct physmap *pm, uint64_t gpa, uint64_t size);
+/* the current generation, for a software tier on another thread */
+static inline uint64_t physmap_generation(const struct physmap *pm)
+{
+	return __atomic_load_n(&pm->generation, __ATOMIC_ACQUIRE);
+}
 /* the listener is told of every existing region now, and of later changes */
 void physmap_set_listener(struct physmap *pm, const struct physmap_listener *l);
 const struct physmap_region *physmap_find(const struct physmap *pm, uint64_t gpa);

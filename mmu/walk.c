@@ -125,6 +125,12 @@ static uint64_t entry_address(const struct paging_mode *m, uint64_t e, unsigned 
 	return (e & bit_range(31, 22)) | (((e >> 13) & bit_range(PSE36_BITS - 1, 0)) << 32);
 }
 
+/* A20M#: bit 20 of a physical address forced to 0 (struct mmu_regs) */
+static inline uint64_t a20_gpa(const struct mmu_regs *r, uint64_t gpa)
+{
+	return r->a20m ? gpa & ~(1ull << 20) : gpa;
+}
+
 bool mmu_pae_pdptes_ok(struct physmap *pm, uint64_t cr3)
 {
 	const struct paging_mode *m = &paging_modes[PAGING_PAE];
@@ -142,7 +148,7 @@ int mmu_walk(struct physmap *pm, const struct mmu_regs *r, uint64_t lin,
 	     enum mmu_access acc, bool user, struct mmu_walk *out, uint32_t *pf_error)
 {
 	if (!(r->cr0 & WCR0_PG)) {
-		out->gpa = lin & 0xffffffffull;	/* no paging means no long mode */
+		out->gpa = a20_gpa(r, lin & 0xffffffffull);	/* no paging means no long mode */
 		out->page_mask = ~0xfffull;
 		out->writable = out->user = out->dirty = true;
 		out->nx = out->global = false;
@@ -185,7 +191,7 @@ int mmu_walk(struct physmap *pm, const struct mmu_regs *r, uint64_t lin,
 	for (unsigned i = 0; i < m->nlevels; i++) {
 		const struct level *lv = &m->lv[i];
 		uint64_t idx = (lin >> lv->shift) & bit_range(lv->bits - 1, 0);
-		e = entry_read(pm, table + idx * m->esize, m->esize, &ref);
+		e = entry_read(pm, a20_gpa(r, table + idx * m->esize), m->esize, &ref);
 		if (!(e & PTE_P)) {
 			*pf_error = err;
 			return -1;
@@ -222,7 +228,7 @@ int mmu_walk(struct physmap *pm, const struct mmu_regs *r, uint64_t lin,
 	entry_set(&ref, e, write ? (uint32_t)(PTE_A | PTE_D) : (uint32_t)PTE_A);
 
 	uint64_t size_mask = bit_range(shift - 1, 0);
-	out->gpa = entry_address(m, e, shift, large) | (lin & size_mask);
+	out->gpa = a20_gpa(r, entry_address(m, e, shift, large) | (lin & size_mask));
 	out->page_mask = ~size_mask;
 	out->writable = rw;
 	out->user = us;

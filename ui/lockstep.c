@@ -503,7 +503,7 @@ static int first_difference(const struct layout *lay, const uint64_t a[NRX], con
 static size_t our_read(struct vcpu *v, uint64_t lin, uint8_t *buf, size_t len)
 {
 	const struct cpu_state *s = &v->s;
-	struct mmu_regs mr = { s->cr0, s->cr3, s->cr4, s->efer };
+	struct mmu_regs mr = { s->cr0, s->cr3, s->cr4, s->efer, atomic_load(&v->vm->a20m) };
 	size_t done = 0;
 	while (done < len) {
 		struct mmu_walk w;

@@ -30,6 +30,7 @@ struct interp_cpu {
 	uint64_t ns_run;		/* host time spent in run() */
 	uint64_t insns_run;		/* of it, instructions retired */
 	uint64_t slice_start;		/* c.insns when this turn began */
+	uint64_t pm_gen;		/* physmap generation the TLB and decode cache follow */
 };
 
 /* One vCPU at a time runs in the interpreter, each for a slice of
@@ -254,6 +255,33 @@ static inline unsigned adjacent_link(const struct dc_page *b, const struct dc_in
 	return (unsigned)(((uintptr_t)d - (uintptr_t)b->pool) / sizeof(struct dc_insn)) + 2;
 }
 
+/* The physical map changed (PAM shadowing, a PCI BAR moved): the TLB's host
+ * pointers and the blocks decoded through them may be stale. Looked at in
+ * the careful step and after each instruction that is not plain (port I/O
+ * is not), so a change takes effect at the next instruction boundary. */
+static inline void follow_physmap(struct interp_cpu *p)
+{
+	uint64_t g = physmap_generation(p->c.tlb.pm);
+	if (unlikely(g != p->pm_gen)) {
+		p->pm_gen = g;
+		tlb_flush_all(&p->c.tlb);
+		dcache_flush(p->c.dc);
+	}
+}
+
+/* The A20 gate (vm_set_a20): a change kicks every vCPU, so the careful
+ * step sees it before the next instruction; the TLB fill then masks
+ * bit 20 (mmu_walk). The decode cache is keyed by host page, which the
+ * gate does not change. */
+static inline void follow_a20(struct interp_cpu *p)
+{
+	bool a20m = atomic_load_explicit(&p->v->vm->a20m, memory_order_relaxed);
+	if (unlikely(a20m != p->c.mr.a20m)) {
+		p->c.mr.a20m = a20m;
+		tlb_flush_all(&p->c.tlb);
+	}
+}
+
 enum fast_result { FAST_BREAK, FAST_HLT };
 
 static inline uint8_t run_bits(const struct dc_insn *d)
@@ -307,6 +335,7 @@ static enum fast_result fast_loop(struct interp_cpu *p)
 	struct icpu *c = &p->c;
 	struct cpu_state *s = c->s;
 	struct page_memo m;
+	follow_physmap(p);
 	memo_forget(&m, c->dc);
 	uint64_t ripmask = rip_mask(c);
 	uint64_t rip = s->rip, insns = c->insns;
@@ -337,6 +366,7 @@ static enum fast_result fast_loop(struct interp_cpu *p)
 			i->fn(c, i);
 			c->insns = ++insns;
 			s->rip = c->next_rip;
+			follow_physmap(p);
 			memo_forget(&m, c->dc);
 			ripmask = rip_mask(c);
 			if (unlikely(c->halted)) {
@@ -502,6 +532,8 @@ static enum step_result slow_step(struct interp_cpu *p, enum tier_exit *exit)
 	}
 	/* cleared before looking, so a kick after this point is seen next time */
 	atomic_store_explicit(&p->attention, 0, memory_order_relaxed);
+	follow_physmap(p);
+	follow_a20(p);
 	uint8_t shadow = s->ev.interrupt_shadow;
 	s->ev.interrupt_shadow = 0;
 	if (!shadow && take_events(p)) {
@@ -751,6 +783,7 @@ static int interp_sync_in(struct vcpu *v)
 	c->shutdown = false;
 	c->delivering = -1;
 	icpu_mode_changed(c);
+	c->mr.a20m = atomic_load(&v->vm->a20m);
 	tlb_flush_all(&c->tlb);
 	/* another tier may have written code without telling codepages */
 	dcache_flush(c->dc);
