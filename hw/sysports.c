@@ -21,6 +21,8 @@ enum {
 struct sysports {
 	struct sysports_host host;
 	uint8_t post;		/* last byte written to port 0x80 */
+	void (*post_listener)(void *opaque, uint8_t value);	/* may be NULL */
+	void *post_listener_opaque;
 	uint8_t sysctl_a;	/* port 0x92 as last written */
 	struct irq_line ferr;	/* the FERR latch, to IRQ 13 */
 };
@@ -36,9 +38,19 @@ static uint64_t post_read(void *opaque, uint64_t offset, unsigned size)
 
 static void post_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
 {
+	struct sysports *s = opaque;
 	(void)offset;
 	(void)size;
-	((struct sysports *)opaque)->post = (uint8_t)value;
+	s->post = (uint8_t)value;
+	if (s->post_listener)
+		s->post_listener(s->post_listener_opaque, (uint8_t)value);
+}
+
+void sysports_set_post_listener(struct sysports *s, void (*fn)(void *opaque, uint8_t value),
+				void *opaque)
+{
+	s->post_listener = fn;
+	s->post_listener_opaque = opaque;
 }
 
 static const struct bus_ops post_ops = {

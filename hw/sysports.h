@@ -30,6 +30,10 @@ struct sysports;
 struct sysports *sysports_new(struct bus *io, const struct sysports_host *host, struct device *dev);
 void sysports_free(struct sysports *s);
 int sysports_a20(struct sysports *s);
+/* every byte written to port 0x80 is also told to fn (a POST-code logger,
+ * hw/testdev.h); fn NULL: nobody */
+void sysports_set_post_listener(struct sysports *s, void (*fn)(void *opaque, uint8_t value),
+				void *opaque);
 /* the FERR latch's output (to IRQ 13; connect it before use) */
 struct irq_line *sysports_ferr_irq(struct sysports *s);
 /* the CPU asserted FERR#: the line goes up until port 0xf0 is written */
