@@ -92,6 +92,11 @@ struct i8042 {
 	uint8_t aux_rate;
 	uint8_t aux_res;
 	uint8_t aux_last;
+	uint8_t aux_id;		/* 0 standard, 3 IntelliMouse (wheel), 4 Explorer (5 buttons) */
+	uint8_t aux_rates[3];	/* the last three sample rates set, newest last */
+	uint8_t aux_buttons;	/* I8042_BTN_* held now */
+	bool aux_dirty;		/* buttons changed since the last packet */
+	int32_t aux_dx, aux_dy, aux_dz;	/* motion not yet reported (PS/2 axes) */
 };
 
 /* The 8042's set 2 -> set 1 table. 0x85-0xff map to themselves. */
@@ -345,6 +350,91 @@ static void aux_send(struct i8042 *k, uint8_t v)
 	queue_push(&k->auxq, v);
 }
 
+static bool queue_room(const struct ps2_queue *q, unsigned n)
+{
+	return (unsigned)(QUEUE_SIZE - q->count) >= n;
+}
+
+static int32_t clamp32(int32_t v, int32_t lo, int32_t hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* One movement packet from the pending motion and buttons: 3 bytes, or 4
+ * with a wheel (ID 3: the wheel as a signed byte; ID 4: a 4-bit wheel and
+ * buttons 4 and 5). Motion beyond a packet's range stays pending for the
+ * next one. */
+static void aux_put_packet(struct i8042 *k)
+{
+	int32_t dx = clamp32(k->aux_dx, -256, 255);
+	int32_t dy = clamp32(k->aux_dy, -256, 255);
+	int32_t dz = 0;
+	if (k->aux_id == 3)
+		dz = clamp32(k->aux_dz, -127, 127);
+	else if (k->aux_id == 4)
+		dz = clamp32(k->aux_dz, -8, 7);
+	k->aux_dx -= dx;
+	k->aux_dy -= dy;
+	k->aux_dz = k->aux_id ? k->aux_dz - dz : 0;
+	k->aux_dirty = false;
+	aux_send(k, 0x08 | (k->aux_buttons & 7) | (dx < 0 ? 0x10 : 0) | (dy < 0 ? 0x20 : 0));
+	aux_send(k, (uint8_t)dx);
+	aux_send(k, (uint8_t)dy);
+	if (k->aux_id == 3)
+		aux_send(k, (uint8_t)dz);
+	else if (k->aux_id == 4)
+		aux_send(k, (uint8_t)((dz & 0x0f) | ((k->aux_buttons & 0x18) << 1)));
+}
+
+/* in stream mode with reporting on: pending motion out as packets, while the
+ * mouse's queue has room for whole ones */
+static void aux_flush(struct i8042 *k)
+{
+	unsigned size = k->aux_id ? 4 : 3;
+	if (!k->aux_enabled || k->aux_remote || k->aux_wrap)
+		return;
+	while ((k->aux_dirty || k->aux_dx || k->aux_dy || k->aux_dz) &&
+	       queue_room(&k->auxq, size))
+		aux_put_packet(k);
+}
+
+void i8042_mouse_event(struct i8042 *k, int dx, int dy, int dz, unsigned buttons)
+{
+	/* the host's y grows down; PS/2's grows up. Pending motion is bounded
+	 * so a guest that never reads cannot make it overflow */
+	k->aux_dx = clamp32(k->aux_dx + dx, -4096, 4096);
+	k->aux_dy = clamp32(k->aux_dy - dy, -4096, 4096);
+	k->aux_dz = clamp32(k->aux_dz + dz, -4096, 4096);
+	if ((buttons & 0x1f) != k->aux_buttons) {
+		k->aux_buttons = buttons & 0x1f;
+		k->aux_dirty = true;
+	}
+	if (!k->aux_enabled || k->aux_remote) {
+		/* nothing is reported; a remote-mode read takes what is pending */
+		if (!k->aux_remote)
+			k->aux_dx = k->aux_dy = k->aux_dz = 0;
+		return;
+	}
+	aux_flush(k);
+	kbc_fill(k);
+}
+
+/* a sample rate was set: the IntelliMouse knocks (200, 100, 80 for the
+ * wheel, then 200, 200, 80 for five buttons) change the ID */
+static void aux_rate_set(struct i8042 *k, uint8_t rate)
+{
+	k->aux_rate = rate;
+	k->aux_rates[0] = k->aux_rates[1];
+	k->aux_rates[1] = k->aux_rates[2];
+	k->aux_rates[2] = rate;
+	if (k->aux_rates[0] == 200 && k->aux_rates[2] == 80) {
+		if (k->aux_rates[1] == 100 && k->aux_id == 0)
+			k->aux_id = 3;
+		else if (k->aux_rates[1] == 200 && k->aux_id == 3)
+			k->aux_id = 4;
+	}
+}
+
 static void aux_defaults(struct i8042 *k)
 {
 	k->aux_rate = 100;
@@ -361,6 +451,11 @@ static void aux_reset_state(struct i8042 *k)
 	k->aux_remote = false;
 	k->aux_wrap = false;
 	k->aux_last = 0;
+	k->aux_id = 0;
+	memset(k->aux_rates, 0, sizeof(k->aux_rates));
+	k->aux_buttons = 0;
+	k->aux_dirty = false;
+	k->aux_dx = k->aux_dy = k->aux_dz = 0;
 }
 
 static void aux_command(struct i8042 *k, uint8_t v)
@@ -373,7 +468,7 @@ static void aux_command(struct i8042 *k, uint8_t v)
 		uint8_t cmd = k->aux_arg_for;
 		k->aux_arg_for = 0;
 		if (cmd == 0xf3)
-			k->aux_rate = v;
+			aux_rate_set(k, v);
 		else
 			k->aux_res = v & 3;
 		aux_send(k, PS2_ACK);
@@ -400,25 +495,26 @@ static void aux_command(struct i8042 *k, uint8_t v)
 	case 0xea:	/* stream mode */
 	case 0xf0:	/* remote mode */
 		k->aux_remote = v == 0xf0;
+		k->aux_dx = k->aux_dy = k->aux_dz = 0;
 		aux_send(k, PS2_ACK);
 		break;
-	case 0xeb:	/* read data: a packet with no motion, no buttons */
+	case 0xeb:	/* read data: a packet of what is pending */
 		aux_send(k, PS2_ACK);
-		aux_send(k, 0x08);
-		aux_send(k, 0);
-		aux_send(k, 0);
+		aux_put_packet(k);
 		break;
 	case 0xec:
 	case 0xee:
 		k->aux_wrap = v == 0xee;
 		aux_send(k, PS2_ACK);
 		break;
-	case 0xf2:	/* get ID: a standard mouse, no wheel */
+	case 0xf2:	/* get ID: 0 until a knock turned on the wheel */
 		aux_send(k, PS2_ACK);
-		aux_send(k, 0x00);
+		aux_send(k, k->aux_id);
 		break;
-	case 0xf4:
+	case 0xf4:	/* enable reporting: motion from before is not reported */
 		k->aux_enabled = true;
+		k->aux_dx = k->aux_dy = k->aux_dz = 0;
+		k->aux_dirty = false;
 		aux_send(k, PS2_ACK);
 		break;
 	case 0xf5:
@@ -590,6 +686,7 @@ static uint64_t kbc_data_read(void *opaque, uint64_t offset, unsigned size)
 		k->obf = false;
 		/* lower before refilling, so a following byte is a fresh edge */
 		kbc_update_irq(k);
+		aux_flush(k);	/* motion held back while the queue was full */
 		kbc_fill(k);
 	}
 	return v;
@@ -666,7 +763,7 @@ static void queue_fields(struct snap *s, bool load, struct ps2_queue *q)
 }
 
 /* one list of fields for both directions, so save and load cannot drift */
-static void i8042_fields(struct i8042 *k, struct snap *s, bool load)
+static void i8042_fields(struct i8042 *k, struct snap *s, bool load, uint32_t version)
 {
 #define F(field) snap_field(s, load, &k->field, sizeof(k->field))
 #define B(field) snap_bool(s, load, &k->field)
@@ -679,6 +776,10 @@ static void i8042_fields(struct i8042 *k, struct snap *s, bool load)
 	queue_fields(s, load, &k->auxq);
 	F(aux_arg_for); B(aux_enabled); B(aux_remote); B(aux_wrap);
 	B(aux_scale21); F(aux_rate); F(aux_res); F(aux_last);
+	if (version >= 2) {
+		F(aux_id); F(aux_rates); F(aux_buttons); B(aux_dirty);
+		F(aux_dx); F(aux_dy); F(aux_dz);
+	}
 #undef B
 #undef F
 }
@@ -686,8 +787,8 @@ static void i8042_fields(struct i8042 *k, struct snap *s, bool load)
 static void i8042_save(void *opaque, struct snap *s)
 {
 	struct i8042 *k = opaque;
-	snap_section_put(s, "i8042", 1);
-	i8042_fields(k, s, false);
+	snap_section_put(s, "i8042", 2);
+	i8042_fields(k, s, false, 2);
 }
 
 static bool queue_valid(const struct ps2_queue *q)
@@ -699,10 +800,21 @@ static int i8042_load(void *opaque, struct snap *s)
 {
 	struct i8042 *k = opaque;
 	struct i8042 t = *k;
-	snap_section_get(s, "i8042", 1);
-	i8042_fields(&t, s, true);
+	/* version 1 had no wheel or pending motion: those start at reset values */
+	uint32_t version = snap_section_get(s, "i8042", 2);
+	i8042_fields(&t, s, true, version);
+	if (version < 2) {
+		t.aux_id = 0;
+		memset(t.aux_rates, 0, sizeof(t.aux_rates));
+		t.aux_buttons = 0;
+		t.aux_dirty = false;
+		t.aux_dx = t.aux_dy = t.aux_dz = 0;
+	}
 	if (s->error || !queue_valid(&t.ctrlq) || !queue_valid(&t.kbdq) ||
-	    !queue_valid(&t.auxq) || t.kbd_set < 1 || t.kbd_set > 3)
+	    !queue_valid(&t.auxq) || t.kbd_set < 1 || t.kbd_set > 3 ||
+	    (t.aux_id != 0 && t.aux_id != 3 && t.aux_id != 4) ||
+	    t.aux_dx < -4096 || t.aux_dx > 4096 || t.aux_dy < -4096 || t.aux_dy > 4096 ||
+	    t.aux_dz < -4096 || t.aux_dz > 4096)
 		return -1;
 	/* the lines and host stay ours; everything else comes from the state */
 	t.kbd_irq = k->kbd_irq;

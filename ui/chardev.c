@@ -84,39 +84,79 @@ void console_restore(void)
 	}
 }
 
-enum console_action console_filter(uint8_t *buf, size_t *len)
+static bool console_to_monitor;	/* who has the terminal (Ctrl-A C) */
+
+void console_set_monitor_focus(bool monitor)
 {
-	size_t out = 0;
+	console_to_monitor = monitor;
+}
+
+bool console_monitor_focus(void)
+{
+	return console_to_monitor;
+}
+
+static const char console_help[] =
+	"\r\n"
+	"C-a h    print this help\r\n"
+	"C-a x    exit emulator\r\n"
+	"C-a c    switch between console and monitor\r\n"
+	"C-a C-a  sends C-a\r\n";
+
+enum console_action console_filter_mux(uint8_t *buf, size_t *len, uint8_t *mon, size_t *monlen)
+{
+	enum console_action act = CONSOLE_NONE;
+	size_t out = 0, mout = 0;
 	for (size_t i = 0; i < *len; i++) {
 		uint8_t ch = buf[i];
-		if (!console_escape) {
-			if (ch == 0x01) {
-				console_escape = true;
-				continue;
-			}
-			buf[out++] = ch;
+		bool escaped = console_escape;
+		console_escape = false;
+		if (!escaped && ch == 0x01) {
+			console_escape = true;
 			continue;
 		}
-		console_escape = false;
-		switch (ch) {
-		case 'x':
-		case 'X':
-			*len = out;
-			fputs("\r\ntrivisor: terminated by Ctrl-A X\r\n", stderr);
-			return CONSOLE_QUIT;
-		case 'h':
-		case 'H':
-		case '?':
-			fputs("\r\nC-a x    exit\r\nC-a h    this help\r\nC-a C-a  send C-a\r\n", stderr);
-			break;
-		case 0x01:
-		case 'a':
-			buf[out++] = 0x01;
-			break;
-		default:
-			break;	/* unknown escapes are dropped, as QEMU does */
+		if (escaped) {
+			switch (ch) {
+			case 'x':
+			case 'X':
+				*len = out;
+				if (monlen)
+					*monlen = mout;
+				fputs("\r\ntrivisor: terminated by Ctrl-A X\r\n", stderr);
+				return CONSOLE_QUIT;
+			case 'h':
+			case 'H':
+			case '?':
+				fputs(mon ? console_help : "\r\nC-a x    exit\r\nC-a h    this help\r\n"
+				      "C-a C-a  send C-a\r\n", stderr);
+				continue;
+			case 'c':
+			case 'C':
+				if (!mon)
+					continue;	/* no monitor: nothing to switch to */
+				console_to_monitor = !console_to_monitor;
+				act = console_to_monitor ? CONSOLE_TO_MONITOR : CONSOLE_TO_SERIAL;
+				continue;
+			case 0x01:
+			case 'a':
+				ch = 0x01;	/* a literal Ctrl-A for whoever has the terminal */
+				break;
+			default:
+				continue;	/* unknown escapes are dropped, as QEMU does */
+			}
 		}
+		if (mon && console_to_monitor)
+			mon[mout++] = ch;
+		else
+			buf[out++] = ch;
 	}
 	*len = out;
-	return CONSOLE_NONE;
+	if (monlen)
+		*monlen = mout;
+	return act;
+}
+
+enum console_action console_filter(uint8_t *buf, size_t *len)
+{
+	return console_filter_mux(buf, len, NULL, NULL);
 }

@@ -580,6 +580,213 @@ static void test_save_load(void)
 	rig_fini(&r);
 }
 
+static void set_rate(struct rig *r, uint8_t rate)
+{
+	mouse(r, 0xf3);
+	EXPECT(r, 0xfa);
+	mouse(r, rate);
+	EXPECT(r, 0xfa);
+}
+
+static uint8_t mouse_id(struct rig *r)
+{
+	mouse(r, 0xf2);
+	EXPECT(r, 0xfa);
+	return rd(r);
+}
+
+static void test_mouse_stream(void)
+{
+	struct rig r;
+	rig_init(&r);
+	/* nothing is reported before reporting is enabled */
+	i8042_mouse_event(r.k, 5, 5, 0, 0);
+	EXPECT_EMPTY(&r);
+	mouse(&r, 0xf4);
+	EXPECT(&r, 0xfa);
+	EXPECT_EMPTY(&r);
+	/* right 10, down 3 (PS/2 y grows up), left button */
+	i8042_mouse_event(r.k, 10, 3, 0, I8042_BTN_LEFT);
+	CHECK_EQ(r.log.irq[1], 1);
+	EXPECT(&r, 0x08 | 0x01 | 0x20);
+	EXPECT(&r, 10);
+	EXPECT(&r, 0xfd);
+	EXPECT_EMPTY(&r);
+	/* a button change alone is a packet; a wheel without ID 3 is not */
+	i8042_mouse_event(r.k, 0, 0, 2, I8042_BTN_RIGHT | I8042_BTN_MIDDLE);
+	EXPECT(&r, 0x08 | 0x06);
+	EXPECT(&r, 0);
+	EXPECT(&r, 0);
+	EXPECT_EMPTY(&r);
+	/* left and up: x sign set, y positive */
+	i8042_mouse_event(r.k, -1, -7, 0, 0);
+	EXPECT(&r, 0x08 | 0x10);
+	EXPECT(&r, 0xff);
+	EXPECT(&r, 7);
+	EXPECT_EMPTY(&r);
+	/* more than one packet holds: split, nothing lost */
+	i8042_mouse_event(r.k, 300, 0, 0, 0);
+	EXPECT(&r, 0x08);
+	EXPECT(&r, 0xff);	/* 255 */
+	EXPECT(&r, 0);
+	EXPECT(&r, 0x08);
+	EXPECT(&r, 45);
+	EXPECT(&r, 0);
+	EXPECT_EMPTY(&r);
+	/* disabling stops the stream */
+	mouse(&r, 0xf5);
+	EXPECT(&r, 0xfa);
+	i8042_mouse_event(r.k, 1, 1, 0, 0);
+	EXPECT_EMPTY(&r);
+	rig_fini(&r);
+}
+
+static void test_mouse_wheel_id(void)
+{
+	struct rig r;
+	rig_init(&r);
+	/* a wrong knock leaves a standard mouse */
+	set_rate(&r, 200);
+	set_rate(&r, 80);
+	set_rate(&r, 100);
+	CHECK_EQ(mouse_id(&r), 0);
+	/* the IntelliMouse knock: 200, 100, 80 */
+	set_rate(&r, 200);
+	set_rate(&r, 100);
+	set_rate(&r, 80);
+	CHECK_EQ(mouse_id(&r), 3);
+	mouse(&r, 0xf4);
+	EXPECT(&r, 0xfa);
+	/* four-byte packets; the wheel down (towards the user) positive */
+	i8042_mouse_event(r.k, 0, 0, 1, 0);
+	EXPECT(&r, 0x08);
+	EXPECT(&r, 0);
+	EXPECT(&r, 0);
+	EXPECT(&r, 0x01);
+	i8042_mouse_event(r.k, 2, 0, -2, 0);
+	EXPECT(&r, 0x08);
+	EXPECT(&r, 2);
+	EXPECT(&r, 0);
+	EXPECT(&r, 0xfe);
+	EXPECT_EMPTY(&r);
+	/* set defaults keeps the ID; reset goes back to a standard mouse */
+	mouse(&r, 0xf6);
+	EXPECT(&r, 0xfa);
+	CHECK_EQ(mouse_id(&r), 3);
+	mouse(&r, 0xff);
+	EXPECT(&r, 0xfa);
+	EXPECT(&r, 0xaa);
+	EXPECT(&r, 0x00);
+	CHECK_EQ(mouse_id(&r), 0);
+	rig_fini(&r);
+}
+
+static void test_mouse_explorer_id(void)
+{
+	struct rig r;
+	rig_init(&r);
+	/* 200, 200, 80 only after the wheel knock, as Linux's psmouse probes */
+	set_rate(&r, 200);
+	set_rate(&r, 200);
+	set_rate(&r, 80);
+	CHECK_EQ(mouse_id(&r), 0);
+	set_rate(&r, 200);
+	set_rate(&r, 100);
+	set_rate(&r, 80);
+	set_rate(&r, 200);
+	set_rate(&r, 200);
+	set_rate(&r, 80);
+	CHECK_EQ(mouse_id(&r), 4);
+	mouse(&r, 0xf4);
+	EXPECT(&r, 0xfa);
+	/* the fourth byte: a 4-bit wheel and buttons 4 and 5 in bits 4, 5 */
+	i8042_mouse_event(r.k, 0, 0, -1, I8042_BTN_SIDE | I8042_BTN_LEFT);
+	EXPECT(&r, 0x09);
+	EXPECT(&r, 0);
+	EXPECT(&r, 0);
+	EXPECT(&r, 0x1f);
+	EXPECT_EMPTY(&r);
+	rig_fini(&r);
+}
+
+static void test_mouse_remote_read(void)
+{
+	struct rig r;
+	rig_init(&r);
+	mouse(&r, 0xf0);	/* remote mode */
+	EXPECT(&r, 0xfa);
+	i8042_mouse_event(r.k, 3, -4, 0, I8042_BTN_RIGHT);
+	EXPECT_EMPTY(&r);
+	mouse(&r, 0xeb);
+	EXPECT(&r, 0xfa);
+	EXPECT(&r, 0x0a);
+	EXPECT(&r, 3);
+	EXPECT(&r, 4);
+	EXPECT_EMPTY(&r);
+	/* read again: the motion was reported once, the button still held */
+	mouse(&r, 0xeb);
+	EXPECT(&r, 0xfa);
+	EXPECT(&r, 0x0a);
+	EXPECT(&r, 0);
+	EXPECT(&r, 0);
+	rig_fini(&r);
+}
+
+static void test_mouse_full_queue(void)
+{
+	struct rig r;
+	rig_init(&r);
+	mouse(&r, 0xf4);
+	EXPECT(&r, 0xfa);
+	/* far more motion than the queue holds: every count arrives as the
+	 * guest reads, none is lost */
+	for (int i = 0; i < 100; i++)
+		i8042_mouse_event(r.k, 200, 0, 0, 0);
+	long sum = 0;
+	int packets = 0;
+	while ((status(&r) & 0x01) && packets < 1000) {
+		uint8_t b0 = rd(&r);
+		CHECK(b0 & 0x08);
+		uint8_t x = rd(&r);
+		rd(&r);
+		sum += (b0 & 0x10) ? (long)x - 256 : (long)x;
+		packets++;
+	}
+	/* pending motion is bounded at 4096 counts besides what is queued */
+	CHECK(sum >= 4096);
+	CHECK(sum <= 100 * 200);
+	EXPECT_EMPTY(&r);
+	rig_fini(&r);
+}
+
+static void test_mouse_save_load(void)
+{
+	struct rig r;
+	struct snap sn;
+	rig_init(&r);
+	set_rate(&r, 200);
+	set_rate(&r, 100);
+	set_rate(&r, 80);
+	mouse(&r, 0xf0);
+	EXPECT(&r, 0xfa);
+	i8042_mouse_event(r.k, 7, 0, 0, I8042_BTN_LEFT);
+	snap_init(&sn);
+	r.dev.save(r.dev.opaque, &sn);
+	CHECK(!sn.error);
+	r.dev.reset(r.dev.opaque);
+	CHECK_EQ(mouse_id(&r), 0);
+	CHECK_EQ(r.dev.load(r.dev.opaque, &sn), 0);
+	CHECK_EQ(mouse_id(&r), 3);
+	mouse(&r, 0xeb);
+	EXPECT(&r, 0xfa);
+	EXPECT(&r, 0x09);
+	EXPECT(&r, 7);
+	EXPECT(&r, 0);
+	EXPECT(&r, 0);
+	snap_free(&sn);
+	rig_fini(&r);
+}
+
 static void test_garbage_does_not_crash(void)
 {
 	struct rig r;
@@ -595,6 +802,8 @@ static void test_garbage_does_not_crash(void)
 	}
 	for (int i = 0; i < 500; i++)
 		i8042_key(r.k, (uint8_t)i);
+	for (int i = 0; i < 500; i++)
+		i8042_mouse_event(r.k, i * 37 - 9000, 9000 - i * 41, i - 250, (unsigned)i);
 	CHECK(r.log.resets > 0);
 	rig_fini(&r);
 }
@@ -624,6 +833,12 @@ int main(void)
 	RUN(test_mouse_wrap);
 	RUN(test_write_kbd_enables);
 	RUN(test_save_load);
+	RUN(test_mouse_stream);
+	RUN(test_mouse_wheel_id);
+	RUN(test_mouse_explorer_id);
+	RUN(test_mouse_remote_read);
+	RUN(test_mouse_full_queue);
+	RUN(test_mouse_save_load);
 	RUN(test_garbage_does_not_crash);
 	return CHECK_EXIT();
 }

@@ -1,0 +1,410 @@
+/* Unit tests for the human monitor (fed lines, its output and callbacks
+ * checked) and for the terminal's Ctrl-A C switch between console and monitor. */
+// SPDX-License-Identifier: MIT
+#include "ui/monitor.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "ui/chardev.h"
+#include "ui/screendump.h"
+#include "testsuite/unit/check.h"
+
+struct fake {
+	char out[8192];
+	size_t outlen;
+	uint8_t keys[256];
+	size_t nkeys;
+	int sends;
+	int resets, powerdowns, quits, stops, conts, dumps;
+	char dump_path[256];
+	const char *dump_error;
+	int64_t now;
+};
+
+static void f_write(void *opaque, const char *text, size_t len)
+{
+	struct fake *f = opaque;
+	if (f->outlen + len < sizeof(f->out)) {
+		memcpy(f->out + f->outlen, text, len);
+		f->outlen += len;
+		f->out[f->outlen] = 0;
+	}
+}
+
+static void f_send(void *opaque, const uint8_t *bytes, size_t n)
+{
+	struct fake *f = opaque;
+	f->sends++;
+	if (f->nkeys + n <= sizeof(f->keys)) {
+		memcpy(f->keys + f->nkeys, bytes, n);
+		f->nkeys += n;
+	}
+}
+
+static const char *f_dump(void *opaque, const char *path)
+{
+	struct fake *f = opaque;
+	f->dumps++;
+	snprintf(f->dump_path, sizeof(f->dump_path), "%s", path);
+	return f->dump_error;
+}
+
+static void f_reset(void *opaque) { ((struct fake *)opaque)->resets++; }
+static void f_powerdown(void *opaque) { ((struct fake *)opaque)->powerdowns++; }
+static void f_quit(void *opaque) { ((struct fake *)opaque)->quits++; }
+static void f_stop(void *opaque) { ((struct fake *)opaque)->stops++; }
+static void f_cont(void *opaque) { ((struct fake *)opaque)->conts++; }
+static int64_t f_now(void *opaque) { return ((struct fake *)opaque)->now; }
+
+static struct monitor *fake_monitor(struct fake *f, bool echo)
+{
+	memset(f, 0, sizeof(*f));
+	f->now = 1000000000;
+	struct monitor_host h = {
+		.write = f_write, .screendump = f_dump, .send_scancodes = f_send,
+		.reset = f_reset, .powerdown = f_powerdown, .quit = f_quit,
+		.stop = f_stop, .cont = f_cont, .now_ns = f_now, .version = "9.9",
+		.opaque = f,
+	};
+	return monitor_new(&h, echo);
+}
+
+static void clear_out(struct fake *f)
+{
+	f->outlen = 0;
+	f->out[0] = 0;
+}
+
+static void feed(struct monitor *m, const char *s)
+{
+	monitor_input(m, (const uint8_t *)s, strlen(s));
+}
+
+#define KEYS_ARE(f, ...) do {                                                  \
+		static const uint8_t want_[] = { __VA_ARGS__ };                \
+		CHECK_EQ((f)->nkeys, sizeof(want_));                           \
+		CHECK((f)->nkeys == sizeof(want_) &&                           \
+		      !memcmp((f)->keys, want_, sizeof(want_)));               \
+	} while (0)
+
+static void test_banner_prompt_help(void)
+{
+	struct fake f;
+	struct monitor *m = fake_monitor(&f, false);
+	monitor_show_prompt(m);
+	CHECK(strstr(f.out, "monitor - type 'help'") != NULL);
+	CHECK(strstr(f.out, "(trivisor) ") != NULL);
+	clear_out(&f);
+	monitor_show_prompt(m);		/* the banner only once */
+	CHECK(!strcmp(f.out, "(trivisor) "));
+	clear_out(&f);
+	feed(m, "help\n");
+	CHECK(strstr(f.out, "sendkey keys [hold_ms] -- ") != NULL);
+	CHECK(strstr(f.out, "screendump filename -- ") != NULL);
+	CHECK(strstr(f.out, "quit|q -- quit the emulator\n") != NULL);
+	/* every output ends with a fresh prompt */
+	size_t pl = strlen(MONITOR_PROMPT);
+	CHECK(f.outlen >= pl && !strcmp(f.out + f.outlen - pl, MONITOR_PROMPT));
+	clear_out(&f);
+	monitor_command(m, "help sendkey");
+	CHECK(!strncmp(f.out, "sendkey keys", 12));
+	CHECK(strchr(f.out, '\n') == f.out + f.outlen - 1);	/* one line */
+	clear_out(&f);
+	monitor_command(m, "info");
+	CHECK(strstr(f.out, "info status -- ") != NULL);
+	CHECK(strstr(f.out, "info version -- ") != NULL);
+	monitor_free(m);
+}
+
+static void test_unknown_command(void)
+{
+	struct fake f;
+	struct monitor *m = fake_monitor(&f, false);
+	feed(m, "frobnicate now\n");
+	CHECK(!strcmp(f.out, "unknown command: 'frobnicate'\n(trivisor) "));
+	clear_out(&f);
+	feed(m, "info nothing\n");
+	CHECK(!strncmp(f.out, "info: unknown subcommand: 'nothing'", 35));
+	clear_out(&f);
+	/* empty and blank lines: just the prompt */
+	feed(m, "\n   \t \n");
+	CHECK(!strcmp(f.out, "(trivisor) (trivisor) "));
+	CHECK_EQ(f.resets + f.quits + f.stops + f.sends, 0);
+	monitor_free(m);
+}
+
+static void test_info(void)
+{
+	struct fake f;
+	struct monitor *m = fake_monitor(&f, false);
+	monitor_command(m, "info status");
+	CHECK(!strcmp(f.out, "VM status: running\n"));
+	clear_out(&f);
+	monitor_command(m, "stop");
+	CHECK_EQ(f.stops, 1);
+	monitor_command(m, "info status");
+	CHECK(!strcmp(f.out, "VM status: paused\n"));
+	clear_out(&f);
+	monitor_command(m, "c");	/* cont's alias */
+	CHECK_EQ(f.conts, 1);
+	monitor_command(m, "info status");
+	CHECK(!strcmp(f.out, "VM status: running\n"));
+	clear_out(&f);
+	monitor_set_running(m, false);
+	monitor_command(m, "info status");
+	CHECK(!strcmp(f.out, "VM status: paused\n"));
+	clear_out(&f);
+	monitor_command(m, "info version");
+	CHECK(!strcmp(f.out, "9.9\n"));
+	monitor_free(m);
+}
+
+static void test_machine_commands(void)
+{
+	struct fake f;
+	struct monitor *m = fake_monitor(&f, false);
+	monitor_command(m, "system_reset");
+	monitor_command(m, "system_powerdown");
+	CHECK_EQ(f.resets, 1);
+	CHECK_EQ(f.powerdowns, 1);
+	CHECK_EQ(f.outlen, 0);
+	/* quit: the callback, no prompt, nothing read after it */
+	feed(m, "quit\nsystem_reset\n");
+	CHECK_EQ(f.quits, 1);
+	CHECK_EQ(f.resets, 1);
+	CHECK_EQ(f.outlen, 0);
+	monitor_free(m);
+
+	/* a host without the callbacks says so */
+	struct monitor_host bare = { .write = f_write, .opaque = &f };
+	m = monitor_new(&bare, false);
+	monitor_command(m, "system_powerdown");
+	CHECK(!strcmp(f.out, "system_powerdown: not available on this machine\n"));
+	clear_out(&f);
+	monitor_command(m, "screendump /tmp/x.png");
+	CHECK(!strcmp(f.out, "screendump: no display device on this machine\n"));
+	clear_out(&f);
+	monitor_command(m, "info version");
+	CHECK(!strcmp(f.out, "0.1\n"));
+	monitor_free(m);
+}
+
+static void test_sendkey_ctrl_alt_delete(void)
+{
+	struct fake f;
+	struct monitor *m = fake_monitor(&f, false);
+	CHECK_EQ(monitor_poll(m), -1);
+	feed(m, "sendkey ctrl-alt-delete\n");
+	CHECK(!strcmp(f.out, "(trivisor) "));
+	/* pressed in order at once */
+	KEYS_ARE(&f, 0x14, 0x11, 0xe0, 0x71);
+	CHECK_EQ(f.sends, 1);
+	/* held 100 ms, then released in reverse order */
+	f.now += 40000000;
+	CHECK_EQ(monitor_poll(m), 60000000);
+	CHECK_EQ(f.sends, 1);
+	f.now += 60000000;
+	CHECK_EQ(monitor_poll(m), -1);
+	KEYS_ARE(&f, 0x14, 0x11, 0xe0, 0x71, 0xe0, 0xf0, 0x71, 0xf0, 0x11, 0xf0, 0x14);
+	CHECK_EQ(f.sends, 2);
+	CHECK_EQ(monitor_poll(m), -1);
+	monitor_free(m);
+}
+
+static void test_sendkey_forms(void)
+{
+	struct fake f;
+	struct monitor *m = fake_monitor(&f, false);
+	/* a hold time of 0 releases at once */
+	monitor_command(m, "sendkey shift-a 0");
+	KEYS_ARE(&f, 0x12, 0x1c, 0xf0, 0x1c, 0xf0, 0x12);
+	CHECK_EQ(monitor_poll(m), -1);
+	f.nkeys = 0;
+	/* a second sendkey lets the first one's keys go first */
+	monitor_command(m, "sendkey a 500");
+	monitor_command(m, "sendkey kp_enter");
+	KEYS_ARE(&f, 0x1c, 0xf0, 0x1c, 0xe0, 0x5a);
+	f.now += 100000000;
+	monitor_poll(m);
+	KEYS_ARE(&f, 0x1c, 0xf0, 0x1c, 0xe0, 0x5a, 0xe0, 0xf0, 0x5a);
+	f.nkeys = 0;
+	/* Pause has no release */
+	monitor_command(m, "sendkey pause 0");
+	KEYS_ARE(&f, 0xe1, 0x14, 0x77, 0xe1, 0xf0, 0x14, 0xf0, 0x77);
+	f.nkeys = 0;
+	/* errors send nothing and say one line */
+	int sends = f.sends;
+	const char *bad[] = {
+		"sendkey ctrl-alt-nope", "sendkey", "sendkey a -5", "sendkey a x",
+		"sendkey ctrl--a", "sendkey ctrl-", "sendkey -a",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		clear_out(&f);
+		monitor_command(m, bad[i]);
+		CHECK(!strncmp(f.out, "sendkey: ", 9));
+		CHECK(strchr(f.out, '\n') == f.out + f.outlen - 1);
+	}
+	CHECK_EQ(f.sends, sends);
+	CHECK_EQ(f.nkeys, 0);
+	CHECK_EQ(monitor_poll(m), -1);
+	clear_out(&f);
+	monitor_command(m, "sendkey ctrl-alt-nope");
+	CHECK(!strcmp(f.out, "sendkey: unknown key 'nope'\n"));
+	monitor_free(m);
+}
+
+static void test_screendump(void)
+{
+	struct fake f;
+	struct monitor *m = fake_monitor(&f, false);
+	monitor_command(m, "screendump /tmp/shot.png");
+	CHECK_EQ(f.dumps, 1);
+	CHECK(!strcmp(f.dump_path, "/tmp/shot.png"));
+	CHECK_EQ(f.outlen, 0);
+	monitor_command(m, "screendump -f png other.png");
+	CHECK(!strcmp(f.dump_path, "other.png"));
+	f.dump_error = "cannot open x: Permission denied";
+	monitor_command(m, "screendump x");
+	CHECK(!strcmp(f.out, "screendump: cannot open x: Permission denied\n"));
+	clear_out(&f);
+	monitor_command(m, "screendump");
+	CHECK(!strcmp(f.out, "screendump: needs a filename\n"));
+	clear_out(&f);
+	monitor_command(m, "screendump -f ppm x.ppm");
+	CHECK(!strncmp(f.out, "screendump: format 'ppm'", 24));
+	CHECK_EQ(f.dumps, 3);
+	monitor_free(m);
+}
+
+/* a host's screendump as ui/main.c does it, with a fake frame for the VGA */
+static const char *png_dump(void *opaque, const char *path)
+{
+	(void)opaque;
+	static uint32_t px[32 * 20];
+	for (unsigned i = 0; i < 32 * 20; i++)
+		px[i] = (i % 32 < 16) ? 0x00ff8040 : 0x00000000;
+	struct vga_frame f = { .pixels = px, .width = 30, .height = 20, .stride = 32, .cap = 32 * 20 };
+	return screendump_png(path, &f) < 0 ? "could not write the image" : NULL;
+}
+
+static void test_screendump_png(void)
+{
+	struct fake f;
+	memset(&f, 0, sizeof(f));
+	char path[] = "/tmp/test_monitor_XXXXXX";
+	int fd = mkstemp(path);
+	CHECK(fd >= 0);
+	close(fd);
+	struct monitor_host h = { .write = f_write, .screendump = png_dump, .opaque = &f };
+	struct monitor *m = monitor_new(&h, false);
+	char cmd[64];
+	snprintf(cmd, sizeof(cmd), "screendump %s", path);
+	monitor_command(m, cmd);
+	CHECK_EQ(f.outlen, 0);
+	/* a PNG of the frame's size: signature, then IHDR with width, height */
+	uint8_t head[24] = { 0 };
+	FILE *fp = fopen(path, "rb");
+	CHECK(fp != NULL);
+	if (fp) {
+		CHECK_EQ(fread(head, 1, sizeof(head), fp), sizeof(head));
+		fclose(fp);
+	}
+	CHECK(!memcmp(head, "\x89PNG\r\n\x1a\n", 8));
+	CHECK(!memcmp(head + 12, "IHDR", 4));
+	CHECK_EQ((uint32_t)head[16] << 24 | head[17] << 16 | head[18] << 8 | head[19], 30);
+	CHECK_EQ((uint32_t)head[20] << 24 | head[21] << 16 | head[22] << 8 | head[23], 20);
+	unlink(path);
+	/* a file that cannot be made: one line from the monitor */
+	monitor_command(m, "screendump /nonexistent-dir/x.png");
+	CHECK(!strcmp(f.out, "screendump: could not write the image\n"));
+	monitor_free(m);
+}
+
+static void test_line_editing(void)
+{
+	struct fake f;
+	struct monitor *m = fake_monitor(&f, true);
+	/* a raw terminal: echo, backspace, CR as Enter, CR LF as one line */
+	feed(m, "sytem\x7f\x7f\x7fstem_rest\x08\x08set\r\n");
+	CHECK_EQ(f.resets, 1);
+	CHECK(!strcmp(f.out, "sytem\b \b\b \b\b \bstem_rest\b \b\b \bset\n(trivisor) "));
+	clear_out(&f);
+	/* cursor keys are swallowed, Ctrl-U clears the line */
+	feed(m, "st\x1b[Aop\x15" "stop\r");
+	CHECK_EQ(f.stops, 1);
+	/* a line in pieces runs once it is whole */
+	feed(m, "system_");
+	CHECK_EQ(f.powerdowns, 0);
+	feed(m, "powerdown");
+	feed(m, "\r");
+	CHECK_EQ(f.powerdowns, 1);
+	/* the prompt shown again after a switch away repeats the typed part */
+	feed(m, "sys");
+	clear_out(&f);
+	monitor_show_prompt(m);
+	CHECK(f.outlen >= 14 && !strcmp(f.out + f.outlen - 14, "(trivisor) sys"));
+	monitor_free(m);
+}
+
+static void test_console_mux(void)
+{
+	uint8_t buf[64], mon[64];
+	size_t len, mlen;
+	console_set_monitor_focus(false);
+	/* serial bytes, Ctrl-A C, monitor bytes, Ctrl-A C, serial bytes */
+	memcpy(buf, "ab\x01" "cinfo\r\x01" "cxy", 13);
+	len = 13;
+	CHECK_EQ(console_filter_mux(buf, &len, mon, &mlen), CONSOLE_TO_SERIAL);
+	CHECK(len == 4 && !memcmp(buf, "abxy", 4));
+	CHECK(mlen == 5 && !memcmp(mon, "info\r", 5));
+	CHECK(!console_monitor_focus());
+	/* to the monitor, and stays there across reads */
+	memcpy(buf, "\x01" "c", 2);
+	len = 2;
+	CHECK_EQ(console_filter_mux(buf, &len, mon, &mlen), CONSOLE_TO_MONITOR);
+	CHECK_EQ(len, 0);
+	CHECK_EQ(mlen, 0);
+	CHECK(console_monitor_focus());
+	memcpy(buf, "q\x01\x01", 3);	/* Ctrl-A Ctrl-A: a literal Ctrl-A to the monitor */
+	len = 3;
+	CHECK_EQ(console_filter_mux(buf, &len, mon, &mlen), CONSOLE_NONE);
+	CHECK_EQ(len, 0);
+	CHECK(mlen == 2 && mon[0] == 'q' && mon[1] == 0x01);
+	/* an escape split across two reads */
+	buf[0] = 0x01;
+	len = 1;
+	CHECK_EQ(console_filter_mux(buf, &len, mon, &mlen), CONSOLE_NONE);
+	CHECK_EQ(len + mlen, 0);
+	memcpy(buf, "cz", 2);
+	len = 2;
+	CHECK_EQ(console_filter_mux(buf, &len, mon, &mlen), CONSOLE_TO_SERIAL);
+	CHECK(len == 1 && buf[0] == 'z');
+	/* Ctrl-A X quits from either side */
+	memcpy(buf, "k\x01x", 3);
+	len = 3;
+	CHECK_EQ(console_filter_mux(buf, &len, mon, &mlen), CONSOLE_QUIT);
+	CHECK(len == 1 && buf[0] == 'k');
+	/* without a monitor, Ctrl-A C does nothing */
+	memcpy(buf, "\x01" "cq", 3);
+	len = 3;
+	CHECK_EQ(console_filter(buf, &len), CONSOLE_NONE);
+	CHECK(len == 1 && buf[0] == 'q');
+	CHECK(!console_monitor_focus());
+}
+
+int main(void)
+{
+	CHECK_SUITE("monitor");
+	RUN(test_banner_prompt_help);
+	RUN(test_unknown_command);
+	RUN(test_info);
+	RUN(test_machine_commands);
+	RUN(test_sendkey_ctrl_alt_delete);
+	RUN(test_sendkey_forms);
+	RUN(test_screendump);
+	RUN(test_screendump_png);
+	RUN(test_line_editing);
+	RUN(test_console_mux);
+	return CHECK_EXIT();
+}

@@ -1,0 +1,63 @@
+/* QEMU's human monitor: lines in, text out, commands from a table (help,
+ * info, screendump, sendkey, system_reset, system_powerdown, stop, cont,
+ * quit). It knows no device: what a command does to the machine goes
+ * through the callbacks of struct monitor_host, which ui/main.c fills. It
+ * runs in the main thread; callbacks take the board lock as they need. */
+#ifndef UI_MONITOR_H
+#define UI_MONITOR_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MONITOR_PROMPT "(trivisor) "
+
+struct monitor;
+
+/* Every callback may be NULL: its commands then say they are not
+ * available. Strings returned are the callee's and read at once. */
+struct monitor_host {
+	/* the monitor's output (the terminal, a test's buffer) */
+	void (*write)(void *opaque, const char *text, size_t len);
+	/* a PNG of the screen at path: NULL, or why not (no display device,
+	 * a file error) */
+	const char *(*screendump)(void *opaque, const char *path);
+	/* bytes for the PS/2 keyboard, scan code set 2 (i8042_key each) */
+	void (*send_scancodes)(void *opaque, const uint8_t *bytes, size_t n);
+	void (*reset)(void *opaque);		/* system_reset */
+	void (*powerdown)(void *opaque);	/* system_powerdown: the ACPI power button */
+	void (*quit)(void *opaque);		/* quit: exit 0 */
+	void (*stop)(void *opaque);		/* pause the vCPUs */
+	void (*cont)(void *opaque);		/* resume them */
+	/* monotonic nanoseconds, for sendkey's hold time; NULL: CLOCK_MONOTONIC */
+	int64_t (*now_ns)(void *opaque);
+	const char *version;			/* info version; NULL: "0.1" */
+	void *opaque;
+};
+
+/* echo: the monitor echoes typed characters and handles backspace itself
+ * (a terminal in raw mode); false for pipes and tests. NULL if out of memory. */
+struct monitor *monitor_new(const struct monitor_host *host, bool echo);
+void monitor_free(struct monitor *m);
+
+/* the banner and the first prompt (once), else a fresh prompt: when the
+ * monitor gets the terminal (start-up, Ctrl-A C) */
+void monitor_show_prompt(struct monitor *m);
+/* bytes from the terminal or pipe: each complete line runs, then a prompt */
+void monitor_input(struct monitor *m, const uint8_t *buf, size_t len);
+/* run one command line (no prompt printed) */
+void monitor_command(struct monitor *m, const char *line);
+/* release keys whose sendkey hold time has passed; returns nanoseconds
+ * until the next release, or -1 when none waits. The host loop calls it
+ * each iteration and sleeps no longer than it says. */
+int64_t monitor_poll(struct monitor *m);
+
+/* the VM runs (true after monitor_new); the host tells the monitor when it
+ * stops or runs on for another reason, for "info status" */
+void monitor_set_running(struct monitor *m, bool running);
+
+/* output for commands */
+void monitor_printf(struct monitor *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif
