@@ -30,13 +30,29 @@ static const char usage[] =
 	"  -initrd FILE       Linux initrd, or multiboot modules \"file args,file args\"\n"
 	"  -append STR        kernel command line\n"
 	"  -bios FILE         firmware image mapped at the top of 1 MiB and 4 GiB\n"
+	"                     (default: SeaBIOS, /usr/share/seabios/bios-256k.bin)\n"
+	"  -hda/-hdb/-hdc/-hdd FILE  raw disk image on IDE primary/secondary master/slave\n"
+	"  -cdrom FILE        ISO image in the CD-ROM drive (IDE secondary master)\n"
+	"  -fda/-fdb FILE     floppy image (160K to 2.88M) in drive A/B\n"
+	"  -drive file=FILE[,if=ide|floppy][,index=N][,media=disk|cdrom][,format=raw]\n"
+	"         [,snapshot=on][,readonly=on]\n"
+	"  -snapshot          writes to every disk go to a temporary overlay\n"
+	"  -boot [order=]DRIVES[,menu=on]  boot order: a floppy, c hard disk, d CD-ROM\n"
+	"  -vga std|none      the VGA card (std: Bochs VBE, QEMU's default)\n"
 	"  -serial DEV        next COM port: stdio, file:PATH, null, none, chardev:ID\n"
 	"  -debugcon DEV      port 0xe9 debug console: stdio, file:PATH, null\n"
 	"  -chardev BACKEND,id=ID[,path=PATH]   backends: stdio, file, null\n"
 	"  -device isa-debugcon,iobase=PORT,chardev=ID\n"
 	"  -device isa-debug-exit[,iobase=PORT][,iosize=N]\n"
-	"  -nographic         no window; serial on stdio (Ctrl-A X quits)\n"
-	"  -display none      no window\n"
+	"  -device pc-testdev QEMU's test device for kvm-unit-tests\n"
+	"  -device port-log,chardev=ID[,iobase=PORT]  bytes written to a port (default\n"
+	"                     0x80, the POST codes), one line each\n"
+	"  -no-hpet           no HPET (-machine hpet=off)\n"
+	"  -nographic         no window; serial and monitor on stdio (Ctrl-A C switches,\n"
+	"                     Ctrl-A X quits)\n"
+	"  -display sdl|none  a window showing the screen (default when the host has\n"
+	"                     one), or none\n"
+	"  -monitor DEV       the monitor: stdio, chardev:ID, none\n"
 	"  -no-reboot         exit instead of rebooting\n"
 	"  -accel kvm|auto|interp|bt   execution tier (-enable-kvm = -accel kvm)\n"
 	"  -d ITEM,...        log: unimp, guest_errors, int, ioport, cpu, exec, in_asm, stats\n"
@@ -217,7 +233,36 @@ static int parse_device(struct parse *p, const char *s)
 		}
 		return 0;
 	}
-	log_error("-device %s: unknown device (known: isa-debugcon, isa-debug-exit)", s);
+	if (nl == 10 && !strncmp(s, "pc-testdev", nl)) {
+		cfg->testdev = true;
+		return 0;
+	}
+	if (nl == 8 && !strncmp(s, "port-log", nl)) {
+		if (cfg->nportlog == CFG_MAX_PORTLOGS) {
+			log_error("-device port-log: at most %d", CFG_MAX_PORTLOGS);
+			return -1;
+		}
+		uint16_t iobase = 0x80;
+		if (opt_get(s, "iobase", buf, sizeof(buf))) {
+			if (parse_uint(buf, 0xffff, &v) < 0) {
+				log_error("-device %s: bad iobase", s);
+				return -1;
+			}
+			iobase = (uint16_t)v;
+		}
+		if (!opt_get(s, "chardev", buf, sizeof(buf))) {
+			log_error("-device %s: needs chardev=", s);
+			return -1;
+		}
+		char ref[80];
+		snprintf(ref, sizeof(ref), "chardev:%s", buf);
+		cfg->portlog[cfg->nportlog].iobase = iobase;
+		if (parse_chr(p, "-device", ref, &cfg->portlog[cfg->nportlog].chr) < 0)
+			return -1;
+		cfg->nportlog++;
+		return 0;
+	}
+	log_error("-device %s: unknown device (known: isa-debugcon, isa-debug-exit, pc-testdev, port-log)", s);
 	return -1;
 }
 
@@ -236,21 +281,221 @@ static int parse_accel(struct machine_config *cfg, const char *s)
 	return -1;
 }
 
+static bool on_off(const char *s, bool *out)
+{
+	if (!strcmp(s, "on") || !strcmp(s, "yes") || !strcmp(s, "true"))
+		*out = true;
+	else if (!strcmp(s, "off") || !strcmp(s, "no") || !strcmp(s, "false"))
+		*out = false;
+	else
+		return false;
+	return true;
+}
+
+static int drive_slots(enum drive_if iface) { return iface == DRIVE_IDE ? 4 : 2; }
+
+static const struct drive_spec *drive_at(const struct machine_config *cfg, enum drive_if iface,
+					 int index)
+{
+	for (int i = 0; i < cfg->ndrive; i++)
+		if (cfg->drive[i].iface == iface && cfg->drive[i].index == index)
+			return &cfg->drive[i];
+	return NULL;
+}
+
+/* index < 0: the first free slot, as QEMU gives -drive without index= */
+static int add_drive(struct machine_config *cfg, const char *flag, struct drive_spec d)
+{
+	if (!d.file || !*d.file) {
+		log_error("%s: needs a file name", flag);
+		return -1;
+	}
+	if (d.index < 0) {
+		for (d.index = 0; d.index < drive_slots(d.iface); d.index++)
+			if (!drive_at(cfg, d.iface, d.index))
+				break;
+	}
+	if (d.index >= drive_slots(d.iface)) {
+		log_error("%s %s: no free %s position (there are %d)", flag, d.file,
+			  d.iface == DRIVE_IDE ? "IDE" : "floppy", drive_slots(d.iface));
+		return -1;
+	}
+	const struct drive_spec *o = drive_at(cfg, d.iface, d.index);
+	if (o) {
+		log_error("%s %s: that drive already holds %s", flag, d.file, o->file);
+		return -1;
+	}
+	if (d.cdrom)
+		d.readonly = true;
+	cfg->drive[cfg->ndrive++] = d;
+	return 0;
+}
+
+/* -drive file=F,if=ide|floppy,index=N,media=disk|cdrom,format=raw,
+ * snapshot=on|off,readonly=on|off; the file name is the only value that may
+ * hold a comma, doubled as in QEMU */
+static int parse_drive(struct machine_config *cfg, const char *s)
+{
+	struct drive_spec d = { .iface = DRIVE_IDE, .index = -1 };
+	char file[4096] = "";
+	size_t fl = 0;
+	const char *p = s;
+	while (*p) {
+		size_t kl = strcspn(p, "=,");
+		if (p[kl] != '=') {
+			log_error("-drive %s: '%.*s' is not key=value", s, (int)kl, p);
+			return -1;
+		}
+		const char *v = p + kl + 1;
+		char val[4096];
+		size_t vl = 0;
+		while (*v && !(*v == ',' && v[1] != ',')) {
+			if (*v == ',')
+				v++;	/* ",," is a comma */
+			if (vl + 1 < sizeof(val))
+				val[vl++] = *v;
+			v++;
+		}
+		val[vl] = 0;
+		unsigned long n;
+		bool b;
+		if (kl == 4 && !strncmp(p, "file", 4)) {
+			memcpy(file, val, vl + 1);
+			fl = vl;
+		} else if (kl == 2 && !strncmp(p, "if", 2)) {
+			if (!strcmp(val, "ide")) {
+				d.iface = DRIVE_IDE;
+			} else if (!strcmp(val, "floppy")) {
+				d.iface = DRIVE_FLOPPY;
+			} else {
+				log_error("-drive %s: if=%s is not available (ide or floppy)", s, val);
+				return -1;
+			}
+		} else if (kl == 5 && !strncmp(p, "index", 5)) {
+			if (parse_uint(val, 3, &n) < 0) {
+				log_error("-drive %s: index must be 0 to 3", s);
+				return -1;
+			}
+			d.index = (int)n;
+		} else if (kl == 5 && !strncmp(p, "media", 5)) {
+			if (!strcmp(val, "cdrom")) {
+				d.cdrom = true;
+			} else if (!strcmp(val, "disk")) {
+				d.cdrom = false;
+			} else {
+				log_error("-drive %s: media must be disk or cdrom", s);
+				return -1;
+			}
+		} else if (kl == 6 && !strncmp(p, "format", 6)) {
+			if (strcmp(val, "raw")) {
+				log_error("-drive %s: format %s is not supported (only raw)", s, val);
+				return -1;
+			}
+		} else if (kl == 8 && !strncmp(p, "snapshot", 8)) {
+			if (!on_off(val, &b)) {
+				log_error("-drive %s: snapshot must be on or off", s);
+				return -1;
+			}
+			d.snapshot = b;
+		} else if (kl == 8 && !strncmp(p, "readonly", 8)) {
+			if (!on_off(val, &b)) {
+				log_error("-drive %s: readonly must be on or off", s);
+				return -1;
+			}
+			d.readonly = b;
+		} else if ((kl == 2 && !strncmp(p, "id", 2)) || (kl == 5 && !strncmp(p, "cache", 5)) ||
+			   (kl == 3 && !strncmp(p, "aio", 3))) {
+			/* names and host caching hints: nothing for us to do */
+		} else {
+			log_error("-drive %s: unknown key '%.*s'", s, (int)kl, p);
+			return -1;
+		}
+		p = *v ? v + 1 : v;
+	}
+	if (!fl) {
+		log_error("-drive %s: needs file=", s);
+		return -1;
+	}
+	if (d.iface == DRIVE_FLOPPY && (d.cdrom || d.index > 1)) {
+		log_error("-drive %s: a floppy is unit 0 or 1 and not a CD", s);
+		return -1;
+	}
+	d.file = strdup(file);
+	return add_drive(cfg, "-drive", d);
+}
+
+/* -boot c | order=dc | once=d | menu=on | strict=on, comma separated */
+static int parse_boot(struct machine_config *cfg, const char *s)
+{
+	const char *p = s;
+	while (*p) {
+		size_t l = strcspn(p, ",");
+		const char *eq = memchr(p, '=', l);
+		const char *order = NULL;
+		size_t ol = 0;
+		if (!eq) {
+			order = p;
+			ol = l;
+		} else if ((eq - p == 5 && !strncmp(p, "order", 5)) ||
+			   (eq - p == 4 && !strncmp(p, "once", 4))) {
+			order = eq + 1;
+			ol = l - (size_t)(eq + 1 - p);
+		} else if (eq - p == 4 && !strncmp(p, "menu", 4)) {
+			char v[8];
+			size_t vl = l - 5 < sizeof(v) - 1 ? l - 5 : sizeof(v) - 1;
+			memcpy(v, eq + 1, vl);
+			v[vl] = 0;
+			if (!on_off(v, &cfg->boot_menu)) {
+				log_error("-boot %s: menu must be on or off", s);
+				return -1;
+			}
+		} else if (!(eq - p == 6 && !strncmp(p, "strict", 6)) &&
+			   !(eq - p == 6 && !strncmp(p, "splash", 6)) &&
+			   !(eq - p == 11 && !strncmp(p, "splash-time", 11)) &&
+			   !(eq - p == 12 && !strncmp(p, "reboot-timeout", 14))) {
+			log_error("-boot %s: unknown key '%.*s'", s, (int)(eq - p), p);
+			return -1;
+		}
+		if (order) {
+			if (ol == 0 || ol >= sizeof(cfg->boot_order)) {
+				log_error("-boot %s: give one to %zu drive letters", s,
+					  sizeof(cfg->boot_order) - 1);
+				return -1;
+			}
+			for (size_t i = 0; i < ol; i++) {
+				if (!strchr("acdn", order[i]) || memchr(order, order[i], i)) {
+					log_error("-boot %s: '%c' is not a drive letter (a, c, d, n), or is repeated",
+						  s, order[i]);
+					return -1;
+				}
+			}
+			memcpy(cfg->boot_order, order, ol);
+			cfg->boot_order[ol] = 0;
+		}
+		p += l;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
 /* flags QEMU has that this board has nothing behind yet */
 static const char *const not_yet[] = {
-	"-hda", "-hdb", "-hdc", "-hdd", "-cdrom", "-fda", "-fdb", "-boot",
-	"-s", "-S", "-gdb", "-monitor", "-drive", "-netdev", "-vga",
+	"-s", "-S", "-gdb", "-netdev",
 };
 
 int cmdline_parse(int argc, char **argv, struct machine_config *cfg)
 {
 	struct parse p = { .cfg = cfg };
+	bool snapshot_all = false, monitor_given = false;
 	memset(cfg, 0, sizeof(*cfg));
+	cfg->vga = "std";
+	cfg->hpet = true;
 	cfg->ram_size = 128ull << 20;
 	cfg->ncpus = 1;
 	cfg->accel = "auto";
 	cfg->lockstep_max = 1000000;
-	cfg->display = "none";
+	cfg->display = NULL;
 	cfg->debugexit_iobase = 0xf4;
 	cfg->debugexit_size = 1;
 
@@ -316,6 +561,39 @@ int cmdline_parse(int argc, char **argv, struct machine_config *cfg)
 		} else if (!strcmp(a, "-bios")) {
 			NEED_ARG();
 			cfg->bios = arg;
+		} else if (!strcmp(a, "-hda") || !strcmp(a, "-hdb") || !strcmp(a, "-hdc") ||
+			   !strcmp(a, "-hdd")) {
+			NEED_ARG();
+			struct drive_spec d = { .file = arg, .iface = DRIVE_IDE, .index = a[3] - 'a' };
+			if (add_drive(cfg, a, d) < 0)
+				return -1;
+		} else if (!strcmp(a, "-cdrom")) {
+			NEED_ARG();
+			struct drive_spec d = { .file = arg, .iface = DRIVE_IDE, .index = 2, .cdrom = true };
+			if (add_drive(cfg, a, d) < 0)
+				return -1;
+		} else if (!strcmp(a, "-fda") || !strcmp(a, "-fdb")) {
+			NEED_ARG();
+			struct drive_spec d = { .file = arg, .iface = DRIVE_FLOPPY, .index = a[3] - 'a' };
+			if (add_drive(cfg, a, d) < 0)
+				return -1;
+		} else if (!strcmp(a, "-drive")) {
+			NEED_ARG();
+			if (parse_drive(cfg, arg) < 0)
+				return -1;
+		} else if (!strcmp(a, "-snapshot")) {
+			snapshot_all = true;
+		} else if (!strcmp(a, "-boot")) {
+			NEED_ARG();
+			if (parse_boot(cfg, arg) < 0)
+				return -1;
+		} else if (!strcmp(a, "-vga")) {
+			NEED_ARG();
+			if (strcmp(arg, "std") && strcmp(arg, "none")) {
+				log_error("-vga %s: unknown card (use std or none)", arg);
+				return -1;
+			}
+			cfg->vga = arg;
 		} else if (!strcmp(a, "-serial")) {
 			NEED_ARG();
 			if (cfg->nserial == CFG_MAX_SERIAL) {
@@ -347,10 +625,26 @@ int cmdline_parse(int argc, char **argv, struct machine_config *cfg)
 			cfg->nographic = true;
 		} else if (!strcmp(a, "-display")) {
 			NEED_ARG();
-			if (strncmp(arg, "none", 4) || (arg[4] && arg[4] != ',')) {
-				log_error("-display %s: only 'none' is available (no display device is emulated yet)", arg);
+			size_t dl = strcspn(arg, ",");
+			if (dl == 4 && !strncmp(arg, "none", 4)) {
+				cfg->display = "none";
+			} else if ((dl == 3 && !strncmp(arg, "sdl", 3)) || (dl == 3 && !strncmp(arg, "gtk", 3))) {
+				cfg->display = "sdl";	/* our one window is SDL's */
+			} else {
+				log_error("-display %s: unknown display (use sdl or none)", arg);
 				return -1;
 			}
+		} else if (!strcmp(a, "-monitor")) {
+			NEED_ARG();
+			if (parse_chr(&p, "-monitor", arg, &cfg->monitor) < 0)
+				return -1;
+			if (cfg->monitor.kind == CHR_FILE) {
+				log_error("-monitor %s: a monitor needs input; use stdio", arg);
+				return -1;
+			}
+			monitor_given = true;
+		} else if (!strcmp(a, "-no-hpet")) {
+			cfg->hpet = false;
 		} else if (!strcmp(a, "-no-reboot")) {
 			cfg->no_reboot = true;
 		} else if (!strcmp(a, "-accel")) {
@@ -364,6 +658,10 @@ int cmdline_parse(int argc, char **argv, struct machine_config *cfg)
 			char buf[32];
 			if (opt_get(arg, "accel", buf, sizeof(buf)) && parse_accel(cfg, buf) < 0)
 				return -1;
+			if (opt_get(arg, "hpet", buf, sizeof(buf)) && !on_off(buf, &cfg->hpet)) {
+				log_error("-machine %s: hpet must be on or off", arg);
+				return -1;
+			}
 		} else if (!strcmp(a, "-d")) {
 			NEED_ARG();
 			if (log_parse_mask(arg, &cfg->log_mask) < 0)
@@ -407,15 +705,28 @@ int cmdline_parse(int argc, char **argv, struct machine_config *cfg)
 		log_error("-bios %s with -kernel: direct kernel boot runs no BIOS; give one of them", cfg->bios);
 		return -1;
 	}
+	if (snapshot_all)
+		for (int i = 0; i < cfg->ndrive; i++)
+			cfg->drive[i].snapshot = true;
+	if (!cfg->boot_order[0]) {
+		/* SeaBIOS's own default when nothing is said: disk, CD, floppy */
+		strcpy(cfg->boot_order, "cda");
+	}
 	if ((cfg->initrd || cfg->append) && !cfg->kernel) {
 		log_error("%s needs -kernel", cfg->initrd ? "-initrd" : "-append");
 		return -1;
 	}
-	/* no window exists yet, so COM1 goes to the terminal unless told
-	 * otherwise, as with QEMU's -nographic */
+	if (cfg->nographic)
+		cfg->display = "none";
+	/* COM1 goes to the terminal unless told otherwise: with -nographic as
+	 * in QEMU, and here also with a window, since the window shows only
+	 * the VGA and a serial console is how most of our guests talk */
 	if (cfg->nserial == 0) {
 		cfg->serial[0].kind = CHR_STDIO;
 		cfg->nserial = 1;
 	}
+	/* -nographic: the monitor shares the terminal (QEMU's mon:stdio) */
+	if (cfg->nographic && !monitor_given)
+		cfg->monitor.kind = CHR_STDIO;
 	return 0;
 }

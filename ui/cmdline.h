@@ -16,6 +16,19 @@ struct chr_spec {
 #define CFG_MAX_SERIAL 4
 #define CFG_MAX_DEBUGCON 4
 #define CFG_MAX_CHARDEVS 8
+#define CFG_MAX_PORTLOGS 4
+#define CFG_MAX_DRIVES 6		/* four IDE, two floppy */
+
+enum drive_if { DRIVE_IDE, DRIVE_FLOPPY };
+
+/* -hda/-cdrom/-fda/-drive: index is the IDE position (0 primary master,
+ * 1 primary slave, 2 secondary master, 3 secondary slave) or the floppy unit */
+struct drive_spec {
+	const char *file;
+	enum drive_if iface;
+	int index;
+	bool cdrom, readonly, snapshot;
+};
 
 struct machine_config {
 	uint64_t ram_size;
@@ -30,9 +43,22 @@ struct machine_config {
 	int ndebugcon;
 	uint16_t debugexit_iobase;
 	unsigned debugexit_size;
+	struct drive_spec drive[CFG_MAX_DRIVES];
+	int ndrive;
+	char boot_order[8];		/* QEMU's letters: a floppy, c disk, d CD */
+	bool boot_menu;
+	const char *vga;		/* std, none */
+	bool hpet;			/* on unless -no-hpet / -machine hpet=off */
+	bool testdev;			/* -device pc-testdev */
+	struct {
+		uint16_t iobase;
+		struct chr_spec chr;
+	} portlog[CFG_MAX_PORTLOGS];	/* -device port-log: POST codes and others */
+	int nportlog;
 	bool nographic, no_reboot;
 	const char *accel;		/* kvm, auto, interp, bt */
-	const char *display;		/* none (only choice so far) */
+	const char *display;		/* sdl, none; NULL: sdl when the host has a screen */
+	struct chr_spec monitor;	/* -monitor; CHR_NONE: none */
 	unsigned log_mask;
 	const char *log_file;
 	/* lockstep against a reference's gdbstub (ui/lockstep.h) */

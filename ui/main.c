@@ -18,21 +18,34 @@
 #include "cpu/vm.h"
 #include "firmware/boot.h"
 #include "hw/board.h"
+#include "hw/i8042.h"
 #include "hw/log.h"
+#include "hw/piix4_pm.h"
 #include "hw/rtc146818.h"	/* CMOS */
 #include "hw/uart16550.h"
+#include "hw/vga.h"
+#include "hw/vga_render.h"
 #include "mmu/physmap.h"
 #include "ui/chardev.h"
 #include "ui/cmdline.h"
 #include "ui/lockstep.h"
+#include "ui/monitor.h"
+#include "ui/pcboard.h"
+#include "ui/screendump.h"
+#include "ui/sdl.h"
 
 struct machine {
 	struct machine_config cfg;
 	struct boot_config boot;
 	struct chardev serial[CFG_MAX_SERIAL];
 	struct chardev debugcon[CFG_MAX_DEBUGCON];
+	struct chardev portlog[CFG_MAX_PORTLOGS];
+	struct pcboard_res res;		/* disk images, the VGA BIOS */
 	struct board board;
 	struct physmap pm;
+	struct monitor *mon;		/* -monitor, or NULL */
+	struct chardev monchr;
+	struct sdl_display *sdl;	/* -display sdl, or NULL */
 	struct vm vm;
 	int wake_fd;			/* eventfd: a timer moved earlier, a stop */
 	int stdin_uart;			/* COM port fed from the terminal, or -1 */
@@ -65,6 +78,86 @@ static void host_exit(void *opaque, int status)
 {
 	struct machine *m = opaque;
 	vm_request_stop(&m->vm, VM_STOP_EXIT, status);
+}
+
+/* ACPI S5: the guest turned itself off, a clean exit */
+static void host_poweroff(void *opaque)
+{
+	struct machine *m = opaque;
+	vm_request_stop(&m->vm, VM_STOP_EXIT, 0);
+}
+
+/* the A20 gate: only the software tiers can mask the address bit */
+static void host_set_a20(void *opaque, int on)
+{
+	struct machine *m = opaque;
+	vm_set_a20(&m->vm, on);
+}
+
+/* ---- what the monitor and the window do to the machine ---- */
+
+static void ui_write(void *opaque, const char *text, size_t len)
+{
+	struct machine *m = opaque;
+	chardev_write(&m->monchr, (const uint8_t *)text, len);
+}
+
+static bool ui_render(void *opaque, struct vga_frame *f)
+{
+	struct machine *m = opaque;
+	if (!m->board.vga)
+		return false;
+	pthread_mutex_lock(&m->board.lock);
+	bool changed = vga_render(m->board.vga, f);
+	pthread_mutex_unlock(&m->board.lock);
+	return changed;
+}
+
+static const char *ui_screendump(void *opaque, const char *path)
+{
+	struct machine *m = opaque;
+	if (!m->board.vga)
+		return "no display device on this machine (-vga none)";
+	struct vga_frame f = { 0 };
+	ui_render(m, &f);
+	int r = screendump_png(path, &f);
+	vga_frame_free(&f);
+	return r < 0 ? "could not write the image" : NULL;
+}
+
+static void ui_scancodes(void *opaque, const uint8_t *bytes, size_t n)
+{
+	struct machine *m = opaque;
+	pthread_mutex_lock(&m->board.lock);
+	for (size_t i = 0; i < n; i++)
+		i8042_key(m->board.kbd, bytes[i]);
+	pthread_mutex_unlock(&m->board.lock);
+}
+
+static void ui_mouse(void *opaque, int dx, int dy, int dz, unsigned buttons)
+{
+	struct machine *m = opaque;
+	pthread_mutex_lock(&m->board.lock);
+	i8042_mouse_event(m->board.kbd, dx, dy, dz, buttons);
+	pthread_mutex_unlock(&m->board.lock);
+}
+
+static void ui_reset(void *opaque)
+{
+	host_reset(opaque);
+}
+
+static void ui_powerdown(void *opaque)
+{
+	struct machine *m = opaque;
+	pthread_mutex_lock(&m->board.lock);
+	piix4_pm_powerbutton(m->board.pm);
+	pthread_mutex_unlock(&m->board.lock);
+}
+
+static void ui_quit(void *opaque)
+{
+	host_exit(opaque, 0);
 }
 
 static void host_cpu_event(void *opaque, int cpu, enum apic_event ev, uint8_t vector)
@@ -148,10 +241,32 @@ static void machine_read_stdin(struct machine *m)
 		return;
 	}
 	size_t len = (size_t)n;
-	enum console_action a = console_filter(m->inbuf + m->inlen, &len);
+	enum console_action a;
+	if (m->mon) {
+		uint8_t monbuf[sizeof(m->inbuf)];
+		size_t mlen = sizeof(monbuf);
+		a = console_filter_mux(m->inbuf + m->inlen, &len, monbuf, &mlen);
+		if (a == CONSOLE_TO_MONITOR)
+			monitor_show_prompt(m->mon);
+		if (mlen)
+			monitor_input(m->mon, monbuf, mlen);
+	} else {
+		a = console_filter(m->inbuf + m->inlen, &len);
+	}
+	/* bytes for a serial console nobody has on stdio go nowhere */
+	if (m->stdin_uart < 0)
+		len = 0;
 	m->inlen += len;
 	if (a == CONSOLE_QUIT)
 		vm_request_stop(&m->vm, VM_STOP_EXIT, 0);
+}
+
+/* a kernel booted without a BIOS finds the screen as the BIOS would have
+ * left it: 80x25 text (the zero page says so) */
+static void machine_direct_boot_screen(struct machine *m)
+{
+	if (m->cfg.kernel && m->board.vga)
+		vga_set_text_mode3(m->board.vga);
 }
 
 /* the host event loop; returns the exit status */
@@ -166,6 +281,16 @@ static int machine_loop(struct machine *m)
 		int64_t wait = next == CLOCK_NEVER ? -1 : (next > now ? next - now : 0);
 		if (m->inlen && (wait < 0 || wait > 1000000))
 			wait = 1000000;	/* poll the FIFO for room every ms */
+		if (m->sdl) {
+			int64_t w = sdl_display_poll(m->sdl);
+			if (wait < 0 || w < wait)
+				wait = w;
+		}
+		if (m->mon) {
+			int64_t w = monitor_poll(m->mon);
+			if (w >= 0 && (wait < 0 || w < wait))
+				wait = w;
+		}
 		struct timespec ts = { wait / NS_PER_SEC, wait % NS_PER_SEC };
 		struct pollfd pfd[2] = {
 			{ .fd = m->wake_fd, .events = POLLIN },
@@ -199,6 +324,7 @@ static int machine_loop(struct machine *m)
 			return 0;
 		pthread_mutex_lock(&m->board.lock);
 		board_reset(&m->board);
+		machine_direct_boot_screen(m);
 		pthread_mutex_unlock(&m->board.lock);
 		machine_cpus_to_reset_state(m);
 		if (boot_setup(&m->pm, &m->boot, &m->vm.vcpu[0]->s) < 0)
@@ -271,15 +397,18 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	/* level 2: the board */
+	/* level 2: guest memory and the board that decodes it */
+	if (physmap_init(&m->pm, m->cfg.ram_size, NULL) < 0)
+		goto out;
+	ram_up = true;
 	struct board_config bc = {
 		.ncpus = m->cfg.ncpus,
 		.ram_size = m->cfg.ram_size,
+		.pm = &m->pm,
 		.clock_mode = CLOCK_HOST,
 		.rtc_base = time(NULL),
 		.debugexit_iobase = m->cfg.debugexit_iobase,
 		.debugexit_size = m->cfg.debugexit_size,
-		.boot_order = { 3, 2, 1 },
 	};
 	for (int i = 0; i < m->cfg.nserial; i++)
 		if (m->serial[i].fd >= 0)
@@ -289,17 +418,29 @@ int main(int argc, char **argv)
 		bc.debugcon[i].chr = (struct debugcon_chr){ chardev_write, &m->debugcon[i] };
 	}
 	bc.ndebugcons = m->cfg.ndebugcon;
-	struct board_host bh = { host_reset, host_exit, host_cpu_event, m };
+	for (int i = 0; i < m->cfg.nportlog; i++) {
+		if (chardev_open(&m->portlog[i], &m->cfg.portlog[i].chr) < 0)
+			goto out;
+		bc.portlog[i].iobase = m->cfg.portlog[i].iobase;
+		bc.portlog[i].chr = (struct debugcon_chr){ chardev_write, &m->portlog[i] };
+	}
+	bc.nportlogs = m->cfg.nportlog;
+	for (int i = 0; i < 3 && m->cfg.boot_order[i]; i++)
+		bc.boot_order[i] = m->cfg.boot_order[i] == 'a' ? 1 : m->cfg.boot_order[i] == 'c' ? 2 :
+				   m->cfg.boot_order[i] == 'd' ? 3 : 4;
+	if (pcboard_open(&m->cfg, &bc, &m->res) < 0)
+		goto out;
+	struct board_host bh = { host_reset, host_exit, host_cpu_event, m, host_poweroff, host_set_a20 };
 	if (board_create(&m->board, &bc, &bh) < 0)
 		goto out;
 	board_up = true;
+	if (pcboard_firmware(&m->cfg, &m->board) < 0)
+		goto out;
+	machine_direct_boot_screen(m);
 	m->board.clock.notify = machine_wake;
 	m->board.clock.notify_opaque = m;
 
-	/* level 3: memory and what boots in it */
-	if (physmap_init(&m->pm, m->cfg.ram_size, &m->board.mmio) < 0)
-		goto out;
-	ram_up = true;
+	/* level 3: what boots in memory */
 	m->boot = (struct boot_config){
 		.kernel = m->cfg.kernel, .initrd = m->cfg.initrd, .cmdline = m->cfg.append,
 		.bios = m->cfg.bios, .ncpus = m->cfg.ncpus,
@@ -346,6 +487,33 @@ int main(int argc, char **argv)
 		status = lockstep_run(m->vm.vcpu[0], &lc);
 		goto out;
 	}
+	const char *display = m->cfg.display;
+	if (!display)
+		display = getenv("DISPLAY") || getenv("WAYLAND_DISPLAY") ? "sdl" : "none";
+	if (!strcmp(display, "sdl")) {
+		struct sdl_host sh = { ui_render, ui_scancodes, ui_mouse, ui_quit, m };
+		m->sdl = sdl_display_open(m->vm.tier->name, &sh);
+		if (!m->sdl)
+			goto out;
+	}
+	if (m->cfg.monitor.kind != CHR_NONE) {
+		if (chardev_open(&m->monchr, &m->cfg.monitor) < 0)
+			goto out;
+		struct monitor_host mh = {
+			.write = ui_write, .screendump = ui_screendump, .send_scancodes = ui_scancodes,
+			.reset = ui_reset, .powerdown = ui_powerdown, .quit = ui_quit, .opaque = m,
+		};
+		m->mon = monitor_new(&mh, m->cfg.monitor.kind == CHR_STDIO && isatty(STDIN_FILENO));
+		if (!m->mon) {
+			log_error("monitor: out of memory");
+			goto out;
+		}
+		/* alone on the terminal, the monitor has it from the start */
+		if (m->stdin_uart < 0) {
+			console_set_monitor_focus(true);
+			monitor_show_prompt(m->mon);
+		}
+	}
 	console_raw();
 	if (machine_start_cpus(m) < 0)
 		goto out;
@@ -365,10 +533,19 @@ out:
 	for (int t = 0; tier_up && t < TIER_COUNT; t++)
 		if (m->vm.tier_up[t] && tier_table[t])
 			tier_table[t]->vm_destroy(&m->vm);
-	if (ram_up)
-		physmap_destroy(&m->pm);
+	if (m->sdl)
+		sdl_display_close(m->sdl);
+	if (m->mon)
+		monitor_free(m->mon);
+	if (m->cfg.monitor.kind != CHR_NONE)
+		chardev_close(&m->monchr);
 	if (board_up)
 		board_destroy(&m->board);
+	pcboard_close(&m->res);
+	if (ram_up)
+		physmap_destroy(&m->pm);
+	for (int i = 0; i < m->cfg.nportlog; i++)
+		chardev_close(&m->portlog[i]);
 	for (int i = 0; i < m->cfg.nserial; i++)
 		chardev_close(&m->serial[i]);
 	for (int i = 0; i < m->cfg.ndebugcon; i++)

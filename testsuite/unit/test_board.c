@@ -6,6 +6,7 @@
 #include <string.h>
 #include "hw/pit8254.h"
 #include "hw/rtc146818.h"
+#include "mmu/physmap.h"
 #include "testsuite/unit/check.h"
 
 struct host_log {
@@ -21,16 +22,26 @@ static void h_event(void *o, int cpu, enum apic_event ev, uint8_t v)
 		((struct host_log *)o)->kicks++;
 }
 
+/* the guest memory of the one board a test has at a time */
+static struct physmap board_pm;
+
 static void make_board(struct board *b, struct host_log *hl, int ncpus, uint64_t ram)
 {
+	CHECK_EQ(physmap_init(&board_pm, ram, NULL), 0);
 	struct board_config cfg = {
-		.ncpus = ncpus, .ram_size = ram, .clock_mode = CLOCK_MANUAL,
+		.ncpus = ncpus, .ram_size = ram, .pm = &board_pm, .clock_mode = CLOCK_MANUAL,
 		.rtc_base = 1700000000, .debugexit_iobase = 0xf4, .debugexit_size = 1,
 		.boot_order = { 3, 2, 1 },
 	};
-	struct board_host host = { h_reset, h_exit, h_event, hl };
+	struct board_host host = { h_reset, h_exit, h_event, hl, NULL, NULL };
 	memset(hl, 0, sizeof(*hl));
 	CHECK_EQ(board_create(b, &cfg, &host), 0);
+}
+
+static void drop_board(struct board *b)
+{
+	board_destroy(b);
+	physmap_destroy(&board_pm);
 }
 
 static void out8(struct board *b, uint16_t port, uint8_t v) { bus_write(&b->io, port, v, 1); }
@@ -58,7 +69,7 @@ static void test_pit_through_pic_to_lint0(void)
 	CHECK(hl.kicks > 0);
 	CHECK_EQ(lapic_ack(b.lapic[0]), 0x20);
 	out8(&b, 0x20, 0x20);		/* EOI */
-	board_destroy(&b);
+	drop_board(&b);
 }
 
 static void test_ioapic_routes_rtc_to_cpu1(void)
@@ -82,7 +93,7 @@ static void test_ioapic_routes_rtc_to_cpu1(void)
 	clock_set(&b.clock, 2 * 1000 * 1000);
 	CHECK_EQ(lapic_pending(b.lapic[1]), 0x38);
 	CHECK_EQ(lapic_pending(b.lapic[0]), -1);
-	board_destroy(&b);
+	drop_board(&b);
 }
 
 static void test_exit_and_reset_lines(void)
@@ -97,7 +108,7 @@ static void test_exit_and_reset_lines(void)
 	CHECK_EQ(hl.resets, 1);
 	out8(&b, 0x64, 0xfe);		/* keyboard controller reset pulse */
 	CHECK_EQ(hl.resets, 2);
-	board_destroy(&b);
+	drop_board(&b);
 }
 
 static void test_cmos_memory_size(void)
@@ -111,7 +122,7 @@ static void test_cmos_memory_size(void)
 	CHECK_EQ(a16, (512 - 16) * 16);
 	CHECK_EQ(rtc_cmos_get(b.rtc, 0x5f), 1);
 	CHECK_EQ(rtc_cmos_get(b.rtc, 0x15) | rtc_cmos_get(b.rtc, 0x16) << 8, 640);
-	board_destroy(&b);
+	drop_board(&b);
 }
 
 static void test_uart_irq_to_pic(void)
@@ -125,7 +136,7 @@ static void test_uart_irq_to_pic(void)
 	out8(&b, 0x3fc, 0x08);		/* OUT2 */
 	CHECK(lapic_pending(b.lapic[0]) >= 0);
 	CHECK_EQ(lapic_ack(b.lapic[0]), 0x24);
-	board_destroy(&b);
+	drop_board(&b);
 }
 
 /* FERR# from a CPU: IRQ 13 through the slave PIC (vector 0x2d here);
@@ -153,7 +164,7 @@ static void test_ferr_irq13(void)
 	/* still up (no write to 0xf0): no new edge, nothing more */
 	board_ferr(&b);
 	CHECK_EQ(lapic_pending(b.lapic[0]), -1);
-	board_destroy(&b);
+	drop_board(&b);
 }
 
 int main(void)
