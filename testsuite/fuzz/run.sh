@@ -13,7 +13,7 @@
 #                  a regression case once fixed.
 cd "$(dirname "$0")/../.." || exit 1
 O=${O:-build}
-RUNS=${FUZZ_RUNS:-30000}
+DEFAULT_RUNS=${FUZZ_RUNS:-30000}
 FUZZ_TIME=${FUZZ_TIME:-600}
 CACHE=${TRIVISOR_CACHE:-$HOME/.cache/trivisor}/fuzz
 mode=${1:-check}
@@ -47,6 +47,11 @@ for bin in "${bins[@]}"; do
 	fi
 	mkdir -p "$tmp/$name"
 	out=$tmp/$name.out
+	# a harness whose inputs are slow (a render each, a disk image each)
+	# says how many make check can afford: "fuzz-runs: N" in its source
+	RUNS=$DEFAULT_RUNS
+	runs=$(sed -n 's/.*fuzz-runs: *\([0-9]*\).*/\1/p' "testsuite/fuzz/fuzz_$name.c" 2>/dev/null | head -n1)
+	[ -n "${FUZZ_RUNS:-}" ] || [ -z "$runs" ] || RUNS=$runs
 	"$bin" -seed=1 -runs="$RUNS" -artifact_prefix="$tmp/$name-" "$tmp/$name" "$kept" > "$out" 2>&1
 	rc=$?
 	if [ "$rc" -eq 0 ]; then
