@@ -16,7 +16,9 @@ int loader_read(struct boot_file *f, const char *path, uint64_t min, uint64_t ma
 {
 	memset(f, 0, sizeof(*f));
 	f->path = path;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO would wait for a writer; it is then
+	 * refused as not a regular file */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		log_error("%s: %s", path, strerror(errno));
 		return -1;

@@ -71,17 +71,21 @@ struct blockdev *blockdev_open(const char *path, enum blockdev_media media, bool
 	if (media == BLOCKDEV_CDROM)
 		readonly = true;
 	/* with the overlay the file is only ever read */
-	int fd = open(path, (readonly || snapshot ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO for reading would wait for a writer */
+	int fd = open(path, (readonly || snapshot ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		log_error("%s: %s", path, strerror(errno));
 		return NULL;
 	}
 	struct stat st;
-	if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
-		log_error("%s: %s", path, S_ISDIR(st.st_mode) ? "is a directory" : strerror(errno));
+	if (fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))) {
+		log_error("%s: %s", path, S_ISDIR(st.st_mode) ? "is a directory" :
+			  !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode) ? "not a file or a block device" :
+			  strerror(errno));
 		close(fd);
 		return NULL;
 	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	/* lseek rather than st_size, so host block devices work too */
 	off_t end = lseek(fd, 0, SEEK_END);
 	const char *why;

@@ -34,6 +34,14 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/badinput.XXXXXX") || exit 1
 trap 'chmod -R u+rwX "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
 
 seq 1 20000 > "$tmp/garbage-kernel.bin"	# text: no multiboot header, no bzImage signature
+: > "$tmp/empty-disk.img"
+head -c 1000 /dev/zero > "$tmp/truncated-disk.img"		# not whole 512-byte sectors
+head -c 3000 /dev/zero > "$tmp/odd-cd.iso"			# not whole 2048-byte sectors
+head -c 1000000 /dev/zero > "$tmp/odd-floppy.img"		# no floppy has this size
+head -c 1474560 /dev/zero > "$tmp/unreadable-floppy.img"
+chmod 000 "$tmp/unreadable-floppy.img"
+head -c 1048576 /dev/zero > "$tmp/disk.img"
+mkfifo "$tmp/fifo.img"		# opening it for reading would wait for a writer
 : > "$tmp/empty-kernel.bin"
 echo "an initrd" > "$tmp/unreadable-initrd.img"
 chmod 000 "$tmp/unreadable-initrd.img"
@@ -115,6 +123,25 @@ else
 fi
 expect_error bios-missing no-such-bios.bin -- -accel "$ACCEL" "${BASE[@]}" -bios "$tmp/no-such-bios.bin"
 expect_error bios-with-kernel no-such-bios.bin -- -accel "$ACCEL" "${BASE[@]}" -kernel "$KERNEL" -bios "$tmp/no-such-bios.bin"
+expect_error disk-missing no-such-disk.img -- -accel "$ACCEL" "${BASE[@]}" -hda "$tmp/no-such-disk.img"
+expect_error disk-empty empty-disk.img -- -accel "$ACCEL" "${BASE[@]}" -hda "$tmp/empty-disk.img"
+expect_error disk-truncated truncated-disk.img -- -accel "$ACCEL" "${BASE[@]}" -drive file="$tmp/truncated-disk.img",format=raw,if=ide
+expect_error disk-directory "$tmp" -- -accel "$ACCEL" "${BASE[@]}" -hdb "$tmp" -hda "$tmp/disk.img"
+expect_error disk-slave-alone disk.img -- -accel "$ACCEL" "${BASE[@]}" -hdb "$tmp/disk.img"
+expect_error disk-format-qcow2 qcow2 -- -accel "$ACCEL" "${BASE[@]}" -drive file="$tmp/disk.img",format=qcow2
+expect_error cdrom-odd-size odd-cd.iso -- -accel "$ACCEL" "${BASE[@]}" -cdrom "$tmp/odd-cd.iso"
+expect_error cdrom-empty empty-disk.img -- -accel "$ACCEL" "${BASE[@]}" -cdrom "$tmp/empty-disk.img"
+expect_error floppy-odd-size odd-floppy.img -- -accel "$ACCEL" "${BASE[@]}" -fda "$tmp/odd-floppy.img"
+if [ -r "$tmp/unreadable-floppy.img" ]; then
+	echo "SKIP badinput/floppy-unreadable: running as $(id -un), who can read a file with mode 000"
+else
+	expect_error floppy-unreadable unreadable-floppy.img -- -accel "$ACCEL" "${BASE[@]}" -fda "$tmp/unreadable-floppy.img"
+fi
+expect_error cdrom-fifo fifo.img -- -accel "$ACCEL" "${BASE[@]}" -cdrom "$tmp/fifo.img"
+expect_error kernel-fifo fifo.img -- -accel "$ACCEL" "${BASE[@]}" -kernel "$tmp/fifo.img"
+expect_error drive-twice disk.img -- -accel "$ACCEL" "${BASE[@]}" -hdc "$tmp/disk.img" -cdrom "$tmp/disk.img"
+expect_error boot-letter "" -- -accel "$ACCEL" "${BASE[@]}" -boot order=cx
+expect_error vga-bogus bogus -- -accel "$ACCEL" "${BASE[@]}" -vga bogus -kernel "$KERNEL"
 expect_error mem-huge "" -- -accel "$ACCEL" -m 100000000 -serial stdio -display none -no-reboot -kernel "$KERNEL"
 expect_error mem-over-host "" -- -accel "$ACCEL" -m 900G -serial stdio -display none -no-reboot -kernel "$KERNEL"
 expect_error initrd-directory "$tmp" -- -accel "$ACCEL" "${BASE[@]}" -kernel "$KERNEL" -initrd "$tmp"
