@@ -37,7 +37,9 @@ static const char usage[] =
 	"  -drive file=FILE[,if=ide|floppy][,index=N][,media=disk|cdrom][,format=raw]\n"
 	"         [,snapshot=on][,readonly=on]\n"
 	"  -snapshot          writes to every disk go to a temporary overlay\n"
-	"  -boot [order=]DRIVES[,menu=on]  boot order: a floppy, c hard disk, d CD-ROM\n"
+	"  -boot [order=]DRIVES[,menu=on][,reboot-timeout=MS]  boot order: a floppy,\n"
+	"                     c hard disk, d CD-ROM; with nothing to boot, reboot after\n"
+	"                     MS (default -1: wait)\n"
 	"  -vga std|none      the VGA card (std: Bochs VBE, QEMU's default)\n"
 	"  -serial DEV        next COM port: stdio, file:PATH, null, none, chardev:ID\n"
 	"  -debugcon DEV      port 0xe9 debug console: stdio, file:PATH, null\n"
@@ -449,10 +451,23 @@ static int parse_boot(struct machine_config *cfg, const char *s)
 				log_error("-boot %s: menu must be on or off", s);
 				return -1;
 			}
+		} else if (eq - p == 14 && !strncmp(p, "reboot-timeout", 14)) {
+			/* ms SeaBIOS waits before rebooting when nothing boots;
+			 * -1 (QEMU's default): it waits for ever */
+			char v[16];
+			size_t vl = l - 15 < sizeof(v) - 1 ? l - 15 : sizeof(v) - 1;
+			memcpy(v, eq + 1, vl);
+			v[vl] = 0;
+			char *end;
+			long ms = strtol(v, &end, 10);
+			if (!vl || *end || ms < -1 || ms > 0xffff) {
+				log_error("-boot %s: reboot-timeout is -1 or 0 to 65535 ms", s);
+				return -1;
+			}
+			cfg->boot_reboot_timeout = (int)ms;
 		} else if (!(eq - p == 6 && !strncmp(p, "strict", 6)) &&
 			   !(eq - p == 6 && !strncmp(p, "splash", 6)) &&
-			   !(eq - p == 11 && !strncmp(p, "splash-time", 11)) &&
-			   !(eq - p == 12 && !strncmp(p, "reboot-timeout", 14))) {
+			   !(eq - p == 11 && !strncmp(p, "splash-time", 11))) {
 			log_error("-boot %s: unknown key '%.*s'", s, (int)(eq - p), p);
 			return -1;
 		}
@@ -491,6 +506,7 @@ int cmdline_parse(int argc, char **argv, struct machine_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->vga = "std";
 	cfg->hpet = true;
+	cfg->boot_reboot_timeout = -1;
 	cfg->ram_size = 128ull << 20;
 	cfg->ncpus = 1;
 	cfg->accel = "auto";

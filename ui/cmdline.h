@@ -47,6 +47,7 @@ struct machine_config {
 	int ndrive;
 	char boot_order[8];		/* QEMU's letters: a floppy, c disk, d CD */
 	bool boot_menu;
+	int boot_reboot_timeout;	/* ms, or -1: SeaBIOS waits when nothing boots */
 	const char *vga;		/* std, none */
 	bool hpet;			/* on unless -no-hpet / -machine hpet=off */
 	bool testdev;			/* -device pc-testdev */

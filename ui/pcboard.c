@@ -86,10 +86,8 @@ int pcboard_firmware(const struct machine_config *cfg, struct board *b)
 		.boot_order = cfg->boot_order,
 		.boot_menu = cfg->boot_menu,
 		.nographic = cfg->nographic,
-		/* -no-reboot: a machine with nothing to boot ends, rather
-		 * than SeaBIOS retrying every minute */
-		.reboot_on_boot_fail = cfg->no_reboot,
-		.boot_fail_wait_ms = cfg->no_reboot ? 1000 : 60000,
+		.reboot_on_boot_fail = cfg->boot_reboot_timeout >= 0,
+		.boot_fail_wait_ms = cfg->boot_reboot_timeout >= 0 ? (uint32_t)cfg->boot_reboot_timeout : 0,
 		.hpet = cfg->hpet,
 		.ncom = 2,
 		/* the pages the hardware tier keeps for its TSS and identity
