@@ -180,6 +180,15 @@ static void op_nop(struct icpu *c, const struct insn *i)
 	(void)i;
 }
 
+/* a spin-wait loop: the vCPUs take turns (interp.c), and one spinning on a
+ * lock that a vCPU waiting for its turn holds would spin its whole slice,
+ * in the same phase of its loop every time: the loop lets the others run */
+static void op_pause(struct icpu *c, const struct insn *i)
+{
+	(void)i;
+	c->paused = true;
+}
+
 /* HLT: the loop sees c->halted after the instruction retires and leaves
  * run() with TIER_EXIT_HLT */
 static void op_hlt(struct icpu *c, const struct insn *i)
@@ -206,7 +215,7 @@ const struct interp_op interp_ops_core[] = {
 	{ OP_PUSHA, op_pusha },
 	{ OP_POPA, op_popa },
 	{ OP_NOP, op_nop },
-	{ OP_PAUSE, op_nop },
+	{ OP_PAUSE, op_pause },
 	/* 0F 18-1E: PREFETCHh and the hint space are reserved NOPs on the P6
 	 * family and later, whatever CPUID says; their memory operand is
 	 * never accessed, so they cannot fault */

@@ -133,7 +133,8 @@ static const uint8_t op_kind[OP_COUNT] = {
 	[OP_JMP] = PL, [OP_JCC] = PL, [OP_CALL] = PL, [OP_RET] = PL,
 	[OP_JCXZ] = PL, [OP_LOOP] = PL, [OP_LOOPE] = PL, [OP_LOOPNE] = PL,
 	[OP_CLC] = ST, [OP_STC] = ST, [OP_CMC] = ST, [OP_CLD] = ST,
-	[OP_STD] = ST, [OP_NOP] = ST, [OP_PAUSE] = ST, [OP_SALC] = ST,
+	[OP_STD] = ST, [OP_NOP] = ST, [OP_SALC] = ST,
+	/* PAUSE is neither: a spin-wait hint the loop looks at (interp.c) */
 };
 
 static void bind_cached(struct dc_insn *d)

@@ -71,6 +71,7 @@ struct icpu {
 	int8_t delivering;		/* vector being delivered, or -1 */
 	bool shutdown;			/* triple fault happened */
 	bool halted;			/* HLT executed */
+	bool paused;			/* PAUSE executed: a spin loop waits */
 	uint64_t insns;			/* instructions retired */
 	/* a straight run of the fast loop (interp.c) in progress: its first
 	 * struct dc_insn and that one's rip, from which a fault recovers rip

@@ -30,6 +30,7 @@ struct interp_cpu {
 	uint64_t ns_run;		/* host time spent in run() */
 	uint64_t insns_run;		/* of it, instructions retired */
 	uint64_t slice_start;		/* c.insns when this turn began */
+	bool yield;			/* PAUSE with another vCPU waiting: end the turn */
 	uint64_t pm_gen;		/* physmap generation the TLB and decode cache follow */
 };
 
@@ -323,6 +324,21 @@ static inline struct dc_insn *straight_run(struct icpu *c, struct dc_insn *d, ui
 	return d;
 }
 
+static struct interp_vm *vm_of(struct interp_cpu *p)
+{
+	return p->v->vm->tier_vm[TIER_INTERP];
+}
+
+/* PAUSE ran: with another vCPU waiting for its turn, this turn ends */
+static inline bool pause_yields(struct interp_cpu *p)
+{
+	p->c.paused = false;
+	if (!atomic_load_explicit(&vm_of(p)->turn.waiting, memory_order_relaxed))
+		return false;
+	p->yield = true;
+	return true;
+}
+
 /* The fast loop: TF and RF are clear, no shadow, no tracing. Leaves
  * to the careful step every EVENT_POLL_INSNS instructions, on a kick,
  * and after an instruction that changed IF, TF, RF or the shadow.
@@ -374,6 +390,8 @@ static enum fast_result fast_loop(struct interp_cpu *p)
 				s->run_state = CPU_HALTED;
 				return FAST_HLT;
 			}
+			if (unlikely(c->paused) && pause_yields(p))
+				return FAST_BREAK;
 			if (unlikely((s->rflags & FL_WATCH) != fl || s->ev.interrupt_shadow))
 				return FAST_BREAK;
 		}
@@ -440,19 +458,15 @@ static void turn_give(struct exec_turn *t)
 	pthread_mutex_unlock(&t->m);
 }
 
-static struct interp_vm *vm_of(struct interp_cpu *p)
-{
-	return p->v->vm->tier_vm[TIER_INTERP];
-}
-
 static bool want_out(struct interp_cpu *p)
 {
 	if (atomic_load(&p->v->vm->stop) != VM_RUNNING ||
 	    (atomic_load(&p->v->events) & (VCPU_EV_INIT | VCPU_EV_SIPI)))
 		return true;
-	/* another vCPU waits for its turn and this one had a slice */
+	/* another vCPU waits for its turn and this one had a slice, or
+	 * spins on PAUSE */
 	return atomic_load_explicit(&vm_of(p)->turn.waiting, memory_order_relaxed) &&
-	       p->c.insns - p->slice_start >= SLICE_INSNS;
+	       (p->yield || p->c.insns - p->slice_start >= SLICE_INSNS);
 }
 
 /* NMI first, then a maskable interrupt if IF allows: true if one was
@@ -555,6 +569,8 @@ static enum step_result slow_step(struct interp_cpu *p, enum tier_exit *exit)
 		*exit = TIER_EXIT_HLT;
 		return STEP_EXIT;
 	}
+	if (c->paused)
+		(void)pause_yields(p);	/* want_out, at the next step, ends the turn */
 	/* RF lets one instruction past its breakpoint; IRET may set it anew */
 	if ((before & FL_RF) && i->op != OP_IRET)
 		s->rflags &= ~(uint64_t)FL_RF;
@@ -618,6 +634,7 @@ static enum tier_exit run_common(struct vcpu *v, bool once)
 	struct exec_turn *turn = &vm_of(p)->turn;
 	turn_take(turn);
 	p->slice_start = c->insns;
+	p->yield = false;
 	uint64_t t0 = now_ns(), n0 = c->insns;
 	enum tier_exit r;
 	jmp_buf jb;
