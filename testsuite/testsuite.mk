@@ -9,3 +9,4 @@ UNIT_TESTS += $(wildcard testsuite/unit/test_*.c)
 -include testsuite/guestprog/guestprog.mk
 -include testsuite/floppy/floppy.mk
 -include testsuite/fuzz/fuzz.mk
+-include testsuite/screen/screen.mk

@@ -187,6 +187,38 @@ static int parse_chardev(struct parse *p, const char *s)
 	return 0;
 }
 
+/* "iobase=PORT" of a -device, or dflt */
+static int device_iobase(const char *s, uint16_t dflt, uint16_t *out)
+{
+	char buf[64];
+	unsigned long v;
+	*out = dflt;
+	if (!opt_get(s, "iobase", buf, sizeof(buf)))
+		return 0;
+	if (parse_uint(buf, 0xffff, &v) < 0) {
+		log_error("-device %s: bad iobase", s);
+		return -1;
+	}
+	*out = (uint16_t)v;
+	return 0;
+}
+
+/* a device that writes to a chardev at a port (isa-debugcon, port-log):
+ * "iobase=PORT,chardev=ID" into *iobase and *chr */
+static int device_port_chardev(struct parse *p, const char *s, uint16_t dflt, uint16_t *iobase,
+			       struct chr_spec *chr)
+{
+	char buf[64], ref[80];
+	if (device_iobase(s, dflt, iobase) < 0)
+		return -1;
+	if (!opt_get(s, "chardev", buf, sizeof(buf))) {
+		log_error("-device %s: needs chardev=", s);
+		return -1;
+	}
+	snprintf(ref, sizeof(ref), "chardev:%s", buf);
+	return parse_chr(p, "-device", ref, chr);
+}
+
 static int parse_device(struct parse *p, const char *s)
 {
 	struct machine_config *cfg = p->cfg;
@@ -198,34 +230,15 @@ static int parse_device(struct parse *p, const char *s)
 			log_error("-device isa-debugcon: too many");
 			return -1;
 		}
-		uint16_t iobase = 0xe9;
-		if (opt_get(s, "iobase", buf, sizeof(buf))) {
-			if (parse_uint(buf, 0xffff, &v) < 0) {
-				log_error("-device %s: bad iobase", s);
-				return -1;
-			}
-			iobase = (uint16_t)v;
-		}
-		if (!opt_get(s, "chardev", buf, sizeof(buf))) {
-			log_error("-device %s: needs chardev=", s);
-			return -1;
-		}
-		char ref[80];
-		snprintf(ref, sizeof(ref), "chardev:%s", buf);
-		cfg->debugcon[cfg->ndebugcon].iobase = iobase;
-		if (parse_chr(p, "-device", ref, &cfg->debugcon[cfg->ndebugcon].chr) < 0)
+		if (device_port_chardev(p, s, 0xe9, &cfg->debugcon[cfg->ndebugcon].iobase,
+					&cfg->debugcon[cfg->ndebugcon].chr) < 0)
 			return -1;
 		cfg->ndebugcon++;
 		return 0;
 	}
 	if (nl == 14 && !strncmp(s, "isa-debug-exit", nl)) {
-		if (opt_get(s, "iobase", buf, sizeof(buf))) {
-			if (parse_uint(buf, 0xffff, &v) < 0) {
-				log_error("-device %s: bad iobase", s);
-				return -1;
-			}
-			cfg->debugexit_iobase = (uint16_t)v;
-		}
+		if (device_iobase(s, cfg->debugexit_iobase, &cfg->debugexit_iobase) < 0)
+			return -1;
 		if (opt_get(s, "iosize", buf, sizeof(buf))) {
 			if (parse_uint(buf, 4, &v) < 0 || (v != 1 && v != 2 && v != 4)) {
 				log_error("-device %s: iosize must be 1, 2 or 4", s);
@@ -244,22 +257,8 @@ static int parse_device(struct parse *p, const char *s)
 			log_error("-device port-log: at most %d", CFG_MAX_PORTLOGS);
 			return -1;
 		}
-		uint16_t iobase = 0x80;
-		if (opt_get(s, "iobase", buf, sizeof(buf))) {
-			if (parse_uint(buf, 0xffff, &v) < 0) {
-				log_error("-device %s: bad iobase", s);
-				return -1;
-			}
-			iobase = (uint16_t)v;
-		}
-		if (!opt_get(s, "chardev", buf, sizeof(buf))) {
-			log_error("-device %s: needs chardev=", s);
-			return -1;
-		}
-		char ref[80];
-		snprintf(ref, sizeof(ref), "chardev:%s", buf);
-		cfg->portlog[cfg->nportlog].iobase = iobase;
-		if (parse_chr(p, "-device", ref, &cfg->portlog[cfg->nportlog].chr) < 0)
+		if (device_port_chardev(p, s, 0x80, &cfg->portlog[cfg->nportlog].iobase,
+					&cfg->portlog[cfg->nportlog].chr) < 0)
 			return -1;
 		cfg->nportlog++;
 		return 0;
