@@ -4,21 +4,29 @@
 #
 # Both functions use $tmp (the caller's scratch directory) and $TRIVISOR.
 
-# fetch_linux ARCH REPORT: the cached kernel and initramfs of ARCH into
-# KERNEL and INITRD. Where they cannot be had, calls REPORT with SKIP (the
-# package registry cannot be reached) or FAIL and a reason, and returns 1.
-fetch_linux() {
-	local arch=$1 report=$2 rc
-	testsuite/fetch-images "$arch" > "$tmp/paths" 2> "$tmp/fetch.err"
+# fetch_paths SCRIPT ARCH REPORT: runs a fetch script (testsuite/fetch-images,
+# testsuite/fetch-bootmedia), which prints the cached paths, into
+# $tmp/paths. Where they cannot be had, calls REPORT with SKIP (exit
+# status 2: the package registry cannot be reached) or FAIL and a reason,
+# and returns 1.
+fetch_paths() {
+	local script=$1 arch=$2 report=$3 rc
+	"$script" "$arch" > "$tmp/paths" 2> "$tmp/fetch.err"
 	rc=$?
 	if [ "$rc" -eq 2 ]; then
 		"$report" SKIP "$(tail -n1 "$tmp/fetch.err")"
 		return 1
 	elif [ "$rc" -ne 0 ]; then
 		cat "$tmp/fetch.err"
-		"$report" FAIL "testsuite/fetch-images $arch failed (exit status $rc)"
+		"$report" FAIL "$script $arch failed (exit status $rc)"
 		return 1
 	fi
+}
+
+# fetch_linux ARCH REPORT: the cached kernel and initramfs of ARCH into
+# KERNEL and INITRD (as fetch_paths says where they cannot be had).
+fetch_linux() {
+	fetch_paths testsuite/fetch-images "$1" "$2" || return 1
 	KERNEL=$(sed -n 1p "$tmp/paths")
 	INITRD=$(sed -n 2p "$tmp/paths")
 }

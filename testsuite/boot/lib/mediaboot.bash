@@ -25,6 +25,9 @@
 #
 # The caller sets $tmp (scratch directory) and calls media_init "$@" first.
 
+# shellcheck source=testsuite/boot/lib/linuxboot.bash
+. testsuite/boot/lib/linuxboot.bash
+
 O=${O:-build}
 TRIVISOR=${TRIVISOR:-$O/trivisor}
 
@@ -88,21 +91,10 @@ emu_cmd() {
 }
 
 # fetch_media ARCH REPORT: the cached cd.iso and hd.img of ARCH into CDROM
-# and HDIMG (testsuite/fetch-bootmedia). Where they cannot be had, calls
-# REPORT with SKIP (the package registry cannot be reached) or FAIL and a
-# reason, and returns 1.
+# and HDIMG (testsuite/fetch-bootmedia; fetch_paths of linuxboot.bash says
+# what happens where they cannot be had).
 fetch_media() {
-	local arch=$1 report=$2 rc
-	testsuite/fetch-bootmedia "$arch" > "$tmp/paths" 2> "$tmp/fetch.err"
-	rc=$?
-	if [ "$rc" -eq 2 ]; then
-		"$report" SKIP "$(tail -n1 "$tmp/fetch.err")"
-		return 1
-	elif [ "$rc" -ne 0 ]; then
-		cat "$tmp/fetch.err"
-		"$report" FAIL "testsuite/fetch-bootmedia $arch failed (exit status $rc)"
-		return 1
-	fi
+	fetch_paths testsuite/fetch-bootmedia "$1" "$2" || return 1
 	CDROM=$(sed -n 1p "$tmp/paths")
 	HDIMG=$(sed -n 2p "$tmp/paths")
 }
