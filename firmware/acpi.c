@@ -458,6 +458,22 @@ int acpi_build(const struct acpi_config *cfg, struct acpi_blobs *out)
 	return 0;
 }
 
+void acpi_board_config(struct acpi_config *a, int ncpus, uint64_t lowmem, bool hpet,
+		       int floppies, int ncom)
+{
+	*a = (struct acpi_config){
+		.ncpus = ncpus,
+		.lowmem = lowmem,
+		.ioapic_id = 0,		/* the IOAPIC's reset value, and SeaBIOS's MP table */
+		.hpet = hpet,
+		.floppy = floppies > 0,
+		.ncom = ncom,
+		/* the OS turns ACPI mode on through the APM port (hw/piix4_pm.h) */
+		.smi_cmd = ACPI_SMI_CMD,
+		.reset_reg = true,
+	};
+}
+
 void acpi_blobs_free(struct acpi_blobs *b)
 {
 	free(b->rsdp);

@@ -6,7 +6,9 @@
  *   "etc/table-loader" 128-byte commands: ALLOCATE each file, ADD_POINTER
  *                      to turn offsets into addresses, ADD_CHECKSUM
  * The DSDT is firmware/dsdt.asl, compiled by iasl at build time; the PCI
- * hole start and which devices exist are patched into it here. */
+ * hole start and which devices exist are patched into it here.
+ * A kernel booted without a BIOS gets the same tables: firmware/acpi_load.c
+ * runs the loader script as SeaBIOS does and writes them into guest RAM. */
 #ifndef FIRMWARE_ACPI_H
 #define FIRMWARE_ACPI_H
 
@@ -65,5 +67,49 @@ enum acpi_loader_cmd {
 	ACPI_LOADER_ADD_CHECKSUM = 3,
 };
 enum acpi_loader_zone { ACPI_ZONE_HIGH = 1, ACPI_ZONE_FSEG = 2 };
+
+/* The configuration of trivisor's PC board for acpi_build: what SeaBIOS
+ * gets through fw_cfg (firmware/pcfw.c) and what a kernel booted without a
+ * BIOS gets (firmware/boot.c) are the same tables. lowmem: RAM below 4 GiB;
+ * floppies: drives on the FDC (0: no FDC in the DSDT). */
+void acpi_board_config(struct acpi_config *a, int ncpus, uint64_t lowmem, bool hpet,
+		       int floppies, int ncom);
+
+/* ---- running the loader script, as SeaBIOS's romfile_loader does ---- */
+
+/* guest RAM [start, end) that ALLOCATE takes from, bottom up */
+struct acpi_zone {
+	uint64_t start, end;
+};
+
+/* the two files after the script ran: patched copies and where they go */
+struct acpi_loaded {
+	uint8_t *rsdp, *tables;
+	size_t rsdp_len, tables_len;
+	uint64_t rsdp_addr, tables_addr;
+};
+
+/* Runs b->loader over copies of b's files: ALLOCATE places a file in its
+ * zone (aligned; each file once), ADD_POINTER adds a file's address to a
+ * field of another, ADD_CHECKSUM fixes a checksum byte. Stops at the first
+ * command SeaBIOS would refuse (unknown command or file, a pointer or
+ * checksum outside its file, a file used before its ALLOCATE) or a zone
+ * too small: one error line, -1, nothing in out. Both files must end up
+ * allocated. */
+int acpi_loader_run(const struct acpi_blobs *b, const struct acpi_zone *high,
+		    const struct acpi_zone *fseg, struct acpi_loaded *out);
+void acpi_loaded_free(struct acpi_loaded *l);
+
+/* where acpi_install put the tables */
+struct acpi_placed {
+	uint64_t rsdp;			/* the RSDP (36 bytes) */
+	uint64_t tables, tables_len;	/* everything it points to */
+};
+
+struct physmap;
+/* acpi_loader_run, then both files written into guest RAM where it put
+ * them (they must land in RAM). 0, or -1 after one error line. */
+int acpi_install(struct physmap *pm, const struct acpi_blobs *b, const struct acpi_zone *high,
+		 const struct acpi_zone *fseg, struct acpi_placed *where);
 
 #endif

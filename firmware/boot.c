@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "firmware/acpi.h"
 #include "firmware/loader.h"
 #include "hw/log.h"
 
@@ -192,6 +193,53 @@ void boot_enter64(struct cpu_state *s, uint64_t gdt, uint64_t cr3, uint64_t rip)
 	s->cr4 = CR4_PAE;
 	s->efer = EFER_LME | EFER_LMA;
 	s->rip = rip;
+}
+
+/* PCI configuration mechanism #1, as a BIOS uses it */
+#define PCI_CONF_ADDR 0xcf8
+#define PCI_CONF_DATA 0xcfc
+#define PIIX4_PMBA 0x40
+#define PIIX4_PMREGMISC 0x80		/* bit 0: the PM I/O block is decoded */
+
+static void pci_conf_write(struct bus *io, unsigned devfn, unsigned reg, uint32_t v, unsigned size)
+{
+	bus_write(io, PCI_CONF_ADDR, 0x80000000u | devfn << 8 | (reg & 0xfc), 4);
+	bus_write(io, PCI_CONF_DATA + (reg & 3), v, size);
+}
+
+int boot_acpi_setup(struct physmap *pm, const struct boot_config *cfg, struct boot_acpi *a)
+{
+	a->rsdp = 0;
+	a->ram_top = pm->lowmem;
+	if (!cfg->acpi)
+		return 0;
+	/* SeaBIOS's piix4_pm_setup: the PM block at 0x600, where the FADT
+	 * says it is (the SMBus is where it stays from reset) */
+	if (cfg->io) {
+		uint32_t saved = (uint32_t)bus_read(cfg->io, PCI_CONF_ADDR, 4);
+		pci_conf_write(cfg->io, PIIX4_PM_DEVFN, PIIX4_PMBA, PIIX4_PM_BASE | 1, 4);
+		pci_conf_write(cfg->io, PIIX4_PM_DEVFN, PIIX4_PMREGMISC, 1, 1);
+		bus_write(cfg->io, PCI_CONF_ADDR, saved, 4);
+	}
+	/* a machine too small for them gets none */
+	if (pm->lowmem < 0x100000 + 2 * BOOT_ACPI_HIGH_SIZE)
+		return 0;
+	struct acpi_config c;
+	acpi_board_config(&c, cfg->ncpus, pm->lowmem, cfg->hpet, cfg->floppies, cfg->ncom);
+	struct acpi_blobs b;
+	if (acpi_build(&c, &b) < 0)
+		return -1;
+	struct acpi_zone high = { pm->lowmem - BOOT_ACPI_HIGH_SIZE, pm->lowmem };
+	/* in the F segment after the MP table, which is there already */
+	struct acpi_zone fseg = { (mptable_end(cfg->ncpus) + 15) & ~15ull, 0x100000 };
+	struct acpi_placed where;
+	int rc = acpi_install(pm, &b, &high, &fseg, &where);
+	acpi_blobs_free(&b);
+	if (rc < 0)
+		return -1;
+	a->rsdp = where.rsdp;
+	a->ram_top = high.start;
+	return 0;
 }
 
 int boot_setup(struct physmap *pm, const struct boot_config *cfg, struct cpu_state *bsp)

@@ -2,10 +2,12 @@
  * vector (-bios), or a kernel loaded directly (-kernel: Linux bzImage per the
  * x86 boot protocol, multiboot v1, or a plain ELF), with the tables a kernel
  * without a BIOS needs (e820 map / multiboot info, MP table for the CPUs and
- * the IOAPIC). Called at power-on and again at every reset. */
+ * the IOAPIC, and with boot_config.acpi the board's ACPI tables). Called at
+ * power-on and again at every reset. */
 #ifndef FIRMWARE_BOOT_H
 #define FIRMWARE_BOOT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "cpu/state.h"
 #include "mmu/physmap.h"
@@ -16,6 +18,16 @@ struct boot_config {
 	const char *cmdline;		/* -append, or NULL */
 	const char *bios;		/* -bios, or NULL for the default */
 	int ncpus;
+	/* a kernel gets the board's ACPI tables (firmware/acpi.h) as SeaBIOS
+	 * would have installed them: the RSDP in the F segment, the rest in
+	 * the top 128 KiB of low RAM (reserved in the e820 map); the board's
+	 * devices the DSDT describes: */
+	bool acpi;
+	bool hpet;
+	int floppies, ncom;		/* drives on the FDC; COM ports (0 to 2) */
+	/* port I/O of the board: when set, the PIIX4 PM function gets its
+	 * PMBASE (the I/O block the FADT names) as SeaBIOS programs it */
+	struct bus *io;
 };
 
 /* the BIOS used when neither -kernel nor -bios is given */

@@ -184,7 +184,8 @@ int elf_load(struct physmap *pm, const struct boot_file *k, struct elf_image *im
 }
 
 /* hvm_start_info (version 1), the initrd as its one module, the memory map */
-static int put_pvh_info(struct loader_arena *a, const struct boot_config *cfg, uint64_t *info_at)
+static int put_pvh_info(struct loader_arena *a, const struct boot_config *cfg,
+			const struct boot_acpi *acpi, uint64_t *info_at)
 {
 	struct physmap *pm = a->pm;
 	uint8_t info[PVH_INFO_SIZE] = { 0 };
@@ -199,7 +200,7 @@ static int put_pvh_info(struct loader_arena *a, const struct boot_config *cfg, u
 		return -1;
 
 	struct e820_entry e[E820_MAX_ENTRIES];
-	int n = e820_build(pm, e);
+	int n = e820_build(pm, acpi->ram_top, e);
 	uint8_t mm[E820_MAX_ENTRIES * PVH_MMAP_SIZE] = { 0 };
 	for (int i = 0; i < n; i++) {
 		st64(mm + PVH_MMAP_SIZE * i, e[i].addr);
@@ -236,7 +237,7 @@ static int put_pvh_info(struct loader_arena *a, const struct boot_config *cfg, u
 	st32(info + 12, nmods);
 	st64(info + 16, mod_at);
 	st64(info + 24, cl_at);
-	st64(info + 32, 0);		/* no ACPI RSDP */
+	st64(info + 32, acpi->rsdp);	/* 0: no ACPI tables */
 	st64(info + 40, mm_at);
 	st32(info + 48, (uint32_t)n);
 	*info_at = info_gpa;
@@ -257,13 +258,24 @@ int elf_boot(struct physmap *pm, const struct boot_config *cfg, struct cpu_state
 			  k->path, (unsigned long long)entry);
 		return -1;
 	}
+	/* the ACPI tables at the top of low RAM, below them the arena */
+	struct boot_acpi acpi;
+	if (boot_acpi_setup(pm, cfg, &acpi) < 0)
+		return -1;
+	if (img.hi > acpi.ram_top && img.lo < pm->lowmem) {
+		log_error("%s: the kernel (0x%llx-0x%llx) reaches the ACPI tables at 0x%llx", k->path,
+			  (unsigned long long)img.lo, (unsigned long long)img.hi,
+			  (unsigned long long)acpi.ram_top);
+		return -1;
+	}
 	struct loader_arena a;
 	arena_init(&a, pm, k->path, img.hi);
+	a.end = acpi.ram_top;
 	uint64_t gdt = arena_alloc(&a, BOOT_GDT_SIZE, 8, "GDT");
 	if (!gdt)
 		return -1;
 	uint64_t info = 0;
-	if (img.has_pvh && put_pvh_info(&a, cfg, &info) < 0)
+	if (img.has_pvh && put_pvh_info(&a, cfg, &acpi, &info) < 0)
 		return -1;
 	boot_gdt_write(pm, gdt, false);
 	boot_enter32(bsp, gdt, (uint32_t)entry);

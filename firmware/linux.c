@@ -76,7 +76,9 @@ static void put_screen_info(uint8_t *zp)
 	st16(zp + BP_VIDEO_POINTS, 16);
 }
 
-static int put_initrd(struct physmap *pm, const char *path, uint8_t *zp, uint64_t kernel_end)
+/* the initrd as high as it may go below ram_top */
+static int put_initrd(struct physmap *pm, const char *path, uint8_t *zp, uint64_t kernel_end,
+		      uint64_t ram_top)
 {
 	struct boot_file f;
 	char limit[64];
@@ -87,7 +89,7 @@ static int put_initrd(struct physmap *pm, const char *path, uint8_t *zp, uint64_
 	if (max == 0)
 		max = INITRD_MAX_DEFAULT;
 	/* as high as allowed: initrd_addr_max is its last byte's address */
-	uint64_t top = max + 1 < pm->lowmem ? max + 1 : pm->lowmem;
+	uint64_t top = max + 1 < ram_top ? max + 1 : ram_top;
 	uint64_t at = f.size <= top ? (top - f.size) & ~(PAGE_SIZE_4K - 1) : 0;
 	if (f.size > top || at < kernel_end) {
 		log_error("%s: initrd of %llu bytes does not fit between the kernel (ends 0x%llx) and 0x%llx",
@@ -152,8 +154,15 @@ int linux_load(struct physmap *pm, const struct boot_config *cfg, struct cpu_sta
 			  (unsigned long long)(pm->ram_size >> 20));
 		return -1;
 	}
-	if (mptable_setup(pm, cfg->ncpus) < 0)
+	struct boot_acpi acpi;
+	if (mptable_setup(pm, cfg->ncpus) < 0 || boot_acpi_setup(pm, cfg, &acpi) < 0)
 		return -1;
+	if (load + need > acpi.ram_top) {
+		log_error("%s: kernel at 0x%llx needs %llu KiB there, which reaches the ACPI tables at 0x%llx",
+			  file, (unsigned long long)load, (unsigned long long)(need >> 10),
+			  (unsigned long long)acpi.ram_top);
+		return -1;
+	}
 	if (loader_put(pm, file, "kernel", load, d + setup_size, prot_size) < 0)
 		return -1;
 
@@ -169,7 +178,9 @@ int linux_load(struct physmap *pm, const struct boot_config *cfg, struct cpu_sta
 	/* as if the setup code sat at 0x10000 with its heap up to the command line */
 	st16(zp + HDR_HEAP_END_PTR, (uint16_t)(LX_CMDLINE - 0x10000 - 0x200));
 	st64(zp + HDR_SETUP_DATA, 0);
-	st64(zp + BP_ACPI_RSDP, 0);
+	/* protocol 2.14 has the RSDP's address; older kernels find it by
+	 * scanning the F segment */
+	st64(zp + BP_ACPI_RSDP, version >= 0x20e ? acpi.rsdp : 0);
 	st32(zp + HDR_RAMDISK_IMAGE, 0);
 	st32(zp + HDR_RAMDISK_SIZE, 0);
 	put_screen_info(zp);
@@ -178,7 +189,7 @@ int linux_load(struct physmap *pm, const struct boot_config *cfg, struct cpu_sta
 	st32(zp + BP_ALT_MEM_K, (uint32_t)ext_kib);
 
 	struct e820_entry e[E820_MAX_ENTRIES];
-	int n = e820_build(pm, e);
+	int n = e820_build(pm, acpi.ram_top, e);
 	for (int i = 0; i < n && i < BP_E820_MAX; i++) {
 		uint8_t *p = zp + BP_E820_TABLE + 20 * i;
 		st64(p, e[i].addr);
@@ -203,7 +214,7 @@ int linux_load(struct physmap *pm, const struct boot_config *cfg, struct cpu_sta
 		goto out;
 	st32(zp + HDR_CMD_LINE_PTR, (uint32_t)LX_CMDLINE);
 
-	if (cfg->initrd && put_initrd(pm, cfg->initrd, zp, load + need) < 0)
+	if (cfg->initrd && put_initrd(pm, cfg->initrd, zp, load + need, acpi.ram_top) < 0)
 		goto out;
 	if (loader_put(pm, file, "zero page", LX_ZERO_PAGE, zp, 4096) < 0 ||
 	    loader_put(pm, file, "GDT", LX_GDT, NULL, BOOT_GDT_SIZE) < 0)

@@ -77,13 +77,31 @@ struct e820_entry {
 	uint32_t type;
 };
 #define E820_MAX_ENTRIES 12
-int e820_build(const struct physmap *pm, struct e820_entry *e);
+/* low RAM above 1 MiB is usable up to ram_top (pm->lowmem, or where the
+ * ACPI tables' zone starts: reserved from there to pm->lowmem) */
+int e820_build(const struct physmap *pm, uint64_t ram_top, struct e820_entry *e);
 
 /* MP floating pointer and configuration table for ncpus CPUs and the IOAPIC,
  * plus the BDA's EBDA pointer; -1 after an error line */
 #define MP_FLOAT_ADDR 0xf0000ull
 #define MP_MAX_CPUS 254
 int mptable_setup(struct physmap *pm, int ncpus);
+/* the first byte after the MP table of ncpus CPUs */
+uint64_t mptable_end(int ncpus);
+
+/* ACPI for a kernel booted directly (boot_config.acpi): the board's tables
+ * where SeaBIOS would put them, the RSDP in the F segment after the MP
+ * table, the rest in the top BOOT_ACPI_HIGH_SIZE bytes of low RAM (SeaBIOS's
+ * high zone, reserved in its e820 map); and the PIIX4 PM block at the
+ * PMBASE the FADT names (when boot_config.io is set). Call it after
+ * mptable_setup. Less than 1.25 MiB of RAM: no tables. */
+#define BOOT_ACPI_HIGH_SIZE 0x20000ull
+struct boot_acpi {
+	uint64_t rsdp;		/* 0: no ACPI tables */
+	uint64_t ram_top;	/* RAM for the kernel ends here (pm->lowmem without ACPI) */
+};
+/* 0, or -1 after one error line */
+int boot_acpi_setup(struct physmap *pm, const struct boot_config *cfg, struct boot_acpi *a);
 
 /* the loaders; each returns 0, or -1 after one error line */
 bool linux_probe(const struct boot_file *k);

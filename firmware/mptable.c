@@ -42,13 +42,24 @@ static uint8_t *put_int(uint8_t *p, uint8_t kind, uint8_t type, uint8_t bus_irq,
 	return p + 8;
 }
 
+/* header, processors, the ISA bus, the IOAPIC, 15 ISA interrupts, 2 local */
+static size_t mp_len(int ncpus)
+{
+	return 44 + 20 * (size_t)ncpus + 8 + 8 + 15 * 8 + 2 * 8;
+}
+
+uint64_t mptable_end(int ncpus)
+{
+	return MP_TABLE_ADDR + mp_len(ncpus);
+}
+
 int mptable_setup(struct physmap *pm, int ncpus)
 {
 	if (ncpus < 1 || ncpus > MP_MAX_CPUS) {
 		log_error("MP table: %d CPUs (1 to %d possible)", ncpus, MP_MAX_CPUS);
 		return -1;
 	}
-	size_t len = 44 + 20 * (size_t)ncpus + 8 + 8 + 15 * 8 + 2 * 8;
+	size_t len = mp_len(ncpus);
 	if (!physmap_host(pm, MP_FLOAT_ADDR, 16 + len)) {
 		log_error("MP table: no memory at 0x%llx with %llu MiB of RAM",
 			  (unsigned long long)MP_FLOAT_ADDR, (unsigned long long)(pm->ram_size >> 20));

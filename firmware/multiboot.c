@@ -209,8 +209,18 @@ int multiboot_load(struct physmap *pm, const struct boot_config *cfg, struct cpu
 		return -1;
 	}
 
+	/* the ACPI tables at the top of low RAM, below them the arena */
+	struct boot_acpi acpi;
+	if (boot_acpi_setup(pm, cfg, &acpi) < 0)
+		return -1;
+	if (end > acpi.ram_top) {
+		log_error("%s: the kernel (ends 0x%llx) reaches the ACPI tables at 0x%llx", file,
+			  (unsigned long long)end, (unsigned long long)acpi.ram_top);
+		return -1;
+	}
 	struct loader_arena a;
 	arena_init(&a, pm, file, end);
+	a.end = acpi.ram_top;
 	uint8_t mbi[MBI_SIZE] = { 0 };
 	uint64_t info = arena_alloc(&a, MBI_SIZE, 8, "multiboot information");
 	uint64_t gdt = arena_alloc(&a, BOOT_GDT_SIZE, 8, "GDT");
@@ -233,7 +243,7 @@ int multiboot_load(struct physmap *pm, const struct boot_config *cfg, struct cpu
 		return -1;
 
 	struct e820_entry e[E820_MAX_ENTRIES];
-	int n = e820_build(pm, e);
+	int n = e820_build(pm, acpi.ram_top, e);
 	uint8_t mm[E820_MAX_ENTRIES * 24];
 	for (int i = 0; i < n; i++) {
 		uint8_t *p = mm + 24 * i;
@@ -256,7 +266,7 @@ int multiboot_load(struct physmap *pm, const struct boot_config *cfg, struct cpu
 	if (!mods || put_modules(&a, list, mods) < 0)
 		return -1;
 
-	uint64_t upper = pm->lowmem > 0x100000 ? (pm->lowmem - 0x100000) >> 10 : 0;
+	uint64_t upper = acpi.ram_top > 0x100000 ? (acpi.ram_top - 0x100000) >> 10 : 0;
 	st32(mbi + MBI_FLAGS, MBI_HAS_MEM | MBI_HAS_CMDLINE | MBI_HAS_MODS | MBI_HAS_MMAP |
 			      MBI_HAS_LOADER_NAME);
 	st32(mbi + MBI_MEM_LOWER, 639);

@@ -102,16 +102,8 @@ static int add_bootorder(struct fwcfg *fw, const struct pcfw_config *c)
 
 static int add_acpi(struct fwcfg *fw, const struct pcfw_config *c, uint64_t low)
 {
-	struct acpi_config a = {
-		.ncpus = c->ncpus,
-		.lowmem = low,
-		.ioapic_id = 0,		/* the IOAPIC's reset value, and SeaBIOS's MP table */
-		.hpet = c->hpet,
-		.floppy = c->floppies > 0,
-		.ncom = c->ncom,
-		.smi_cmd = ACPI_SMI_CMD,
-		.reset_reg = true,
-	};
+	struct acpi_config a;
+	acpi_board_config(&a, c->ncpus, low, c->hpet, c->floppies, c->ncom);
 	struct acpi_blobs b;
 	if (acpi_build(&a, &b) < 0)
 		return -1;

@@ -444,6 +444,9 @@ int main(int argc, char **argv)
 	m->boot = (struct boot_config){
 		.kernel = m->cfg.kernel, .initrd = m->cfg.initrd, .cmdline = m->cfg.append,
 		.bios = m->cfg.bios, .ncpus = m->cfg.ncpus,
+		/* the ACPI tables of pcboard_firmware's, for a kernel without SeaBIOS */
+		.acpi = true, .hpet = m->cfg.hpet, .ncom = 2, .io = &m->board.io,
+		.floppies = (bc.floppy[0] != NULL) + (bc.floppy[1] != NULL),
 	};
 	struct cpu_state bsp;
 	cpu_state_reset(&bsp, false);

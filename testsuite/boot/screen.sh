@@ -19,8 +19,7 @@
 #       key-ok-N, and the screen shows the command line as typed
 #   boot/screen-reboot [TIER]    `reboot -f` typed: trivisor (-no-reboot)
 #       exits with status 0
-# (poweroff -f is no use here: a kernel booted directly finds no ACPI
-# tables, so it halts instead of switching off.)
+# (The ACPI power-off of a directly booted kernel is testsuite/boot/poweroff.sh's.)
 # Environment: O, TRIVISOR, SCREEN_ACCEL (default interp), SCREEN_TIMEOUT
 # (seconds to the marker, default 180).
 

@@ -1,7 +1,9 @@
-/* Unit tests for the ACPI tables: the table-loader script is run here as
- * SeaBIOS runs it, then every table is checked where it landed. */
+/* Unit tests for the ACPI tables: the table-loader script is run as SeaBIOS
+ * runs it (firmware/acpi_load.c, which also installs the tables for a kernel
+ * booted directly), then every table is checked where it landed. */
 // SPDX-License-Identifier: MIT
 #include "firmware/acpi.h"
+#include "firmware/loader.h"	/* boot_acpi_setup, mptable_setup, e820_build */
 #include "hw/piix4_pm.h"
 
 #include <stdio.h>
@@ -10,21 +12,20 @@
 #include <unistd.h>
 #include "testsuite/unit/check.h"
 
-/* where our pretend BIOS puts the two files */
+/* where our pretend BIOS has room for the two files */
 #define FSEG_ADDR 0xf5a10u
 #define HIGH_ADDR 0x07fe0000u
+#define HIGH_SIZE 0x20000u
 
 struct lfile {
-	const char *name;
 	uint8_t *data;
 	size_t len;
 	uint64_t addr;
-	bool allocated;
 };
 
 struct loaded {
 	struct lfile f[2];	/* rsdp, tables */
-	int errors;		/* commands SeaBIOS would refuse */
+	int errors;		/* the script did not run through */
 };
 
 static uint64_t ld(const uint8_t *p, int n)
@@ -43,73 +44,27 @@ static uint8_t sum(const uint8_t *p, size_t n)
 	return s;
 }
 
-static struct lfile *lfind(struct loaded *L, const char *name, bool need_alloc)
-{
-	if (memchr(name, 0, ACPI_LOADER_FILESZ) == NULL)
-		return NULL;
-	for (int i = 0; i < 2; i++)
-		if (!strcmp(L->f[i].name, name) && (L->f[i].allocated || !need_alloc))
-			return &L->f[i];
-	return NULL;
-}
-
-/* the checks of SeaBIOS's romfile_loader.c, applied to copies of the blobs */
+/* the script run by firmware/acpi_load.c, as SeaBIOS runs it; when it
+ * refuses, the unpatched blobs at address 0 (the checks then fail) */
 static void run_loader(struct loaded *L, const struct acpi_blobs *b)
 {
 	memset(L, 0, sizeof(*L));
-	L->f[0] = (struct lfile){ ACPI_FILE_RSDP, malloc(b->rsdp_len), b->rsdp_len, 0, false };
-	L->f[1] = (struct lfile){ ACPI_FILE_TABLES, malloc(b->tables_len), b->tables_len, 0, false };
+	struct acpi_zone high = { HIGH_ADDR, HIGH_ADDR + HIGH_SIZE }, fseg = { FSEG_ADDR, 0x100000 };
+	struct acpi_loaded l;
+	CHECK_EQ(b->loader_len % ACPI_LOADER_ENTRY_SIZE, 0);
+	if (acpi_loader_run(b, &high, &fseg, &l) == 0) {
+		L->f[0] = (struct lfile){ l.rsdp, l.rsdp_len, l.rsdp_addr };
+		L->f[1] = (struct lfile){ l.tables, l.tables_len, l.tables_addr };
+		/* each file in its zone: the RSDP in the F segment */
+		CHECK(l.rsdp_addr >= FSEG_ADDR && l.rsdp_addr + l.rsdp_len <= 0x100000);
+		CHECK(l.tables_addr >= HIGH_ADDR && l.tables_addr + l.tables_len <= HIGH_ADDR + HIGH_SIZE);
+		return;
+	}
+	L->errors++;
+	L->f[0] = (struct lfile){ malloc(b->rsdp_len), b->rsdp_len, 0 };
+	L->f[1] = (struct lfile){ malloc(b->tables_len), b->tables_len, 0 };
 	memcpy(L->f[0].data, b->rsdp, b->rsdp_len);
 	memcpy(L->f[1].data, b->tables, b->tables_len);
-	CHECK_EQ(b->loader_len % ACPI_LOADER_ENTRY_SIZE, 0);
-	for (size_t off = 0; off + ACPI_LOADER_ENTRY_SIZE <= b->loader_len; off += ACPI_LOADER_ENTRY_SIZE) {
-		const uint8_t *e = b->loader + off;
-		const char *n1 = (const char *)e + 4, *n2 = (const char *)e + 60;
-		switch (ld(e, 4)) {
-		case ACPI_LOADER_ALLOCATE: {
-			struct lfile *f = lfind(L, n1, false);
-			uint32_t align = (uint32_t)ld(e + 60, 4);
-			if (!f || f->allocated || (align & (align - 1))) {
-				L->errors++;
-				break;
-			}
-			f->addr = e[64] == ACPI_ZONE_FSEG ? FSEG_ADDR & ~(uint64_t)(align - 1)
-							 : HIGH_ADDR & ~(uint64_t)(align - 1);
-			if (e[64] != ACPI_ZONE_FSEG && e[64] != ACPI_ZONE_HIGH)
-				L->errors++;
-			CHECK_EQ(e[64], f == &L->f[0] ? ACPI_ZONE_FSEG : ACPI_ZONE_HIGH);
-			f->allocated = true;
-			break;
-		}
-		case ACPI_LOADER_ADD_POINTER: {
-			struct lfile *d = lfind(L, n1, true), *s = lfind(L, n2, true);
-			uint32_t at = (uint32_t)ld(e + 116, 4);
-			uint8_t size = e[120];
-			if (!d || !s || (size != 1 && size != 2 && size != 4 && size != 8) ||
-			    at + (uint64_t)size > d->len) {
-				L->errors++;
-				break;
-			}
-			uint64_t v = ld(d->data + at, size) + s->addr;
-			for (int i = 0; i < size; i++)
-				d->data[at + i] = (uint8_t)(v >> (8 * i));
-			break;
-		}
-		case ACPI_LOADER_ADD_CHECKSUM: {
-			struct lfile *f = lfind(L, n1, true);
-			uint32_t at = (uint32_t)ld(e + 60, 4), start = (uint32_t)ld(e + 64, 4),
-				 len = (uint32_t)ld(e + 68, 4);
-			if (!f || at >= f->len || (uint64_t)start + len > f->len) {
-				L->errors++;
-				break;
-			}
-			f->data[at] = (uint8_t)(f->data[at] - sum(f->data + start, len));
-			break;
-		}
-		default:
-			L->errors++;
-		}
-	}
 }
 
 static void loaded_free(struct loaded *L)
@@ -397,6 +352,215 @@ static void test_refuses(void)
 	CHECK_EQ(acpi_build(&c, &b), -1);
 }
 
+/* the offset of the first loader command cmd */
+static size_t first_cmd(const struct acpi_blobs *b, uint32_t cmd)
+{
+	for (size_t off = 0; off + ACPI_LOADER_ENTRY_SIZE <= b->loader_len; off += ACPI_LOADER_ENTRY_SIZE)
+		if (ld(b->loader + off, 4) == cmd)
+			return off;
+	CHECK(0);
+	return 0;
+}
+
+/* the script with one change; what acpi_loader_run says of it */
+static int run_changed(const struct acpi_blobs *b, size_t at, const void *bytes, size_t n,
+		       size_t cut, const struct acpi_zone *high)
+{
+	struct acpi_blobs c = *b;
+	c.loader = malloc(b->loader_len);
+	memcpy(c.loader, b->loader, b->loader_len);
+	if (bytes)
+		memcpy(c.loader + at, bytes, n);
+	c.loader_len -= cut;
+	struct acpi_zone h = { HIGH_ADDR, HIGH_ADDR + HIGH_SIZE }, f = { FSEG_ADDR, 0x100000 };
+	struct acpi_loaded l;
+	int rc = acpi_loader_run(&c, high ? high : &h, &f, &l);
+	if (rc == 0)
+		acpi_loaded_free(&l);
+	free(c.loader);
+	return rc;
+}
+
+static void le32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* what SeaBIOS would refuse, refused; nothing handed back */
+static void test_loader_refuses(void)
+{
+	struct acpi_config c = base_config();
+	struct acpi_blobs b;
+	CHECK_EQ(acpi_build(&c, &b), 0);
+	uint8_t v[4], name[ACPI_LOADER_FILESZ];
+	CHECK_EQ(run_changed(&b, 0, NULL, 0, 0, NULL), 0);
+	printf("  (error lines expected)\n");
+	fflush(stdout);
+	CHECK_EQ(run_changed(&b, 0, NULL, 0, 1, NULL), -1);			/* not whole commands */
+	le32(v, 7);
+	CHECK_EQ(run_changed(&b, 2 * ACPI_LOADER_ENTRY_SIZE, v, 4, 0, NULL), -1);	/* unknown */
+	/* a pointer into a file before its ALLOCATE */
+	size_t p = first_cmd(&b, ACPI_LOADER_ADD_POINTER);
+	CHECK_EQ(run_changed(&b, 0, b.loader + p, ACPI_LOADER_ENTRY_SIZE, 0, NULL), -1);
+	le32(v, (uint32_t)b.tables_len - 2);					/* past the end */
+	CHECK_EQ(run_changed(&b, p + 116, v, 4, 0, NULL), -1);
+	size_t k = first_cmd(&b, ACPI_LOADER_ADD_CHECKSUM);
+	le32(v, (uint32_t)b.tables_len + 1);					/* sum past the end */
+	CHECK_EQ(run_changed(&b, k + 68, v, 4, 0, NULL), -1);
+	le32(v, (uint32_t)b.tables_len);					/* byte past the end */
+	CHECK_EQ(run_changed(&b, k + 60, v, 4, 0, NULL), -1);
+	memset(name, 'a', sizeof(name));					/* no NUL in the name */
+	CHECK_EQ(run_changed(&b, 4, name, sizeof(name), 0, NULL), -1);
+	v[0] = 3;								/* no such zone */
+	CHECK_EQ(run_changed(&b, 64, v, 1, 0, NULL), -1);
+	le32(v, 3);								/* not a power of two */
+	CHECK_EQ(run_changed(&b, 60, v, 4, 0, NULL), -1);
+	/* the same file twice */
+	CHECK_EQ(run_changed(&b, ACPI_LOADER_ENTRY_SIZE, b.loader, ACPI_LOADER_ENTRY_SIZE, 0, NULL), -1);
+	/* a zone too small for the tables */
+	struct acpi_zone tiny = { HIGH_ADDR, HIGH_ADDR + 64 };
+	CHECK_EQ(run_changed(&b, 0, NULL, 0, 0, &tiny), -1);
+	/* only the RSDP placed */
+	CHECK_EQ(run_changed(&b, ACPI_LOADER_ENTRY_SIZE, NULL, 0, b.loader_len - ACPI_LOADER_ENTRY_SIZE, NULL), -1);
+	acpi_blobs_free(&b);
+}
+
+#define MIB (1ull << 20)
+
+/* the RSDP as Linux finds it without a pointer: 16-byte steps through
+ * 0xe0000-0xfffff, signature and ACPI 1.0 checksum; 0 if none */
+static uint64_t scan_rsdp(struct physmap *pm)
+{
+	for (uint64_t a = 0xe0000; a < 0x100000; a += 16) {
+		uint8_t r[20];
+		phys_read(pm, a, r, sizeof(r));
+		if (!memcmp(r, "RSD PTR ", 8) && sum(r, 20) == 0)
+			return a;
+	}
+	return 0;
+}
+
+/* a table in guest memory: signature, checksum over its length */
+static bool table_ok(struct physmap *pm, uint64_t a, const char *sig)
+{
+	uint8_t h[36];
+	phys_read(pm, a, h, sizeof(h));
+	uint32_t len = (uint32_t)ld(h + 4, 4);
+	if (memcmp(h, sig, 4) || len < 36 || len > 65536)
+		return false;
+	uint8_t *t = malloc(len);
+	phys_read(pm, a, t, len);
+	bool ok = sum(t, len) == 0;
+	free(t);
+	return ok;
+}
+
+static void test_install(void)
+{
+	struct bus mmio;
+	struct physmap pm;
+	bus_init(&mmio, "mmio");
+	CHECK_EQ(physmap_init(&pm, 64 * MIB, &mmio), 0);
+	struct acpi_config c = base_config();
+	c.lowmem = 64 * MIB;
+	struct acpi_blobs b;
+	CHECK_EQ(acpi_build(&c, &b), 0);
+	struct acpi_zone high = { 64 * MIB - 0x20000, 64 * MIB }, fseg = { 0xf0108, 0x100000 };
+	struct acpi_placed w;
+	CHECK_EQ(acpi_install(&pm, &b, &high, &fseg, &w), 0);
+	CHECK_EQ(w.rsdp, 0xf0110);				/* aligned up to 16 */
+	CHECK_EQ(w.tables, high.start);
+	CHECK_EQ(w.tables_len, b.tables_len);
+	CHECK_EQ(scan_rsdp(&pm), w.rsdp);
+	uint8_t r[36];
+	phys_read(&pm, w.rsdp, r, sizeof(r));
+	CHECK_EQ(sum(r, 36), 0);
+	CHECK(table_ok(&pm, ld(r + 16, 4), "RSDT"));
+	CHECK(table_ok(&pm, ld(r + 24, 8), "XSDT"));
+	CHECK(ld(r + 16, 4) >= w.tables && ld(r + 16, 4) < w.tables + w.tables_len);
+	/* zones that are not RAM: refused */
+	printf("  (error lines expected)\n");
+	fflush(stdout);
+	struct acpi_zone mmio_zone = { 0xfec00000, 0xfec20000 };
+	CHECK_EQ(acpi_install(&pm, &b, &mmio_zone, &fseg, &w), -1);
+	struct acpi_zone above = { 64 * MIB, 64 * MIB + 0x20000 };
+	CHECK_EQ(acpi_install(&pm, &b, &above, &fseg, &w), -1);
+	acpi_blobs_free(&b);
+	physmap_destroy(&pm);
+	bus_destroy(&mmio);
+}
+
+/* a kernel booted directly: the tables beside the MP table, the memory
+ * they take out of the e820 map */
+static void test_direct_boot(void)
+{
+	static const int cpus[] = { 1, 4, MP_MAX_CPUS };
+	for (size_t i = 0; i < sizeof(cpus) / sizeof(cpus[0]); i++) {
+		struct bus mmio;
+		struct physmap pm;
+		bus_init(&mmio, "mmio");
+		CHECK_EQ(physmap_init(&pm, 64 * MIB, &mmio), 0);
+		int n = cpus[i];
+		struct boot_config cfg = { .ncpus = n, .acpi = true, .hpet = true, .floppies = 1, .ncom = 2 };
+		struct boot_acpi a;
+		CHECK_EQ(mptable_setup(&pm, n), 0);
+		CHECK_EQ(boot_acpi_setup(&pm, &cfg, &a), 0);
+		CHECK_EQ(a.ram_top, 64 * MIB - BOOT_ACPI_HIGH_SIZE);
+		CHECK(a.rsdp >= mptable_end(n) && a.rsdp + 36 <= 0x100000 && a.rsdp % 16 == 0);
+		CHECK_EQ(scan_rsdp(&pm), a.rsdp);
+		/* the MP table is whole still */
+		uint8_t fp[16], mph[8];
+		phys_read(&pm, MP_FLOAT_ADDR, fp, sizeof(fp));
+		CHECK(!memcmp(fp, "_MP_", 4) && sum(fp, 16) == 0);
+		uint64_t mpt = ld(fp + 4, 4);
+		phys_read(&pm, mpt, mph, sizeof(mph));
+		uint32_t mplen = (uint32_t)ld(mph + 4, 2);
+		CHECK_EQ(mpt + mplen, mptable_end(n));
+		uint8_t *t = malloc(mplen);
+		phys_read(&pm, mpt, t, mplen);
+		CHECK(!memcmp(t, "PCMP", 4) && sum(t, mplen) == 0);
+		free(t);
+		/* the tables in the reserved top of low RAM */
+		uint8_t r[36];
+		phys_read(&pm, a.rsdp, r, sizeof(r));
+		uint64_t xsdt = ld(r + 24, 8);
+		CHECK(xsdt >= a.ram_top && xsdt < 64 * MIB);
+		CHECK(table_ok(&pm, xsdt, "XSDT"));
+		uint8_t x[36 + 8];
+		phys_read(&pm, xsdt, x, sizeof(x));
+		CHECK(table_ok(&pm, ld(x + 36, 8), "FACP"));
+		struct e820_entry e[E820_MAX_ENTRIES];
+		int ne = e820_build(&pm, a.ram_top, e), ram = 0, res = 0;
+		for (int j = 0; j < ne; j++) {
+			if (e[j].addr == 0x100000 && e[j].type == E820_RAM && e[j].size == a.ram_top - MIB)
+				ram++;
+			if (e[j].addr == a.ram_top && e[j].type == E820_RESERVED &&
+			    e[j].size == BOOT_ACPI_HIGH_SIZE)
+				res++;
+			if (j)
+				CHECK(e[j].addr >= e[j - 1].addr + e[j - 1].size);
+		}
+		CHECK_EQ(ram, 1);
+		CHECK_EQ(res, 1);
+		physmap_destroy(&pm);
+		bus_destroy(&mmio);
+	}
+	/* without: nothing taken */
+	struct bus mmio;
+	struct physmap pm;
+	bus_init(&mmio, "mmio");
+	CHECK_EQ(physmap_init(&pm, 64 * MIB, &mmio), 0);
+	struct boot_config cfg = { .ncpus = 1 };
+	struct boot_acpi a;
+	CHECK_EQ(boot_acpi_setup(&pm, &cfg, &a), 0);
+	CHECK_EQ(a.rsdp, 0);
+	CHECK_EQ(a.ram_top, 64 * MIB);
+	CHECK_EQ(scan_rsdp(&pm), 0);
+	physmap_destroy(&pm);
+	bus_destroy(&mmio);
+}
+
 /* Debian's iasl, when installed, takes the DSDT and SSDT back apart */
 static bool have_iasl(void)
 {
@@ -465,6 +629,9 @@ int main(void)
 	RUN(test_madt);
 	RUN(test_without_hpet_floppy);
 	RUN(test_refuses);
+	RUN(test_loader_refuses);
+	RUN(test_install);
+	RUN(test_direct_boot);
 	RUN(test_iasl_disassembles);
 	return CHECK_EXIT();
 }
