@@ -2,8 +2,10 @@
 // SPDX-License-Identifier: MIT
 #include "firmware/acpi.h"
 
+
 #include <stdlib.h>
 #include <string.h>
+#include "firmware/bytebuf.h"
 #include "firmware/dsdt_aml.h"	/* dsdt_aml[]: generated from firmware/dsdt.asl */
 #include "hw/hpet.h"		/* HPET_BASE, HPET_TIMERS */
 #include "hw/log.h"
@@ -23,76 +25,25 @@
  * (vendor 8086, legacy routing, 64-bit counter, revision 1) */
 #define HPET_BLOCK_ID (0x8086a001u | (uint32_t)(HPET_TIMERS - 1) << 8)
 
-/* ---- a growable byte buffer ---- */
-
-struct buf {
-	uint8_t *p;
-	size_t len, cap;
-	bool oom;
-};
-
-/* n zeroed bytes at the end; their offset (the buffer may move) */
-static size_t buf_grow(struct buf *b, size_t n)
-{
-	size_t off = b->len;
-	if (b->len + n > b->cap) {
-		size_t cap = b->cap ? b->cap : 1024;
-		while (cap < b->len + n)
-			cap *= 2;
-		uint8_t *p = realloc(b->p, cap);
-		if (!p) {
-			b->oom = true;
-			return off;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	if (b->oom)
-		return off;
-	memset(b->p + off, 0, n);
-	b->len += n;
-	return off;
-}
-
-static void buf_align(struct buf *b, size_t a)
-{
-	if (b->len % a)
-		buf_grow(b, a - b->len % a);
-}
-
-static void st8(struct buf *b, size_t off, uint8_t v)
-{
-	if (!b->oom)
-		b->p[off] = v;
-}
-
-static void stn(struct buf *b, size_t off, uint64_t v, int n)
-{
-	for (int i = 0; i < n; i++)
-		st8(b, off + (size_t)i, (uint8_t)(v >> (8 * i)));
-}
-
-static void stmem(struct buf *b, size_t off, const void *s, size_t n)
-{
-	if (!b->oom)
-		memcpy(b->p + off, s, n);
-}
+static void st8(struct bytebuf *b, size_t off, uint8_t v) { bytebuf_put(b, off, v, 1); }
+static void stn(struct bytebuf *b, size_t off, uint64_t v, int n) { bytebuf_put(b, off, v, n); }
+static void stmem(struct bytebuf *b, size_t off, const void *s, size_t n) { bytebuf_mem(b, off, s, n); }
 
 /* ---- the loader script ---- */
 
-static size_t loader_cmd(struct buf *l, uint32_t cmd)
+static size_t loader_cmd(struct bytebuf *l, uint32_t cmd)
 {
-	size_t e = buf_grow(l, ACPI_LOADER_ENTRY_SIZE);
+	size_t e = bytebuf_grow(l, ACPI_LOADER_ENTRY_SIZE);
 	stn(l, e, cmd, 4);
 	return e;
 }
 
-static void loader_name(struct buf *l, size_t at, const char *name)
+static void loader_name(struct bytebuf *l, size_t at, const char *name)
 {
 	stmem(l, at, name, strlen(name));	/* the rest stays NUL */
 }
 
-static void loader_allocate(struct buf *l, const char *file, uint32_t align, uint8_t zone)
+static void loader_allocate(struct bytebuf *l, const char *file, uint32_t align, uint8_t zone)
 {
 	size_t e = loader_cmd(l, ACPI_LOADER_ALLOCATE);
 	loader_name(l, e + 4, file);
@@ -101,7 +52,7 @@ static void loader_allocate(struct buf *l, const char *file, uint32_t align, uin
 }
 
 /* dest[off..off+size) += address of src */
-static void loader_pointer(struct buf *l, const char *dest, const char *src, uint32_t off,
+static void loader_pointer(struct bytebuf *l, const char *dest, const char *src, uint32_t off,
 			   uint8_t size)
 {
 	size_t e = loader_cmd(l, ACPI_LOADER_ADD_POINTER);
@@ -112,7 +63,7 @@ static void loader_pointer(struct buf *l, const char *dest, const char *src, uin
 }
 
 /* file[at] -= sum of file[start..start+len) */
-static void loader_checksum(struct buf *l, const char *file, uint32_t at, uint32_t start,
+static void loader_checksum(struct bytebuf *l, const char *file, uint32_t at, uint32_t start,
 			    uint32_t len)
 {
 	size_t e = loader_cmd(l, ACPI_LOADER_ADD_CHECKSUM);
@@ -125,13 +76,13 @@ static void loader_checksum(struct buf *l, const char *file, uint32_t at, uint32
 /* ---- tables ---- */
 
 struct builder {
-	struct buf t, l;	/* etc/acpi/tables and the loader script */
+	struct bytebuf t, l;	/* etc/acpi/tables and the loader script */
 	const struct acpi_config *cfg;
 };
 
 static size_t table_begin(struct builder *b, const char *sig, uint8_t rev)
 {
-	size_t h = buf_grow(&b->t, HDR_LEN);
+	size_t h = bytebuf_grow(&b->t, HDR_LEN);
 	stmem(&b->t, h, sig, 4);
 	st8(&b->t, h + 8, rev);
 	stmem(&b->t, h + 10, OEM_ID, 6);
@@ -161,7 +112,7 @@ static size_t build_facs(struct builder *b)
 {
 	/* the FACS has no checksum and must be 64-byte aligned: it opens the
 	 * blob, which the loader allocates 64-byte aligned */
-	size_t f = buf_grow(&b->t, 64);
+	size_t f = bytebuf_grow(&b->t, 64);
 	stmem(&b->t, f, "FACS", 4);
 	stn(&b->t, f + 4, 64, 4);
 	st8(&b->t, f + 32, 1);			/* version */
@@ -213,7 +164,7 @@ static int build_dsdt(struct builder *b, size_t *at)
 		return -1;
 	}
 	aml[HDR_CHECKSUM] = 0;
-	size_t h = buf_grow(&b->t, len);
+	size_t h = bytebuf_grow(&b->t, len);
 	stmem(&b->t, h, aml, len);
 	free(aml);
 	loader_checksum(&b->l, ACPI_FILE_TABLES, (uint32_t)(h + HDR_CHECKSUM), (uint32_t)h,
@@ -244,9 +195,9 @@ enum {
 static size_t build_fadt(struct builder *b, size_t facs, size_t dsdt)
 {
 	const struct acpi_config *c = b->cfg;
-	struct buf *t = &b->t;
+	struct bytebuf *t = &b->t;
 	size_t h = table_begin(b, "FACP", 3);
-	buf_grow(t, 244 - HDR_LEN);
+	bytebuf_grow(t, 244 - HDR_LEN);
 	table_pointer(b, h + 36, facs, 4);		/* FIRMWARE_CTRL */
 	table_pointer(b, h + 40, dsdt, 4);		/* DSDT */
 	st8(t, h + 44, 1);				/* INT_MODEL in 1.0: APIC */
@@ -301,27 +252,27 @@ static const struct {
 static size_t build_madt(struct builder *b)
 {
 	const struct acpi_config *c = b->cfg;
-	struct buf *t = &b->t;
+	struct bytebuf *t = &b->t;
 	size_t h = table_begin(b, "APIC", 1);
-	size_t p = buf_grow(t, 8);
+	size_t p = bytebuf_grow(t, 8);
 	stn(t, p, LAPIC_BASE, 4);
 	stn(t, p + 4, 1, 4);				/* PCAT_COMPAT: there are 8259s */
 	for (int i = 0; i < c->ncpus; i++) {
-		p = buf_grow(t, 8);
+		p = bytebuf_grow(t, 8);
 		st8(t, p, 0);				/* processor local APIC */
 		st8(t, p + 1, 8);
 		st8(t, p + 2, (uint8_t)i);		/* ACPI processor UID */
 		st8(t, p + 3, (uint8_t)i);		/* APIC id */
 		stn(t, p + 4, 1, 4);			/* enabled */
 	}
-	p = buf_grow(t, 12);
+	p = bytebuf_grow(t, 12);
 	st8(t, p, 1);					/* I/O APIC */
 	st8(t, p + 1, 12);
 	st8(t, p + 2, c->ioapic_id);
 	stn(t, p + 4, IOAPIC_BASE, 4);
 	stn(t, p + 8, 0, 4);				/* GSI base */
 	for (size_t i = 0; i < sizeof(madt_overrides) / sizeof(madt_overrides[0]); i++) {
-		p = buf_grow(t, 10);
+		p = bytebuf_grow(t, 10);
 		st8(t, p, 2);				/* interrupt source override */
 		st8(t, p + 1, 10);
 		st8(t, p + 2, 0);			/* ISA */
@@ -329,7 +280,7 @@ static size_t build_madt(struct builder *b)
 		stn(t, p + 4, madt_overrides[i].gsi, 4);
 		stn(t, p + 8, madt_overrides[i].flags, 2);
 	}
-	p = buf_grow(t, 6);
+	p = bytebuf_grow(t, 6);
 	st8(t, p, 4);					/* local APIC NMI */
 	st8(t, p + 1, 6);
 	st8(t, p + 2, 0xff);				/* every processor */
@@ -341,9 +292,9 @@ static size_t build_madt(struct builder *b)
 
 static size_t build_hpet(struct builder *b)
 {
-	struct buf *t = &b->t;
+	struct bytebuf *t = &b->t;
 	size_t h = table_begin(b, "HPET", 1);
-	size_t p = buf_grow(t, 20);
+	size_t p = bytebuf_grow(t, 20);
 	stn(t, p, HPET_BLOCK_ID, 4);
 	st8(t, p + 4, 0);				/* system memory */
 	st8(t, p + 5, 64);
@@ -360,14 +311,14 @@ static size_t build_hpet(struct builder *b)
  * PblkAddr PblkLen) */
 static size_t build_ssdt(struct builder *b)
 {
-	struct buf *t = &b->t;
+	struct bytebuf *t = &b->t;
 	size_t h = table_begin(b, "SSDT", 1);
 	static const char hex[] = "0123456789ABCDEF";
 	for (int i = 0; i < b->cfg->ncpus; i++) {
 		uint8_t op[19] = { 0x5b, 0x83, 17, '\\', 0x2e, '_', 'S', 'B', '_', 'C', 'P',
 				   (uint8_t)hex[i >> 4], (uint8_t)hex[i & 15], (uint8_t)i };
 		/* PblkAddr 0 and PblkLen 0: no processor control block */
-		size_t p = buf_grow(t, sizeof(op));
+		size_t p = bytebuf_grow(t, sizeof(op));
 		stmem(t, p, op, sizeof(op));
 	}
 	table_end(b, h);
@@ -378,16 +329,16 @@ static size_t build_rsdt_xsdt(struct builder *b, const char *sig, const size_t *
 			      uint8_t size)
 {
 	size_t h = table_begin(b, sig, 1);
-	size_t p = buf_grow(&b->t, (size_t)n * size);
+	size_t p = bytebuf_grow(&b->t, (size_t)n * size);
 	for (int i = 0; i < n; i++)
 		table_pointer(b, p + (size_t)i * size, tables[i], size);
 	table_end(b, h);
 	return h;
 }
 
-static void build_rsdp(struct builder *b, struct buf *r, size_t rsdt, size_t xsdt)
+static void build_rsdp(struct builder *b, struct bytebuf *r, size_t rsdt, size_t xsdt)
 {
-	size_t p = buf_grow(r, 36);
+	size_t p = bytebuf_grow(r, 36);
 	stmem(r, p, "RSD PTR ", 8);
 	stmem(r, p + 9, OEM_ID, 6);
 	st8(r, p + 15, 2);				/* revision: ACPI 2.0+ */
@@ -413,7 +364,7 @@ int acpi_build(const struct acpi_config *cfg, struct acpi_blobs *out)
 		return -1;
 	}
 	struct builder b = { .cfg = cfg };
-	struct buf rsdp = { 0 };
+	struct bytebuf rsdp = { 0 };
 	/* the RSDP goes where SeaBIOS looks for it, the rest high in RAM */
 	loader_allocate(&b.l, ACPI_FILE_RSDP, 16, ACPI_ZONE_FSEG);
 	loader_allocate(&b.l, ACPI_FILE_TABLES, 64, ACPI_ZONE_HIGH);
@@ -426,19 +377,19 @@ int acpi_build(const struct acpi_config *cfg, struct acpi_blobs *out)
 	}
 	size_t list[4];
 	int n = 0;
-	buf_align(&b.t, 8);
+	bytebuf_align(&b.t, 8);
 	list[n++] = build_fadt(&b, facs, dsdt);
-	buf_align(&b.t, 8);
+	bytebuf_align(&b.t, 8);
 	list[n++] = build_madt(&b);
 	if (cfg->hpet) {
-		buf_align(&b.t, 8);
+		bytebuf_align(&b.t, 8);
 		list[n++] = build_hpet(&b);
 	}
-	buf_align(&b.t, 8);
+	bytebuf_align(&b.t, 8);
 	list[n++] = build_ssdt(&b);
-	buf_align(&b.t, 8);
+	bytebuf_align(&b.t, 8);
 	size_t rsdt = build_rsdt_xsdt(&b, "RSDT", list, n, 4);
-	buf_align(&b.t, 8);
+	bytebuf_align(&b.t, 8);
 	size_t xsdt = build_rsdt_xsdt(&b, "XSDT", list, n, 8);
 	build_rsdp(&b, &rsdp, rsdt, xsdt);
 

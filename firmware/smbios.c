@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "firmware/bytebuf.h"
 #include "hw/log.h"
 
 #define DEFAULT_MANUFACTURER "trivisor"
@@ -21,47 +22,20 @@ enum {
 };
 
 struct sb {
-	uint8_t *p;
-	size_t len, cap;
-	bool oom;
+	struct bytebuf bb;	/* the structure table */
 	size_t cur;		/* the structure being built */
 	int nstr;		/* its strings so far */
 	unsigned count, max_size;
 };
 
-static size_t sb_grow(struct sb *b, size_t n)
-{
-	size_t off = b->len;
-	if (b->oom)
-		return off;
-	if (b->len + n > b->cap) {
-		size_t cap = b->cap ? b->cap : 1024;
-		while (cap < b->len + n)
-			cap *= 2;
-		uint8_t *p = realloc(b->p, cap);
-		if (!p) {
-			b->oom = true;
-			return off;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memset(b->p + off, 0, n);
-	b->len += n;
-	return off;
-}
-
 static void put(struct sb *b, size_t at, uint64_t v, int n)
 {
-	if (b->oom)
-		return;
-	for (int i = 0; i < n; i++)
-		b->p[b->cur + at + (size_t)i] = (uint8_t)(v >> (8 * i));
+	bytebuf_put(&b->bb, b->cur + at, v, n);
 }
 
 static void begin(struct sb *b, uint8_t type, uint8_t len, uint16_t handle)
 {
-	b->cur = sb_grow(b, len);
+	b->cur = bytebuf_grow(&b->bb, len);
 	b->nstr = 0;
 	put(b, 0, type, 1);
 	put(b, 1, len, 1);
@@ -75,17 +49,15 @@ static void str(struct sb *b, size_t at, const char *s)
 	if (!s || !*s)
 		return;
 	size_t n = strlen(s) + 1;
-	size_t off = sb_grow(b, n);
-	if (!b->oom)
-		memcpy(b->p + off, s, n);
+	bytebuf_mem(&b->bb, bytebuf_grow(&b->bb, n), s, n);
 	put(b, at, (uint64_t)++b->nstr, 1);
 }
 
 /* the string set ends with an extra NUL; with no strings, two NULs */
 static void end(struct sb *b)
 {
-	sb_grow(b, b->nstr ? 1 : 2);
-	size_t size = b->len - b->cur;
+	bytebuf_grow(&b->bb, b->nstr ? 1 : 2);
+	size_t size = b->bb.len - b->cur;
 	b->count++;
 	if (size > b->max_size)
 		b->max_size = (unsigned)size;
@@ -110,8 +82,7 @@ static void type1(struct sb *b, const struct smbios_config *c, const char *mfr)
 	begin(b, 1, 0x1b, H_T1);
 	str(b, 4, mfr);
 	str(b, 5, c->product ? c->product : DEFAULT_PRODUCT);
-	if (!b->oom)
-		memcpy(b->p + b->cur + 8, c->uuid, 16);
+	bytebuf_mem(&b->bb, b->cur + 8, c->uuid, 16);
 	put(b, 24, 0x06, 1);			/* wake-up: power switch */
 	end(b);
 }
@@ -249,9 +220,9 @@ int smbios_build(const struct smbios_config *c, struct smbios_blobs *out)
 	end(&b);
 	begin(&b, 127, 0x04, H_T127);
 	end(&b);
-	if (b.oom || b.len > 0xffff) {
-		log_error("smbios: %s", b.oom ? "out of memory" : "tables larger than 64 KiB");
-		free(b.p);
+	if (b.bb.oom || b.bb.len > 0xffff) {
+		log_error("smbios: %s", b.bb.oom ? "out of memory" : "tables larger than 64 KiB");
+		free(b.bb.p);
 		return -1;
 	}
 
@@ -263,8 +234,8 @@ int smbios_build(const struct smbios_config *c, struct smbios_blobs *out)
 	a[8] = (uint8_t)b.max_size;
 	a[9] = (uint8_t)(b.max_size >> 8);
 	memcpy(a + 16, "_DMI_", 5);
-	a[22] = (uint8_t)b.len;
-	a[23] = (uint8_t)(b.len >> 8);
+	a[22] = (uint8_t)b.bb.len;
+	a[23] = (uint8_t)(b.bb.len >> 8);
 	/* the table address (24..27) is SeaBIOS's to fill */
 	a[28] = (uint8_t)b.count;
 	a[29] = (uint8_t)(b.count >> 8);
@@ -278,8 +249,8 @@ int smbios_build(const struct smbios_config *c, struct smbios_blobs *out)
 	for (int i = 0; i < 16; i++)
 		s = (uint8_t)(s + a[i]);
 	a[4] = (uint8_t)-s;
-	out->tables = b.p;
-	out->tables_len = b.len;
+	out->tables = b.bb.p;
+	out->tables_len = b.bb.len;
 	return 0;
 }
 
