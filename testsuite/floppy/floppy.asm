@@ -65,113 +65,11 @@ bad_off		equ 0x618	; word: offset of a mismatch in the sector
 	org 0x7c00
 
 ; ---- LBA 0: the boot sector ----
-boot:
-	cli
-	xor ax, ax
-	mov ds, ax
-	mov es, ax
-	mov ss, ax
-	mov sp, 0x7c00
-	jmp 0:.go			; CS:IP = 0:7Cxx whatever the BIOS used
-.go:	sti
-	cld
-	mov [drive], dl
-	call serial_init
-	call print_inline
-	db "floppy: boot sector running, loading the payload", 13, 10, 0
-	mov di, 3
-.try:	mov ax, 0x0200 + PAYLOAD	; read PAYLOAD sectors
-	mov cx, 0x0002			; cylinder 0, sector 2
-	xor dh, dh			; head 0
-	mov dl, [drive]
-	mov bx, payload
-	int 0x13
-	jnc payload
-	dec di
-	jz .fail
-	xor ax, ax			; reset the drive, try again
-	mov dl, [drive]
-	int 0x13
-	jmp .try
-.fail:	call print_inline
-	db "FLOPPY-BAD lba=1 cannot load the payload", 13, 10, 0
-	mov al, 1
-	jmp exit
-
-serial_init:
-	mov dx, COM1 + 1
-	xor al, al
-	out dx, al			; no interrupts
-	mov dx, COM1 + 3
-	mov al, 0x80
-	out dx, al			; DLAB
-	mov dx, COM1
-	mov al, 1
-	out dx, al			; divisor 1: 115200
-	inc dx
-	xor al, al
-	out dx, al
-	mov dx, COM1 + 3
-	mov al, 3
-	out dx, al			; 8N1
-	mov dx, COM1 + 2
-	mov al, 7
-	out dx, al			; FIFO on, cleared
-	mov dx, COM1 + 4
-	mov al, 3
-	out dx, al			; DTR, RTS
-	ret
-
-; putc AL, all registers kept
-putc:	push dx
-	push cx
-	push ax
-	mov dx, COM1 + 5
-	mov cx, 0xffff			; give up on a UART that never drains
-.wait:	in al, dx
-	test al, 0x20
-	jnz .ready
-	loop .wait
-.ready:	pop ax
-	mov dx, COM1
-	out dx, al
-	pop cx
-	pop dx
-	ret
-
-; call print_inline / db "text", 0: prints the text, returns after it
-print_inline:
-	push si
-	push ax
-	mov si, sp
-	mov si, [ss:si + 4]		; the return address: the text
-.next:	lodsb
-	test al, al
-	jz .done
-	call putc
-	jmp .next
-.done:	push si				; past the 0: where to return
-	mov si, sp
-	pop word [ss:si + 6]		; ... replaces the return address
-	pop ax
-	pop si
-	ret
-
-; exit with AL: 0 passed, 1 failed
-exit:	out 0xf4, al
-	cli
-.halt:	hlt
-	jmp .halt
-
-	times 510 - ($ - $$) db 0
-	dw 0xaa55
+%define BOOT_HELLO "floppy: boot sector running, loading the payload"
+%define BOOT_FAIL "FLOPPY-BAD lba=1 cannot load the payload"
+%include "testsuite/floppy/bootsector.inc"
 
 ; ---- LBA 1..PAYLOAD: the checker ----
-%macro PRINT 1+
-	call print_inline
-	db %1, 0
-%endmacro
-
 payload:
 	PRINT "floppy: payload running from drive 0x"
 	mov al, [drive]
