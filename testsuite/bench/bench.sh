@@ -12,13 +12,27 @@
 #   qemu-x86_64-kvm   ... -accel kvm (VMX/SVM)
 #   qemu-i386-tcg/kvm Debian's qemu-system-i386 (only BENCH_ARCH=i386: it
 #                     cannot run the x86-64 kernel)
-#   bochs             skipped: it needs a BIOS that boots a CD
+#   bochs             Debian's bochs (packages bochs, bochs-term, bochsbios,
+#                     vgabios), the cdboot workload only: it has no -kernel
 # Workloads: boot (from outside: launch to the moment /init hands over to
 # /test/run, where it prints TRIVISOR-BOOT-OK when there is nothing to run),
 # and, timed inside the guest by its monotonic clock (testsuite/bench/
 # workloads.sh, programs from testsuite/guestprog/bench*.c): cpu, x87 and
 # sse (the floating-point kernel's two halves), md5sum and gzip (busybox, on tmpfs), fork (fork/exec),
-# syscall, fault (page faults).
+# syscall, fault (page faults); all these come from one run of the guest
+# with -kernel/-initrd. And cdboot (from outside: launch to the
+# "TRIVISOR-BOOT-OK" line on the serial console, booting the isolinux CD
+# of testsuite/fetch-bootmedia through the BIOS: -cdrom cd.iso -boot d, a
+# run of its own; the full size only, unless BENCH_WORKLOADS names it).
+# Bochs boots the same cd.iso from a bochsrc written here: 512 MiB, the CD
+# on ata1-master, COM1 into a file watched for the marker, no window
+# (display_library: rfb with timeout=0: a VNC server on the first free port
+# from 5900 that waits for no client; Debian's bochs has no nogui, and its
+# term display ignores SIGTERM), clock: sync=none; BIOS per
+# BENCH_BOCHS_BIOS. Debian's bochs is built with its debugger: it runs
+# under -rc with "continue" then "quit" (with Bochs's BIOS the reset of
+# reboot -f stops in the debugger, which quits; with SeaBIOS it boots
+# again), and is stopped when it has not quit 10 s after the marker.
 #
 # Rounds alternate the systems (round 1 of every system, then round 2...),
 # so a host that speeds up or slows down weighs on all alike. Prints a
@@ -36,6 +50,12 @@
 #                      default all); "qemu-tcg" names the reference TCG
 #   BENCH_OUT          output directory (default $O/bench)
 #   BENCH_TIMEOUT      seconds per boot (default 3600)
+#   BENCH_WORKLOADS    the workloads (names above, space-separated; default
+#                      all at the full size, all but cdboot at tiny)
+#   BENCH_BOCHS_BIOS   seabios (default: Debian's SeaBIOS bios-256k.bin, the
+#                      BIOS trivisor and QEMU boot with, and the VGA BIOS
+#                      vgabios-isavga.bin) or bochs (Bochs's own
+#                      BIOS-bochs-latest and /usr/share/vgabios/vgabios.bin)
 # Exit status: 0 when every system that ran gave every workload a number
 # and the same checksums as native (or, without native, as QEMU's TCG),
 # 1 otherwise.
@@ -49,7 +69,10 @@ ARCH=${BENCH_ARCH:-amd64}
 OUT=${BENCH_OUT:-$O/bench}
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-3600}
 HOSTCAPS=${HOSTCAPS:-$O/hostcaps/hostcaps}
-WORKLOADS="boot cpu x87 sse md5sum gzip fork syscall fault"
+BOCHS_BIOS=${BENCH_BOCHS_BIOS:-seabios}
+# the workloads of the -kernel run, then those of a run of their own
+KERNEL_WORKLOADS="boot cpu x87 sse md5sum gzip fork syscall fault"
+ALL_WORKLOADS="$KERNEL_WORKLOADS cdboot"
 
 die() { echo "bench: $*"; exit 1; }
 
@@ -63,6 +86,29 @@ full) CPU_N=200 X87_N=100 SSE_N=400 DATA_MIB=8 SYS_N=500000 FORK_N=500 FAULT_N=1
 *) die "BENCH_SIZE=$SIZE: tiny or full" ;;
 esac
 case $ROUNDS in ''|*[!0-9]*|0) die "BENCH_ROUNDS=$ROUNDS: a number of rounds, 1 or more" ;; esac
+# cdboot is not at the tiny size: it is a whole BIOS boot (about 20 s
+# under the interpreter), too long for make check
+if [ "$SIZE" = tiny ]; then WORKLOADS=${BENCH_WORKLOADS:-$KERNEL_WORKLOADS}; else WORKLOADS=${BENCH_WORKLOADS:-$ALL_WORKLOADS}; fi
+read -r -a wl <<<"$WORKLOADS" && WORKLOADS="${wl[*]}"	# one blank between names
+for w in $WORKLOADS; do
+	case " $ALL_WORKLOADS " in *" $w "*) ;; *) die "BENCH_WORKLOADS: unknown workload '$w' ($ALL_WORKLOADS)" ;; esac
+done
+[ -n "$WORKLOADS" ] || die "BENCH_WORKLOADS: no workload"
+case $BOCHS_BIOS in seabios|bochs) ;; *) die "BENCH_BOCHS_BIOS=$BOCHS_BIOS: seabios or bochs" ;; esac
+wants() { case " $WORKLOADS " in *" $1 "*) return 0 ;; esac; return 1; }
+# KERNEL_RUN: 1 when some workload of the -kernel run is asked for
+KERNEL_RUN=0
+for w in $KERNEL_WORKLOADS; do wants "$w" && KERNEL_RUN=1; done
+# applies SYSTEM WORKLOAD: whether the system has the workload at all
+applies() {
+	case $1,$2 in
+	native,boot|native,cdboot) return 1 ;;
+	native,*) return 0 ;;
+	bochs,cdboot) return 0 ;;
+	bochs,*) return 1 ;;
+	esac
+	return 0
+}
 case $ARCH in
 amd64) PROGDIR=$O/guestprog QEMU_TCG=qemu-x86_64-tcg ;;
 i386) PROGDIR=$O/guestprog/i386 QEMU_TCG=qemu-i386-tcg ;;
@@ -94,6 +140,23 @@ STAMP=$(dirname "$KERNEL")/stamp
 BUSYBOX=$(dirname "$KERNEL")/busybox
 APPEND="console=ttyS0 panic=-1 trivisor.test=1"
 
+# the CD of cdboot (same kernel, initramfs and command line, isolinux)
+CDROM=""
+CD_WHY=""
+CD_FAILED=0
+if wants cdboot; then
+	testsuite/fetch-bootmedia "$ARCH" > "$tmp/media" 2> "$tmp/media.err"
+	rc=$?
+	CDROM=$(sed -n 1p "$tmp/media")
+	if [ "$rc" -ne 0 ] || [ ! -s "$CDROM" ]; then
+		cat "$tmp/media.err"
+		CD_WHY="no CD: testsuite/fetch-bootmedia $ARCH failed (exit status $rc): $(tail -n1 "$tmp/media.err")"
+		[ "$rc" -eq 2 ] || CD_FAILED=1
+		read -r -a wl <<<"$(echo " $WORKLOADS " | sed 's/ cdboot / /')" && WORKLOADS="${wl[*]}"
+		[ -n "$WORKLOADS" ] || die "cdboot: $CD_WHY"
+	fi
+fi
+
 # ---- the initrd: the cached one and a second archive with /test ----
 mkdir -p "$tmp/extra/test"
 cp "$PROGDIR/benchcpu" "$PROGDIR/benchfp" "$PROGDIR/benchos" testsuite/bench/workloads.sh "$tmp/extra/test/"
@@ -103,7 +166,7 @@ cat > "$tmp/extra/test/run" <<EOF
 # written by testsuite/bench/bench.sh
 echo BENCH-READY
 mount -t tmpfs -o size=256m tmpfs /tmp || echo "BENCH-FAIL tmpfs"
-T=/test BB=/bin/busybox S=/tmp $sizes
+T=/test BB=/bin/busybox S=/tmp WL="$WORKLOADS" $sizes
 . /test/workloads.sh
 EOF
 chmod 0755 "$tmp/extra/test/"*
@@ -117,12 +180,15 @@ GUEST=(-m 512 -kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND" -serial stdi
 why_not() { "$HOSTCAPS" why "$@" 2>&1; }
 QEMU64_CPU=qemu64,+ssse3,+sse4.1,+sse4.2,+popcnt,+cx16	# x86-64-v2, as trivisor's CPUID
 QEMU32_CPU=qemu32,+nx,+ssse3,+sse4.1,+sse4.2,+popcnt
-declare -A CMD SKIP VERSION CLOCKSOURCE
+declare -A CMD CDCMD SKIP VERSION CLOCKSOURCE
 SYSTEMS=()
+CD=(-m 512 -cdrom "$CDROM" -boot d -serial stdio -display none -no-reboot)
 consider() {	# NAME WHY-NOT VERSION CMD...
-	local name=$1 why=$2 ver=$3
+	local name=$1 why=$2 ver=$3 w any=""
 	shift 3
 	case $WANT in *" $name "*) ;; *) return ;; esac
+	for w in $WORKLOADS; do applies "$name" "$w" && any=1; done
+	[ -z "$why" ] && [ -z "$any" ] && why="none of the workloads asked for ($WORKLOADS) is one it has"
 	if [ -n "$why" ]; then
 		SKIP[$name]=$why
 		return
@@ -139,8 +205,16 @@ kvm_why=$(why_not kvm-hw)
 native_why=""
 [ "$ARCH" = i386 ] && native_why=$(why_not 32bit)
 consider native "$native_why" "$(uname -sr)" native
+# cdcmd NAME CMD...: the command line of its cdboot, if it runs
+cdcmd() {
+	local name=$1
+	shift
+	case " ${SYSTEMS[*]} " in *" $name "*) CDCMD[$name]="$(printf '%q ' "$@")" ;; esac
+}
 consider trivisor-interp "" "$TRIVISOR_VERSION" "$TRIVISOR" -accel interp -d stats -D @STATS@ "${GUEST[@]}"
+cdcmd trivisor-interp "$TRIVISOR" -accel interp "${CD[@]}"
 consider trivisor-kvm "$kvm_why" "$TRIVISOR_VERSION" "$TRIVISOR" -accel kvm -d stats -D @STATS@ "${GUEST[@]}"
+cdcmd trivisor-kvm "$TRIVISOR" -accel kvm "${CD[@]}"
 bt_why=$(timeout -k 2 10 "$TRIVISOR" -accel bt -kernel "$KERNEL" -display none -serial null -no-reboot 2>&1 < /dev/null | head -n1)
 case $bt_why in
 *"not built"*) bt_why=${bt_why#trivisor: } ;;
@@ -150,18 +224,62 @@ consider trivisor-bt "$bt_why" "" none
 q64_why=$(why_not qemu64)
 q32_why=$(why_not qemu)
 consider qemu-x86_64-tcg "$q64_why" "$QEMU64_VERSION" qemu-system-x86_64 -accel tcg -cpu "$QEMU64_CPU" "${GUEST[@]}"
+cdcmd qemu-x86_64-tcg qemu-system-x86_64 -accel tcg -cpu "$QEMU64_CPU" "${CD[@]}"
 consider qemu-x86_64-kvm "${q64_why:-$kvm_why}" "$QEMU64_VERSION" qemu-system-x86_64 -accel kvm -cpu host "${GUEST[@]}"
+cdcmd qemu-x86_64-kvm qemu-system-x86_64 -accel kvm -cpu host "${CD[@]}"
 if [ "$ARCH" = amd64 ]; then
 	q32_why=${q32_why:-"qemu-system-i386 cannot run the x86-64 kernel (BENCH_ARCH=i386 measures it)"}
 fi
 consider qemu-i386-tcg "$q32_why" "$QEMU32_VERSION" qemu-system-i386 -accel tcg -cpu "$QEMU32_CPU" "${GUEST[@]}"
+cdcmd qemu-i386-tcg qemu-system-i386 -accel tcg -cpu "$QEMU32_CPU" "${CD[@]}"
 consider qemu-i386-kvm "${q32_why:-$kvm_why}" "$QEMU32_VERSION" qemu-system-i386 -accel kvm -cpu host "${GUEST[@]}"
-if command -v bochs > /dev/null; then
-	bochs_why="bochs is installed, but it boots only through a BIOS from a disk or CD, and no BIOS that boots a CD with this kernel and initramfs is there yet"
+cdcmd qemu-i386-kvm qemu-system-i386 -accel kvm -cpu host "${CD[@]}"
+
+# Bochs: the cdboot workload only, from a bochsrc of its own
+if [ "$BOCHS_BIOS" = seabios ]; then
+	BOCHS_ROM=/usr/share/seabios/bios-256k.bin BOCHS_VGAROM=/usr/share/seabios/vgabios-isavga.bin
 else
-	bochs_why="bochs is not installed, and could not run the workload anyway: it needs a BIOS that boots a CD, not there yet"
+	BOCHS_ROM=/usr/share/bochs/BIOS-bochs-latest BOCHS_VGAROM=/usr/share/vgabios/vgabios.bin
 fi
-consider bochs "$bochs_why" "" none
+bochs_why=""
+if ! command -v bochs > /dev/null; then
+	bochs_why="bochs is not installed (testsuite/install-deps as root: bochs bochs-term bochsbios vgabios)"
+elif [ ! -f "$BOCHS_ROM" ] || [ ! -f "$BOCHS_VGAROM" ]; then
+	bochs_why="no $BOCHS_ROM or $BOCHS_VGAROM (BENCH_BOCHS_BIOS=$BOCHS_BIOS)"
+elif ! wants cdboot; then
+	bochs_why=${CD_WHY:-"it runs only the cdboot workload, not asked for"}
+fi
+# the CPU: an x86-64 one Bochs models (Debian's bochs has x86-64 built in);
+# the clock: sync=none, guest time advances with the instructions (ips),
+# skipping idle time: as fast as Bochs goes. No display: rfb, which waits
+# for no client (timeout=0); Debian's bochs has no nogui, and its term
+# display ignores SIGTERM.
+cat > "$tmp/bochsrc" <<EOF
+# written by testsuite/bench/bench.sh
+config_interface: textconfig
+display_library: rfb, options="timeout=0"
+megs: 512
+cpu: model=corei7_sandy_bridge_2600k, count=1, ips=50000000
+clock: sync=none, time0=local
+romimage: file=$BOCHS_ROM
+vgaromimage: file=$BOCHS_VGAROM
+ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14
+ata1: enabled=1, ioaddr1=0x170, ioaddr2=0x370, irq=15
+ata1-master: type=cdrom, path="$CDROM", status=inserted
+boot: cdrom
+com1: enabled=1, mode=file, dev=$tmp/bochs.com1
+mouse: enabled=0
+log: $tmp/bochs.log
+panic: action=report
+error: action=report
+info: action=ignore
+debug: action=ignore
+EOF
+printf 'continue\nquit\n' > "$tmp/bochs.rc"
+BOCHS_VERSION=""
+[ -z "$bochs_why" ] && BOCHS_VERSION="$(bochs --help 2>&1 | grep -m1 -o 'Bochs x86 Emulator [^ ]*') (Debian $(dpkg-query -W -f='${Version}' bochs 2>/dev/null)), BIOS $BOCHS_ROM"
+consider bochs "$bochs_why" "$BOCHS_VERSION" bochs -q -f "$tmp/bochsrc" -rc "$tmp/bochs.rc"
+case " ${SYSTEMS[*]} " in *" bochs "*) CDCMD[bochs]=${CMD[bochs]}; CMD[bochs]="" ;; esac
 
 HOST_CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
 KERNEL_VERSION=$(sed -n 's/^kernel=//p' "$STAMP")
@@ -188,6 +306,7 @@ stamp() {
 : > "$tmp/rounds"
 : > "$tmp/mips"
 status=0
+[ "$CD_FAILED" = 1 ] && status=1	# the CD could not be built (not: the registry cannot be reached)
 fail() { echo "bench: $*"; status=1; }
 
 # collect NAME ROUND FILE: the BENCH/BENCHSUM lines of FILE into the
@@ -196,7 +315,7 @@ collect() {
 	local name=$1 r=$2 f=$3 w ns sum
 	got=0
 	for w in $WORKLOADS; do
-		[ "$w" = boot ] && continue
+		case $w in boot|cdboot) continue ;; esac
 		ns=$(sed -n "s/^\(.* \)\{0,1\}BENCH $w \([0-9][0-9]*\)\$/\2/p" "$f" | tail -n1)
 		sum=$(sed -n "s/^\(.* \)\{0,1\}BENCHSUM $w \([^ ]*\)\$/\2/p" "$f" | tail -n1)
 		if [ -n "$ns" ]; then
@@ -212,7 +331,7 @@ run_native() {
 	local r=$1 d out=$tmp/native.out
 	d=$(mktemp -d /dev/shm/bench.XXXXXX 2> /dev/null) || d=$(mktemp -d "$tmp/native.XXXXXX")
 	(
-		T=$(realpath "$PROGDIR") BB=$BUSYBOX S=$d
+		T=$(realpath "$PROGDIR") BB=$BUSYBOX S=$d WL=$WORKLOADS
 		eval "$sizes"
 		. testsuite/bench/workloads.sh
 	) > "$out" 2>&1
@@ -236,9 +355,12 @@ run_guest() {
 	ready=$(grep -m1 '^[0-9.]* BENCH-READY$' "$out" | cut -d' ' -f1)
 	if [ -n "$ready" ]; then
 		boot=$(awk -v a="$t0" -v b="$ready" 'BEGIN {printf "%.6f", b - a}')
-		echo "$r,$name,boot,$boot," >> "$tmp/rounds"
 		collect "$name" "$r" "$out"
-		n=$((got + 1))
+		n=$got
+		if wants boot; then
+			echo "$r,$name,boot,$boot," >> "$tmp/rounds"
+			n=$((n + 1))
+		fi
 	else
 		boot=""
 		n=0
@@ -259,10 +381,77 @@ run_guest() {
 		"$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN {print b - a}')"
 }
 
+# run_bochs OUT: Bochs's cdboot, its COM1 file stamped into OUT; sets t0
+# and rc. Stops Bochs if it has not quit 10 s after the marker (with
+# SeaBIOS the reset does not reach the debugger: it would boot again).
+run_bochs() {
+	local out=$1 com=$tmp/bochs.com1 pid tpid i
+	: > "$com"
+	: > "$out"
+	BOCHS_STOPPED=0
+	t0=$EPOCHREALTIME
+	# exec: $! is timeout's pid, which passes a kill on to Bochs
+	eval "exec timeout -k 5 $BENCH_TIMEOUT ${CDCMD[bochs]}" > "$tmp/bochs.stdout" 2>&1 < /dev/null &
+	pid=$!
+	tail -F -s 0.1 -n +1 --pid="$pid" "$com" 2> /dev/null | stamp > "$out" &
+	tpid=$!
+	while kill -0 "$pid" 2> /dev/null; do
+		if grep -q ' TRIVISOR-BOOT-OK' "$out"; then
+			for i in $(seq 1 100); do
+				kill -0 "$pid" 2> /dev/null || break
+				sleep 0.1
+			done
+			if kill -0 "$pid" 2> /dev/null; then
+				BOCHS_STOPPED=1
+				kill "$pid" 2> /dev/null
+			fi
+			break
+		fi
+		sleep 0.2
+	done
+	wait "$pid"
+	rc=$?
+	wait "$tpid"
+	[ "$BOCHS_STOPPED" = 1 ] && rc=0
+	cp "$tmp/bochs.log" "$OUT/bochs.bochslog" 2> /dev/null
+	cp "$tmp/bochs.stdout" "$OUT/bochs.stdout" 2> /dev/null
+}
+
+# run_cd NAME ROUND: the CD boot, launch to the marker on the console
+run_cd() {
+	local name=$1 r=$2 out=$tmp/$1.cd.out t0 rc at secs
+	if [ "$name" = bochs ]; then
+		run_bochs "$out"
+	else
+		t0=$EPOCHREALTIME
+		eval "timeout -k 5 $BENCH_TIMEOUT ${CDCMD[$name]}" < /dev/null 2>&1 | stamp > "$out"
+		rc=${PIPESTATUS[0]}
+	fi
+	cp "$out" "$OUT/$name.cdboot.log"
+	at=$(grep -m1 '^[0-9.]* .*TRIVISOR-BOOT-OK' "$out" | cut -d' ' -f1)
+	secs=""
+	if [ -n "$at" ]; then
+		secs=$(awk -v a="$t0" -v b="$at" 'BEGIN {printf "%.6f", b - a}')
+		echo "$r,$name,cdboot,$secs," >> "$tmp/rounds"
+	fi
+	if ! grep -q ' TRIVISOR-BOOT-OK cpus=1$' "$out"; then
+		fail "$name round $r: cdboot: no TRIVISOR-BOOT-OK marker (exit status $rc); last lines in $OUT/$name.cdboot.log:"
+		tail -n 5 "$out" | cut -d' ' -f2- | sed 's/^/    /'
+	elif [ "$rc" -ne 0 ]; then
+		fail "$name round $r: cdboot: exit status $rc"
+	fi
+	printf '  %-18s round %d: cdboot %s s\n' "$name" "$r" "${secs:-?}"
+}
+
 for r in $(seq 1 "$ROUNDS"); do
 	echo "bench: round $r of $ROUNDS"
 	for s in "${SYSTEMS[@]}"; do
-		if [ "$s" = native ]; then run_native "$r"; else run_guest "$s" "$r"; fi
+		if [ "$s" = native ]; then
+			[ "$KERNEL_RUN" = 1 ] && run_native "$r"
+		else
+			[ "$KERNEL_RUN" = 1 ] && [ -n "${CMD[$s]}" ] && run_guest "$s" "$r"
+			wants cdboot && [ -n "${CDCMD[$s]}" ] && run_cd "$s" "$r"
+		fi
 	done
 done
 
@@ -279,6 +468,7 @@ case " ${SYSTEMS[*]} " in *" native "*) ;; *) sumref=$QEMU_TCG ;; esac
 awk -F, -v workloads="$WORKLOADS" -v systems="${SYSTEMS[*]}" -v ref="$QEMU_TCG" \
     -v mipsfile="$tmp/mips" -v sumref="$sumref" -v csv="$OUT/results.csv" \
     -v arch="$ARCH" -v size="$SIZE" -v kernel="$KERNEL_VERSION" -v busybox="$BUSYBOX_VERSION" \
+    -v na="$(for s in "${SYSTEMS[@]}"; do for w in $WORKLOADS; do applies "$s" "$w" || printf '%s:%s ' "$w" "$s"; done; done)" \
     -v hostcpu="$HOST_CPU" -v trivisor="$TRIVISOR_VERSION" -v versions="$(for s in "${SYSTEMS[@]}"; do printf '%s=%s\t' "$s" "${VERSION[$s]}"; done)" \
     -v clocks="$(for s in "${SYSTEMS[@]}"; do printf '%s=%s\t' "$s" "${CLOCKSOURCE[$s]}"; done)" '
 function sort_n(a, n,    i, j, t) {
@@ -307,6 +497,8 @@ FILENAME == mipsfile { mn[$2]++; mv[$2, mn[$2]] = $5; mi[$2] = $3; next }
 }
 END {
 	nw = split(workloads, W, " "); ns = split(systems, S, " ")
+	nn = split(na, N, " ")
+	for (i = 1; i <= nn; i++) notapp[N[i]] = 1
 	nv = split(versions, V, "\t")
 	for (i = 1; i <= nv; i++) { p = index(V[i], "="); if (p) ver[substr(V[i], 1, p - 1)] = substr(V[i], p + 1) }
 	nv = split(clocks, V, "\t")
@@ -340,7 +532,7 @@ END {
 	for (i = 1; i <= nw; i++)
 		for (j = 1; j <= ns; j++) {
 			w = W[i]; s = S[j]; k = w SUBSEP s
-			if (w == "boot" && s == "native")
+			if ((w ":" s) in notapp)
 				continue
 			if (!(k in cnt)) {
 				printf "%-8s %-16s %6s %10s\n", w, s, 0, "no number"
@@ -367,7 +559,7 @@ END {
 	for (j = 1; j <= ns; j++)
 		for (i = 1; i <= nw; i++) {
 			k = W[i] SUBSEP S[j]
-			if (!(k in cnt) && !(W[i] == "boot" && S[j] == "native")) bad++
+			if (!(k in cnt) && !((W[i] ":" S[j]) in notapp)) bad++
 			if (k in sum && (W[i], sumref) in sum && sum[k] != sum[W[i], sumref] && W[i] != "syscall" && W[i] != "fork") bad++
 		}
 	exit (bad > 0)
@@ -380,7 +572,9 @@ END {
 	for s in $ALL_SYSTEMS; do
 		[ -n "${SKIP[$s]}" ] && printf '%-16s skipped: %s\n' "$s" "${SKIP[$s]}"
 	done
-	echo "boot: launch to /test/run (where /init prints TRIVISOR-BOOT-OK with nothing to run), from outside;"
+	wants boot && echo "boot: launch to /test/run (where /init prints TRIVISOR-BOOT-OK with nothing to run), from outside;"
+	wants cdboot && echo "cdboot: launch to TRIVISOR-BOOT-OK on the serial console booting cd.iso (BIOS, isolinux, the same kernel), from outside;"
+	[ -n "$CD_WHY" ] && echo "cdboot: not run: $CD_WHY"
 	echo "the rest timed inside the guest by CLOCK_MONOTONIC; ratios are of medians (range: min and max over that median)"
 	for s in "${SYSTEMS[@]}"; do
 		[ -n "${CLOCKSOURCE[$s]}" ] && printf 'guest clock on %s: %s%s\n' "$s" "${CLOCKSOURCE[$s]}" \
