@@ -19,7 +19,7 @@
 
 #define PHYSMAP_LOWMEM_MAX 0xc0000000ull	/* 3 GiB; PCI/APIC hole above */
 #define PHYSMAP_HIGHMEM_BASE 0x100000000ull
-#define PHYSMAP_MAX_REGIONS 32
+#define PHYSMAP_MAX_REGIONS 64	/* RAM, ROMs, BARs and up to 13 PAM shadow runs */
 
 enum physmap_kind { PM_RAM, PM_ROM };
 
