@@ -7,6 +7,17 @@
 
 unsigned log_mask;
 FILE *log_file;
+unsigned log_nranges;
+struct log_range log_ranges[LOG_MAX_RANGES];
+
+void log_set_ranges(const struct log_range *r, unsigned n)
+{
+	if (n > LOG_MAX_RANGES)
+		n = LOG_MAX_RANGES;
+	for (unsigned k = 0; k < n; k++)
+		log_ranges[k] = r[k];
+	log_nranges = n;
+}
 
 void log_error(const char *fmt, ...)
 {
@@ -37,6 +48,7 @@ static const struct {
 	{ "unimp", LOG_UNIMP }, { "guest_errors", LOG_GUEST_ERROR },
 	{ "int", LOG_INT }, { "ioport", LOG_IOPORT }, { "cpu", LOG_CPU },
 	{ "exec", LOG_EXEC }, { "in_asm", LOG_IN_ASM }, { "stats", LOG_STATS },
+	{ "mmu", LOG_MMU },
 };
 
 int log_parse_mask(const char *list, unsigned *mask)
@@ -54,7 +66,7 @@ int log_parse_mask(const char *list, unsigned *mask)
 			if (!strcmp(tok, log_names[i].name))
 				break;
 		if (i == sizeof(log_names) / sizeof(log_names[0])) {
-			log_error("-d: unknown log item '%s' (known: unimp, guest_errors, int, ioport, cpu, exec, in_asm, stats)", tok);
+			log_error("-d: unknown log item '%s' (known: unimp, guest_errors, int, ioport, cpu, exec, in_asm, stats, mmu)", tok);
 			return -1;
 		}
 		*mask |= log_names[i].flag;

@@ -1,12 +1,13 @@
 /* Messages and traces. Errors are one line on stderr prefixed "trivisor: ".
  * log_once() is for what the guest may do again and again (an unimplemented
  * register, an unknown port): it prints the first time at that call site only.
- * The -d mask and -D file are per process, set once by ui/. */
+ * The -d mask, -dfilter ranges and -D file are per process, set once by ui/. */
 #ifndef HW_LOG_H
 #define HW_LOG_H
 
 #include <stdio.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 enum log_flag {
 	LOG_UNIMP = 1 << 0,	/* unimplemented device registers, MSRs, ops */
@@ -17,6 +18,7 @@ enum log_flag {
 	LOG_EXEC = 1 << 5,
 	LOG_IN_ASM = 1 << 6,
 	LOG_STATS = 1 << 7,	/* tier statistics at exit */
+	LOG_MMU = 1 << 8,	/* the interpreter's page-table walks */
 };
 
 extern unsigned log_mask;	/* -d */
@@ -27,6 +29,26 @@ void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static inline bool log_enabled(unsigned flag) { return (log_mask & flag) != 0; }
 /* parse "unimp,int,..." into a mask; -1 and an error line on an unknown name */
 int log_parse_mask(const char *list, unsigned *mask);
+
+/* -dfilter: inclusive ranges of linear addresses the instruction traces
+ * (in_asm, exec, cpu, int) are limited to; none set means no limit */
+#define LOG_MAX_RANGES 16
+struct log_range {
+	uint64_t lo, hi;
+};
+extern unsigned log_nranges;
+extern struct log_range log_ranges[LOG_MAX_RANGES];
+/* replaces the ranges (n at most LOG_MAX_RANGES; 0 removes the filter) */
+void log_set_ranges(const struct log_range *r, unsigned n);
+static inline bool log_addr_ok(uint64_t addr)
+{
+	if (!log_nranges)
+		return true;
+	for (unsigned k = 0; k < log_nranges; k++)
+		if (addr >= log_ranges[k].lo && addr <= log_ranges[k].hi)
+			return true;
+	return false;
+}
 
 /* unimplemented or odd guest behaviour: printed once per call site, always
  * (not only with -d unimp), since it tells the user a model is incomplete */

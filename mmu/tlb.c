@@ -3,8 +3,10 @@
 #include "mmu/mmu.h"
 
 #include <string.h>
+#include "hw/log.h"
 
 #define TLB_CR0_WP (1ull << 16)
+#define TLB_CR0_PG (1ull << 31)
 
 /* Every tag of a filled entry holds its page's linear address, or-ed with
  * TLB_NOMATCH where that access must take the slow path; so any tag tells
@@ -81,6 +83,27 @@ void tlb_flush_page(struct tlb *t, uint64_t lin)
 	t->flushes++;
 }
 
+/* -d mmu: one line per walk with paging on (w NULL: it faulted) */
+static void __attribute__((noinline, cold))
+trace_walk(const struct mmu_regs *r, uint64_t lin, enum mmu_access acc, bool user,
+	   const struct mmu_walk *w, uint32_t pf_error)
+{
+	static const char *const kind[3] = { "read", "write", "fetch" };
+	if (!(r->cr0 & TLB_CR0_PG))
+		return;
+	if (!w) {
+		log_msg("mmu: %s %s lin 0x%08llx -> #PF err 0x%x", kind[acc], user ? "user" : "sup",
+			(unsigned long long)lin, pf_error);
+		return;
+	}
+	unsigned shift = (unsigned)__builtin_ctzll(w->page_mask);
+	log_msg("mmu: %s %s lin 0x%08llx -> 0x%08llx %s%s%s%s%s%s", kind[acc],
+		user ? "user" : "sup", (unsigned long long)lin, (unsigned long long)w->gpa,
+		shift >= 30 ? "1G" : shift >= 22 ? "4M" : shift >= 21 ? "2M" : "4K",
+		w->writable ? " W" : "", w->user ? " U" : "", w->dirty ? " D" : "",
+		w->global ? " G" : "", w->nx ? " NX" : "");
+}
+
 enum tlb_fill_result tlb_fill(struct tlb *t, const struct mmu_regs *r, uint64_t lin,
 			      enum mmu_access acc, bool user, void **host, uint64_t *gpa,
 			      uint32_t *pf_error)
@@ -90,11 +113,15 @@ enum tlb_fill_result tlb_fill(struct tlb *t, const struct mmu_regs *r, uint64_t 
 	struct mmu_walk w;
 
 	if (mmu_walk(t->pm, r, lin, acc, user, &w, pf_error) < 0) {
+		if (__builtin_expect(log_mask & LOG_MMU, 0))
+			trace_walk(r, lin, acc, user, NULL, *pf_error);
 		/* a page fault invalidates what was cached for the address (SDM 4.10.4.1) */
 		if (!entry_empty(t, e) && entry_lin(e) == page)
 			entry_clear(t, e);
 		return TLB_FAULT;
 	}
+	if (__builtin_expect(log_mask & LOG_MMU, 0))
+		trace_walk(r, lin, acc, user, &w, 0);
 	*gpa = w.gpa;
 
 	uint64_t gpage = w.gpa & ~0xfffull;

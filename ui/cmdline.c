@@ -57,7 +57,10 @@ static const char usage[] =
 	"  -monitor DEV       the monitor: stdio, chardev:ID, none\n"
 	"  -no-reboot         exit instead of rebooting\n"
 	"  -accel kvm|auto|interp|bt   execution tier (-enable-kvm = -accel kvm)\n"
-	"  -d ITEM,...        log: unimp, guest_errors, int, ioport, cpu, exec, in_asm, stats\n"
+	"  -d ITEM,...        log: unimp, guest_errors, int, ioport, cpu, exec, in_asm, stats,\n"
+	"                     mmu\n"
+	"  -dfilter RANGE,... trace only instructions at these linear addresses:\n"
+	"                     START..END, START+SIZE, END-SIZE (as QEMU)\n"
 	"  -D FILE            write the log to FILE\n"
 	"  -lockstep-gdb 127.0.0.1:PORT   compare each instruction with a reference's gdbstub\n"
 	"                     (e.g. qemu-system-i386 -S -gdb tcp:127.0.0.1:PORT, same guest)\n"
@@ -264,6 +267,58 @@ static int parse_device(struct parse *p, const char *s)
 		return 0;
 	}
 	log_error("-device %s: unknown device (known: isa-debugcon, isa-debug-exit, pc-testdev, port-log)", s);
+	return -1;
+}
+
+/* one number of a -dfilter range: digits first (strtoull would take a sign
+ * or blanks), QEMU's bases (0x hex, 0 octal) */
+static const char *dfilter_number(const char *s, uint64_t *v)
+{
+	char *end;
+	if (*s < '0' || *s > '9')
+		return NULL;
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	return errno ? NULL : end;
+}
+
+/* QEMU's -dfilter: START..END (inclusive), START+SIZE, END-SIZE. Stored
+ * straight into hw/log's per-process ranges, as the mask is a per-process
+ * setting; they replace those of an earlier -dfilter. */
+static int parse_dfilter(const char *arg)
+{
+	struct log_range r[LOG_MAX_RANGES];
+	unsigned n = 0;
+	const char *p = arg;
+	for (;;) {
+		uint64_t a, b;
+		const char *q = dfilter_number(p, &a);
+		char op = q ? *q : 0;
+		if (op == '.' && q[1] != '.')
+			op = 0;
+		if (op != '.' && op != '+' && op != '-')
+			goto bad;
+		q = dfilter_number(q + (op == '.' ? 2 : 1), &b);
+		if (!q || (*q && *q != ','))
+			goto bad;
+		if (n == LOG_MAX_RANGES) {
+			log_error("-dfilter %s: more than %d ranges", arg, LOG_MAX_RANGES);
+			return -1;
+		}
+		if (op == '.' ? b < a : b == 0 || (op == '+' ? b - 1 > UINT64_MAX - a : b - 1 > a))
+			goto bad;
+		r[n].lo = op == '-' ? a - (b - 1) : a;
+		r[n].hi = op == '.' ? b : op == '+' ? a + (b - 1) : a;
+		n++;
+		if (!*q)
+			break;
+		p = q + 1;
+	}
+	log_set_ranges(r, n);
+	return 0;
+bad:
+	log_error("-dfilter %s: want ranges START..END, START+SIZE or END-SIZE, comma "
+		  "separated (SIZE above 0, END not below START, 64 bits)", arg);
 	return -1;
 }
 
@@ -680,6 +735,10 @@ int cmdline_parse(int argc, char **argv, struct machine_config *cfg)
 		} else if (!strcmp(a, "-d")) {
 			NEED_ARG();
 			if (log_parse_mask(arg, &cfg->log_mask) < 0)
+				return -1;
+		} else if (!strcmp(a, "-dfilter")) {
+			NEED_ARG();
+			if (parse_dfilter(arg) < 0)
 				return -1;
 		} else if (!strcmp(a, "-D")) {
 			NEED_ARG();

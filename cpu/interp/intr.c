@@ -272,7 +272,8 @@ void icpu_deliver(struct icpu *c, int vector, enum ev_kind kind, bool has_error,
 	c->next_rip = ret;
 	c->delivering = kind == EV_EXCEPTION ? (int8_t)vector
 			: (kind == EV_SOFTINT || kind == EV_SOFTEXC) ? -1 : DELIVERING_EXTERNAL;
-	if (log_enabled(LOG_INT))
+	if (log_enabled(LOG_INT) &&
+	    log_addr_ok(c->code_size == 64 ? ret : (c->s->seg[S_CS].base + ret) & 0xffffffffull))
 		log_msg("int: vector 0x%02x kind %d err %s0x%x at %04x:%08llx cpl %u", vector,
 			(int)kind, has_error ? "" : "(none) ", error, c->s->seg[S_CS].selector,
 			(unsigned long long)ret, c->cpl);

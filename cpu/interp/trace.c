@@ -1,6 +1,7 @@
 /* The interpreter's traces (-d in_asm, exec, cpu, int) to log_file, with
  * capstone's disassembly of each instruction the first time it is decoded.
- * The loop calls here only when a trace is on, so off costs nothing. */
+ * The loop calls here only when a trace is on, so off costs nothing.
+ * -dfilter limits them to the instructions at linear addresses it names. */
 // SPDX-License-Identifier: MIT
 #include "cpu/interp/interp.h"
 
@@ -56,6 +57,8 @@ static FILE *out(void)
 
 void trace_in_asm(struct icpu *c, uint64_t lin, const struct insn *i, const uint8_t *bytes)
 {
+	if (!log_addr_ok(lin))
+		return;
 	pthread_once(&dis_once, disasm_open);
 	char hex[3 * 15 + 1];
 	unsigned n = 0;
@@ -117,6 +120,8 @@ static void dump_regs32(FILE *f, const struct icpu *c, uint64_t fl)
 
 void trace_insn(struct icpu *c, uint64_t lin)
 {
+	if (!log_addr_ok(lin))
+		return;
 	FILE *f = out();
 	const struct cpu_state *s = c->s;
 	if (log_enabled(LOG_CPU)) {
