@@ -13,9 +13,10 @@
 void vm_request_stop(struct vm *vm, enum vm_stop why, int status)
 {
 	int cur = atomic_load(&vm->stop);
-	/* an exit outranks a reset; the first exit's status wins */
+	/* an exit outranks a reset, a reset a pause; the first exit's status wins */
 	for (;;) {
-		if (cur == VM_STOP_EXIT || (cur == VM_STOP_RESET && why == VM_STOP_RESET))
+		if (cur == VM_STOP_EXIT || (cur == VM_STOP_RESET && why != VM_STOP_EXIT) ||
+		    (cur == VM_STOP_PAUSE && why == VM_STOP_PAUSE))
 			break;
 		if (atomic_compare_exchange_weak(&vm->stop, &cur, (int)why)) {
 			if (why == VM_STOP_EXIT)

@@ -17,6 +17,9 @@ enum vm_stop {
 	VM_RUNNING,
 	VM_STOP_EXIT,		/* quit with vm->exit_status */
 	VM_STOP_RESET,		/* reset the board and all vCPUs, then run on */
+	VM_STOP_PAUSE,		/* the vCPU threads write their state back and end;
+				 * the host starts them again on `cont` (an exit or
+				 * a reset outranks it) */
 };
 
 struct vcpu;
@@ -48,7 +51,7 @@ struct vm {
 	 * models implement; tiers ask cpu/cpuid.h */
 };
 
-/* ask every vCPU to stop (exit or reset); callable with or without the lock */
+/* ask every vCPU to stop (exit, reset or pause); callable with or without the lock */
 void vm_request_stop(struct vm *vm, enum vm_stop why, int status);
 /* the A20 gate from the board (port 0x92, the i8042 output port): every
  * vCPU takes the change before its next instruction; callable with or

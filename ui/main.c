@@ -52,6 +52,8 @@ struct machine {
 	bool stdin_open;
 	uint8_t inbuf[256];		/* terminal bytes waiting for FIFO room */
 	size_t inlen;
+	bool cpus_running;		/* the vCPU threads are started and not joined */
+	bool paused;			/* the monitor's stop: no vCPU runs until cont */
 };
 
 static void machine_wake(void *opaque)
@@ -142,11 +144,6 @@ static void ui_mouse(void *opaque, int dx, int dy, int dz, unsigned buttons)
 	pthread_mutex_unlock(&m->board.lock);
 }
 
-static void ui_reset(void *opaque)
-{
-	host_reset(opaque);
-}
-
 static void ui_powerdown(void *opaque)
 {
 	struct machine *m = opaque;
@@ -213,7 +210,67 @@ static int machine_start_cpus(struct machine *m)
 			return -1;
 		}
 	}
+	m->cpus_running = true;
 	return 0;
+}
+
+/* wait for the vCPU threads (a stop was asked): each has written its
+ * state back into its struct cpu_state when this returns */
+static void machine_join_cpus(struct machine *m)
+{
+	if (!m->cpus_running)
+		return;
+	for (int i = 0; i < m->vm.ncpus; i++)
+		vcpu_join(m->vm.vcpu[i]);
+	m->cpus_running = false;
+}
+
+/* the monitor's stop: the vCPU threads end (as for a reset, without one)
+ * and the loop starts them again on cont. A reset or exit asked meanwhile
+ * is the loop's to handle; a reset keeps the VM paused, as QEMU's does */
+static void ui_stop(void *opaque)
+{
+	struct machine *m = opaque;
+	m->paused = true;
+	if (!m->cpus_running)
+		return;
+	vm_request_stop(&m->vm, VM_STOP_PAUSE, 0);
+	machine_join_cpus(m);
+}
+
+static void ui_cont(void *opaque)
+{
+	struct machine *m = opaque;
+	if (!m->paused)
+		return;
+	m->paused = false;
+	/* a pending reset or exit: the loop sees it and runs on from there */
+	if (!m->cpus_running && atomic_load(&m->vm.stop) == VM_STOP_PAUSE)
+		machine_start_cpus(m);
+}
+
+/* the boot CPU's state, its thread stopped while it is copied */
+static int ui_cpu_state(void *opaque, struct cpu_state *out, bool *a20)
+{
+	struct machine *m = opaque;
+	if (m->vm.ncpus < 1 || !m->vm.vcpu[0])
+		return -1;
+	bool was_paused = m->paused;
+	if (!was_paused)
+		ui_stop(m);
+	*out = m->vm.vcpu[0]->s;
+	*a20 = !atomic_load(&m->vm.a20m);
+	if (!was_paused)
+		ui_cont(m);
+	return 0;
+}
+
+static void ui_read_phys(void *opaque, uint64_t gpa, void *buf, size_t len)
+{
+	struct machine *m = opaque;
+	pthread_mutex_lock(&m->board.lock);
+	phys_read(&m->pm, gpa, buf, len);
+	pthread_mutex_unlock(&m->board.lock);
 }
 
 /* terminal bytes into the COM port, as fast as its FIFO takes them */
@@ -269,6 +326,31 @@ static void machine_direct_boot_screen(struct machine *m)
 		vga_set_text_mode3(m->board.vga);
 }
 
+/* the board and the vCPUs (their threads ended) to their reset state */
+static int machine_reset(struct machine *m)
+{
+	pthread_mutex_lock(&m->board.lock);
+	board_reset(&m->board);
+	machine_direct_boot_screen(m);
+	pthread_mutex_unlock(&m->board.lock);
+	machine_cpus_to_reset_state(m);
+	return boot_setup(&m->pm, &m->boot, &m->vm.vcpu[0]->s);
+}
+
+/* system_reset: while paused (no vCPU thread runs) at once, so what the
+ * monitor shows next is the reset state; else through the loop */
+static void ui_reset(void *opaque)
+{
+	struct machine *m = opaque;
+	if (m->paused && !m->cpus_running && !m->cfg.no_reboot &&
+	    atomic_load(&m->vm.stop) == VM_STOP_PAUSE) {
+		if (machine_reset(m) < 0)
+			vm_request_stop(&m->vm, VM_STOP_EXIT, 1);
+		return;
+	}
+	host_reset(opaque);
+}
+
 /* the host event loop; returns the exit status */
 static int machine_loop(struct machine *m)
 {
@@ -314,21 +396,25 @@ static int machine_loop(struct machine *m)
 		int stop = atomic_load(&m->vm.stop);
 		if (stop == VM_RUNNING)
 			continue;
-		for (int i = 0; i < m->vm.ncpus; i++)
-			vcpu_join(m->vm.vcpu[i]);
+		machine_join_cpus(m);
 		stop = atomic_load(&m->vm.stop);
 		if (stop == VM_STOP_EXIT)
 			return m->vm.exit_status;
+		/* paused: the threads are gone, nothing runs until cont */
+		if (stop == VM_STOP_PAUSE) {
+			if (!m->paused && machine_start_cpus(m) < 0)
+				return 1;
+			continue;
+		}
 		/* reset: with -no-reboot that is the end, as in QEMU */
 		if (m->cfg.no_reboot)
 			return 0;
-		pthread_mutex_lock(&m->board.lock);
-		board_reset(&m->board);
-		machine_direct_boot_screen(m);
-		pthread_mutex_unlock(&m->board.lock);
-		machine_cpus_to_reset_state(m);
-		if (boot_setup(&m->pm, &m->boot, &m->vm.vcpu[0]->s) < 0)
+		if (machine_reset(m) < 0)
 			return 1;
+		if (m->paused) {
+			atomic_store(&m->vm.stop, VM_STOP_PAUSE);
+			continue;
+		}
 		if (machine_start_cpus(m) < 0)
 			return 1;
 	}
@@ -504,7 +590,9 @@ int main(int argc, char **argv)
 			goto out;
 		struct monitor_host mh = {
 			.write = ui_write, .screendump = ui_screendump, .send_scancodes = ui_scancodes,
-			.reset = ui_reset, .powerdown = ui_powerdown, .quit = ui_quit, .opaque = m,
+			.reset = ui_reset, .powerdown = ui_powerdown, .quit = ui_quit,
+			.stop = ui_stop, .cont = ui_cont, .cpu_state = ui_cpu_state,
+			.read_phys = ui_read_phys, .opaque = m,
 		};
 		m->mon = monitor_new(&mh, m->cfg.monitor.kind == CHR_STDIO && isatty(STDIN_FILENO));
 		if (!m->mon) {

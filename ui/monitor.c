@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: MIT
 #include "ui/monitor.h"
 
+#include <capstone/capstone.h>	/* types only: the library is loaded on first use */
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +29,9 @@ struct monitor {
 	uint8_t release[SENDKEY_MAX_KEYS * KEYMAP_MAX_BYTES];
 	size_t nrelease;
 	int64_t release_at;
+	/* x and xp: the format and unit size used last, QEMU's defaults first */
+	char x_format;
+	unsigned x_size;
 };
 
 /* ---- output ---- */
@@ -85,6 +90,8 @@ static void cmd_cont(struct monitor *m, int argc, char **argv);
 static void cmd_quit(struct monitor *m, int argc, char **argv);
 static void info_status(struct monitor *m, int argc, char **argv);
 static void info_version(struct monitor *m, int argc, char **argv);
+static void info_registers(struct monitor *m, int argc, char **argv);
+static void cmd_x(struct monitor *m, int argc, char **argv);
 
 /* a new command is one row here and its function above */
 static const struct monitor_cmd commands[] = {
@@ -97,6 +104,8 @@ static const struct monitor_cmd commands[] = {
 	{ "system_powerdown", "", "send system power down event", cmd_system_powerdown },
 	{ "stop", "", "stop emulation", cmd_stop },
 	{ "cont|c", "", "resume emulation", cmd_cont },
+	{ "x", "/fmt addr", "virtual memory dump starting at 'addr' (fmt: count, format x d u o c i, size b h w g)", cmd_x },
+	{ "xp", "/fmt addr", "physical memory dump starting at 'addr'", cmd_x },
 	{ "quit|q", "", "quit the emulator", cmd_quit },
 };
 
@@ -104,6 +113,7 @@ static const struct monitor_cmd commands[] = {
 static const struct monitor_cmd info_commands[] = {
 	{ "status", "", "show the current VM status (running|paused)", info_status },
 	{ "version", "", "show the version of trivisor", info_version },
+	{ "registers", "", "show the boot CPU's registers", info_registers },
 };
 
 #define NCOMMANDS(t) (sizeof(t) / sizeof((t)[0]))
@@ -337,6 +347,433 @@ static void cmd_quit(struct monitor *m, int argc, char **argv)
 	m->host.quit(m->host.opaque);
 }
 
+/* ---- the CPU: info registers, x, xp ---- */
+
+/* the boot CPU's state through the host (which pauses around the read) */
+static bool get_cpu(struct monitor *m, const char *cmd, struct cpu_state *s, bool *a20)
+{
+	if (!need_host(m, cmd, m->host.cpu_state != NULL))
+		return false;
+	if (m->host.cpu_state(m->host.opaque, s, a20) < 0) {
+		monitor_printf(m, "%s: no CPU state to show\n", cmd);
+		return false;
+	}
+	return true;
+}
+
+/* the CPU's privilege level: 0 in real mode, 3 in virtual-8086 mode, else
+ * SS's DPL (where the hardware keeps the CPL) */
+static unsigned cpu_cpl(const struct cpu_state *s)
+{
+	if (!cpu_protected(s))
+		return 0;
+	if (s->rflags & FL_VM)
+		return 3;
+	return SEG_ATTR_DPL(s->seg[S_SS].attr);
+}
+
+/* the code size the CPU decodes in now: 16, 32 or 64 */
+static unsigned cpu_code_size(const struct cpu_state *s)
+{
+	const struct cpu_segment *cs = &s->seg[S_CS];
+	if (cpu_long_mode(s) && (cs->attr & SEG_ATTR_L))
+		return 64;
+	if (cpu_protected(s) && !(s->rflags & FL_VM) && (cs->attr & SEG_ATTR_DB))
+		return 32;
+	return 16;
+}
+
+/* QEMU's segment line: selector, base, limit, the descriptor's flags as in
+ * its high dword (bits 8-23), then in protected mode a decoding */
+static void print_seg(struct monitor *m, const struct cpu_state *s, const char *name,
+		      const struct cpu_segment *sg)
+{
+	uint32_t attr = sg->attr;
+	uint32_t flags = ((attr & 0xff) << 8) | ((attr & 0xf000) << 8);
+	bool cs64 = cpu_code_size(s) == 64;
+	if (cs64)
+		monitor_printf(m, "%-3s=%04x %016llx %08x %08x", name, sg->selector,
+			       (unsigned long long)sg->base, sg->limit, flags);
+	else
+		monitor_printf(m, "%-3s=%04x %08x %08x %08x", name, sg->selector,
+			       (uint32_t)sg->base, sg->limit, flags);
+	if (!cpu_protected(s) || !(attr & SEG_ATTR_P)) {
+		monitor_printf(m, "\n");
+		return;
+	}
+	unsigned type = SEG_ATTR_TYPE(attr);
+	monitor_printf(m, " DPL=%u ", SEG_ATTR_DPL(attr));
+	if (attr & SEG_ATTR_S) {
+		if (type & 8) {
+			monitor_printf(m, "%s [%c%c", (attr & SEG_ATTR_L) ? "CS64" :
+				       (attr & SEG_ATTR_DB) ? "CS32" : "CS16",
+				       (type & 4) ? 'C' : '-', (type & 2) ? 'R' : '-');
+		} else {
+			monitor_printf(m, "%s [%c%c", (attr & SEG_ATTR_DB) || cpu_long_mode(s) ? "DS  " : "DS16",
+				       (type & 4) ? 'E' : '-', (type & 2) ? 'W' : '-');
+		}
+		monitor_printf(m, "%c]\n", (type & 1) ? 'A' : '-');
+		return;
+	}
+	static const char *const sys_type[2][16] = {
+		{ "Reserved", "TSS16-avl", "LDT", "TSS16-busy", "CallGate16", "TaskGate",
+		  "IntGate16", "TrapGate16", "Reserved", "TSS32-avl", "Reserved", "TSS32-busy",
+		  "CallGate32", "Reserved", "IntGate32", "TrapGate32" },
+		{ "<hiword>", "Reserved", "LDT", "Reserved", "Reserved", "Reserved", "Reserved",
+		  "Reserved", "Reserved", "TSS64-avl", "Reserved", "TSS64-busy", "CallGate64",
+		  "Reserved", "IntGate64", "TrapGate64" },
+	};
+	monitor_printf(m, "%s\n", sys_type[cpu_long_mode(s)][type]);
+}
+
+/* info registers: QEMU's layout (cpu_dump_state), the x87/SSE part left out */
+static void info_registers(struct monitor *m, int argc, char **argv)
+{
+	(void)argc;
+	struct cpu_state s;
+	bool a20 = true;
+	if (!get_cpu(m, argv[0], &s, &a20))
+		return;
+	uint64_t fl = s.rflags;
+	char fs[8];
+	snprintf(fs, sizeof(fs), "%c%c%c%c%c%c%c", (fl & FL_DF) ? 'D' : '-', (fl & FL_OF) ? 'O' : '-',
+		 (fl & FL_SF) ? 'S' : '-', (fl & FL_ZF) ? 'Z' : '-', (fl & FL_AF) ? 'A' : '-',
+		 (fl & FL_PF) ? 'P' : '-', (fl & FL_CF) ? 'C' : '-');
+	bool cs64 = cpu_code_size(&s) == 64;
+	unsigned ii = s.ev.interrupt_shadow != 0, hlt = s.run_state == CPU_HALTED;
+	if (cs64) {
+		static const char *const names[16] = {
+			"RAX", "RBX", "RCX", "RDX", "RSI", "RDI", "RBP", "RSP",
+			"R8 ", "R9 ", "R10", "R11", "R12", "R13", "R14", "R15",
+		};
+		static const uint8_t order[16] = { R_EAX, R_EBX, R_ECX, R_EDX, R_ESI, R_EDI, R_EBP, R_ESP,
+						   8, 9, 10, 11, 12, 13, 14, 15 };
+		for (unsigned k = 0; k < 16; k++)
+			monitor_printf(m, "%s=%016llx%c", names[k], (unsigned long long)s.gpr[order[k]],
+				       k % 4 == 3 ? '\n' : ' ');
+		monitor_printf(m, "RIP=%016llx RFL=%08x [%s] CPL=%u II=%u A20=%d SMM=0 HLT=%u\n",
+			       (unsigned long long)s.rip, (uint32_t)fl, fs, cpu_cpl(&s), ii, a20, hlt);
+	} else {
+		monitor_printf(m, "EAX=%08x EBX=%08x ECX=%08x EDX=%08x\n"
+			       "ESI=%08x EDI=%08x EBP=%08x ESP=%08x\n"
+			       "EIP=%08x EFL=%08x [%s] CPL=%u II=%u A20=%d SMM=0 HLT=%u\n",
+			       (uint32_t)s.gpr[R_EAX], (uint32_t)s.gpr[R_EBX], (uint32_t)s.gpr[R_ECX],
+			       (uint32_t)s.gpr[R_EDX], (uint32_t)s.gpr[R_ESI], (uint32_t)s.gpr[R_EDI],
+			       (uint32_t)s.gpr[R_EBP], (uint32_t)s.gpr[R_ESP], (uint32_t)s.rip,
+			       (uint32_t)fl, fs, cpu_cpl(&s), ii, a20, hlt);
+	}
+	static const char *const segs[CPU_NR_SEGS] = { "ES", "CS", "SS", "DS", "FS", "GS" };
+	for (int k = 0; k < CPU_NR_SEGS; k++)
+		print_seg(m, &s, segs[k], &s.seg[k]);
+	print_seg(m, &s, "LDT", &s.ldt);
+	print_seg(m, &s, "TR", &s.tr);
+	if (cs64) {
+		monitor_printf(m, "GDT=     %016llx %08x\nIDT=     %016llx %08x\n",
+			       (unsigned long long)s.gdt.base, s.gdt.limit,
+			       (unsigned long long)s.idt.base, s.idt.limit);
+		monitor_printf(m, "CR0=%08x CR2=%016llx CR3=%016llx CR4=%08x\n", (uint32_t)s.cr0,
+			       (unsigned long long)s.cr2, (unsigned long long)s.cr3, (uint32_t)s.cr4);
+		for (int k = 0; k < 4; k++)
+			monitor_printf(m, "DR%d=%016llx ", k, (unsigned long long)s.dr[k]);
+		monitor_printf(m, "\nDR6=%016llx DR7=%016llx\n", (unsigned long long)s.dr[6],
+			       (unsigned long long)s.dr[7]);
+	} else {
+		monitor_printf(m, "GDT=     %08x %08x\nIDT=     %08x %08x\n", (uint32_t)s.gdt.base,
+			       s.gdt.limit, (uint32_t)s.idt.base, s.idt.limit);
+		monitor_printf(m, "CR0=%08x CR2=%08x CR3=%08x CR4=%08x\n", (uint32_t)s.cr0,
+			       (uint32_t)s.cr2, (uint32_t)s.cr3, (uint32_t)s.cr4);
+		for (int k = 0; k < 4; k++)
+			monitor_printf(m, "DR%d=%08x ", k, (uint32_t)s.dr[k]);
+		monitor_printf(m, "\nDR6=%08x DR7=%08x\n", (uint32_t)s.dr[6], (uint32_t)s.dr[7]);
+	}
+	monitor_printf(m, "EFER=%016llx\n", (unsigned long long)s.efer);
+}
+
+static uint64_t rd_phys(struct monitor *m, uint64_t gpa, unsigned size)
+{
+	uint8_t b[8] = { 0 };
+	m->host.read_phys(m->host.opaque, gpa, b, size);
+	uint64_t v = 0;
+	for (unsigned k = size; k--;)
+		v = v << 8 | b[k];
+	return v;
+}
+
+#define PTE_P (1ull << 0)
+#define PTE_PS (1ull << 7)
+#define PTE_ADDR 0x000ffffffffff000ull
+
+/* linear -> physical as the CPU would translate it now, without touching
+ * the accessed and dirty bits (a debugger's look, QEMU's
+ * get_phys_page_debug): 0, or -1 when the address is not mapped */
+static int lin_to_phys(struct monitor *m, const struct cpu_state *s, uint64_t lin, uint64_t *gpa)
+{
+	if (!(s->cr0 & CR0_PG)) {
+		*gpa = cpu_long_mode(s) ? lin : (uint32_t)lin;
+		return 0;
+	}
+	if (!(s->cr4 & CR4_PAE)) {
+		lin = (uint32_t)lin;
+		uint64_t pde = rd_phys(m, (s->cr3 & 0xfffff000u) + ((lin >> 22) & 0x3ff) * 4, 4);
+		if (!(pde & PTE_P))
+			return -1;
+		if ((pde & PTE_PS) && (s->cr4 & CR4_PSE)) {
+			uint64_t base = (pde & 0xffc00000u) | (((pde >> 13) & 0xff) << 32);
+			*gpa = base | (lin & 0x3fffff);
+			return 0;
+		}
+		uint64_t pte = rd_phys(m, (pde & 0xfffff000u) + ((lin >> 12) & 0x3ff) * 4, 4);
+		if (!(pte & PTE_P))
+			return -1;
+		*gpa = (pte & 0xfffff000u) | (lin & 0xfff);
+		return 0;
+	}
+	uint64_t e;
+	int level;	/* the level of the next table: 3 PDPT, 2 PD, 1 PT */
+	if (cpu_long_mode(s)) {
+		/* canonical addresses only */
+		if ((uint64_t)((int64_t)(lin << 16) >> 16) != lin)
+			return -1;
+		e = rd_phys(m, (s->cr3 & PTE_ADDR) + ((lin >> 39) & 0x1ff) * 8, 8);
+		if (!(e & PTE_P))
+			return -1;
+		e = rd_phys(m, (e & PTE_ADDR) + ((lin >> 30) & 0x1ff) * 8, 8);
+		level = 3;
+	} else {
+		lin = (uint32_t)lin;
+		e = rd_phys(m, (s->cr3 & 0xffffffe0u) + ((lin >> 30) & 3) * 8, 8);
+		level = 3;
+	}
+	for (;;) {
+		if (!(e & PTE_P))
+			return -1;
+		unsigned shift = 12 + 9 * (unsigned)(level - 1);	/* what one entry maps */
+		if (level == 1 || ((e & PTE_PS) && level <= 3 && (level < 3 || cpu_long_mode(s)))) {
+			uint64_t mask = (1ull << shift) - 1;
+			*gpa = ((e & PTE_ADDR) & ~mask) | (lin & mask);
+			return 0;
+		}
+		level--;
+		shift = 12 + 9 * (unsigned)(level - 1);
+		e = rd_phys(m, (e & PTE_ADDR) + ((lin >> shift) & 0x1ff) * 8, 8);
+	}
+}
+
+/* copy len bytes at addr (linear when virt) into buf: how many could be
+ * read before an unmapped page */
+static size_t mem_read(struct monitor *m, const struct cpu_state *s, bool virt, uint64_t addr,
+		       uint8_t *buf, size_t len)
+{
+	size_t done = 0;
+	while (done < len) {
+		uint64_t a = addr + done, gpa = a;
+		size_t chunk = 0x1000 - (a & 0xfff);
+		if (chunk > len - done)
+			chunk = len - done;
+		if (virt && lin_to_phys(m, s, a, &gpa) < 0)
+			break;
+		m->host.read_phys(m->host.opaque, gpa, buf + done, chunk);
+		done += chunk;
+	}
+	return done;
+}
+
+/* capstone, loaded on the first x/i (as the interpreter's trace does):
+ * one handle per code size, AT&T syntax as QEMU's monitor prints */
+struct mon_disasm {
+	void *lib;
+	size_t (*disasm)(csh, const uint8_t *, size_t, uint64_t, size_t, cs_insn **);
+	void (*free)(cs_insn *, size_t);
+	csh h[3];
+	bool tried, ok;
+};
+static struct mon_disasm mdis;
+
+static bool disasm_ready(void)
+{
+	if (mdis.tried)
+		return mdis.ok;
+	mdis.tried = true;
+	static const char *const names[] = { "libcapstone.so.5", "libcapstone.so.4", "libcapstone.so" };
+	for (unsigned k = 0; k < 3 && !mdis.lib; k++)
+		mdis.lib = dlopen(names[k], RTLD_NOW | RTLD_LOCAL);
+	if (!mdis.lib)
+		return false;
+	cs_err (*open)(cs_arch, cs_mode, csh *) = (cs_err (*)(cs_arch, cs_mode, csh *))dlsym(mdis.lib, "cs_open");
+	cs_err (*option)(csh, cs_opt_type, size_t) = (cs_err (*)(csh, cs_opt_type, size_t))
+		dlsym(mdis.lib, "cs_option");
+	mdis.disasm = (size_t (*)(csh, const uint8_t *, size_t, uint64_t, size_t, cs_insn **))
+		dlsym(mdis.lib, "cs_disasm");
+	mdis.free = (void (*)(cs_insn *, size_t))dlsym(mdis.lib, "cs_free");
+	if (!open || !mdis.disasm || !mdis.free)
+		return false;
+	static const cs_mode modes[3] = { CS_MODE_16, CS_MODE_32, CS_MODE_64 };
+	for (unsigned k = 0; k < 3; k++) {
+		if (open(CS_ARCH_X86, modes[k], &mdis.h[k]) != CS_ERR_OK)
+			return false;
+		if (option)
+			option(mdis.h[k], CS_OPT_SYNTAX, CS_OPT_SYNTAX_ATT);
+	}
+	mdis.ok = true;
+	return true;
+}
+
+/* count instructions from addr, decoded in the CPU's current code size */
+static void dump_insns(struct monitor *m, const struct cpu_state *s, bool virt, uint64_t addr,
+		       long count)
+{
+	if (!disasm_ready()) {
+		monitor_printf(m, "x/i: capstone (libcapstone.so) is not available\n");
+		return;
+	}
+	unsigned size = cpu_code_size(s);
+	csh h = mdis.h[size == 64 ? 2 : size == 32 ? 1 : 0];
+	for (long k = 0; k < count; k++) {
+		uint8_t buf[16];
+		size_t got = mem_read(m, s, virt, addr, buf, 15);
+		if (!got) {
+			monitor_printf(m, "0x%016llx: Cannot access memory\n", (unsigned long long)addr);
+			return;
+		}
+		cs_insn *ci = NULL;
+		size_t n = mdis.disasm(h, buf, got, addr, 1, &ci);
+		if (!n) {
+			monitor_printf(m, "0x%016llx:  %02x       (bad)\n", (unsigned long long)addr, buf[0]);
+			addr++;
+			continue;
+		}
+		char hex[3 * 16 + 1] = "";
+		size_t hl = 0;
+		for (unsigned b = 0; b < ci[0].size && b < 15; b++)
+			hl += (size_t)snprintf(hex + hl, sizeof(hex) - hl, "%02x", ci[0].bytes[b]);
+		monitor_printf(m, "0x%016llx:  %-16s %-8s %s\n", (unsigned long long)addr, hex,
+			       ci[0].mnemonic, ci[0].op_str);
+		addr += ci[0].size;
+		mdis.free(ci, n);
+	}
+}
+
+/* QEMU's memory_dump: a line holds 8 bytes (size b) or 16 */
+static void dump_mem(struct monitor *m, const struct cpu_state *s, bool virt, uint64_t addr,
+		     long count, char format, unsigned wsize)
+{
+	if (format == 'c')
+		wsize = 1;
+	unsigned line = wsize == 1 ? 8 : 16;
+	int digits = format == 'x' ? (int)wsize * 2 : format == 'o' ? ((int)wsize * 8 + 2) / 3 :
+		     ((int)wsize * 80 + 32) / 33;
+	uint64_t len = (uint64_t)count * wsize;
+	while (len > 0) {
+		unsigned l = len > line ? line : (unsigned)len;
+		uint8_t buf[16];
+		monitor_printf(m, "%016llx:", (unsigned long long)addr);
+		if (mem_read(m, s, virt, addr, buf, l) < l) {
+			monitor_printf(m, " Cannot access memory\n");
+			return;
+		}
+		for (unsigned i = 0; i < l; i += wsize) {
+			uint64_t v = 0;
+			for (unsigned k = wsize; k--;)
+				v = v << 8 | buf[i + k];
+			int64_t sv = wsize == 8 ? (int64_t)v : (int64_t)(v << (64 - 8 * wsize)) >> (64 - 8 * wsize);
+			switch (format) {
+			case 'x': monitor_printf(m, " 0x%0*llx", digits, (unsigned long long)v); break;
+			case 'o': monitor_printf(m, " %#*llo", digits, (unsigned long long)v); break;
+			case 'u': monitor_printf(m, " %*llu", digits, (unsigned long long)v); break;
+			case 'd': monitor_printf(m, " %*lld", digits, (long long)sv); break;
+			case 'c':
+				if (v == '\'' || v == '\\')
+					monitor_printf(m, " '\\%c'", (char)v);
+				else if (v == '\n')
+					monitor_printf(m, " '\\n'");
+				else if (v == '\r')
+					monitor_printf(m, " '\\r'");
+				else if (v >= 32 && v <= 126)
+					monitor_printf(m, " '%c'", (char)v);
+				else
+					monitor_printf(m, " '\\x%02x'", (unsigned)v);
+				break;
+			}
+		}
+		monitor_printf(m, "\n");
+		addr += l;
+		len -= l;
+	}
+}
+
+/* x/FMT ADDR and xp/FMT ADDR: FMT is [count][format][size] in any order
+ * after the count, as QEMU's; what was given last time is the default */
+static void cmd_x(struct monitor *m, int argc, char **argv)
+{
+	bool virt = argv[0][1] != 'p';
+	const char *name = virt ? "x" : "xp";
+	const char *fmt = strchr(argv[0], '/');
+	long count = 1;
+	char format = m->x_format;
+	unsigned size = m->x_size;
+	if (fmt) {
+		fmt++;
+		char *end;
+		if (*fmt >= '0' && *fmt <= '9') {
+			count = strtol(fmt, &end, 10);
+			fmt = end;
+		}
+		for (; *fmt; fmt++) {
+			switch (*fmt) {
+			case 'x': case 'd': case 'u': case 'o': case 'c': case 'i':
+				format = *fmt;
+				break;
+			case 'b': size = 1; break;
+			case 'h': size = 2; break;
+			case 'w': size = 4; break;
+			case 'g': size = 8; break;
+			default:
+				monitor_printf(m, "%s: invalid char in format: '%c'\n", name, *fmt);
+				return;
+			}
+		}
+	}
+	if (count <= 0 || count > 4096) {
+		monitor_printf(m, "%s: count must be 1 to 4096\n", name);
+		return;
+	}
+	if (argc < 2) {
+		monitor_printf(m, "%s: needs an address\n", name);
+		return;
+	}
+	if (!need_host(m, name, m->host.read_phys != NULL))
+		return;
+	struct cpu_state s;
+	bool a20 = true;
+	bool need_cpu = virt || format == 'i' || argv[1][0] == '$';
+	if (need_cpu && !get_cpu(m, name, &s, &a20))
+		return;
+	if (!need_cpu)
+		memset(&s, 0, sizeof(s));
+	uint64_t addr;
+	const char *a = argv[1];
+	if (!strcmp(a, "$pc"))
+		addr = s.seg[S_CS].base + s.rip;
+	else if (!strcmp(a, "$rip") || !strcmp(a, "$eip"))
+		addr = s.rip;
+	else if (!strcmp(a, "$sp") || !strcmp(a, "$rsp") || !strcmp(a, "$esp"))
+		addr = s.gpr[R_ESP];
+	else {
+		char *end;
+		addr = strtoull(a, &end, 0);
+		if (*end || end == a) {
+			monitor_printf(m, "%s: bad address '%s'\n", name, a);
+			return;
+		}
+	}
+	m->x_format = format;
+	m->x_size = size;
+	if (format == 'i')
+		dump_insns(m, &s, virt, addr, count);
+	else
+		dump_mem(m, &s, virt, addr, count, format, size);
+}
+
 /* ---- lines ---- */
 
 void monitor_command(struct monitor *m, const char *line)
@@ -473,6 +910,8 @@ struct monitor *monitor_new(const struct monitor_host *host, bool echo)
 	m->host = *host;
 	m->echo = echo;
 	m->running = true;
+	m->x_format = 'x';
+	m->x_size = 4;
 	return m;
 }
 

@@ -1,6 +1,6 @@
 /* QEMU's human monitor: lines in, text out, commands from a table (help,
- * info, screendump, sendkey, system_reset, system_powerdown, stop, cont,
- * quit). It knows no device: what a command does to the machine goes
+ * info [status|version|registers], screendump, sendkey, system_reset,
+ * system_powerdown, stop, cont, x, xp, quit). It knows no device: what a command does to the machine goes
  * through the callbacks of struct monitor_host, which ui/main.c fills. It
  * runs in the main thread; callbacks take the board lock as they need. */
 #ifndef UI_MONITOR_H
@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "cpu/state.h"
 
 #define MONITOR_PROMPT "(trivisor) "
 
@@ -30,6 +31,12 @@ struct monitor_host {
 	void (*quit)(void *opaque);		/* quit: exit 0 */
 	void (*stop)(void *opaque);		/* pause the vCPUs */
 	void (*cont)(void *opaque);		/* resume them */
+	/* the boot CPU's architectural state, read with the vCPUs stopped (a
+	 * running VM is paused around the copy and runs on); *a20: the A20
+	 * gate is on. 0, or -1 when there is none to give */
+	int (*cpu_state)(void *opaque, struct cpu_state *out, bool *a20);
+	/* guest-physical memory as phys_read sees it (RAM, ROM, else the bus) */
+	void (*read_phys)(void *opaque, uint64_t gpa, void *buf, size_t len);
 	/* monotonic nanoseconds, for sendkey's hold time; NULL: CLOCK_MONOTONIC */
 	int64_t (*now_ns)(void *opaque);
 	const char *version;			/* info version; NULL: "0.1" */

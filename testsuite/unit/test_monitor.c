@@ -393,6 +393,190 @@ static void test_console_mux(void)
 	CHECK(!console_monitor_focus());
 }
 
+/* ---- info registers, x, xp: a CPU state and 8 MiB of guest memory ---- */
+
+#define GMEM (8u << 20)
+static uint8_t gmem[GMEM];
+static struct cpu_state gcpu;
+static int cpu_reads;
+
+static int f_cpu(void *opaque, struct cpu_state *out, bool *a20)
+{
+	(void)opaque;
+	cpu_reads++;
+	*out = gcpu;
+	*a20 = true;
+	return 0;
+}
+
+static void f_phys(void *opaque, uint64_t gpa, void *buf, size_t len)
+{
+	(void)opaque;
+	for (size_t k = 0; k < len; k++)
+		((uint8_t *)buf)[k] = gpa + k < GMEM ? gmem[gpa + k] : 0xff;
+}
+
+static struct monitor *cpu_monitor(struct fake *f)
+{
+	memset(f, 0, sizeof(*f));
+	struct monitor_host h = { .write = f_write, .cpu_state = f_cpu, .read_phys = f_phys, .opaque = f };
+	return monitor_new(&h, false);
+}
+
+static void put64(uint64_t gpa, uint64_t v)
+{
+	memcpy(gmem + gpa, &v, 8);
+}
+
+static void put32(uint64_t gpa, uint32_t v)
+{
+	memcpy(gmem + gpa, &v, 4);
+}
+
+static void test_info_registers(void)
+{
+	struct fake f;
+	struct monitor *m = cpu_monitor(&f);
+	cpu_state_reset(&gcpu, false);
+	monitor_command(m, "info registers");
+	CHECK(strstr(f.out, "EAX=00000000 EBX=") != NULL);
+	CHECK(strstr(f.out, "EIP=0000fff0 EFL=00000002 [-------] CPL=0") != NULL);
+	CHECK(strstr(f.out, "\nCS =f000 ffff0000 0000ffff 00009b00\n") != NULL);
+	CHECK(strstr(f.out, "GDT=     00000000 ") != NULL);
+	CHECK(strstr(f.out, "CR0=") && strstr(f.out, "CR4=") && strstr(f.out, "DR7=00000400"));
+	CHECK(strstr(f.out, "EFER=0000000000000000\n") != NULL);
+	CHECK(strstr(f.out, "RAX=") == NULL);
+	/* long mode, 64-bit code */
+	clear_out(&f);
+	gcpu.cr0 |= CR0_PE | CR0_PG;
+	gcpu.cr4 |= CR4_PAE;
+	gcpu.efer = EFER_LME | EFER_LMA;
+	cpu_seg_flat(&gcpu.seg[S_CS], 0x10, 0x9b | SEG_ATTR_L | SEG_ATTR_G);
+	gcpu.gpr[R_R15] = 0x1122334455667788ull;
+	gcpu.rip = 0xffffffff81000000ull;
+	gcpu.rflags = 0x2 | FL_ZF | FL_CF | FL_DF;
+	monitor_command(m, "info registers");
+	CHECK(strstr(f.out, "R15=1122334455667788\n") != NULL);
+	CHECK(strstr(f.out, "RIP=ffffffff81000000 RFL=00000443 [D--Z--C]") != NULL);
+	CHECK(strstr(f.out, "CS =0010 0000000000000000 ffffffff 00a09b00 DPL=0 CS64 [-RA]\n") != NULL);
+	CHECK(strstr(f.out, "EFER=0000000000000500\n") != NULL);
+	monitor_free(m);
+	/* without the callback: one line saying so */
+	m = fake_monitor(&f, false);
+	monitor_command(m, "info registers");
+	CHECK(!strcmp(f.out, "registers: not available on this machine\n"));
+	monitor_free(m);
+}
+
+static void test_x_paging(void)
+{
+	struct fake f;
+	struct monitor *m = cpu_monitor(&f);
+	memset(gmem, 0, GMEM);
+	static const uint8_t data[] = { 0x11, 0x22, 0x33, 0x44 };
+	memcpy(gmem + 0x5010, data, 4);
+	memcpy(gmem + 0x405010, data, 4);
+	cpu_state_reset(&gcpu, false);
+	/* paging off: linear is physical */
+	monitor_command(m, "x/4xb 0x5010");
+	CHECK(!strcmp(f.out, "0000000000005010: 0x11 0x22 0x33 0x44\n"));
+	/* 32-bit paging: a 4K page, a 4M page (PSE), a hole */
+	gcpu.cr0 |= CR0_PE | CR0_PG;
+	gcpu.cr3 = 0x1000;
+	put32(0x1000, 0x2000 | 1);
+	put32(0x2000 + 7 * 4, 0x5000 | 1);
+	put32(0x1000 + 4, 0x400000 | 0x81);
+	gcpu.cr4 = CR4_PSE;
+	clear_out(&f);
+	monitor_command(m, "x/4xb 0x7010");
+	CHECK(!strcmp(f.out, "0000000000007010: 0x11 0x22 0x33 0x44\n"));
+	clear_out(&f);
+	monitor_command(m, "x/xw 0x405010");
+	CHECK(!strcmp(f.out, "0000000000405010: 0x44332211\n"));
+	clear_out(&f);
+	monitor_command(m, "x/4xb 0x6000");
+	CHECK(!strcmp(f.out, "0000000000006000: Cannot access memory\n"));
+	/* PAE: a 4K page and a 2M page */
+	gcpu.cr4 = CR4_PAE;
+	gcpu.cr3 = 0x10000;
+	put64(0x10000, 0x11000 | 1);
+	put64(0x11000, 0x12000 | 1);
+	put64(0x12000 + 3 * 8, 0x5000 | 1);
+	put64(0x11000 + 8, 0x400000 | 0x81);
+	clear_out(&f);
+	monitor_command(m, "x/xw 0x3010");
+	CHECK(!strcmp(f.out, "0000000000003010: 0x44332211\n"));
+	clear_out(&f);
+	monitor_command(m, "x/xw 0x205010");
+	CHECK(!strcmp(f.out, "0000000000205010: 0x44332211\n"));
+	clear_out(&f);
+	monitor_command(m, "x/xw 0x40000000");
+	CHECK(strstr(f.out, "Cannot access memory") != NULL);
+	/* 4-level: a 4K page, a 1G page, a non-canonical address */
+	gcpu.efer = EFER_LME | EFER_LMA;
+	gcpu.cr3 = 0x20000;
+	put64(0x20000, 0x21000 | 1);
+	put64(0x21000, 0x22000 | 1);
+	put64(0x22000, 0x23000 | 1);
+	put64(0x23000 + 4 * 8, 0x5000 | 1);
+	put64(0x21000 + 8, 0x0 | 0x81);
+	clear_out(&f);
+	monitor_command(m, "x/xw 0x4010");
+	CHECK(!strcmp(f.out, "0000000000004010: 0x44332211\n"));
+	clear_out(&f);
+	monitor_command(m, "x/xw 0x40405010");
+	CHECK(!strcmp(f.out, "0000000040405010: 0x44332211\n"));
+	clear_out(&f);
+	monitor_command(m, "x/xw 0x0000800000000000");
+	CHECK(strstr(f.out, "Cannot access memory") != NULL);
+	monitor_free(m);
+}
+
+static void test_xp_formats(void)
+{
+	struct fake f;
+	struct monitor *m = cpu_monitor(&f);
+	memset(gmem, 0, GMEM);
+	static const uint8_t data[] = { 0xea, 0x5b, 0xe0, 0x00, 0xf0, 'h', 'i', '\n', 0xff, 0xff };
+	memcpy(gmem + 0xffff0, data, sizeof(data));
+	cpu_reads = 0;
+	monitor_command(m, "xp/2xw 0xffff0");
+	CHECK(!strcmp(f.out, "00000000000ffff0: 0x00e05bea 0x0a6968f0\n"));
+	CHECK_EQ(cpu_reads, 0);		/* physical: no CPU state needed */
+	clear_out(&f);
+	monitor_command(m, "xp 0xffff0");	/* the last format and size stay */
+	CHECK(!strcmp(f.out, "00000000000ffff0: 0x00e05bea\n"));
+	clear_out(&f);
+	monitor_command(m, "xp/3c 0xffff5");
+	CHECK(!strcmp(f.out, "00000000000ffff5: 'h' 'i' '\\n'\n"));
+	clear_out(&f);
+	monitor_command(m, "xp/dh 0xffff8");
+	CHECK(!strcmp(f.out, "00000000000ffff8:    -1\n"));
+	clear_out(&f);
+	monitor_command(m, "xp/uh 0xffff8");
+	CHECK(!strcmp(f.out, "00000000000ffff8: 65535\n"));
+	clear_out(&f);
+	monitor_command(m, "xp/10xb 0xffff0");	/* 8 a line */
+	CHECK(strstr(f.out, "\n00000000000ffff8: 0xff 0xff\n") != NULL);
+	clear_out(&f);
+	monitor_command(m, "xp/2z 0");
+	CHECK(!strcmp(f.out, "xp: invalid char in format: 'z'\n"));
+	clear_out(&f);
+	monitor_command(m, "xp/2x");
+	CHECK(!strcmp(f.out, "xp: needs an address\n"));
+	/* x/i in real mode at the reset vector: the far jump */
+	cpu_state_reset(&gcpu, false);
+	gcpu.seg[S_CS].base = 0xf0000;
+	gcpu.rip = 0xfff0;
+	clear_out(&f);
+	monitor_command(m, "x/1i $pc");
+	if (!strstr(f.out, "not available")) {
+		CHECK(!strncmp(f.out, "0x00000000000ffff0:  ea5be000f0 ", 32));
+		CHECK(strstr(f.out, "ljmp") != NULL);
+	}
+	monitor_free(m);
+}
+
 int main(void)
 {
 	CHECK_SUITE("monitor");
@@ -406,5 +590,8 @@ int main(void)
 	RUN(test_screendump_png);
 	RUN(test_line_editing);
 	RUN(test_console_mux);
+	RUN(test_info_registers);
+	RUN(test_x_paging);
+	RUN(test_xp_formats);
 	return CHECK_EXIT();
 }
