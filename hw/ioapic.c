@@ -123,6 +123,14 @@ void ioapic_eoi(struct ioapic *io, uint8_t vector)
 	}
 }
 
+void ioapic_get_info(const struct ioapic *io, struct ioapic_info *out)
+{
+	out->id = io->id;
+	out->regsel = io->regsel;
+	out->lines = io->lines;
+	memcpy(out->rte, io->rte, sizeof(out->rte));
+}
+
 static uint32_t ioapic_reg_read(struct ioapic *io, uint8_t index)
 {
 	switch (index) {

@@ -22,4 +22,14 @@ void ioapic_set_irq(void *opaque, int pin, int level);	/* irq_handler_fn */
 /* a LAPIC signalled EOI for vector: clear remote IRR of level entries */
 void ioapic_eoi(struct ioapic *io, uint8_t vector);
 
+/* a read-only look at the chip (the monitor's info irq), with the board
+ * lock held */
+struct ioapic_info {
+	uint32_t id;			/* IOAPICID as read */
+	uint8_t regsel;			/* IOREGSEL */
+	uint32_t lines;			/* input levels, bit per pin */
+	uint64_t rte[IOAPIC_PINS];	/* the redirection entries */
+};
+void ioapic_get_info(const struct ioapic *io, struct ioapic_info *out);
+
 #endif

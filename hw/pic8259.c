@@ -201,6 +201,22 @@ uint8_t pic_ack(struct pic8259 *p)
 	return vec;
 }
 
+void pic_get_info(const struct pic8259 *p, struct pic_info *out)
+{
+	for (int i = 0; i < 2; i++) {
+		const struct pic_chip *c = &p->c[i];
+		out->chip[i].irr = c->irr;
+		out->chip[i].imr = c->imr;
+		out->chip[i].isr = c->isr;
+		out->chip[i].elcr = c->elcr;
+		out->chip[i].base = c->base;
+		out->chip[i].top = c->top;
+		out->chip[i].read_isr = c->read_isr;
+		out->chip[i].sfnm = c->sfnm;
+		out->chip[i].in = c->in;
+	}
+}
+
 /* ---- the command/data ports ---- */
 
 static void chip_icw1(struct pic_chip *c, uint8_t v)

@@ -20,4 +20,18 @@ struct irq_line *pic_intr(struct pic8259 *p);
 /* INTA cycle: the vector the CPU gets (spurious 7/15 when nothing is left) */
 uint8_t pic_ack(struct pic8259 *p);
 
+/* a read-only look at both chips (the monitor's info pic), with the board
+ * lock held: chip 0 the master, 1 the slave */
+struct pic_info {
+	struct {
+		uint8_t irr, imr, isr, elcr;
+		uint8_t base;		/* ICW2: vector of IR0 */
+		uint8_t top;		/* the IR with highest priority */
+		uint8_t read_isr;	/* OCW3 RIS */
+		uint8_t sfnm;		/* special fully nested mode */
+		uint8_t in;		/* input levels as last driven */
+	} chip[2];
+};
+void pic_get_info(const struct pic8259 *p, struct pic_info *out);
+
 #endif

@@ -19,7 +19,9 @@
 #include "firmware/boot.h"
 #include "hw/board.h"
 #include "hw/i8042.h"
+#include "hw/ioapic.h"
 #include "hw/log.h"
+#include "hw/pic8259.h"
 #include "hw/piix4_pm.h"
 #include "hw/rtc146818.h"	/* CMOS */
 #include "hw/uart16550.h"
@@ -273,6 +275,85 @@ static void ui_read_phys(void *opaque, uint64_t gpa, void *buf, size_t len)
 	pthread_mutex_unlock(&m->board.lock);
 }
 
+static int ui_pic_info(void *opaque, struct monitor_pic_info *out)
+{
+	struct machine *m = opaque;
+	if (!m->board.pic)
+		return -1;
+	struct pic_info pi;
+	pthread_mutex_lock(&m->board.lock);
+	pic_get_info(m->board.pic, &pi);
+	pthread_mutex_unlock(&m->board.lock);
+	for (int i = 0; i < 2; i++) {
+		out->chip[i].irr = pi.chip[i].irr;
+		out->chip[i].imr = pi.chip[i].imr;
+		out->chip[i].isr = pi.chip[i].isr;
+		out->chip[i].elcr = pi.chip[i].elcr;
+		out->chip[i].base = pi.chip[i].base;
+		out->chip[i].hprio = pi.chip[i].top;
+		out->chip[i].rr_sel = pi.chip[i].read_isr;
+		out->chip[i].fnm = pi.chip[i].sfnm;
+	}
+	return 0;
+}
+
+/* the ISA lines as the board ORs them, and the IOAPIC */
+static int ui_irq_info(void *opaque, struct monitor_irq_info *out)
+{
+	struct machine *m = opaque;
+	struct ioapic_info ii;
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&m->board.lock);
+	for (int n = 0; n < 16; n++)
+		if (m->board.isa_in[n].out.level)
+			out->isa_levels |= (uint16_t)(1u << n);
+	if (m->board.ioapic)
+		ioapic_get_info(m->board.ioapic, &ii);
+	pthread_mutex_unlock(&m->board.lock);
+	if (m->board.ioapic) {
+		out->have_ioapic = true;
+		out->ioapic_id = (uint8_t)(ii.id >> 24);
+		out->ioapic_sel = ii.regsel;
+		out->ioapic_lines = ii.lines;
+		for (int i = 0; i < MONITOR_IOAPIC_PINS && i < IOAPIC_PINS; i++)
+			out->rte[i] = ii.rte[i];
+	}
+	return 0;
+}
+
+static void tier_stats_copy(struct monitor_tier_stats *o, int t, const struct tier_stats *s)
+{
+	*o = (struct monitor_tier_stats){
+		.tier = tier_table[t] ? tier_table[t]->name : "?",
+		.runs = s->runs, .insns = s->insns, .exits_io = s->exits_io,
+		.exits_mmio = s->exits_mmio, .exits_hlt = s->exits_hlt,
+		.exits_irq_window = s->exits_irq_window, .exits_intr = s->exits_intr,
+		.exits_other = s->exits_other, .irqs_injected = s->irqs_injected,
+		.nmis_injected = s->nmis_injected,
+	};
+}
+
+/* a vCPU's tiers and their counters, its thread stopped while they are
+ * copied (the counters are the thread's, not the board's) */
+static int ui_cpu_tiers(void *opaque, int cpu, const char **current, struct monitor_tier_stats *out,
+			int max)
+{
+	struct machine *m = opaque;
+	if (cpu < 0 || cpu >= m->vm.ncpus || !m->vm.vcpu[cpu])
+		return -1;
+	bool was_paused = m->paused;
+	if (!was_paused)
+		ui_stop(m);
+	const struct vcpu *v = m->vm.vcpu[cpu];
+	*current = v->tier ? v->tier->name : "?";
+	int n = 0;
+	for (int t = 0; t < TIER_COUNT && n < max; t++)
+		tier_stats_copy(&out[n++], t, &v->stats[t]);
+	if (!was_paused)
+		ui_cont(m);
+	return n;
+}
+
 /* terminal bytes into the COM port, as fast as its FIFO takes them */
 static void machine_feed_uart(struct machine *m)
 {
@@ -425,17 +506,13 @@ static void print_stats(const struct machine *m)
 	for (int i = 0; i < m->vm.ncpus; i++) {
 		const struct vcpu *v = m->vm.vcpu[i];
 		for (int t = 0; t < TIER_COUNT; t++) {
-			const struct tier_stats *s = &v->stats[t];
-			if (!s->runs)
+			if (!v->stats[t].runs)
 				continue;
-			log_msg("cpu%d %s: runs %llu insns %llu exits io %llu mmio %llu hlt %llu "
-				"irq-window %llu intr %llu other %llu; irqs %llu nmis %llu",
-				i, tier_table[t] ? tier_table[t]->name : "?",
-				(unsigned long long)s->runs, (unsigned long long)s->insns,
-				(unsigned long long)s->exits_io, (unsigned long long)s->exits_mmio,
-				(unsigned long long)s->exits_hlt, (unsigned long long)s->exits_irq_window,
-				(unsigned long long)s->exits_intr, (unsigned long long)s->exits_other,
-				(unsigned long long)s->irqs_injected, (unsigned long long)s->nmis_injected);
+			struct monitor_tier_stats ms;
+			char line[512];
+			tier_stats_copy(&ms, t, &v->stats[t]);
+			monitor_format_tier_stats(line, sizeof(line), i, &ms);
+			log_msg("%s", line);
 		}
 	}
 }
@@ -592,7 +669,8 @@ int main(int argc, char **argv)
 			.write = ui_write, .screendump = ui_screendump, .send_scancodes = ui_scancodes,
 			.reset = ui_reset, .powerdown = ui_powerdown, .quit = ui_quit,
 			.stop = ui_stop, .cont = ui_cont, .cpu_state = ui_cpu_state,
-			.read_phys = ui_read_phys, .opaque = m,
+			.read_phys = ui_read_phys, .pic_info = ui_pic_info, .irq_info = ui_irq_info,
+			.cpu_tiers = ui_cpu_tiers, .opaque = m,
 		};
 		m->mon = monitor_new(&mh, m->cfg.monitor.kind == CHR_STDIO && isatty(STDIN_FILENO));
 		if (!m->mon) {

@@ -92,6 +92,11 @@ static void info_status(struct monitor *m, int argc, char **argv);
 static void info_version(struct monitor *m, int argc, char **argv);
 static void info_registers(struct monitor *m, int argc, char **argv);
 static void cmd_x(struct monitor *m, int argc, char **argv);
+static void info_tlb(struct monitor *m, int argc, char **argv);
+static void info_mem(struct monitor *m, int argc, char **argv);
+static void info_pic(struct monitor *m, int argc, char **argv);
+static void info_irq(struct monitor *m, int argc, char **argv);
+static void info_tiers(struct monitor *m, int argc, char **argv);
 
 /* a new command is one row here and its function above */
 static const struct monitor_cmd commands[] = {
@@ -114,6 +119,11 @@ static const struct monitor_cmd info_commands[] = {
 	{ "status", "", "show the current VM status (running|paused)", info_status },
 	{ "version", "", "show the version of trivisor", info_version },
 	{ "registers", "", "show the boot CPU's registers", info_registers },
+	{ "tlb", "", "show the boot CPU's page mappings (virtual: physical flags)", info_tlb },
+	{ "mem", "", "show the boot CPU's mapped virtual memory ranges", info_mem },
+	{ "pic", "", "show the 8259 PICs' state", info_pic },
+	{ "irq", "", "show the ISA IRQ line levels and the IOAPIC redirection table", info_irq },
+	{ "tiers", "", "show each vCPU's tier and its counters", info_tiers },
 };
 
 #define NCOMMANDS(t) (sizeof(t) / sizeof((t)[0]))
@@ -772,6 +782,265 @@ static void cmd_x(struct monitor *m, int argc, char **argv)
 		dump_insns(m, &s, virt, addr, count);
 	else
 		dump_mem(m, &s, virt, addr, count, format, size);
+}
+
+/* ---- info tlb, info mem: every mapping of the current page tables ---- */
+
+#define PTE_W (1ull << 1)
+#define PTE_U (1ull << 2)
+#define PTE_PWT (1ull << 3)
+#define PTE_PCD (1ull << 4)
+#define PTE_A (1ull << 5)
+#define PTE_D (1ull << 6)
+#define PTE_G (1ull << 8)
+#define PTE_NX (1ull << 63)
+
+/* one present leaf of the tables */
+struct page_ent {
+	uint64_t lin, phys, size;
+	uint64_t pte;		/* the leaf entry */
+	uint64_t prot;		/* PTE_U | PTE_W as every level allows them */
+	bool large;
+};
+
+typedef void page_fn(struct monitor *m, const struct page_ent *e, void *opaque);
+
+struct page_walk {
+	struct monitor *m;
+	page_fn *fn;
+	void *opaque;
+	bool legacy;		/* 32-bit paging: 4-byte entries, 1024 a table */
+	bool pse;		/* CR4.PSE (32-bit paging's 4M pages) */
+	bool lm;		/* 4-level paging */
+};
+
+/* the n entries of the table at gpa (a level: 1 PT, 2 PD, 3 PDPT, 4 PML4)
+ * mapping from base; read only, so no accessed or dirty bit is set */
+static void walk_table(struct page_walk *w, uint64_t gpa, int level, unsigned n, uint64_t base,
+		       uint64_t prot)
+{
+	uint8_t buf[4096];
+	unsigned esz = w->legacy ? 4 : 8;
+	unsigned shift = w->legacy ? (level == 2 ? 22 : 12) : 12 + 9 * (unsigned)(level - 1);
+	w->m->host.read_phys(w->m->host.opaque, gpa, buf, (size_t)n * esz);
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t e = 0;
+		memcpy(&e, buf + (size_t)i * esz, esz);
+		if (!(e & PTE_P))
+			continue;
+		uint64_t lin = base + ((uint64_t)i << shift);
+		if (w->lm)
+			lin = (uint64_t)((int64_t)(lin << 16) >> 16);
+		/* legacy PAE's PDPT entries have no U and W bits */
+		uint64_t p = (!w->legacy && !w->lm && level == 3) ? prot : prot & e & (PTE_U | PTE_W);
+		bool large = (e & PTE_PS) && (w->legacy ? level == 2 && w->pse :
+					      level == 2 || (level == 3 && w->lm));
+		if (level == 1 || large) {
+			struct page_ent pe = { .lin = lin, .size = 1ull << shift, .pte = e, .prot = p,
+					       .large = large };
+			if (w->legacy && large)
+				pe.phys = (e & 0xffc00000u) | (((e >> 13) & 0xff) << 32);
+			else if (w->legacy)
+				pe.phys = e & 0xfffff000u;
+			else
+				pe.phys = e & PTE_ADDR & ~(pe.size - 1);
+			w->fn(w->m, &pe, w->opaque);
+			continue;
+		}
+		uint64_t next = w->legacy ? e & 0xfffff000u : e & PTE_ADDR;
+		walk_table(w, next, level - 1, w->legacy ? 1024 : 512, lin, p);
+	}
+}
+
+/* every present leaf of the CPU's current tables, in address order:
+ * 0, or -1 with paging off */
+static int walk_pages(struct monitor *m, const struct cpu_state *s, page_fn *fn, void *opaque)
+{
+	if (!(s->cr0 & CR0_PG))
+		return -1;
+	struct page_walk w = { .m = m, .fn = fn, .opaque = opaque, .legacy = !(s->cr4 & CR4_PAE),
+			       .pse = (s->cr4 & CR4_PSE) != 0, .lm = cpu_long_mode(s) };
+	uint64_t all = PTE_U | PTE_W;
+	if (w.legacy)
+		walk_table(&w, s->cr3 & 0xfffff000u, 2, 1024, 0, all);
+	else if (w.lm)
+		walk_table(&w, s->cr3 & PTE_ADDR, 4, 512, 0, all);
+	else
+		walk_table(&w, s->cr3 & 0xffffffe0u, 3, 4, 0, all);
+	return 0;
+}
+
+/* the CPU for info tlb and info mem: false (and said why) when there is
+ * nothing to walk */
+static bool paging_cpu(struct monitor *m, const char *cmd, struct cpu_state *s)
+{
+	bool a20 = true;
+	if (!need_host(m, cmd, m->host.read_phys != NULL) || !get_cpu(m, cmd, s, &a20))
+		return false;
+	if (!(s->cr0 & CR0_PG)) {
+		monitor_printf(m, "PG disabled\n");
+		return false;
+	}
+	return true;
+}
+
+/* QEMU's print_pte: "VIRT: PHYS XGPDACTUW" */
+static void tlb_line(struct monitor *m, const struct page_ent *e, void *opaque)
+{
+	(void)opaque;
+	uint64_t f = e->pte;
+	monitor_printf(m, "%016llx: %016llx %c%c%c%c%c%c%c%c%c\n", (unsigned long long)e->lin,
+		       (unsigned long long)e->phys, (f & PTE_NX) ? 'X' : '-', (f & PTE_G) ? 'G' : '-',
+		       e->large ? 'P' : '-', (f & PTE_D) ? 'D' : '-', (f & PTE_A) ? 'A' : '-',
+		       (f & PTE_PCD) ? 'C' : '-', (f & PTE_PWT) ? 'T' : '-', (f & PTE_U) ? 'U' : '-',
+		       (f & PTE_W) ? 'W' : '-');
+}
+
+static void info_tlb(struct monitor *m, int argc, char **argv)
+{
+	(void)argc;
+	struct cpu_state s;
+	if (paging_cpu(m, argv[0], &s))
+		walk_pages(m, &s, tlb_line, NULL);
+}
+
+/* info mem: a range of pages one after the other with the same rights */
+struct mem_range {
+	bool open;
+	uint64_t start, end, prot;
+};
+
+static void mem_flush(struct monitor *m, struct mem_range *r)
+{
+	if (!r->open)
+		return;
+	monitor_printf(m, "%016llx-%016llx %016llx %c%c%c\n", (unsigned long long)r->start,
+		       (unsigned long long)r->end, (unsigned long long)(r->end - r->start),
+		       (r->prot & PTE_U) ? 'u' : '-', 'r', (r->prot & PTE_W) ? 'w' : '-');
+	r->open = false;
+}
+
+static void mem_page(struct monitor *m, const struct page_ent *e, void *opaque)
+{
+	struct mem_range *r = opaque;
+	if (r->open && r->end == e->lin && r->prot == e->prot) {
+		r->end += e->size;
+		return;
+	}
+	mem_flush(m, r);
+	*r = (struct mem_range){ true, e->lin, e->lin + e->size, e->prot };
+}
+
+static void info_mem(struct monitor *m, int argc, char **argv)
+{
+	(void)argc;
+	struct cpu_state s;
+	if (!paging_cpu(m, argv[0], &s))
+		return;
+	struct mem_range r = { 0 };
+	walk_pages(m, &s, mem_page, &r);
+	mem_flush(m, &r);
+}
+
+/* ---- info pic, info irq, info tiers ---- */
+
+static void info_pic(struct monitor *m, int argc, char **argv)
+{
+	(void)argc;
+	struct monitor_pic_info p;
+	if (!need_host(m, argv[0], m->host.pic_info != NULL))
+		return;
+	if (m->host.pic_info(m->host.opaque, &p) < 0) {
+		monitor_printf(m, "pic: no 8259 on this machine\n");
+		return;
+	}
+	/* QEMU's pic_print_info */
+	for (int i = 0; i < 2; i++)
+		monitor_printf(m, "pic%d: irr=%02x imr=%02x isr=%02x hprio=%d irq_base=%02x rr_sel=%d "
+			       "elcr=%02x fnm=%d\n", i, p.chip[i].irr, p.chip[i].imr, p.chip[i].isr,
+			       p.chip[i].hprio, p.chip[i].base, p.chip[i].rr_sel, p.chip[i].elcr,
+			       p.chip[i].fnm);
+}
+
+static void info_irq(struct monitor *m, int argc, char **argv)
+{
+	(void)argc;
+	struct monitor_irq_info q;
+	if (!need_host(m, argv[0], m->host.irq_info != NULL))
+		return;
+	if (m->host.irq_info(m->host.opaque, &q) < 0) {
+		monitor_printf(m, "irq: no interrupt lines to show\n");
+		return;
+	}
+	monitor_printf(m, "ISA IRQ levels (no interrupt counts are kept):\n");
+	for (int n = 0; n < 16; n++)
+		monitor_printf(m, "%2d: %s\n", n, (q.isa_levels >> n) & 1 ? "high" : "low");
+	if (!q.have_ioapic)
+		return;
+	/* QEMU's ioapic_print_redtbl */
+	static const char *const delm[8] = { "fixed", "lowest", "SMI", "...", "NMI", "INIT", "...",
+					     "extINT" };
+	monitor_printf(m, "ioapic0: id=0x%02x sel=0x%02x\n", q.ioapic_id, q.ioapic_sel);
+	uint32_t remote = 0;
+	for (unsigned i = 0; i < MONITOR_IOAPIC_PINS; i++) {
+		uint64_t e = q.rte[i];
+		bool logical = (e >> 11) & 1;
+		monitor_printf(m, "  pin %-2u 0x%016llx dest=%llx vec=%-3u %s %-5s %-6s %-6s %s\n", i,
+			       (unsigned long long)e, (unsigned long long)((e >> 56) & (logical ? 0xff : 0xf)),
+			       (unsigned)(e & 0xff), (e >> 13) & 1 ? "active-lo" : "active-hi",
+			       (e >> 15) & 1 ? "level" : "edge", (e >> 16) & 1 ? "masked" : "",
+			       delm[(e >> 8) & 7], logical ? "logical" : "physical");
+		if (((e >> 15) & 1) && ((e >> 14) & 1))
+			remote |= 1u << i;
+	}
+	monitor_printf(m, "  lines      ");
+	for (unsigned i = 0; i < MONITOR_IOAPIC_PINS; i++)
+		if ((q.ioapic_lines >> i) & 1)
+			monitor_printf(m, " %u", i);
+	monitor_printf(m, "%s\n  Remote IRR ", q.ioapic_lines ? "" : " (none)");
+	for (unsigned i = 0; i < MONITOR_IOAPIC_PINS; i++)
+		if ((remote >> i) & 1)
+			monitor_printf(m, " %u", i);
+	monitor_printf(m, "%s\n", remote ? "" : " (none)");
+}
+
+int monitor_format_tier_stats(char *buf, size_t len, int cpu, const struct monitor_tier_stats *t)
+{
+	return snprintf(buf, len, "cpu%d %s: runs %llu insns %llu exits io %llu mmio %llu hlt %llu "
+			"irq-window %llu intr %llu other %llu; irqs %llu nmis %llu",
+			cpu, t->tier ? t->tier : "?", (unsigned long long)t->runs,
+			(unsigned long long)t->insns, (unsigned long long)t->exits_io,
+			(unsigned long long)t->exits_mmio, (unsigned long long)t->exits_hlt,
+			(unsigned long long)t->exits_irq_window, (unsigned long long)t->exits_intr,
+			(unsigned long long)t->exits_other, (unsigned long long)t->irqs_injected,
+			(unsigned long long)t->nmis_injected);
+}
+
+#define MONITOR_MAX_TIERS 8
+
+static void info_tiers(struct monitor *m, int argc, char **argv)
+{
+	(void)argc;
+	if (!need_host(m, argv[0], m->host.cpu_tiers != NULL))
+		return;
+	for (int cpu = 0;; cpu++) {
+		struct monitor_tier_stats st[MONITOR_MAX_TIERS];
+		const char *cur = NULL;
+		int n = m->host.cpu_tiers(m->host.opaque, cpu, &cur, st, MONITOR_MAX_TIERS);
+		if (n < 0) {
+			if (cpu == 0)
+				monitor_printf(m, "tiers: no vCPU to show\n");
+			return;
+		}
+		monitor_printf(m, "cpu%d: tier %s\n", cpu, cur ? cur : "?");
+		for (int k = 0; k < n && k < MONITOR_MAX_TIERS; k++) {
+			char line[512];
+			if (!st[k].runs)
+				continue;
+			monitor_format_tier_stats(line, sizeof(line), cpu, &st[k]);
+			monitor_printf(m, "  %s\n", line);
+		}
+	}
 }
 
 /* ---- lines ---- */

@@ -1,5 +1,5 @@
 /* QEMU's human monitor: lines in, text out, commands from a table (help,
- * info [status|version|registers], screendump, sendkey, system_reset,
+ * info [status|version|registers|tlb|mem|pic|irq|tiers], screendump, sendkey, system_reset,
  * system_powerdown, stop, cont, x, xp, quit). It knows no device: what a command does to the machine goes
  * through the callbacks of struct monitor_host, which ui/main.c fills. It
  * runs in the main thread; callbacks take the board lock as they need. */
@@ -15,6 +15,40 @@
 #define MONITOR_PROMPT "(trivisor) "
 
 struct monitor;
+
+/* info pic: the two 8259s, plain data (0 the master, 1 the slave) */
+struct monitor_pic_info {
+	struct {
+		uint8_t irr, imr, isr, elcr, base;
+		uint8_t hprio;		/* the IR with highest priority */
+		uint8_t rr_sel;		/* OCW3 RIS: the even port reads ISR */
+		uint8_t fnm;		/* special fully nested mode */
+	} chip[2];
+};
+
+#define MONITOR_IOAPIC_PINS 24
+
+/* info irq: no interrupt counts are kept, so the lines' levels now and the
+ * IOAPIC's redirection table */
+struct monitor_irq_info {
+	uint16_t isa_levels;		/* bit n: ISA IRQ n is asserted */
+	bool have_ioapic;
+	uint8_t ioapic_id, ioapic_sel;
+	uint32_t ioapic_lines;		/* input levels, bit per pin */
+	uint64_t rte[MONITOR_IOAPIC_PINS];
+};
+
+/* info tiers (and -d stats): one tier's counters on one vCPU */
+struct monitor_tier_stats {
+	const char *tier;		/* its name */
+	uint64_t runs, insns;
+	uint64_t exits_io, exits_mmio, exits_hlt, exits_irq_window, exits_intr, exits_other;
+	uint64_t irqs_injected, nmis_injected;
+};
+
+/* "cpuN TIER: runs ... nmis N" (no newline) into buf: info tiers and -d
+ * stats print the same line. Returns what snprintf returns. */
+int monitor_format_tier_stats(char *buf, size_t len, int cpu, const struct monitor_tier_stats *t);
 
 /* Every callback may be NULL: its commands then say they are not
  * available. Strings returned are the callee's and read at once. */
@@ -37,6 +71,14 @@ struct monitor_host {
 	int (*cpu_state)(void *opaque, struct cpu_state *out, bool *a20);
 	/* guest-physical memory as phys_read sees it (RAM, ROM, else the bus) */
 	void (*read_phys)(void *opaque, uint64_t gpa, void *buf, size_t len);
+	/* info pic: the 8259s' registers. 0, or -1 when there is no PIC */
+	int (*pic_info)(void *opaque, struct monitor_pic_info *out);
+	/* info irq: ISA line levels and the IOAPIC. 0, or -1 */
+	int (*irq_info)(void *opaque, struct monitor_irq_info *out);
+	/* info tiers: vCPU cpu's tier now (*current, its name) and up to max
+	 * tiers' counters into out; how many, or -1 when there is no such vCPU */
+	int (*cpu_tiers)(void *opaque, int cpu, const char **current, struct monitor_tier_stats *out,
+			 int max);
 	/* monotonic nanoseconds, for sendkey's hold time; NULL: CLOCK_MONOTONIC */
 	int64_t (*now_ns)(void *opaque);
 	const char *version;			/* info version; NULL: "0.1" */

@@ -577,6 +577,165 @@ static void test_xp_formats(void)
 	monitor_free(m);
 }
 
+static void test_info_tlb_mem(void)
+{
+	struct fake f;
+	struct monitor *m = cpu_monitor(&f);
+	memset(gmem, 0, GMEM);
+	cpu_state_reset(&gcpu, false);
+	monitor_command(m, "info tlb");
+	CHECK(!strcmp(f.out, "PG disabled\n"));
+	clear_out(&f);
+	monitor_command(m, "info mem");
+	CHECK(!strcmp(f.out, "PG disabled\n"));
+	/* 32-bit paging: two 4K pages (one accessed), a 4M global page */
+	gcpu.cr0 |= CR0_PE | CR0_PG;
+	gcpu.cr4 = CR4_PSE;
+	gcpu.cr3 = 0x1000;
+	put32(0x1000, 0x2000 | 7);
+	put32(0x2000 + 7 * 4, 0x5000 | 0x23);
+	put32(0x2000 + 8 * 4, 0x6000 | 3);
+	put32(0x1000 + 4, 0x400000 | 0x181);
+	clear_out(&f);
+	monitor_command(m, "info tlb");
+	CHECK(!strcmp(f.out, "0000000000007000: 0000000000005000 ----A---W\n"
+			     "0000000000008000: 0000000000006000 --------W\n"
+			     "0000000000400000: 0000000000400000 -GP------\n"));
+	clear_out(&f);
+	monitor_command(m, "info mem");
+	CHECK(!strcmp(f.out, "0000000000007000-0000000000009000 0000000000002000 -rw\n"
+			     "0000000000400000-0000000000800000 0000000000400000 -r-\n"));
+	/* nothing was written: no accessed or dirty bit set by the walk */
+	uint32_t pde;
+	memcpy(&pde, gmem + 0x1000, 4);
+	CHECK_EQ(pde, 0x2007u);
+	/* PAE: a 4K page and a 2M page */
+	memset(gmem, 0, 0x30000);
+	gcpu.cr4 = CR4_PAE;
+	gcpu.cr3 = 0x10000;
+	put64(0x10000, 0x11000 | 1);
+	put64(0x11000, 0x12000 | 7);
+	put64(0x12000 + 3 * 8, 0x5000 | 7);
+	put64(0x11000 + 8, 0x400000 | 0x83);
+	clear_out(&f);
+	monitor_command(m, "info tlb");
+	CHECK(!strcmp(f.out, "0000000000003000: 0000000000005000 -------UW\n"
+			     "0000000000200000: 0000000000400000 --P-----W\n"));
+	clear_out(&f);
+	monitor_command(m, "info mem");
+	CHECK(!strcmp(f.out, "0000000000003000-0000000000004000 0000000000001000 urw\n"
+			     "0000000000200000-0000000000400000 0000000000200000 -rw\n"));
+	/* 4-level: a 4K NX page, a 1G page, the same again in the top half */
+	gcpu.efer = EFER_LME | EFER_LMA;
+	gcpu.cr3 = 0x20000;
+	put64(0x20000, 0x21000 | 7);
+	put64(0x20000 + 511 * 8, 0x21000 | 7);
+	put64(0x21000, 0x22000 | 7);
+	put64(0x22000, 0x23000 | 7);
+	put64(0x23000 + 4 * 8, 0x5000 | 7 | (1ull << 63));
+	put64(0x21000 + 8, 0x40000000 | 0x87);
+	clear_out(&f);
+	monitor_command(m, "info tlb");
+	CHECK(!strcmp(f.out, "0000000000004000: 0000000000005000 X------UW\n"
+			     "0000000040000000: 0000000040000000 --P----UW\n"
+			     "ffffff8000004000: 0000000000005000 X------UW\n"
+			     "ffffff8040000000: 0000000040000000 --P----UW\n"));
+	clear_out(&f);
+	monitor_command(m, "info mem");
+	CHECK(!strcmp(f.out, "0000000000004000-0000000000005000 0000000000001000 urw\n"
+			     "0000000040000000-0000000080000000 0000000040000000 urw\n"
+			     "ffffff8000004000-ffffff8000005000 0000000000001000 urw\n"
+			     "ffffff8040000000-ffffff8080000000 0000000040000000 urw\n"));
+	monitor_free(m);
+}
+
+static int f_pic(void *opaque, struct monitor_pic_info *out)
+{
+	(void)opaque;
+	memset(out, 0, sizeof(*out));
+	out->chip[0].irr = 0x01;
+	out->chip[0].imr = 0xb8;
+	out->chip[0].base = 0x08;
+	out->chip[1].imr = 0x8e;
+	out->chip[1].base = 0x70;
+	out->chip[1].elcr = 0x0c;
+	out->chip[1].hprio = 3;
+	return 0;
+}
+
+static int f_irq(void *opaque, struct monitor_irq_info *out)
+{
+	(void)opaque;
+	memset(out, 0, sizeof(*out));
+	out->isa_levels = 1u << 4;
+	out->have_ioapic = true;
+	out->ioapic_lines = 1u << 9;
+	out->rte[2] = 0x30;
+	out->rte[9] = (1ull << 56) | 0x10000 | 0x8000 | 0x4000 | 0x41;
+	for (int i = 10; i < MONITOR_IOAPIC_PINS; i++)
+		out->rte[i] = 0x10000;
+	return 0;
+}
+
+static int f_tiers(void *opaque, int cpu, const char **current, struct monitor_tier_stats *out, int max)
+{
+	(void)opaque;
+	if (cpu > 1 || max < 2)
+		return -1;
+	memset(out, 0, 2 * sizeof(*out));
+	out[0].tier = "interp";
+	out[1].tier = "kvm";
+	*current = cpu ? "kvm" : "interp";
+	if (cpu == 0) {
+		out[0].runs = 5;
+		out[0].insns = 123456;
+		out[0].exits_io = 7;
+		out[0].irqs_injected = 2;
+	} else {
+		out[1].runs = 1;
+	}
+	return 2;
+}
+
+static void test_info_pic_irq_tiers(void)
+{
+	struct fake f;
+	memset(&f, 0, sizeof(f));
+	struct monitor_host h = { .write = f_write, .pic_info = f_pic, .irq_info = f_irq,
+				  .cpu_tiers = f_tiers, .opaque = &f };
+	struct monitor *m = monitor_new(&h, false);
+	monitor_command(m, "info pic");
+	CHECK(!strcmp(f.out, "pic0: irr=01 imr=b8 isr=00 hprio=0 irq_base=08 rr_sel=0 elcr=00 fnm=0\n"
+			     "pic1: irr=00 imr=8e isr=00 hprio=3 irq_base=70 rr_sel=0 elcr=0c fnm=0\n"));
+	clear_out(&f);
+	monitor_command(m, "info irq");
+	CHECK(strstr(f.out, "\n 3: low\n 4: high\n 5: low\n") != NULL);
+	CHECK(strstr(f.out, "\n  pin 2  0x0000000000000030 dest=0 vec=48  active-hi edge         fixed  physical\n") != NULL);
+	CHECK(strstr(f.out, "\n  pin 9  0x010000000001c041 dest=1 vec=65  active-hi level masked fixed  physical\n") != NULL);
+	CHECK(strstr(f.out, "\n  lines       9\n  Remote IRR  9\n") != NULL);
+	clear_out(&f);
+	monitor_command(m, "info tiers");
+	CHECK(!strcmp(f.out, "cpu0: tier interp\n"
+			     "  cpu0 interp: runs 5 insns 123456 exits io 7 mmio 0 hlt 0 irq-window 0 intr 0 "
+			     "other 0; irqs 2 nmis 0\n"
+			     "cpu1: tier kvm\n"
+			     "  cpu1 kvm: runs 1 insns 0 exits io 0 mmio 0 hlt 0 irq-window 0 intr 0 "
+			     "other 0; irqs 0 nmis 0\n"));
+	/* the shared formatter, as -d stats prints it */
+	char line[256];
+	struct monitor_tier_stats t = { .tier = "bt", .runs = 1, .nmis_injected = 3 };
+	monitor_format_tier_stats(line, sizeof(line), 2, &t);
+	CHECK(!strcmp(line, "cpu2 bt: runs 1 insns 0 exits io 0 mmio 0 hlt 0 irq-window 0 intr 0 "
+			    "other 0; irqs 0 nmis 3"));
+	monitor_free(m);
+	/* without the callbacks */
+	m = fake_monitor(&f, false);
+	monitor_command(m, "info pic");
+	monitor_command(m, "info tiers");
+	CHECK(!strcmp(f.out, "pic: not available on this machine\ntiers: not available on this machine\n"));
+	monitor_free(m);
+}
+
 int main(void)
 {
 	CHECK_SUITE("monitor");
@@ -593,5 +752,7 @@ int main(void)
 	RUN(test_info_registers);
 	RUN(test_x_paging);
 	RUN(test_xp_formats);
+	RUN(test_info_tlb_mem);
+	RUN(test_info_pic_irq_tiers);
 	return CHECK_EXIT();
 }
