@@ -345,31 +345,7 @@ putdec:	pushad
 	popad
 	ret
 
-puthex32:
-	push eax
-	shr eax, 16
-	call puthex16
-	pop eax
-puthex16:
-	push ax
-	mov al, ah
-	call puthex8
-	pop ax
-puthex8:
-	push ax
-	shr al, 4
-	call .nib
-	pop ax
-	push ax
-	call .nib
-	pop ax
-	ret
-.nib:	and al, 0x0f
-	add al, '0'
-	cmp al, '9'
-	jbe .p
-	add al, 'a' - '9' - 1
-.p:	jmp putc
+%include "testsuite/floppy/puthex.inc"
 
 	times (1 + PAYLOAD) * 512 - ($ - $$) db 0
 

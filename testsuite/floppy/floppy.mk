@@ -11,15 +11,15 @@ CHECK_DEPS  += $(FLOPPY_IMGS)
 
 floppy-images: $(FLOPPY_IMGS)
 
-$(O)/guests/floppy.img: testsuite/floppy/floppy.asm testsuite/floppy/bootsector.inc
+$(O)/guests/floppy.img: testsuite/floppy/floppy.asm testsuite/floppy/bootsector.inc testsuite/floppy/puthex.inc
 	@mkdir -p $(dir $@)
 	nasm -f bin -DCYLS=80 -DHEADS=2 -DSPT=18 -o $@ $<
 
-$(O)/guests/floppy-720k.img: testsuite/floppy/floppy.asm testsuite/floppy/bootsector.inc
+$(O)/guests/floppy-720k.img: testsuite/floppy/floppy.asm testsuite/floppy/bootsector.inc testsuite/floppy/puthex.inc
 	@mkdir -p $(dir $@)
 	nasm -f bin -DCYLS=80 -DHEADS=2 -DSPT=9 -o $@ $<
 
-$(O)/guests/floppy-2880k.img: testsuite/floppy/floppy.asm testsuite/floppy/bootsector.inc
+$(O)/guests/floppy-2880k.img: testsuite/floppy/floppy.asm testsuite/floppy/bootsector.inc testsuite/floppy/puthex.inc
 	@mkdir -p $(dir $@)
 	nasm -f bin -DCYLS=80 -DHEADS=2 -DSPT=36 -o $@ $<
 

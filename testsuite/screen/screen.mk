@@ -16,7 +16,7 @@ $(O)/screen/pngtext: testsuite/screen/pngtext.c hw/vgafont.c hw/vgafont.h
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -I. $(PNG_CFLAGS) -o $@ testsuite/screen/pngtext.c hw/vgafont.c $(PNG_LIBS)
 
-$(O)/guests/vgatest.img: testsuite/screen/vgatest.asm testsuite/floppy/bootsector.inc
+$(O)/guests/vgatest.img: testsuite/screen/vgatest.asm testsuite/floppy/bootsector.inc testsuite/floppy/puthex.inc
 	@mkdir -p $(dir $@)
 	nasm -f bin -o $@ $<
 

@@ -342,31 +342,7 @@ waitkey:
 	PRINT 13, 10
 	ret
 
-puthex32:
-	push eax
-	shr eax, 16
-	call puthex16
-	pop eax
-puthex16:
-	push ax
-	mov al, ah
-	call puthex8
-	pop ax
-puthex8:
-	push ax
-	shr al, 4
-	call .nib
-	pop ax
-	push ax
-	call .nib
-	pop ax
-	ret
-.nib:	and al, 0x0f
-	add al, '0'
-	cmp al, '9'
-	jbe .p
-	add al, 'a' - '9' - 1
-.p:	jmp putc
+%include "testsuite/floppy/puthex.inc"
 
 bitmask:
 	db 0x80, 0x40, 0x20, 0x10, 0x08, 0x04, 0x02, 0x01
