@@ -294,20 +294,14 @@ static int locate(struct fdc *f, uint8_t c, uint8_t h, uint8_t r, uint8_t n)
 	return 0;
 }
 
-static int sector_read(struct fdc *f)
+/* the current sector between the image and the data-phase buffer: 0, or
+ * -1 after ending the command with a data error */
+static int sector_io(struct fdc *f, bool write)
 {
 	struct fd_drive *m = media(f, f->s.xdrive);
-	if (!m || blockdev_read(m->bd, (uint64_t)f->s.lba * SECTOR, f->s.buf, SECTOR)) {
-		finish(f, ST0_ABNORMAL, ST1_DE, 0);
-		return -1;
-	}
-	return 0;
-}
-
-static int sector_write(struct fdc *f)
-{
-	struct fd_drive *m = media(f, f->s.xdrive);
-	if (!m || blockdev_write(m->bd, (uint64_t)f->s.lba * SECTOR, f->s.buf, SECTOR)) {
+	uint64_t off = (uint64_t)f->s.lba * SECTOR;
+	if (!m || (write ? blockdev_write(m->bd, off, f->s.buf, SECTOR)
+			 : blockdev_read(m->bd, off, f->s.buf, SECTOR))) {
 		finish(f, ST0_ABNORMAL, ST1_DE, 0);
 		return -1;
 	}
@@ -337,17 +331,17 @@ static int sector_begin(struct fdc *f)
 		if (s->c != cyl || s->h != s->hds || s->r != phys || s->n != SECTOR_N)
 			s->st1 |= ST1_ND;
 		s->lba = ((uint32_t)cyl * m->heads + s->hds) * m->spt + phys - 1;
-		return sector_read(f);
+		return sector_io(f, false);
 	}
 	if (locate(f, s->c, s->h, s->r, s->n))
 		return -1;
 	if (s->xop == X_WRITE) {
 		/* the old contents stand in for bytes the host never sends
 		 * (a DMA channel programmed the wrong way) */
-		return sector_read(f);
+		return sector_io(f, false);
 	}
 	if (s->xop == X_READ)
-		return sector_read(f);
+		return sector_io(f, false);
 	return 0;
 }
 
@@ -356,7 +350,7 @@ static int sector_begin(struct fdc *f)
 static bool sector_end(struct fdc *f, bool tc)
 {
 	struct fdc_state *s = &f->s;
-	if (s->xop == X_WRITE && sector_write(f))
+	if (s->xop == X_WRITE && sector_io(f, true))
 		return false;
 	s->count++;
 	if (s->xop == X_VERIFY && s->sc && s->count >= s->sc) {
@@ -411,7 +405,7 @@ static bool format_sector(struct fdc *f, const uint8_t id[4])
 	    id[3] == SECTOR_N) {
 		memset(s->buf, s->fill, SECTOR);
 		s->lba = ((uint32_t)cyl * m->heads + s->hds) * m->spt + id[2] - 1;
-		if (sector_write(f))
+		if (sector_io(f, true))
 			return false;
 	} else {
 		/* a raw image holds only the standard layout */
