@@ -1,6 +1,7 @@
 /* The hardware tier through /dev/kvm: VM, memory slots, vCPUs, state sync, the run loop. */
 // SPDX-License-Identifier: MIT
 #include "cpu/kvm.h"
+#include "cpu/kvm_debug.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -113,6 +114,9 @@ struct kvm_cpu {
 	uint64_t apic_base;		/* as KVM / our LAPIC last agreed */
 	uint64_t tsc_out;		/* TSC read by the last sync_out */
 	bool tsc_valid;
+	/* the debugger's demands as last given to KVM_SET_GUEST_DEBUG */
+	struct kvm_debug_plan dbg;
+	uint32_t dbg_control;
 	/* the thread inside run(), for the kick's signal */
 	pthread_mutex_t kick_lock;
 	bool in_run;
@@ -1182,6 +1186,7 @@ static bool handle_exit(struct vcpu *v, struct kvm_cpu *c, struct tier_stats *st
 		return true;
 	case KVM_EXIT_DEBUG:
 		st->exits_other++;
+		kvm_debug_exit(v, &c->dbg, &run->debug.arch);
 		*how = TIER_EXIT_DEBUG;
 		return true;
 	case KVM_EXIT_SYSTEM_EVENT:
@@ -1213,6 +1218,12 @@ enum tier_exit kvm_run(struct vcpu *v)
 		return TIER_EXIT_HLT;
 	if (v->s.run_state == CPU_WAIT_SIPI)
 		return TIER_EXIT_KICK;
+	/* the debugger's points and step: in the debug registers, or beyond
+	 * what KVM can do (then the interpreter runs the vCPU) */
+	if (kvm_debug_plan(v, &c->dbg) < 0)
+		return TIER_EXIT_CANNOT_RUN;
+	if (kvm_debug_apply(c->fd, v->index, &c->dbg, &c->dbg_control) < 0)
+		return TIER_EXIT_ERROR;
 	if (thread_enter(v, c) < 0)
 		return TIER_EXIT_ERROR;
 

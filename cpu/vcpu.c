@@ -279,6 +279,15 @@ static enum tier_exit vcpu_step_in(struct vcpu *v, const struct tier *alt)
 	return e;
 }
 
+/* this vCPU stopped for the debugger (its reason is in v->dbg): the
+ * first to do so is the one reported, and the whole VM pauses */
+static void vcpu_debug_stop(struct vcpu *v)
+{
+	int none = 0;
+	atomic_compare_exchange_strong(&v->vm->debug_stop_cpu, &none, v->index + 1);
+	vm_request_stop(v->vm, VM_STOP_PAUSE, 0);
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -293,6 +302,11 @@ static void *vcpu_thread(void *arg)
 		if (vcpu_take_init_sipi(v) < 0) {
 			vm_request_stop(vm, VM_STOP_EXIT, 2);
 			break;
+		}
+		if (v->dbg.hold) {
+			/* the debugger steps another vCPU alone */
+			vcpu_sleep(v);
+			continue;
 		}
 		if (v->s.run_state == CPU_WAIT_SIPI) {
 			if (!(atomic_load(&v->events) & (VCPU_EV_INIT | VCPU_EV_SIPI)))
@@ -319,13 +333,20 @@ static void *vcpu_thread(void *arg)
 		}
 		switch (e) {
 		case TIER_EXIT_KICK:
+			break;
 		case TIER_EXIT_DEBUG:
+			vcpu_debug_stop(v);
 			break;
 		case TIER_EXIT_HLT:
 			v->stats[v->tier->id].exits_hlt++;
 			v->s.run_state = CPU_HALTED;
 			break;
 		case TIER_EXIT_SHUTDOWN:
+			if (vm->dbg.catch_triple) {
+				v->dbg.why = DBG_STOP_TRIPLE;
+				vcpu_debug_stop(v);
+				break;
+			}
 			if (log_enabled(LOG_INT) || log_enabled(LOG_GUEST_ERROR))
 				log_msg("cpu%d: triple fault, resetting", v->index);
 			vm_request_stop(vm, VM_STOP_RESET, 0);

@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include "cpu/debug.h"
 #include "cpu/state.h"
 #include "cpu/tier.h"
 #include "cpu/vm.h"
@@ -39,6 +40,7 @@ struct vcpu {
 	void *tier_priv[TIER_COUNT];		/* each tier's per-vCPU state, while attached */
 	char cannot_run_why[192];		/* set with TIER_EXIT_CANNOT_RUN */
 	struct tier_stats stats[TIER_COUNT];
+	struct vcpu_debug dbg;			/* a step asked, why it stopped (cpu/debug.h) */
 
 	pthread_t thread;
 	pthread_mutex_t wait_lock;	/* protects sleeping; never held with vm->lock */

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include "cpu/debug.h"
 #include "cpu/tier.h"
 #include "mmu/physmap.h"
 #include "hw/bus.h"
@@ -47,6 +48,12 @@ struct vm {
 	 * tiers then force physical-address bit 20 to 0; KVM has no such
 	 * input, so the hardware tier runs with addresses unwrapped */
 	_Atomic bool a20m;
+	/* the debugger's points and catches (cpu/debug.h); changed by ui/
+	 * only while no vCPU thread runs */
+	struct vm_debug dbg;
+	/* index + 1 of the first vCPU that stopped for the debugger since
+	 * the VM last ran (TIER_EXIT_DEBUG, a caught triple fault); 0: none */
+	_Atomic int debug_stop_cpu;
 	/* CPUID family/model/features the guest sees are filtered to what the
 	 * models implement; tiers ask cpu/cpuid.h */
 };

@@ -52,6 +52,11 @@ struct mmu_walk {
 int mmu_walk(struct physmap *pm, const struct mmu_regs *r, uint64_t lin,
 	     enum mmu_access acc, bool user, struct mmu_walk *out, uint32_t *pf_error);
 
+/* A debugger's translation of lin (supervisor, read): the walk above
+ * without setting any A or D bit, so looking changes nothing. 0 and *gpa,
+ * or -1 when lin is not mapped. */
+int mmu_debug_translate(struct physmap *pm, const struct mmu_regs *r, uint64_t lin, uint64_t *gpa);
+
 /* PAE (not long mode): false when a present PDPTE of the table at cr3 has a
  * reserved bit set. MOV to CR3 (and MOV to CR0/CR4 entering PAE paging)
  * then raises #GP(0) instead of loading, as the SDM says. */
@@ -78,6 +83,14 @@ struct tlb_meta {
 
 struct codepages;
 
+/* Linear ranges whose pages stay off the hit path for reads and writes:
+ * the data breakpoints and watchpoints, whose every access the slow path
+ * must see. More ranges than fit: one range covering everything. */
+#define TLB_MAX_WATCH 16
+struct tlb_watch {
+	uint64_t lo, hi;	/* inclusive */
+};
+
 struct tlb {
 	struct tlb_entry e[2][TLB_SIZE];	/* [user] */
 	struct tlb_meta meta[2][TLB_SIZE];	/* of e[user][i] */
@@ -85,6 +98,8 @@ struct tlb {
 	struct codepages *code;			/* may be NULL */
 	uint64_t fills, flushes;		/* statistics */
 	unsigned nlarge;			/* entries holding slices of large pages */
+	unsigned nwatch;			/* ranges in watch[] */
+	struct tlb_watch watch[TLB_MAX_WATCH];
 };
 
 static inline unsigned tlb_index(uint64_t lin)
@@ -111,6 +126,9 @@ void tlb_init(struct tlb *t, struct physmap *pm, struct codepages *code);
 void tlb_flush_all(struct tlb *t);		/* CR4.PGE/PAE/PSE, CR0.PG/WP changes */
 void tlb_flush_nonglobal(struct tlb *t);	/* a CR3 load */
 void tlb_flush_page(struct tlb *t, uint64_t lin);	/* INVLPG */
+/* replace the watched ranges (n may exceed TLB_MAX_WATCH): flushes when
+ * they change */
+void tlb_set_watch(struct tlb *t, const struct tlb_watch *w, unsigned n);
 
 enum tlb_fill_result {
 	TLB_HOST,	/* *host points at the byte (RAM, or ROM for reads/fetch) */

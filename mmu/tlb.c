@@ -83,6 +83,28 @@ void tlb_flush_page(struct tlb *t, uint64_t lin)
 	t->flushes++;
 }
 
+void tlb_set_watch(struct tlb *t, const struct tlb_watch *w, unsigned n)
+{
+	struct tlb_watch all = { 0, ~0ull };
+	if (n > TLB_MAX_WATCH) {
+		w = &all;
+		n = 1;
+	}
+	if (n == t->nwatch && !memcmp(w, t->watch, n * sizeof(*w)))
+		return;
+	memcpy(t->watch, w, n * sizeof(*w));
+	t->nwatch = n;
+	tlb_flush_all(t);
+}
+
+static bool page_watched(const struct tlb *t, uint64_t page)
+{
+	for (unsigned k = 0; k < t->nwatch; k++)
+		if (page <= t->watch[k].hi && t->watch[k].lo <= page + 0xfff)
+			return true;
+	return false;
+}
+
 /* -d mmu: one line per walk with paging on (w NULL: it faulted) */
 static void __attribute__((noinline, cold))
 trace_walk(const struct mmu_regs *r, uint64_t lin, enum mmu_access acc, bool user,
@@ -139,6 +161,8 @@ enum tlb_fill_result tlb_fill(struct tlb *t, const struct mmu_regs *r, uint64_t 
 			 (user ? w.user && w.writable : w.writable || !(r->cr0 & TLB_CR0_WP)) &&
 			 !(t->code && codepages_is_marked(t->code, gpage));
 	bool can_fetch = can_read && !w.nx;
+	if (__builtin_expect(t->nwatch != 0, 0) && page_watched(t, page))
+		can_read = can_write = false;
 
 	entry_clear(t, e);
 	e->tag[MMU_READ] = can_read ? page : page | TLB_NOMATCH;

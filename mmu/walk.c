@@ -144,8 +144,8 @@ bool mmu_pae_pdptes_ok(struct physmap *pm, uint64_t cr3)
 	return true;
 }
 
-int mmu_walk(struct physmap *pm, const struct mmu_regs *r, uint64_t lin,
-	     enum mmu_access acc, bool user, struct mmu_walk *out, uint32_t *pf_error)
+static int walk(struct physmap *pm, const struct mmu_regs *r, uint64_t lin, enum mmu_access acc,
+		bool user, bool set_ad, struct mmu_walk *out, uint32_t *pf_error)
 {
 	if (!(r->cr0 & WCR0_PG)) {
 		out->gpa = a20_gpa(r, lin & 0xffffffffull);	/* no paging means no long mode */
@@ -213,7 +213,7 @@ int mmu_walk(struct physmap *pm, const struct mmu_regs *r, uint64_t lin,
 			break;
 		/* a table entry's A bit is set as it is used, before the
 		 * access is known to succeed; the leaf's only on success */
-		if (!lv->pdpte)
+		if (!lv->pdpte && set_ad)
 			entry_set(&ref, e, PTE_A);
 		table = entry_address(m, e, 12, false);
 	}
@@ -225,7 +225,8 @@ int mmu_walk(struct physmap *pm, const struct mmu_regs *r, uint64_t lin,
 		*pf_error = err | PFE_P;
 		return -1;
 	}
-	entry_set(&ref, e, write ? (uint32_t)(PTE_A | PTE_D) : (uint32_t)PTE_A);
+	if (set_ad)
+		entry_set(&ref, e, write ? (uint32_t)(PTE_A | PTE_D) : (uint32_t)PTE_A);
 
 	uint64_t size_mask = bit_range(shift - 1, 0);
 	out->gpa = a20_gpa(r, entry_address(m, e, shift, large) | (lin & size_mask));
@@ -235,5 +236,21 @@ int mmu_walk(struct physmap *pm, const struct mmu_regs *r, uint64_t lin,
 	out->nx = xd;
 	out->global = (e & PTE_G) && (r->cr4 & WCR4_PGE);
 	out->dirty = write || (e & PTE_D);
+	return 0;
+}
+
+int mmu_walk(struct physmap *pm, const struct mmu_regs *r, uint64_t lin,
+	     enum mmu_access acc, bool user, struct mmu_walk *out, uint32_t *pf_error)
+{
+	return walk(pm, r, lin, acc, user, true, out, pf_error);
+}
+
+int mmu_debug_translate(struct physmap *pm, const struct mmu_regs *r, uint64_t lin, uint64_t *gpa)
+{
+	struct mmu_walk w;
+	uint32_t err;
+	if (walk(pm, r, lin, MMU_READ, false, false, &w, &err) < 0)
+		return -1;
+	*gpa = w.gpa;
 	return 0;
 }

@@ -84,6 +84,18 @@ struct icpu {
 	int fault_vector;
 	bool fault_has_error;
 	uint32_t fault_error;
+	/* debugging (debug.c): the guest's DR7 enables a breakpoint, or the
+	 * debugger (cpu/debug.h) has points, catches or a step for this vCPU;
+	 * the loop then takes every instruction through its careful step */
+	bool dbg_on;
+	bool dbg_dirty;			/* DR0-3/DR7 written or a task switch: rebuild */
+	uint64_t dbg_gen;		/* the vm_debug.gen rebuilt from */
+	uint8_t dbg_hits;		/* DR6 B0-B3 the running instruction matched (data, I/O) */
+	uint8_t dbg_delayed;		/* B0-B3 held over MOV SS / POP SS */
+	int dbg_watch;			/* debugger watchpoint index + 1 the instruction hit */
+	bool dbg_io;			/* the instruction touched a caught port */
+	uint16_t dbg_port;
+	int dbg_skip_catch;		/* vector + 1 of a caught event to deliver this once */
 	/* the access vmem_read_rmw() checked, for vmem_write_rmw() (mem.c) */
 	struct {
 		void *host;		/* direct host pointer, or NULL: slow write */
@@ -154,6 +166,9 @@ static inline uint64_t seg_base_of(const struct icpu *c, int seg)
 /* raise vector with an error code (vectors 8, 10-14, 17 push one) */
 _Noreturn void cpu_fault(struct icpu *c, int vector, uint32_t error);
 _Noreturn void cpu_fault_noerr(struct icpu *c, int vector);
+/* leave the instruction (or delivery) under way for the debugger: the
+ * loop returns TIER_EXIT_DEBUG with what vcpu->dbg says */
+_Noreturn void cpu_debug_stop(struct icpu *c);
 static inline _Noreturn void cpu_ud(struct icpu *c) { cpu_fault_noerr(c, EXC_UD); }
 static inline _Noreturn void cpu_gp(struct icpu *c, uint32_t err) { cpu_fault(c, EXC_GP, err); }
 
@@ -203,5 +218,11 @@ uint64_t stack_peek(struct icpu *c, unsigned depth, unsigned size);
 
 /* -- mode -- */
 void icpu_mode_changed(struct icpu *c);
+
+/* -- debugging (cpu/interp/debug.c) -- */
+/* a data access of len bytes at lin reached a watched page */
+void idbg_data_access(struct icpu *c, uint64_t lin, unsigned len, bool write);
+/* a port access (IN, OUT, INS, OUTS) */
+void idbg_io(struct icpu *c, uint16_t port, unsigned size);
 
 #endif

@@ -95,6 +95,19 @@ _Noreturn void cpu_fault_noerr(struct icpu *c, int vector)
 	longjmp(*c->fault_jmp, 1);
 }
 
+/* cpu_fault's vector for a stop for the debugger */
+#define FAULT_DEBUG_STOP (-1)
+
+_Noreturn void cpu_debug_stop(struct icpu *c)
+{
+	c->fault_vector = FAULT_DEBUG_STOP;
+	if (!c->fault_jmp) {
+		log_error("interp: debugger stop outside the run loop");
+		abort();
+	}
+	longjmp(*c->fault_jmp, 1);
+}
+
 /* CPL is SS.DPL in protected mode (as VMX defines it): right from the
  * moment CR0.PE is set, before any far jump, and for conforming code */
 void icpu_mode_changed(struct icpu *c)
@@ -392,7 +405,8 @@ static enum fast_result fast_loop(struct interp_cpu *p)
 			}
 			if (unlikely(c->paused) && pause_yields(p))
 				return FAST_BREAK;
-			if (unlikely((s->rflags & FL_WATCH) != fl || s->ev.interrupt_shadow))
+			if (unlikely((s->rflags & FL_WATCH) != fl || s->ev.interrupt_shadow) ||
+			    unlikely(c->dbg_dirty))
 				return FAST_BREAK;
 		}
 		uint64_t next = c->next_rip;
@@ -548,14 +562,32 @@ static enum step_result slow_step(struct interp_cpu *p, enum tier_exit *exit)
 	atomic_store_explicit(&p->attention, 0, memory_order_relaxed);
 	follow_physmap(p);
 	follow_a20(p);
+	idbg_update(c);
 	uint8_t shadow = s->ev.interrupt_shadow;
 	s->ev.interrupt_shadow = 0;
-	if (!shadow && take_events(p)) {
-		if (c->shutdown) {
-			*exit = TIER_EXIT_SHUTDOWN;
-			return STEP_EXIT;
+	if (!shadow && !(c->dbg_on && idbg_irqs_masked(c))) {
+		uint16_t cs0 = s->seg[S_CS].selector;
+		uint64_t rip0 = s->rip, rsp0 = s->gpr[R_ESP];
+		if (take_events(p)) {
+			if (c->shutdown) {
+				*exit = TIER_EXIT_SHUTDOWN;
+				return STEP_EXIT;
+			}
+			if (c->dbg_on)
+				idbg_event_taken(c, cs0, rip0, rsp0);
+			return STEP_SLOW;
 		}
-		return STEP_SLOW;
+	}
+	if (c->dbg_on) {
+		switch (idbg_before_insn(c, code_linear(c, s->rip))) {
+		case IDBG_STOP:
+			*exit = TIER_EXIT_DEBUG;
+			return STEP_EXIT;
+		case IDBG_DELIVERED:
+			return STEP_SLOW;
+		case IDBG_RUN:
+			break;
+		}
 	}
 
 	uint64_t before = s->rflags;
@@ -566,7 +598,8 @@ static enum step_result slow_step(struct interp_cpu *p, enum tier_exit *exit)
 	if (c->halted) {
 		c->halted = false;
 		s->run_state = CPU_HALTED;
-		*exit = TIER_EXIT_HLT;
+		/* a step over HLT ends with the CPU halted */
+		*exit = c->dbg_on && idbg_step_done(c) ? TIER_EXIT_DEBUG : TIER_EXIT_HLT;
 		return STEP_EXIT;
 	}
 	if (c->paused)
@@ -574,11 +607,15 @@ static enum step_result slow_step(struct interp_cpu *p, enum tier_exit *exit)
 	/* RF lets one instruction past its breakpoint; IRET may set it anew */
 	if ((before & FL_RF) && i->op != OP_IRET)
 		s->rflags &= ~(uint64_t)FL_RF;
-	/* single-step trap after the instruction: not after an INT (its
-	 * delivery cleared TF), nor after MOV SS/POP SS (shadowed) */
+	/* the #DB trap after the instruction: single-step (not after an INT,
+	 * whose delivery cleared TF, nor after MOV SS/POP SS, which delays
+	 * it), data and I/O breakpoints (delayed the same way) */
+	unsigned dr6 = c->dbg_on ? idbg_trap_bits(c) : 0;
 	if ((before & FL_TF) && i->op != OP_INT && i->op != OP_INT3 && i->op != OP_INTO &&
-	    i->op != OP_INT1 && s->ev.interrupt_shadow != 1) {
-		s->dr[6] |= DR6_BS;
+	    i->op != OP_INT1 && s->ev.interrupt_shadow != 1)
+		dr6 |= DR6_BS;
+	if (dr6) {
+		s->dr[6] |= dr6;
 		c->next_rip = s->rip;
 		icpu_deliver(c, EXC_DB, EV_EXCEPTION, false, 0);
 	}
@@ -586,6 +623,12 @@ static enum step_result slow_step(struct interp_cpu *p, enum tier_exit *exit)
 		*exit = TIER_EXIT_SHUTDOWN;
 		return STEP_EXIT;
 	}
+	if (c->dbg_on && idbg_stop_after(c)) {
+		*exit = TIER_EXIT_DEBUG;
+		return STEP_EXIT;
+	}
+	if (c->dbg_on)
+		return STEP_SLOW;
 	/* a shadow just ended, or IF just rose: interrupts may be due now */
 	if (shadow || ((s->rflags & ~before) & FL_IF))
 		return STEP_SLOW;
@@ -643,10 +686,23 @@ static enum tier_exit run_common(struct vcpu *v, bool once)
 		/* a fault: deliver it (a fault in delivery lands here again,
 		 * and icpu_exception makes it #DF or a shutdown) */
 		run_fault_fixup(c);
+		if (c->fault_vector == FAULT_DEBUG_STOP) {
+			c->delivering = -1;
+			r = TIER_EXIT_DEBUG;
+			goto out;
+		}
+		/* a faulting instruction's data breakpoints do not trap */
+		c->dbg_hits = 0;
+		c->dbg_watch = 0;
+		c->dbg_io = false;
 		icpu_exception(c, c->fault_vector, c->fault_has_error, c->fault_error);
 		c->delivering = -1;
 		if (c->shutdown) {
 			r = TIER_EXIT_SHUTDOWN;
+			goto out;
+		}
+		if (c->dbg_on && idbg_step_done(c)) {
+			r = TIER_EXIT_DEBUG;
 			goto out;
 		}
 		if (once) {
@@ -799,6 +855,7 @@ static int interp_sync_in(struct vcpu *v)
 	c->halted = false;
 	c->shutdown = false;
 	c->delivering = -1;
+	c->dbg_dirty = true;	/* DRs or the debugger's points may have changed */
 	icpu_mode_changed(c);
 	c->mr.a20m = atomic_load(&v->vm->a20m);
 	tlb_flush_all(&c->tlb);

@@ -99,4 +99,25 @@ insn_fn *interp_bind_insn(const struct insn *i);
 void trace_in_asm(struct icpu *c, uint64_t lin, const struct insn *i, const uint8_t *bytes);
 void trace_insn(struct icpu *c, uint64_t lin);		/* exec and cpu */
 
+/* -- debugging (debug.c): what the careful step asks while c->dbg_on -- */
+enum idbg_before { IDBG_RUN, IDBG_STOP, IDBG_DELIVERED };
+/* recompute c->dbg_on; rebuild the watched ranges when DRs or the
+ * debugger's points changed */
+void idbg_update(struct icpu *c);
+/* a debugger step with interrupts masked is under way */
+bool idbg_irqs_masked(const struct icpu *c);
+/* an interrupt was taken at cs:rip, stack pointer rsp (before delivery) */
+void idbg_event_taken(struct icpu *c, uint16_t cs, uint64_t rip, uint64_t rsp);
+/* breakpoints at the instruction about to run at linear lin: IDBG_STOP
+ * (vcpu->dbg filled), IDBG_DELIVERED (the guest's #DB fault was
+ * delivered), or IDBG_RUN */
+enum idbg_before idbg_before_insn(struct icpu *c, uint64_t lin);
+/* after an instruction: the DR6 B bits its #DB trap reports (0: none) */
+unsigned idbg_trap_bits(struct icpu *c);
+/* after an instruction (and its traps): stop for the debugger? (watch,
+ * port, or a step done; vcpu->dbg filled) */
+bool idbg_stop_after(struct icpu *c);
+/* a fault was delivered: a step ends at its handler */
+bool idbg_step_done(struct icpu *c);
+
 #endif

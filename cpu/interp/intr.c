@@ -268,6 +268,8 @@ static void deliver_protected(struct icpu *c, int vector, enum ev_kind kind, boo
 
 void icpu_deliver(struct icpu *c, int vector, enum ev_kind kind, bool has_error, uint32_t error)
 {
+	if (__builtin_expect(c->dbg_on, 0) && idbg_catch_vector(c, vector, kind, has_error, error))
+		cpu_debug_stop(c);
 	uint64_t ret = kind == EV_EXCEPTION ? c->s->rip : c->next_rip;
 	c->next_rip = ret;
 	c->delivering = kind == EV_EXCEPTION ? (int8_t)vector

@@ -39,12 +39,16 @@ static uint32_t port_in(struct icpu *c, uint16_t port, unsigned size)
 {
 	uint32_t v = 0;
 	vcpu_pio(c->v, port, &v, size, false);
+	if (__builtin_expect(c->dbg_on, 0))
+		idbg_io(c, port, size);
 	return v;
 }
 
 static void port_out(struct icpu *c, uint16_t port, uint32_t v, unsigned size)
 {
 	vcpu_pio(c->v, port, &v, size, true);
+	if (__builtin_expect(c->dbg_on, 0))
+		idbg_io(c, port, size);
 }
 
 static uint16_t port_of(const struct icpu *c, const struct insn *i, int n)
@@ -109,7 +113,8 @@ static void string_io(struct icpu *c, const struct insn *i, bool out)
 		reg_write(c, R_ECX, as, cx);
 		if ((cx & size_mask(as)) == 0)
 			return;
-		if (n + 1 >= IO_REP_CHUNK) {
+		/* a breakpoint or catch hit: its trap after this iteration */
+		if (n + 1 >= IO_REP_CHUNK || c->dbg_hits || c->dbg_watch || c->dbg_io) {
 			c->next_rip = s->rip;	/* resume this instruction */
 			return;
 		}

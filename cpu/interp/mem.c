@@ -74,31 +74,37 @@ static inline void align_check(struct icpu *c, uint64_t lin, unsigned size)
 /* -- paging -- */
 
 /* where a linear page is: a host pointer, or NULL and *gpa for the bus;
- * raises #PF with CR2 */
+ * raises #PF with CR2. size: the bytes accessed on this page, for the
+ * data breakpoints and watchpoints, whose pages always come here; 0 for a
+ * probe, which accesses nothing */
 static void *xlate_slow(struct icpu *c, uint64_t lin, enum mmu_access acc, bool user,
-			uint64_t *gpa)
+			uint64_t *gpa, unsigned size)
 {
 	void *host = NULL;
 	uint32_t pferr = 0;
 	switch (tlb_fill(&c->tlb, &c->mr, lin, acc, user, &host, gpa, &pferr)) {
 	case TLB_HOST:
-		return host;
+		break;
 	case TLB_MMIO:
-		return NULL;
+		host = NULL;
+		break;
 	case TLB_FAULT:
 	default:
 		c->s->cr2 = lin;
 		cpu_fault(c, EXC_PF, pferr);
 	}
+	if (unlikely(c->tlb.nwatch) && size)
+		idbg_data_access(c, lin, size, acc == MMU_WRITE);
+	return host;
 }
 
 static inline void *xlate(struct icpu *c, uint64_t lin, enum mmu_access acc, bool user,
-			  uint64_t *gpa)
+			  uint64_t *gpa, unsigned size)
 {
 	void *h = tlb_lookup(&c->tlb, lin, acc, user);
 	if (likely(h != NULL))
 		return h;
-	return xlate_slow(c, lin, acc, user, gpa);
+	return xlate_slow(c, lin, acc, user, gpa, size);
 }
 
 static inline bool crosses_page(uint64_t lin, unsigned size)
@@ -116,8 +122,8 @@ static uint64_t split_access(struct icpu *c, uint64_t lin, uint64_t val, unsigne
 	if (c->code_size != 64)
 		lin2 &= 0xffffffffull;
 	uint64_t gpa1 = 0, gpa2 = 0;
-	uint8_t *h1 = xlate(c, lin, acc, user, &gpa1);
-	uint8_t *h2 = xlate(c, lin2, acc, user, &gpa2);
+	uint8_t *h1 = xlate(c, lin, acc, user, &gpa1, n1);
+	uint8_t *h2 = xlate(c, lin2, acc, user, &gpa2, size - n1);
 	uint8_t buf[8];
 	bool write = acc == MMU_WRITE;
 	if (write)
@@ -153,7 +159,7 @@ static inline uint64_t lin_read(struct icpu *c, uint64_t lin, unsigned size, boo
 	if (unlikely(crosses_page(lin, size)))
 		return split_access(c, lin, 0, size, MMU_READ, user);
 	uint64_t gpa = 0;
-	void *h = xlate(c, lin, MMU_READ, user, &gpa);
+	void *h = xlate(c, lin, MMU_READ, user, &gpa, size);
 	if (likely(h != NULL))
 		return host_load(h, size);
 	return mmio_read(c, gpa, size);
@@ -166,7 +172,7 @@ static inline void lin_write(struct icpu *c, uint64_t lin, uint64_t v, unsigned 
 		return;
 	}
 	uint64_t gpa = 0;
-	void *h = xlate(c, lin, MMU_WRITE, user, &gpa);
+	void *h = xlate(c, lin, MMU_WRITE, user, &gpa, size);
 	if (likely(h != NULL))
 		host_store(h, v, size);
 	else
@@ -237,7 +243,7 @@ uint64_t vmem_read_rmw(struct icpu *c, int seg, uint64_t off, unsigned size)
 	c->rmw.size = size;
 	if (likely(!crosses_page(lin, size))) {
 		uint64_t gpa = 0;
-		void *h = xlate(c, lin, MMU_WRITE, user, &gpa);
+		void *h = xlate(c, lin, MMU_WRITE, user, &gpa, size);
 		c->rmw.host = h;
 		if (likely(h != NULL))
 			return host_load(h, size);
@@ -247,8 +253,8 @@ uint64_t vmem_read_rmw(struct icpu *c, int seg, uint64_t off, unsigned size)
 	c->rmw.host = NULL;
 	uint64_t gpa = 0;
 	unsigned n1 = 0x1000 - (unsigned)(lin & 0xfff);
-	xlate(c, lin, MMU_WRITE, user, &gpa);
-	xlate(c, c->code_size == 64 ? lin + n1 : (lin + n1) & 0xffffffffull, MMU_WRITE, user, &gpa);
+	xlate(c, lin, MMU_WRITE, user, &gpa, 0);
+	xlate(c, c->code_size == 64 ? lin + n1 : (lin + n1) & 0xffffffffull, MMU_WRITE, user, &gpa, 0);
 	return split_access(c, lin, 0, size, MMU_READ, user);
 }
 
@@ -266,13 +272,13 @@ void vmem_probe(struct icpu *c, int seg, uint64_t off, unsigned size, enum mmu_a
 	align_check(c, lin, size);
 	bool user = c->cpl == 3;
 	uint64_t gpa = 0;
-	xlate(c, lin, acc, user, &gpa);
+	xlate(c, lin, acc, user, &gpa, 0);
 	if (crosses_page(lin, size)) {
 		unsigned n1 = 0x1000 - (unsigned)(lin & 0xfff);
 		uint64_t lin2 = lin + n1;
 		if (c->code_size != 64)
 			lin2 &= 0xffffffffull;
-		xlate(c, lin2, acc, user, &gpa);
+		xlate(c, lin2, acc, user, &gpa, 0);
 	}
 }
 

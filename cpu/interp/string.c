@@ -84,6 +84,10 @@ static void string_op(struct icpu *c, const struct insn *i, str_step *step, bool
 			return;
 		if (compares && cond_eval(c, 4) != while_equal)
 			return;
+		/* a data breakpoint or watchpoint hit: its trap comes after
+		 * this iteration, the rest after the handler (SDM 17.3.1.2) */
+		if (__builtin_expect(c->dbg_hits || c->dbg_watch, 0))
+			break;
 	}
 	c->next_rip = c->s->rip;
 }

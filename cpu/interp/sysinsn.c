@@ -401,6 +401,7 @@ void sysop_mov_dr_load(struct icpu *c, const struct insn *i)
 	else if (dr == 7)
 		v = (v & 0xffff2bff) | 0x400;
 	c->s->dr[dr] = v;
+	c->dbg_dirty = true;	/* the loop rebuilds its breakpoints */
 }
 
 void sysop_mov_dr_store(struct icpu *c, const struct insn *i)

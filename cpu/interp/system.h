@@ -28,6 +28,11 @@ enum ev_kind {
  * first instruction. */
 void icpu_deliver(struct icpu *c, int vector, enum ev_kind kind, bool has_error, uint32_t error);
 
+/* the debugger catches vector (cpu/debug.h): the event is left pending
+ * in cpu_state.ev (an INT n unexecuted) and vcpu->dbg filled; true means
+ * the caller stops for the debugger (debug.c) */
+bool idbg_catch_vector(struct icpu *c, int vector, int kind, bool has_error, uint32_t error);
+
 /* the loop's entry for a fault caught by its setjmp: applies the
  * double-fault rules, then icpu_deliver */
 void icpu_exception(struct icpu *c, int vector, bool has_error, uint32_t error);

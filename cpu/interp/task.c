@@ -219,6 +219,7 @@ void task_switch(struct icpu *c, uint16_t sel, struct desc d, enum ts_source src
 	s->tr.attr |= 2;
 	s->cr0 |= CR0_TS;
 	s->dr[7] &= ~0x155ull;		/* local breakpoint enables are per task */
+	c->dbg_dirty = true;
 	if (src == TS_CALL || src == TS_INT)
 		t.eflags |= FL_NT;
 	s->rip = c->next_rip = t.eip;
