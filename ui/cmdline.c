@@ -56,6 +56,10 @@ static const char usage[] =
 	"                     one), or none\n"
 	"  -monitor DEV       the monitor: stdio, chardev:ID, none\n"
 	"  -no-reboot         exit instead of rebooting\n"
+	"  -no-shutdown       a triple fault stops the VM (state shown) instead of a reset\n"
+	"  -gdb tcp::PORT     wait for GDB on PORT (tcp:HOST:PORT, or PORT alone)\n"
+	"  -s                 -gdb tcp::1234\n"
+	"  -S                 start with the CPUs stopped (cont in the monitor or GDB)\n"
 	"  -accel kvm|auto|interp|bt   execution tier (-enable-kvm = -accel kvm)\n"
 	"  -d ITEM,...        log: unimp, guest_errors, int, ioport, cpu, exec, in_asm, stats,\n"
 	"                     mmu\n"
@@ -550,7 +554,7 @@ static int parse_boot(struct machine_config *cfg, const char *s)
 
 /* flags QEMU has that this board has nothing behind yet */
 static const char *const not_yet[] = {
-	"-s", "-S", "-gdb", "-netdev",
+	"-netdev",
 };
 
 int cmdline_parse(int argc, char **argv, struct machine_config *cfg)
@@ -717,6 +721,15 @@ int cmdline_parse(int argc, char **argv, struct machine_config *cfg)
 			cfg->hpet = false;
 		} else if (!strcmp(a, "-no-reboot")) {
 			cfg->no_reboot = true;
+		} else if (!strcmp(a, "-no-shutdown")) {
+			cfg->no_shutdown = true;
+		} else if (!strcmp(a, "-s")) {
+			cfg->gdb = "tcp::1234";
+		} else if (!strcmp(a, "-gdb")) {
+			NEED_ARG();
+			cfg->gdb = arg;
+		} else if (!strcmp(a, "-S")) {
+			cfg->start_stopped = true;
 		} else if (!strcmp(a, "-accel")) {
 			NEED_ARG();
 			if (parse_accel(cfg, arg) < 0)

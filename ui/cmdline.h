@@ -57,6 +57,9 @@ struct machine_config {
 	} portlog[CFG_MAX_PORTLOGS];	/* -device port-log: POST codes and others */
 	int nportlog;
 	bool nographic, no_reboot;
+	bool no_shutdown;		/* a triple fault stops the VM */
+	const char *gdb;		/* -gdb/-s: where the GDB stub listens, or NULL */
+	bool start_stopped;		/* -S */
 	const char *accel;		/* kvm, auto, interp, bt */
 	const char *display;		/* sdl, none; NULL: sdl when the host has a screen */
 	struct chr_spec monitor;	/* -monitor; CHR_NONE: none */

@@ -30,6 +30,8 @@
 #include "mmu/physmap.h"
 #include "ui/chardev.h"
 #include "ui/cmdline.h"
+#include "ui/debugger.h"
+#include "ui/gdbstub.h"
 #include "ui/lockstep.h"
 #include "ui/monitor.h"
 #include "ui/pcboard.h"
@@ -56,6 +58,13 @@ struct machine {
 	size_t inlen;
 	bool cpus_running;		/* the vCPU threads are started and not joined */
 	bool paused;			/* the monitor's stop: no vCPU runs until cont */
+	struct gdbstub *gdb;		/* -gdb/-s, or NULL */
+	struct monitor *gdbmon;		/* the monitor behind GDB's `monitor CMD` */
+	/* GDB's monitor output goes here while a command runs */
+	void (*gdbmon_out)(void *ctx, const char *text, size_t len);
+	void *gdbmon_ctx;
+	bool stop_reported;		/* the last debug stop was told (GDB or stderr) */
+	bool reset_on_cont;		/* stopped at a caught triple fault: cont resets */
 };
 
 static void machine_wake(void *opaque)
@@ -227,6 +236,15 @@ static void machine_join_cpus(struct machine *m)
 	m->cpus_running = false;
 }
 
+/* both monitors (the terminal's and GDB's) say what `info status` shows */
+static void monitors_running(struct machine *m, bool running)
+{
+	if (m->mon)
+		monitor_set_running(m->mon, running);
+	if (m->gdbmon)
+		monitor_set_running(m->gdbmon, running);
+}
+
 /* the monitor's stop: the vCPU threads end (as for a reset, without one)
  * and the loop starts them again on cont. A reset or exit asked meanwhile
  * is the loop's to handle; a reset keeps the VM paused, as QEMU's does */
@@ -234,6 +252,7 @@ static void ui_stop(void *opaque)
 {
 	struct machine *m = opaque;
 	m->paused = true;
+	monitors_running(m, false);
 	if (!m->cpus_running)
 		return;
 	vm_request_stop(&m->vm, VM_STOP_PAUSE, 0);
@@ -246,6 +265,14 @@ static void ui_cont(void *opaque)
 	if (!m->paused)
 		return;
 	m->paused = false;
+	m->stop_reported = false;
+	monitors_running(m, true);
+	if (m->reset_on_cont) {
+		/* the triple fault the VM stopped at: on, as the machine would */
+		m->reset_on_cont = false;
+		vm_request_stop(&m->vm, VM_STOP_RESET, 0);
+		return;
+	}
 	/* a pending reset or exit: the loop sees it and runs on from there */
 	if (!m->cpus_running && atomic_load(&m->vm.stop) == VM_STOP_PAUSE)
 		machine_start_cpus(m);
@@ -432,6 +459,226 @@ static void ui_reset(void *opaque)
 	host_reset(opaque);
 }
 
+/* ---- the debugger: GDB's stub and the monitor's catch ---- */
+
+
+/* the reason the VM stopped for the debugger, for a stop reply */
+static void machine_stop_reason(struct machine *m, struct gdb_stop *why, char *msg, size_t len)
+{
+	int cpu = debugger_stopped_cpu(&m->vm);
+	*why = (struct gdb_stop){ .cpu = cpu < 0 ? 0 : cpu, .signal = 2 };
+	msg[0] = 0;
+	if (cpu < 0)
+		return;
+	const struct vcpu_debug *vd = &m->vm.vcpu[cpu]->dbg;
+	why->signal = 5;
+	why->why = vd->why;
+	why->kind = vd->kind;
+	why->addr = vd->addr;
+	if (vd->why != DBG_STOP_STEP && vd->why != DBG_STOP_BREAK && vd->why != DBG_STOP_WATCH)
+		debugger_describe_stop(&m->vm, cpu, msg, len);
+	why->message = msg;
+	m->reset_on_cont = vd->why == DBG_STOP_TRIPLE;
+}
+
+/* a vCPU stopped the VM for the debugger: tell GDB, or the terminal */
+static void machine_report_stop(struct machine *m)
+{
+	if (m->stop_reported)
+		return;
+	m->stop_reported = true;
+	struct gdb_stop why;
+	char msg[160];
+	machine_stop_reason(m, &why, msg, sizeof(msg));
+	monitors_running(m, false);
+	if (m->gdb && gdbstub_connected(m->gdb)) {
+		gdbstub_stopped(m->gdb, &why);
+		return;
+	}
+	char line[160];
+	debugger_describe_stop(&m->vm, why.cpu, line, sizeof(line));
+	const struct cpu_state *s = &m->vm.vcpu[why.cpu]->s;
+	log_msg("stopped: %s; cont (monitor) or GDB resumes", line);
+	log_msg("  cs:rip %04x:%016llx ss:rsp %04x:%016llx rflags %08llx", s->seg[S_CS].selector,
+		(unsigned long long)s->rip, s->seg[S_SS].selector,
+		(unsigned long long)s->gpr[R_ESP], (unsigned long long)s->rflags);
+	log_msg("  cr0 %08llx cr2 %016llx cr3 %016llx cr4 %08llx efer %llx",
+		(unsigned long long)s->cr0, (unsigned long long)s->cr2, (unsigned long long)s->cr3,
+		(unsigned long long)s->cr4, (unsigned long long)s->efer);
+	log_msg("  gdt %016llx/%04x idt %016llx/%04x tr %04x ldt %04x", (unsigned long long)s->gdt.base,
+		s->gdt.limit, (unsigned long long)s->idt.base, s->idt.limit, s->tr.selector,
+		s->ldt.selector);
+}
+
+/* a change to the points or catches: made with the vCPUs stopped */
+#define WHILE_PAUSED(m, stmt)                      \
+	do {                                       \
+		bool was_paused_ = (m)->paused;    \
+		if (!was_paused_)                  \
+			ui_stop(m);                \
+		stmt;                              \
+		if (!was_paused_)                  \
+			ui_cont(m);                \
+	} while (0)
+
+static void ui_catch_vector(void *opaque, int vector, bool on)
+{
+	struct machine *m = opaque;
+	WHILE_PAUSED(m, debugger_catch_vector(&m->vm, vector, on));
+}
+
+static void ui_catch_io(void *opaque, uint16_t lo, uint16_t hi, bool on)
+{
+	struct machine *m = opaque;
+	WHILE_PAUSED(m, debugger_catch_io(&m->vm, lo, hi, on));
+}
+
+static void ui_catch_triple(void *opaque, bool on)
+{
+	struct machine *m = opaque;
+	WHILE_PAUSED(m, debugger_catch_triple(&m->vm, on));
+}
+
+static void ui_catch_info(void *opaque, char *buf, size_t len)
+{
+	struct machine *m = opaque;
+	debugger_describe_catches(&m->vm, buf, len);
+}
+
+static int gdb_ncpus(void *opaque)
+{
+	return ((struct machine *)opaque)->vm.ncpus;
+}
+
+/* The layout a new GDB gets, kept for its connection (GDB reads the
+ * target description once): x86-64 when the guest is in long mode then,
+ * else i386. A guest that enters long mode later is seen through the
+ * i386 layout's low halves until GDB connects again. */
+static enum gdb_arch gdb_arch(void *opaque)
+{
+	struct machine *m = opaque;
+	return cpu_long_mode(&m->vm.vcpu[0]->s) ? GDB_ARCH_X86_64 : GDB_ARCH_I386;
+}
+
+static void gdb_stop(void *opaque, struct gdb_stop *why)
+{
+	struct machine *m = opaque;
+	static char msg[160];
+	bool interrupted = !m->paused;
+	ui_stop(m);
+	m->stop_reported = true;
+	machine_stop_reason(m, why, msg, sizeof(msg));
+	/* SIGINT for a VM Ctrl-C stopped; one already stopped (-S, the
+	 * monitor's stop) is reported as QEMU does, a SIGTRAP */
+	if (why->signal == 2 && !interrupted)
+		why->signal = 5;
+	monitors_running(m, false);
+}
+
+static void gdb_resume(void *opaque, int step_cpu, bool others_run)
+{
+	struct machine *m = opaque;
+	if (!m->paused)
+		return;
+	debugger_prepare_resume(&m->vm, step_cpu, others_run);
+	monitors_running(m, true);
+	ui_cont(m);
+}
+
+static struct cpu_state *gdb_cpu_state(void *opaque, int cpu)
+{
+	struct machine *m = opaque;
+	if (cpu < 0 || cpu >= m->vm.ncpus)
+		return NULL;
+	return &m->vm.vcpu[cpu]->s;
+}
+
+static void gdb_cpu_info(void *opaque, int cpu, char *buf, size_t len)
+{
+	struct machine *m = opaque;
+	const struct vcpu *v = m->vm.vcpu[cpu];
+	const char *st = v->s.run_state == CPU_HALTED ? " halted"
+			 : v->s.run_state == CPU_WAIT_SIPI ? " waiting for SIPI" : "";
+	snprintf(buf, len, "CPU#%d %s%s", cpu, v->tier ? v->tier->name : "?", st);
+}
+
+static size_t gdb_read_mem(void *opaque, int cpu, bool phys, uint64_t addr, void *buf, size_t len)
+{
+	struct machine *m = opaque;
+	return debugger_read(&m->vm, cpu, phys, addr, buf, len);
+}
+
+static size_t gdb_write_mem(void *opaque, int cpu, bool phys, uint64_t addr, const void *buf,
+			    size_t len)
+{
+	struct machine *m = opaque;
+	return debugger_write(&m->vm, cpu, phys, addr, buf, len);
+}
+
+static int gdb_insert(void *opaque, enum dbg_point_kind kind, uint64_t addr, uint64_t len)
+{
+	struct machine *m = opaque;
+	int r;
+	WHILE_PAUSED(m, r = debugger_insert(&m->vm, kind, addr, len));
+	return r;
+}
+
+static int gdb_remove(void *opaque, enum dbg_point_kind kind, uint64_t addr, uint64_t len)
+{
+	struct machine *m = opaque;
+	int r;
+	WHILE_PAUSED(m, r = debugger_remove(&m->vm, kind, addr, len));
+	return r;
+}
+
+static void gdb_remove_all(void *opaque)
+{
+	struct machine *m = opaque;
+	WHILE_PAUSED(m, debugger_remove_all(&m->vm));
+}
+
+static void gdb_set_sstep(void *opaque, unsigned flags)
+{
+	struct machine *m = opaque;
+	WHILE_PAUSED(m, m->vm.dbg.sstep = flags);
+}
+
+static unsigned gdb_get_sstep(void *opaque)
+{
+	return ((struct machine *)opaque)->vm.dbg.sstep;
+}
+
+static void gdbmon_write(void *opaque, const char *text, size_t len)
+{
+	struct machine *m = opaque;
+	if (m->gdbmon_out)
+		m->gdbmon_out(m->gdbmon_ctx, text, len);
+}
+
+static void gdb_monitor(void *opaque, const char *line,
+			void (*out)(void *ctx, const char *text, size_t len), void *ctx)
+{
+	struct machine *m = opaque;
+	if (!m->gdbmon) {
+		out(ctx, "no monitor\n", 11);
+		return;
+	}
+	m->gdbmon_out = out;
+	m->gdbmon_ctx = ctx;
+	monitor_command(m->gdbmon, line);
+	m->gdbmon_out = NULL;
+}
+
+static void gdb_detach(void *opaque)
+{
+	gdb_resume(opaque, -1, true);
+}
+
+static void gdb_kill(void *opaque)
+{
+	host_exit(opaque, 0);
+}
+
 /* the host event loop; returns the exit status */
 static int machine_loop(struct machine *m)
 {
@@ -455,19 +702,22 @@ static int machine_loop(struct machine *m)
 				wait = w;
 		}
 		struct timespec ts = { wait / NS_PER_SEC, wait % NS_PER_SEC };
-		struct pollfd pfd[2] = {
+		struct pollfd pfd[3] = {
 			{ .fd = m->wake_fd, .events = POLLIN },
+			{ .fd = m->gdb ? gdbstub_fd(m->gdb) : -1, .events = POLLIN },
 			{ .fd = STDIN_FILENO, .events = POLLIN },
 		};
 		bool want_stdin = m->stdin_open && m->inlen < sizeof(m->inbuf);
-		int r = ppoll(pfd, want_stdin ? 2 : 1, wait < 0 ? NULL : &ts, NULL);
+		int r = ppoll(pfd, want_stdin ? 3 : 2, wait < 0 ? NULL : &ts, NULL);
 		if (r > 0 && (pfd[0].revents & POLLIN)) {
 			uint64_t cnt;
 			ssize_t rd = read(m->wake_fd, &cnt, sizeof(cnt));
 			(void)rd;
 		}
-		if (r > 0 && want_stdin && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)))
+		if (r > 0 && want_stdin && (pfd[2].revents & (POLLIN | POLLHUP | POLLERR)))
 			machine_read_stdin(m);
+		if (r > 0 && m->gdb && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)))
+			gdbstub_handle(m->gdb);
 
 		pthread_mutex_lock(&m->board.lock);
 		clock_run_timers(&m->board.clock);
@@ -481,6 +731,11 @@ static int machine_loop(struct machine *m)
 		stop = atomic_load(&m->vm.stop);
 		if (stop == VM_STOP_EXIT)
 			return m->vm.exit_status;
+		/* a vCPU stopped for the debugger: the VM stays paused */
+		if (stop == VM_STOP_PAUSE && debugger_stopped_cpu(&m->vm) >= 0) {
+			m->paused = true;
+			machine_report_stop(m);
+		}
 		/* paused: the threads are gone, nothing runs until cont */
 		if (stop == VM_STOP_PAUSE) {
 			if (!m->paused && machine_start_cpus(m) < 0)
@@ -670,7 +925,9 @@ int main(int argc, char **argv)
 			.reset = ui_reset, .powerdown = ui_powerdown, .quit = ui_quit,
 			.stop = ui_stop, .cont = ui_cont, .cpu_state = ui_cpu_state,
 			.read_phys = ui_read_phys, .pic_info = ui_pic_info, .irq_info = ui_irq_info,
-			.cpu_tiers = ui_cpu_tiers, .opaque = m,
+			.cpu_tiers = ui_cpu_tiers, .catch_vector = ui_catch_vector,
+			.catch_io = ui_catch_io, .catch_triple = ui_catch_triple,
+			.catch_info = ui_catch_info, .opaque = m,
 		};
 		m->mon = monitor_new(&mh, m->cfg.monitor.kind == CHR_STDIO && isatty(STDIN_FILENO));
 		if (!m->mon) {
@@ -683,9 +940,41 @@ int main(int argc, char **argv)
 			monitor_show_prompt(m->mon);
 		}
 	}
+	if (m->cfg.no_shutdown)
+		debugger_catch_triple(&m->vm, true);
+	if (m->cfg.gdb) {
+		struct monitor_host gm = {
+			.write = gdbmon_write, .screendump = ui_screendump, .send_scancodes = ui_scancodes,
+			.reset = ui_reset, .powerdown = ui_powerdown, .quit = ui_quit,
+			.stop = ui_stop, .cont = ui_cont, .cpu_state = ui_cpu_state,
+			.read_phys = ui_read_phys, .pic_info = ui_pic_info, .irq_info = ui_irq_info,
+			.cpu_tiers = ui_cpu_tiers, .catch_vector = ui_catch_vector,
+			.catch_io = ui_catch_io, .catch_triple = ui_catch_triple,
+			.catch_info = ui_catch_info, .opaque = m,
+		};
+		struct gdbstub_host gh = {
+			.ncpus = gdb_ncpus, .arch = gdb_arch, .stop = gdb_stop, .resume = gdb_resume,
+			.cpu_state = gdb_cpu_state, .cpu_info = gdb_cpu_info, .read_mem = gdb_read_mem,
+			.write_mem = gdb_write_mem, .insert_point = gdb_insert,
+			.remove_point = gdb_remove, .remove_all_points = gdb_remove_all,
+			.set_sstep = gdb_set_sstep, .get_sstep = gdb_get_sstep,
+			.monitor = gdb_monitor, .detach = gdb_detach, .kill = gdb_kill, .opaque = m,
+		};
+		m->gdbmon = monitor_new(&gm, false);
+		m->gdb = gdbstub_new(m->cfg.gdb, &gh);
+		if (!m->gdbmon || !m->gdb)
+			goto out;
+	}
+	m->vm.dbg.sstep = DBG_SSTEP_ENABLE;
 	console_raw();
-	if (machine_start_cpus(m) < 0)
+	if (m->cfg.start_stopped) {
+		/* -S: the loop waits for cont (monitor or GDB) */
+		m->paused = true;
+		atomic_store(&m->vm.stop, VM_STOP_PAUSE);
+		monitors_running(m, false);
+	} else if (machine_start_cpus(m) < 0) {
 		goto out;
+	}
 	status = machine_loop(m);
 	console_restore();
 	if (log_enabled(LOG_STATS))
@@ -706,6 +995,10 @@ out:
 		sdl_display_close(m->sdl);
 	if (m->mon)
 		monitor_free(m->mon);
+	if (m->gdb)
+		gdbstub_free(m->gdb);
+	if (m->gdbmon)
+		monitor_free(m->gdbmon);
 	if (m->cfg.monitor.kind != CHR_NONE)
 		chardev_close(&m->monchr);
 	if (board_up)

@@ -5,6 +5,7 @@
 #include <capstone/capstone.h>	/* types only: the library is loaded on first use */
 #include <dlfcn.h>
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -97,6 +98,8 @@ static void info_mem(struct monitor *m, int argc, char **argv);
 static void info_pic(struct monitor *m, int argc, char **argv);
 static void info_irq(struct monitor *m, int argc, char **argv);
 static void info_tiers(struct monitor *m, int argc, char **argv);
+static void cmd_catch(struct monitor *m, int argc, char **argv);
+static void info_catch(struct monitor *m, int argc, char **argv);
 
 /* a new command is one row here and its function above */
 static const struct monitor_cmd commands[] = {
@@ -111,6 +114,8 @@ static const struct monitor_cmd commands[] = {
 	{ "cont|c", "", "resume emulation", cmd_cont },
 	{ "x", "/fmt addr", "virtual memory dump starting at 'addr' (fmt: count, format x d u o c i, size b h w g)", cmd_x },
 	{ "xp", "/fmt addr", "physical memory dump starting at 'addr'", cmd_x },
+	{ "catch", "vector N|all [off] | io PORT[-PORT]|off | triple on|off",
+	  "stop the VM for the debugger before an exception vector is delivered, after a port access, or at a triple fault", cmd_catch },
 	{ "quit|q", "", "quit the emulator", cmd_quit },
 };
 
@@ -124,6 +129,7 @@ static const struct monitor_cmd info_commands[] = {
 	{ "pic", "", "show the 8259 PICs' state", info_pic },
 	{ "irq", "", "show the ISA IRQ line levels and the IOAPIC redirection table", info_irq },
 	{ "tiers", "", "show each vCPU's tier and its counters", info_tiers },
+	{ "catch", "", "show the events the VM stops on (see catch)", info_catch },
 };
 
 #define NCOMMANDS(t) (sizeof(t) / sizeof((t)[0]))
@@ -355,6 +361,69 @@ static void cmd_quit(struct monitor *m, int argc, char **argv)
 		return;
 	m->quitting = true;
 	m->host.quit(m->host.opaque);
+}
+
+/* ---- catch: events that stop the VM for the debugger ---- */
+
+static bool parse_num(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 0);
+	if (errno || end == s || *end || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+static void cmd_catch(struct monitor *m, int argc, char **argv)
+{
+	if (!need_host(m, argv[0], m->host.catch_vector && m->host.catch_io && m->host.catch_triple))
+		return;
+	bool off = argc == 4 && !strcmp(argv[3], "off");
+	unsigned long lo, hi;
+	if (argc >= 3 && !strcmp(argv[1], "vector") && (argc == 3 || off)) {
+		if (!strcmp(argv[2], "all")) {
+			m->host.catch_vector(m->host.opaque, -1, !off);
+			return;
+		}
+		if (parse_num(argv[2], 255, &lo)) {
+			m->host.catch_vector(m->host.opaque, (int)lo, !off);
+			return;
+		}
+	} else if (argc == 3 && !strcmp(argv[1], "io")) {
+		if (!strcmp(argv[2], "off")) {
+			m->host.catch_io(m->host.opaque, 0, 0, false);
+			return;
+		}
+		char first[32];
+		const char *dash = strchr(argv[2], '-');
+		size_t n = dash ? (size_t)(dash - argv[2]) : strlen(argv[2]);
+		if (n < sizeof(first)) {
+			memcpy(first, argv[2], n);
+			first[n] = 0;
+			if (parse_num(first, 0xffff, &lo) &&
+			    (dash ? parse_num(dash + 1, 0xffff, &hi) : (hi = lo, true)) && lo <= hi) {
+				m->host.catch_io(m->host.opaque, (uint16_t)lo, (uint16_t)hi, true);
+				return;
+			}
+		}
+	} else if (argc == 3 && !strcmp(argv[1], "triple") &&
+		   (!strcmp(argv[2], "on") || !strcmp(argv[2], "off"))) {
+		m->host.catch_triple(m->host.opaque, !strcmp(argv[2], "on"));
+		return;
+	}
+	monitor_printf(m, "usage: catch vector N|all [off] | catch io PORT[-PORT]|off | catch triple on|off\n");
+}
+
+static void info_catch(struct monitor *m, int argc, char **argv)
+{
+	(void)argc;
+	if (!need_host(m, argv[0], m->host.catch_info != NULL))
+		return;
+	char buf[1024];
+	m->host.catch_info(m->host.opaque, buf, sizeof(buf));
+	monitor_printf(m, "catching: %s\n", buf);
 }
 
 /* ---- the CPU: info registers, x, xp ---- */

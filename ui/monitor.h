@@ -1,6 +1,6 @@
 /* QEMU's human monitor: lines in, text out, commands from a table (help,
- * info [status|version|registers|tlb|mem|pic|irq|tiers], screendump, sendkey, system_reset,
- * system_powerdown, stop, cont, x, xp, quit). It knows no device: what a command does to the machine goes
+ * info [status|version|registers|tlb|mem|pic|irq|tiers|catch], screendump, sendkey,
+ * system_reset, system_powerdown, stop, cont, x, xp, catch, quit). It knows no device: what a command does to the machine goes
  * through the callbacks of struct monitor_host, which ui/main.c fills. It
  * runs in the main thread; callbacks take the board lock as they need. */
 #ifndef UI_MONITOR_H
@@ -79,6 +79,13 @@ struct monitor_host {
 	 * tiers' counters into out; how many, or -1 when there is no such vCPU */
 	int (*cpu_tiers)(void *opaque, int cpu, const char **current, struct monitor_tier_stats *out,
 			 int max);
+	/* catch: the VM stops for the debugger before vector is delivered
+	 * (vector -1: every one), after an access to ports lo..hi, or on a
+	 * triple fault; catch_info describes what is caught */
+	void (*catch_vector)(void *opaque, int vector, bool on);
+	void (*catch_io)(void *opaque, uint16_t lo, uint16_t hi, bool on);
+	void (*catch_triple)(void *opaque, bool on);
+	void (*catch_info)(void *opaque, char *buf, size_t len);
 	/* monotonic nanoseconds, for sendkey's hold time; NULL: CLOCK_MONOTONIC */
 	int64_t (*now_ns)(void *opaque);
 	const char *version;			/* info version; NULL: "0.1" */

@@ -2,7 +2,7 @@
 # monitor, the host character devices, PNG screenshots) also go into the
 # library the unit tests link; the rest (main, the SDL window) only into
 # the binary.
-UI_LIB_SRCS := $(wildcard ui/keymap.c ui/monitor.c ui/chardev.c ui/screendump.c)
+UI_LIB_SRCS := $(wildcard ui/keymap.c ui/monitor.c ui/chardev.c ui/screendump.c ui/gdbregs.c ui/gdbstub.c ui/debugger.c)
 LIB_SRCS += $(UI_LIB_SRCS)
 APP_SRCS += $(filter-out $(UI_LIB_SRCS),$(wildcard ui/*.c))
 
