@@ -10,3 +10,4 @@ UNIT_TESTS += $(wildcard testsuite/unit/test_*.c)
 -include testsuite/floppy/floppy.mk
 -include testsuite/fuzz/fuzz.mk
 -include testsuite/screen/screen.mk
+-include testsuite/gdb/gdb.mk

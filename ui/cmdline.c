@@ -57,7 +57,8 @@ static const char usage[] =
 	"  -monitor DEV       the monitor: stdio, chardev:ID, none\n"
 	"  -no-reboot         exit instead of rebooting\n"
 	"  -no-shutdown       a triple fault stops the VM (state shown) instead of a reset\n"
-	"  -gdb tcp::PORT     wait for GDB on PORT (tcp:HOST:PORT, or PORT alone)\n"
+	"  -gdb tcp::PORT[,arch=i386|x86-64]  wait for GDB on PORT (tcp:HOST:PORT, or\n"
+	"                     PORT alone); registers as x86-64 (default) or i386\n"
 	"  -s                 -gdb tcp::1234\n"
 	"  -S                 start with the CPUs stopped (cont in the monitor or GDB)\n"
 	"  -accel kvm|auto|interp|bt   execution tier (-enable-kvm = -accel kvm)\n"
@@ -552,6 +553,33 @@ static int parse_boot(struct machine_config *cfg, const char *s)
 	return 0;
 }
 
+/* -gdb DEV[,arch=i386|x86-64]: the device as QEMU takes it, and the
+ * register layout GDB is given (x86-64 unless asked) */
+static int parse_gdb(struct machine_config *cfg, const char *arg)
+{
+	static char dev[256];
+	const char *comma = strstr(arg, ",arch=");
+	size_t n = comma ? (size_t)(comma - arg) : strlen(arg);
+	if (n >= sizeof(dev)) {
+		log_error("-gdb %s: too long", arg);
+		return -1;
+	}
+	memcpy(dev, arg, n);
+	dev[n] = 0;
+	cfg->gdb = dev;
+	cfg->gdb_i386 = false;
+	if (comma) {
+		const char *a = comma + 6;
+		if (!strcmp(a, "i386"))
+			cfg->gdb_i386 = true;
+		else if (strcmp(a, "x86-64") && strcmp(a, "x86_64")) {
+			log_error("-gdb %s: arch must be i386 or x86-64", arg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* flags QEMU has that this board has nothing behind yet */
 static const char *const not_yet[] = {
 	"-netdev",
@@ -727,7 +755,8 @@ int cmdline_parse(int argc, char **argv, struct machine_config *cfg)
 			cfg->gdb = "tcp::1234";
 		} else if (!strcmp(a, "-gdb")) {
 			NEED_ARG();
-			cfg->gdb = arg;
+			if (parse_gdb(cfg, arg) < 0)
+				return -1;
 		} else if (!strcmp(a, "-S")) {
 			cfg->start_stopped = true;
 		} else if (!strcmp(a, "-accel")) {

@@ -59,6 +59,7 @@ struct machine_config {
 	bool nographic, no_reboot;
 	bool no_shutdown;		/* a triple fault stops the VM */
 	const char *gdb;		/* -gdb/-s: where the GDB stub listens, or NULL */
+	bool gdb_i386;			/* -gdb ...,arch=i386: the i386 register layout */
 	bool start_stopped;		/* -S */
 	const char *accel;		/* kvm, auto, interp, bt */
 	const char *display;		/* sdl, none; NULL: sdl when the host has a screen */

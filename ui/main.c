@@ -65,6 +65,7 @@ struct machine {
 	void *gdbmon_ctx;
 	bool stop_reported;		/* the last debug stop was told (GDB or stderr) */
 	bool reset_on_cont;		/* stopped at a caught triple fault: cont resets */
+	enum gdb_arch gdb_arch;		/* the layout GDB is given */
 };
 
 static void machine_wake(void *opaque)
@@ -550,14 +551,15 @@ static int gdb_ncpus(void *opaque)
 	return ((struct machine *)opaque)->vm.ncpus;
 }
 
-/* The layout a new GDB gets, kept for its connection (GDB reads the
- * target description once): x86-64 when the guest is in long mode then,
- * else i386. A guest that enters long mode later is seen through the
- * i386 layout's low halves until GDB connects again. */
+/* The layout GDB gets (it reads a target description once per
+ * connection): x86-64 by default, as qemu-system-x86_64 gives, since its
+ * registers hold every mode's values and so survive the guest's moves
+ * from real to protected to long mode; -gdb ...,arch=i386 for a 32-bit
+ * guest, whose DWARF register numbers only the i386 layout matches. */
 static enum gdb_arch gdb_arch(void *opaque)
 {
 	struct machine *m = opaque;
-	return cpu_long_mode(&m->vm.vcpu[0]->s) ? GDB_ARCH_X86_64 : GDB_ARCH_I386;
+	return m->gdb_arch;
 }
 
 static void gdb_stop(void *opaque, struct gdb_stop *why)
@@ -961,6 +963,7 @@ int main(int argc, char **argv)
 			.monitor = gdb_monitor, .detach = gdb_detach, .kill = gdb_kill, .opaque = m,
 		};
 		m->gdbmon = monitor_new(&gm, false);
+		m->gdb_arch = m->cfg.gdb_i386 ? GDB_ARCH_I386 : GDB_ARCH_X86_64;
 		m->gdb = gdbstub_new(m->cfg.gdb, &gh);
 		if (!m->gdbmon || !m->gdb)
 			goto out;
