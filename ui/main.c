@@ -681,6 +681,21 @@ static void gdb_kill(void *opaque)
 	host_exit(opaque, 0);
 }
 
+/* what a monitor does to this machine; write: where its output goes */
+static struct monitor_host machine_monitor_host(struct machine *m,
+						void (*write)(void *, const char *, size_t))
+{
+	return (struct monitor_host){
+		.write = write, .screendump = ui_screendump, .send_scancodes = ui_scancodes,
+		.reset = ui_reset, .powerdown = ui_powerdown, .quit = ui_quit,
+		.stop = ui_stop, .cont = ui_cont, .cpu_state = ui_cpu_state,
+		.read_phys = ui_read_phys, .pic_info = ui_pic_info, .irq_info = ui_irq_info,
+		.cpu_tiers = ui_cpu_tiers, .catch_vector = ui_catch_vector,
+		.catch_io = ui_catch_io, .catch_triple = ui_catch_triple,
+		.catch_info = ui_catch_info, .opaque = m,
+	};
+}
+
 /* the host event loop; returns the exit status */
 static int machine_loop(struct machine *m)
 {
@@ -922,15 +937,7 @@ int main(int argc, char **argv)
 	if (m->cfg.monitor.kind != CHR_NONE) {
 		if (chardev_open(&m->monchr, &m->cfg.monitor) < 0)
 			goto out;
-		struct monitor_host mh = {
-			.write = ui_write, .screendump = ui_screendump, .send_scancodes = ui_scancodes,
-			.reset = ui_reset, .powerdown = ui_powerdown, .quit = ui_quit,
-			.stop = ui_stop, .cont = ui_cont, .cpu_state = ui_cpu_state,
-			.read_phys = ui_read_phys, .pic_info = ui_pic_info, .irq_info = ui_irq_info,
-			.cpu_tiers = ui_cpu_tiers, .catch_vector = ui_catch_vector,
-			.catch_io = ui_catch_io, .catch_triple = ui_catch_triple,
-			.catch_info = ui_catch_info, .opaque = m,
-		};
+		struct monitor_host mh = machine_monitor_host(m, ui_write);
 		m->mon = monitor_new(&mh, m->cfg.monitor.kind == CHR_STDIO && isatty(STDIN_FILENO));
 		if (!m->mon) {
 			log_error("monitor: out of memory");
@@ -945,15 +952,7 @@ int main(int argc, char **argv)
 	if (m->cfg.no_shutdown)
 		debugger_catch_triple(&m->vm, true);
 	if (m->cfg.gdb) {
-		struct monitor_host gm = {
-			.write = gdbmon_write, .screendump = ui_screendump, .send_scancodes = ui_scancodes,
-			.reset = ui_reset, .powerdown = ui_powerdown, .quit = ui_quit,
-			.stop = ui_stop, .cont = ui_cont, .cpu_state = ui_cpu_state,
-			.read_phys = ui_read_phys, .pic_info = ui_pic_info, .irq_info = ui_irq_info,
-			.cpu_tiers = ui_cpu_tiers, .catch_vector = ui_catch_vector,
-			.catch_io = ui_catch_io, .catch_triple = ui_catch_triple,
-			.catch_info = ui_catch_info, .opaque = m,
-		};
+		struct monitor_host gm = machine_monitor_host(m, gdbmon_write);
 		struct gdbstub_host gh = {
 			.ncpus = gdb_ncpus, .arch = gdb_arch, .stop = gdb_stop, .resume = gdb_resume,
 			.cpu_state = gdb_cpu_state, .cpu_info = gdb_cpu_info, .read_mem = gdb_read_mem,
