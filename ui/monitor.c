@@ -506,6 +506,33 @@ static void print_seg(struct monitor *m, const struct cpu_state *s, const char *
 }
 
 /* info registers: QEMU's layout (cpu_dump_state), the x87/SSE part left out */
+static uint64_t fx_le(const uint8_t *p, unsigned n)
+{
+	uint64_t v = 0;
+	for (unsigned k = n; k--;)
+		v = v << 8 | p[k];
+	return v;
+}
+
+/* x87 and SSE from the FXSAVE image, in QEMU's layout: the control and
+ * status words, TOP, the abridged tag byte (1: not empty), each stack
+ * register as mantissa and sign+exponent, each XMM register high to low */
+static void print_fpu(struct monitor *m, const struct cpu_state *s, unsigned nxmm)
+{
+	const uint8_t *fx = s->fxsave;
+	unsigned fsw = (unsigned)fx_le(fx + 2, 2);
+	monitor_printf(m, "FCW=%04x FSW=%04x [ST=%u] FTW=%02x MXCSR=%08x\n", (unsigned)fx_le(fx, 2),
+		       fsw, (fsw >> 11) & 7, fx[4], (unsigned)fx_le(fx + 24, 4));
+	for (unsigned k = 0; k < 8; k++)
+		monitor_printf(m, "FPR%u=%016llx %04x%c", k, (unsigned long long)fx_le(fx + 32 + 16 * k, 8),
+			       (unsigned)fx_le(fx + 40 + 16 * k, 2), k & 1 ? '\n' : ' ');
+	for (unsigned k = 0; k < nxmm; k++) {
+		const uint8_t *x = fx + 160 + 16 * k;
+		monitor_printf(m, "XMM%02u=%016llx%016llx%c", k, (unsigned long long)fx_le(x + 8, 8),
+			       (unsigned long long)fx_le(x, 8), k & 1 ? '\n' : ' ');
+	}
+}
+
 static void info_registers(struct monitor *m, int argc, char **argv)
 {
 	(void)argc;
@@ -566,6 +593,7 @@ static void info_registers(struct monitor *m, int argc, char **argv)
 		monitor_printf(m, "\nDR6=%08x DR7=%08x\n", (uint32_t)s.dr[6], (uint32_t)s.dr[7]);
 	}
 	monitor_printf(m, "EFER=%016llx\n", (unsigned long long)s.efer);
+	print_fpu(m, &s, cs64 ? 16 : 8);
 }
 
 static uint64_t rd_phys(struct monitor *m, uint64_t gpa, unsigned size)

@@ -446,6 +446,10 @@ static void test_info_registers(void)
 	CHECK(strstr(f.out, "CR0=") && strstr(f.out, "CR4=") && strstr(f.out, "DR7=00000400"));
 	CHECK(strstr(f.out, "EFER=0000000000000000\n") != NULL);
 	CHECK(strstr(f.out, "RAX=") == NULL);
+	/* x87 and SSE at reset (cpu_state_reset: FCW 0x37f), 8 XMM registers */
+	CHECK(strstr(f.out, "FCW=037f FSW=0000 [ST=0] FTW=00 MXCSR=00001f80\n") != NULL);
+	CHECK(strstr(f.out, "FPR7=0000000000000000 0000\n") != NULL);
+	CHECK(strstr(f.out, "XMM07=") != NULL && strstr(f.out, "XMM08=") == NULL);
 	/* long mode, 64-bit code */
 	clear_out(&f);
 	gcpu.cr0 |= CR0_PE | CR0_PG;
@@ -460,6 +464,11 @@ static void test_info_registers(void)
 	CHECK(strstr(f.out, "RIP=ffffffff81000000 RFL=00000443 [D--Z--C]") != NULL);
 	CHECK(strstr(f.out, "CS =0010 0000000000000000 ffffffff 00a09b00 DPL=0 CS64 [-RA]\n") != NULL);
 	CHECK(strstr(f.out, "EFER=0000000000000500\n") != NULL);
+	gcpu.fxsave[160 + 16 * 15] = 0x5a;	/* XMM15's low byte */
+	gcpu.fxsave[160 + 16 * 15 + 15] = 0xa5;	/* its high byte */
+	clear_out(&f);
+	monitor_command(m, "info registers");
+	CHECK(strstr(f.out, "XMM15=a500000000000000000000000000005a\n") != NULL);
 	monitor_free(m);
 	/* without the callback: one line saying so */
 	m = fake_monitor(&f, false);
