@@ -724,6 +724,10 @@ static bool p_sstep_set(struct gdbstub *g, char *a, size_t n)
 	const char *p = a;
 	uint64_t v;
 	unsigned all = DBG_SSTEP_ENABLE | DBG_SSTEP_NOIRQ | DBG_SSTEP_NOTIMER;
+	/* QEMU reads it with strtoul base 16, which takes "0x7" as our own
+	 * qqemu.sstep reply writes it */
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+		p += 2;
 	if (!parse_hex(&p, &v) || *p || (v & ~(uint64_t)all))
 		return reply_error(g, 22);
 	if (g->host.set_sstep)

@@ -773,7 +773,10 @@ static void test_threads_and_queries(void)
 	CMD_IS(&c, "qqemu.sstep", "0x5");
 	CMD_IS(&c, "Qqemu.sstep=100", "E22");
 	CMD_IS(&c, "Qqemu.sstep=", "E22");
+	CMD_IS(&c, "Qqemu.sstep=0x", "E22");
 	CHECK_EQ(f.sstep, 5);
+	CMD_IS(&c, "Qqemu.sstep=0x3", "OK");	/* as qqemu.sstep writes it */
+	CHECK_EQ(f.sstep, 3);
 	client_close(&c);
 	gdbstub_free(g);
 }
