@@ -111,6 +111,13 @@ static inline int dbg_break_hit(const struct vm_debug *d, uint64_t lin)
 	return -1;
 }
 
+/* a vector or a port is caught: what no hardware debug register holds */
+static inline bool dbg_has_catches(const struct vm_debug *d)
+{
+	return d->catch_io || d->catch_vectors[0] || d->catch_vectors[1] || d->catch_vectors[2] ||
+	       d->catch_vectors[3];
+}
+
 static inline bool dbg_catches_vector(const struct vm_debug *d, unsigned v)
 {
 	return (d->catch_vectors[(v >> 6) & 3] >> (v & 63)) & 1;

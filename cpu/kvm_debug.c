@@ -48,9 +48,7 @@ int kvm_debug_plan(struct vcpu *v, struct kvm_debug_plan *plan)
 {
 	const struct vm_debug *d = &v->vm->dbg;
 	memset(plan, 0, sizeof(*plan));
-	bool catches = d->catch_io || d->catch_vectors[0] || d->catch_vectors[1] ||
-		       d->catch_vectors[2] || d->catch_vectors[3];
-	if (catches) {
+	if (dbg_has_catches(d)) {
 		snprintf(v->cannot_run_why, sizeof(v->cannot_run_why),
 			 "the debugger catches vectors or ports, which KVM cannot intercept");
 		return -1;
@@ -75,7 +73,6 @@ int kvm_debug_plan(struct vcpu *v, struct kvm_debug_plan *plan)
 	}
 	plan->n = d->npoints;
 	plan->dr7 = dr7 | (d->npoints ? 0x600 : 0);	/* GE, and bit 10 reads as 1 */
-	plan->control = 0;
 	if (d->npoints || v->dbg.step)
 		plan->control = KVM_GUESTDBG_ENABLE | (d->npoints ? KVM_GUESTDBG_USE_HW_BP : 0);
 	if (v->dbg.step) {

@@ -11,9 +11,7 @@
 static void changed(struct vm *vm)
 {
 	struct vm_debug *d = &vm->dbg;
-	bool catches = d->catch_io || d->catch_vectors[0] || d->catch_vectors[1] ||
-		       d->catch_vectors[2] || d->catch_vectors[3];
-	d->active = d->npoints > 0 || catches;
+	d->active = d->npoints > 0 || dbg_has_catches(d);
 	d->gen++;
 }
 

@@ -5,7 +5,9 @@
  * breakpoints and watchpoints by the memory slow path, to which the TLB
  * sends every access to a watched page (tlb_set_watch); both kinds are
  * reported after the instruction, as traps. None of it is on the hit
- * path: the loop comes here only while c->dbg_on. */
+ * path: the loop comes here only while c->dbg_on, and for every
+ * instruction only while c->dbg_careful; with breakpoints alone, the
+ * fast loop leaves only on the linear pages that hold one. */
 // SPDX-License-Identifier: MIT
 #include "cpu/interp/interp.h"
 
@@ -43,17 +45,40 @@ static inline uint64_t dr_addr(const struct icpu *c, unsigned n)
 	return c->long_mode ? a : a & 0xffffffffull;
 }
 
-/* the watched ranges: the guest's enabled data breakpoints and the
- * debugger's watchpoints */
-static void rebuild_watch(struct icpu *c)
+static void add_bp_page(struct icpu *c, uint64_t lin)
+{
+	uint64_t page = lin & ~0xfffull;
+	for (unsigned k = 0; k < c->dbg_nbp_pages; k++)
+		if (c->dbg_bp_page[k] == page)
+			return;
+	if (c->dbg_nbp_pages < sizeof(c->dbg_bp_page) / sizeof(c->dbg_bp_page[0]))
+		c->dbg_bp_page[c->dbg_nbp_pages++] = page;
+	else
+		c->dbg_careful_points = true;	/* too many pages to look up: every step */
+}
+
+/* What the points ask of the loop: the watched ranges (the guest's
+ * enabled data breakpoints and the debugger's watchpoints) for the TLB,
+ * the pages of instruction breakpoints for the fast loop, and whether
+ * anything needs the careful step on every instruction */
+static void rebuild(struct icpu *c)
 {
 	const struct vm_debug *d = &c->v->vm->dbg;
 	uint64_t dr7 = c->s->dr[7];
 	struct tlb_watch w[4 + DBG_MAX_POINTS];
 	unsigned n = 0;
+	c->dbg_nbp_pages = 0;
+	c->dbg_careful_points = dbg_has_catches(d);
 	for (unsigned k = 0; k < 4; k++) {
+		if (!dr7_enabled(dr7, k))
+			continue;
 		unsigned rw = dr7_rw(dr7, k);
-		if (!dr7_enabled(dr7, k) || (rw != RW_WRITE && rw != RW_RW))
+		if (rw == RW_EXEC) {
+			add_bp_page(c, dr_addr(c, k));
+			continue;
+		}
+		c->dbg_careful_points = true;	/* data and I/O breakpoints trap */
+		if (rw == RW_IO)
 			continue;
 		unsigned len = dr7_len(dr7, k);
 		uint64_t lo = dr_addr(c, k) & ~(uint64_t)(len - 1);
@@ -61,8 +86,12 @@ static void rebuild_watch(struct icpu *c)
 	}
 	for (int k = 0; k < d->npoints; k++) {
 		const struct dbg_point *p = &d->p[k];
-		if (p->kind >= DBG_WATCH_WRITE && p->len)
+		if (p->kind <= DBG_BP_HW) {
+			add_bp_page(c, p->addr);
+		} else if (p->len) {
 			w[n++] = (struct tlb_watch){ p->addr, p->addr + p->len - 1 };
+			c->dbg_careful_points = true;
+		}
 	}
 	tlb_set_watch(&c->tlb, w, n);
 	c->dbg_dirty = false;
@@ -71,12 +100,20 @@ static void rebuild_watch(struct icpu *c)
 
 void idbg_update(struct icpu *c)
 {
-	const struct vm_debug *d = &c->v->vm->dbg;
 	const struct vcpu_debug *vd = &c->v->dbg;
-	c->dbg_on = (c->s->dr[7] & 0xff) || d->active || vd->step || vd->step_through ||
-		    c->dbg_delayed;
-	if (c->dbg_dirty || d->gen != c->dbg_gen)
-		rebuild_watch(c);
+	if (c->dbg_dirty || c->v->vm->dbg.gen != c->dbg_gen)
+		rebuild(c);
+	c->dbg_careful = c->dbg_careful_points || vd->step || vd->step_through || c->dbg_delayed;
+	c->dbg_on = c->dbg_careful || c->dbg_nbp_pages;
+}
+
+bool idbg_bp_page(const struct icpu *c, uint64_t lin)
+{
+	uint64_t page = lin & ~0xfffull;
+	for (unsigned k = 0; k < c->dbg_nbp_pages; k++)
+		if (c->dbg_bp_page[k] == page)
+			return true;
+	return false;
 }
 
 bool idbg_irqs_masked(const struct icpu *c)

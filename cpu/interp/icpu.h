@@ -85,9 +85,15 @@ struct icpu {
 	bool fault_has_error;
 	uint32_t fault_error;
 	/* debugging (debug.c): the guest's DR7 enables a breakpoint, or the
-	 * debugger (cpu/debug.h) has points, catches or a step for this vCPU;
-	 * the loop then takes every instruction through its careful step */
+	 * debugger (cpu/debug.h) has points, catches or a step for this vCPU.
+	 * dbg_careful: the loop takes every instruction through its careful
+	 * step (watchpoints, catches, steps). With breakpoints alone the fast
+	 * loop runs on, but not on a linear page that holds one (dbg_bp_page) */
 	bool dbg_on;
+	bool dbg_careful;
+	bool dbg_careful_points;	/* of dbg_careful, what the rebuild found */
+	unsigned dbg_nbp_pages;
+	uint64_t dbg_bp_page[8];
 	bool dbg_dirty;			/* DR0-3/DR7 written or a task switch: rebuild */
 	uint64_t dbg_gen;		/* the vm_debug.gen rebuilt from */
 	uint8_t dbg_hits;		/* DR6 B0-B3 the running instruction matched (data, I/O) */

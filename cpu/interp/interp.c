@@ -32,6 +32,12 @@ struct interp_cpu {
 	uint64_t slice_start;		/* c.insns when this turn began */
 	bool yield;			/* PAUSE with another vCPU waiting: end the turn */
 	uint64_t pm_gen;		/* physmap generation the TLB and decode cache follow */
+	/* While debugging, the careful step is the loop, and it asks for
+	 * interrupts (which takes the board lock) as the fast loop would:
+	 * after a kick, when IF rose or a shadow ended, at least every
+	 * EVENT_POLL_INSNS instructions */
+	bool events_due;
+	uint64_t events_at;		/* c.insns at the last look */
 };
 
 /* One vCPU at a time runs in the interpreter, each for a slice of
@@ -223,7 +229,9 @@ static inline bool memo_valid(const struct page_memo *m)
 	return atomic_load_explicit(&m->blk->stamp, memory_order_relaxed) == m->stamp;
 }
 
-/* the full fetch, and a new memo from where it found the instruction */
+/* the full fetch, and a new memo from where it found the instruction;
+ * NULL on a page with a breakpoint, which the fast loop leaves to the
+ * careful step */
 static struct dc_insn *fetch_and_memo(struct icpu *c, struct page_memo *m)
 {
 	struct decode_cache *dc = c->dc;
@@ -234,6 +242,12 @@ static struct dc_insn *fetch_and_memo(struct icpu *c, struct page_memo *m)
 		memo_forget(m, dc);
 		return d;
 	}
+	/* a page with a breakpoint is the careful step's: the fast loop
+	 * leaves before running anything there */
+	if (unlikely(c->dbg_nbp_pages) && idbg_bp_page(c, lin)) {
+		memo_forget(m, dc);
+		return NULL;
+	}
 	m->blk = dc->cur;
 	m->stamp = stamp;
 	m->rip_base = c->s->rip - (lin & 0xfff);
@@ -243,8 +257,9 @@ static struct dc_insn *fetch_and_memo(struct icpu *c, struct page_memo *m)
 	return d;
 }
 
-/* the instruction at rip, looked up in the memo's block, else fully;
- * *same is whether it came from the memo's block */
+/* the instruction at rip, looked up in the memo's block, else fully
+ * (NULL: a breakpoint's page); *same is whether it came from the memo's
+ * block */
 static inline struct dc_insn *lookup(struct icpu *c, struct page_memo *m, uint64_t rip, bool *same)
 {
 	uint64_t off = rip - m->rip_base;
@@ -371,6 +386,8 @@ static enum fast_result fast_loop(struct interp_cpu *p)
 	uint64_t poll_at = (insns | (EVENT_POLL_INSNS - 1)) + 1;
 	bool same;
 	struct dc_insn *d = lookup(c, &m, rip, &same);
+	if (unlikely(!d))
+		return FAST_BREAK;
 	for (;;) {
 		const struct insn *i = &d->in;
 		unsigned len = i->len;
@@ -430,6 +447,8 @@ static enum fast_result fast_loop(struct interp_cpu *p)
 					d = pool_at(m.blk, prev->next);
 			} else {
 				d = lookup(c, &m, next, &same);
+				if (unlikely(!d))
+					return FAST_BREAK;
 				if (linkable && same) {
 					prev->next = (uint16_t)(d - m.blk->pool + 1);
 					if (d == prev + 1 && (prev->run & RUN_STRAIGHT) &&
@@ -443,6 +462,8 @@ static enum fast_result fast_loop(struct interp_cpu *p)
 				d = pool_at(m.blk, prev->taken);
 			} else {
 				d = lookup(c, &m, next, &same);
+				if (unlikely(!d))
+					return FAST_BREAK;
 				if (linkable && same) {
 					prev->taken = (uint16_t)(d - m.blk->pool + 1);
 					prev->taken_off = (uint16_t)off;
@@ -558,14 +579,23 @@ static enum step_result slow_step(struct interp_cpu *p, enum tier_exit *exit)
 		*exit = TIER_EXIT_KICK;
 		return STEP_EXIT;
 	}
-	/* cleared before looking, so a kick after this point is seen next time */
-	atomic_store_explicit(&p->attention, 0, memory_order_relaxed);
+	/* cleared before looking, so a kick after this point is seen next
+	 * time; a load first, as a locked exchange per instruction costs
+	 * more than the rest of the step (a kick between the two is looked
+	 * at now: it posts its event before it sets attention) */
+	if (atomic_load_explicit(&p->attention, memory_order_relaxed)) {
+		atomic_store_explicit(&p->attention, 0, memory_order_relaxed);
+		p->events_due = true;
+	}
 	follow_physmap(p);
 	follow_a20(p);
 	idbg_update(c);
 	uint8_t shadow = s->ev.interrupt_shadow;
 	s->ev.interrupt_shadow = 0;
-	if (!shadow && !(c->dbg_on && idbg_irqs_masked(c))) {
+	bool look = !c->dbg_careful || p->events_due || c->insns - p->events_at >= EVENT_POLL_INSNS;
+	if (!shadow && look && !(c->dbg_careful && idbg_irqs_masked(c))) {
+		p->events_due = false;
+		p->events_at = c->insns;
 		uint16_t cs0 = s->seg[S_CS].selector;
 		uint64_t rip0 = s->rip, rsp0 = s->gpr[R_ESP];
 		if (take_events(p)) {
@@ -627,10 +657,12 @@ static enum step_result slow_step(struct interp_cpu *p, enum tier_exit *exit)
 		*exit = TIER_EXIT_DEBUG;
 		return STEP_EXIT;
 	}
-	if (c->dbg_on)
-		return STEP_SLOW;
 	/* a shadow just ended, or IF just rose: interrupts may be due now */
-	if (shadow || ((s->rflags & ~before) & FL_IF))
+	if (shadow || ((s->rflags & ~before) & FL_IF)) {
+		p->events_due = true;
+		return STEP_SLOW;
+	}
+	if (c->dbg_careful)
 		return STEP_SLOW;
 	if ((s->rflags & (FL_TF | FL_RF)) || s->ev.interrupt_shadow ||
 	    (log_mask & (LOG_EXEC | LOG_CPU)))
@@ -677,6 +709,7 @@ static enum tier_exit run_common(struct vcpu *v, bool once)
 	struct exec_turn *turn = &vm_of(p)->turn;
 	turn_take(turn);
 	p->slice_start = c->insns;
+	p->events_due = true;
 	p->yield = false;
 	uint64_t t0 = now_ns(), n0 = c->insns;
 	enum tier_exit r;

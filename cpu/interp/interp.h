@@ -101,9 +101,11 @@ void trace_insn(struct icpu *c, uint64_t lin);		/* exec and cpu */
 
 /* -- debugging (debug.c): what the careful step asks while c->dbg_on -- */
 enum idbg_before { IDBG_RUN, IDBG_STOP, IDBG_DELIVERED };
-/* recompute c->dbg_on; rebuild the watched ranges when DRs or the
- * debugger's points changed */
+/* recompute c->dbg_on and dbg_careful; rebuild the watched ranges and
+ * breakpoint pages when DRs or the debugger's points changed */
 void idbg_update(struct icpu *c);
+/* the linear page of lin holds an instruction breakpoint */
+bool idbg_bp_page(const struct icpu *c, uint64_t lin);
 /* a debugger step with interrupts masked is under way */
 bool idbg_irqs_masked(const struct icpu *c);
 /* an interrupt was taken at cs:rip, stack pointer rsp (before delivery) */
