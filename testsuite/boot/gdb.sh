@@ -94,6 +94,8 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/boot-gdb.XXXXXX") || exit 1
 emu_pid=""
 trap '[ -n "$emu_pid" ] && kill "$emu_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 [ -n "$GDB_KEEP" ] && trap '[ -n "$emu_pid" ] && kill "$emu_pid" 2>/dev/null; echo "gdb.sh: the last session is in $tmp" >&2' EXIT
+# shellcheck source=testsuite/boot/lib/gdbsession.bash
+. testsuite/boot/lib/gdbsession.bash
 
 # the tiers: QEMU's TCG, or trivisor's interp and (where the host has it) kvm
 tiers=()
@@ -127,11 +129,6 @@ for f in "$G32" "$R2L_ELF" "$R2L_ROM"; do
 done
 [ "$GDB_TARGET" != qemu ] && ! [ -x "$TRIVISOR" ] && missing="$missing $TRIVISOR"
 
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null ||
-		echo $((20000 + RANDOM % 20000))
-}
-
 # emu_cmd TIER GUEST PORT SERIAL: the emulator's command line in emu[]
 emu_cmd() {
 	local tier=$1 guest=$2 port=$3 serial=$4 load bin
@@ -148,68 +145,12 @@ emu_cmd() {
 	emu+=(-S -gdb "tcp::$port" -display none -serial "file:$serial" -no-reboot)
 }
 
-# session TIER GUEST CMDFILE [ELF]: one emulator and one gdb run over CMDFILE
-# (@PORT@ in it replaced); gdb's output in $tmp/out, COM1 in $tmp/serial.
-# Returns 1 with $why set when gdb never got to talk to the emulator.
+# session TIER GUEST CMDFILE [ELF]: one emulator and one gdb run over
+# CMDFILE (gdb_session); COM1 in $tmp/serial
 session() {
-	local tier=$1 guest=$2 cmds=$3 elf=$4 port listening=0
-	port=$(free_port)
 	: > "$tmp/serial"
-	: > "$tmp/out"
-	emu_cmd "$tier" "$guest" "$port" "$tmp/serial"
-	timeout -k 5 $((GDB_TIMEOUT + 10)) "${emu[@]}" > "$tmp/emu.out" 2>&1 < /dev/null &
-	emu_pid=$!
-	# wait for the listener (up to 10 s), or for the emulator to give up
-	for _ in $(seq 100); do
-		if ! kill -0 "$emu_pid" 2>/dev/null; then
-			wait "$emu_pid"
-			why="the emulator exited (status $?) before gdb connected: $(head -c 300 "$tmp/emu.out" | tr '\n' ' ')"
-			emu_pid=""
-			return 1
-		fi
-		if ! command -v ss > /dev/null || ss -ltnH "sport = :$port" 2>/dev/null | grep -q .; then
-			listening=1
-			break
-		fi
-		sleep 0.1
-	done
-	sed "s/@PORT@/$port/g" "$cmds" > "$tmp/cmds.gdb"
-	# SHELL: the command files' `shell` lines are sh
-	SHELL=/bin/sh timeout -k 5 "$GDB_TIMEOUT" "$GDB" -nx -batch -x "$tmp/cmds.gdb" ${elf:+"$elf"} \
-		> "$tmp/out" 2>&1 < /dev/null
-	gdb_rc=$?
-	# the emulator: gdb's kill or the guest's exit ends it; else we do
-	for _ in $(seq 50); do
-		kill -0 "$emu_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$emu_pid" 2>/dev/null; then
-		kill "$emu_pid" 2>/dev/null
-		wait "$emu_pid" 2>/dev/null
-		emu_rc=killed
-	else
-		wait "$emu_pid" 2>/dev/null
-		emu_rc=$?
-	fi
-	emu_pid=""
-	if [ "$listening" = 0 ]; then
-		why="the emulator never listened on port $port: $(head -c 300 "$tmp/emu.out" | tr '\n' ' ')"
-		return 1
-	fi
-	if grep -q 'Connection refused\|Connection timed out\|Remote communication error\|Remote replied unexpectedly\|packet reply is too long' "$tmp/out" &&
-		! grep -q '^@@ connected' "$tmp/out"; then
-		why="gdb could not talk to the stub: $(grep -m1 'refused\|timed out\|communication\|unexpectedly\|too long' "$tmp/out")"
-		return 1
-	fi
-	if [ "$gdb_rc" = 124 ] || [ "$gdb_rc" = 137 ]; then
-		echo "  (gdb timed out after $GDB_TIMEOUT s; its output is cut there)" >> "$tmp/out"
-	fi
-	return 0
-}
-
-# part NAME: the lines gdb printed after `echo @@ NAME` up to the next @@
-part() {
-	awk -v want="@@ $1" '$0 == want { on = 1; next } /^@@ / { on = 0 } on' "$tmp/out"
+	emu_cmd "$1" "$2" @PORT@ "$tmp/serial"
+	gdb_session "$3" "$4" "${emu[@]}"
 }
 
 result() {	# result CASE TIER OK WHY
@@ -220,7 +161,6 @@ result() {	# result CASE TIER OK WHY
 	fi
 }
 
-oneline() { tr '\n\t' '  ' | tr -s ' ' | head -c 300; }
 
 # the pc register names gdb uses after connecting: sets pcreg, axreg from
 # `show architecture` in the "arch" part (empty: gdb did not say)

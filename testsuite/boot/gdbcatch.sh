@@ -83,6 +83,8 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/boot-gdbcatch.XXXXXX") || exit 1
 emu_pid=""
 trap '[ -n "$emu_pid" ] && kill "$emu_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 [ -n "$GDB_KEEP" ] && trap '[ -n "$emu_pid" ] && kill "$emu_pid" 2>/dev/null; echo "gdbcatch.sh: the last session is in $tmp" >&2' EXIT
+# shellcheck source=testsuite/boot/lib/gdbsession.bash
+. testsuite/boot/lib/gdbsession.bash
 
 result() {	# result CASE OK WHY
 	if [ "$2" = 1 ]; then
@@ -92,77 +94,15 @@ result() {	# result CASE OK WHY
 	fi
 }
 
-oneline() { tr '\n\t' '  ' | tr -s ' ' | head -c 400; }
-
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null ||
-		echo $((20000 + RANDOM % 20000))
-}
-
 # session CMDFILE GDB-ELF GDB-OPTS EMULATOR-ARGS...: one emulator
-# (-gdb tcp::PORT$GDB-OPTS) and one gdb over CMDFILE (@PORT@ replaced, and
-# GDB-ELF on its command line when not empty); gdb's output in $tmp/out,
-# COM1 in $tmp/serial, the emulator's in $tmp/emu.out and its status in
-# $emu_rc (or "killed"). Returns 1 with $why set when gdb never got to
-# talk to the emulator.
+# (-gdb tcp::PORT$GDB-OPTS) and one gdb over CMDFILE (gdb_session), COM1
+# in $tmp/serial
 session() {
-	local cmds=$1 elf=$2 opts=$3 port listening=0
+	local cmds=$1 elf=$2 opts=$3
 	shift 3
-	port=$(free_port)
 	: > "$tmp/serial"
-	: > "$tmp/out"
-	timeout -k 5 $((GDB_TIMEOUT + 10)) "$TRIVISOR" -accel "$TIER" -m 64 "$@" \
-		-S -gdb "tcp::$port$opts" -display none -serial "file:$tmp/serial" -no-reboot \
-		> "$tmp/emu.out" 2>&1 < /dev/null &
-	emu_pid=$!
-	for _ in $(seq 100); do
-		if ! kill -0 "$emu_pid" 2>/dev/null; then
-			wait "$emu_pid"
-			why="the emulator exited (status $?) before gdb connected: $(head -c 300 "$tmp/emu.out" | oneline)"
-			emu_pid=""
-			return 1
-		fi
-		if ! command -v ss > /dev/null || ss -ltnH "sport = :$port" 2>/dev/null | grep -q .; then
-			listening=1
-			break
-		fi
-		sleep 0.1
-	done
-	sed "s/@PORT@/$port/g" "$cmds" > "$tmp/cmds.gdb"
-	SHELL=/bin/sh timeout -k 5 "$GDB_TIMEOUT" "$GDB" -nx -batch -x "$tmp/cmds.gdb" ${elf:+"$elf"} \
-		> "$tmp/out" 2>&1 < /dev/null
-	gdb_rc=$?
-	for _ in $(seq 50); do
-		kill -0 "$emu_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$emu_pid" 2>/dev/null; then
-		kill "$emu_pid" 2>/dev/null
-		wait "$emu_pid" 2>/dev/null
-		emu_rc=killed
-	else
-		wait "$emu_pid" 2>/dev/null
-		emu_rc=$?
-	fi
-	emu_pid=""
-	if [ "$listening" = 0 ]; then
-		why="the emulator never listened on port $port: $(head -c 300 "$tmp/emu.out" | oneline)"
-		return 1
-	fi
-	if grep -q 'Connection refused\|Connection timed out\|Remote communication error\|Remote replied unexpectedly\|packet reply is too long' "$tmp/out" &&
-		! grep -q '^@@ connected' "$tmp/out"; then
-		why="gdb could not talk to the stub: $(grep -m1 'refused\|timed out\|communication\|unexpectedly\|too long' "$tmp/out")"
-		return 1
-	fi
-	if [ "$gdb_rc" = 124 ] || [ "$gdb_rc" = 137 ]; then
-		echo "  (gdb timed out after $GDB_TIMEOUT s; its output is cut there)" >> "$tmp/out"
-	fi
-	return 0
-}
-
-# part NAME: the lines gdb printed after `echo @@ NAME` up to the next @@
-part() {
-	awk -v want="@@ $1" '$0 == want { on = 1; next } /^@@ / { on = 0 } on' "$tmp/out"
+	gdb_session "$cmds" "$elf" "$TRIVISOR" -accel "$TIER" -m 64 "$@" \
+		-S -gdb "tcp::@PORT@$opts" -display none -serial "file:$tmp/serial" -no-reboot
 }
 
 # insn_addr FUNC MNEMONIC ELF: the first MNEMONIC in FUNC, as 0x...
