@@ -56,6 +56,12 @@ int mmu_walk(struct physmap *pm, const struct mmu_regs *r, uint64_t lin,
  * without setting any A or D bit, so looking changes nothing. 0 and *gpa,
  * or -1 when lin is not mapped. */
 int mmu_debug_translate(struct physmap *pm, const struct mmu_regs *r, uint64_t lin, uint64_t *gpa);
+/* len bytes at lin read into buf (or written from it), page by page
+ * through mmu_debug_translate and phys_read/phys_write: the bytes done
+ * before a page that is not mapped. Device memory is the bus's: hold
+ * the board lock. */
+size_t mmu_debug_access(struct physmap *pm, const struct mmu_regs *r, uint64_t lin, void *buf,
+			size_t len, bool write);
 
 /* PAE (not long mode): false when a present PDPTE of the table at cr3 has a
  * reserved bit set. MOV to CR3 (and MOV to CR0/CR4 entering PAE paging)

@@ -249,8 +249,31 @@ int mmu_debug_translate(struct physmap *pm, const struct mmu_regs *r, uint64_t l
 {
 	struct mmu_walk w;
 	uint32_t err;
+	/* a non-canonical address maps nothing (the CPU faults before it walks) */
+	if ((r->efer & WEFER_LMA) && (uint64_t)((int64_t)(lin << 16) >> 16) != lin)
+		return -1;
 	if (walk(pm, r, lin, MMU_READ, false, false, &w, &err) < 0)
 		return -1;
 	*gpa = w.gpa;
 	return 0;
+}
+
+size_t mmu_debug_access(struct physmap *pm, const struct mmu_regs *r, uint64_t lin, void *buf,
+			size_t len, bool write)
+{
+	size_t done = 0;
+	while (done < len) {
+		uint64_t a = lin + done, gpa;
+		size_t chunk = 0x1000 - (size_t)(a & 0xfff);
+		if (chunk > len - done)
+			chunk = len - done;
+		if (mmu_debug_translate(pm, r, a, &gpa) < 0)
+			break;
+		if (write)
+			phys_write(pm, gpa, (const uint8_t *)buf + done, chunk);
+		else
+			phys_read(pm, gpa, (uint8_t *)buf + done, chunk);
+		done += chunk;
+	}
+	return done;
 }

@@ -104,42 +104,30 @@ void debugger_describe_catches(const struct vm *vm, char *buf, size_t len)
 		snprintf(buf, len, "nothing");
 }
 
-/* the guest-physical address of linear lin for vCPU cpu, or -1 */
-static int translate(struct vm *vm, int cpu, uint64_t lin, uint64_t *gpa)
-{
-	const struct cpu_state *s = &vm->vcpu[cpu]->s;
-	struct mmu_regs r = { s->cr0, s->cr3, s->cr4, s->efer, atomic_load(&vm->a20m) };
-	return mmu_debug_translate(vm->pm, &r, lin, gpa);
-}
-
-/* page by page: each may be mapped elsewhere, or not at all */
-static size_t access(struct vm *vm, int cpu, bool phys, uint64_t addr, void *buf,
-		     const void *src, size_t len)
+/* vCPU cpu's memory at linear addr (through its page tables), or
+ * physical when phys; buf is written to the guest when write */
+static size_t access(struct vm *vm, int cpu, bool phys, uint64_t addr, void *buf, size_t len,
+		     bool write)
 {
 	if (cpu < 0 || cpu >= vm->ncpus || !vm->vcpu[cpu])
 		return 0;
-	size_t done = 0;
-	while (done < len) {
-		uint64_t a = addr + done, gpa = a;
-		size_t chunk = 0x1000 - (size_t)(a & 0xfff);
-		if (chunk > len - done)
-			chunk = len - done;
-		if (!phys && translate(vm, cpu, a, &gpa) < 0)
-			break;
-		pthread_mutex_lock(vm->lock);
-		if (src)
-			phys_write(vm->pm, gpa, (const uint8_t *)src + done, chunk);
-		else
-			phys_read(vm->pm, gpa, (uint8_t *)buf + done, chunk);
-		pthread_mutex_unlock(vm->lock);
-		done += chunk;
-	}
+	const struct cpu_state *s = &vm->vcpu[cpu]->s;
+	struct mmu_regs r = { s->cr0, s->cr3, s->cr4, s->efer, atomic_load(&vm->a20m) };
+	size_t done = len;
+	pthread_mutex_lock(vm->lock);
+	if (!phys)
+		done = mmu_debug_access(vm->pm, &r, addr, buf, len, write);
+	else if (write)
+		phys_write(vm->pm, addr, buf, len);
+	else
+		phys_read(vm->pm, addr, buf, len);
+	pthread_mutex_unlock(vm->lock);
 	return done;
 }
 
 size_t debugger_read(struct vm *vm, int cpu, bool phys, uint64_t addr, void *buf, size_t len)
 {
-	return access(vm, cpu, phys, addr, buf, NULL, len);
+	return access(vm, cpu, phys, addr, buf, len, false);
 }
 
 /* The tiers drop what they decoded when they run on (sync_in), so a
@@ -147,7 +135,7 @@ size_t debugger_read(struct vm *vm, int cpu, bool phys, uint64_t addr, void *buf
 size_t debugger_write(struct vm *vm, int cpu, bool phys, uint64_t addr, const void *buf,
 		      size_t len)
 {
-	return access(vm, cpu, phys, addr, NULL, buf, len);
+	return access(vm, cpu, phys, addr, (void *)(uintptr_t)buf, len, true);
 }
 
 void debugger_prepare_resume(struct vm *vm, int step_cpu, bool others_run)

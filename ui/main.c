@@ -540,6 +540,15 @@ static void ui_catch_triple(void *opaque, bool on)
 	WHILE_PAUSED(m, debugger_catch_triple(&m->vm, on));
 }
 
+/* the monitor's x: the boot CPU's memory through its page tables */
+static size_t ui_read_virt(void *opaque, uint64_t lin, void *buf, size_t len)
+{
+	struct machine *m = opaque;
+	size_t n;
+	WHILE_PAUSED(m, n = debugger_read(&m->vm, 0, false, lin, buf, len));
+	return n;
+}
+
 static void ui_catch_info(void *opaque, char *buf, size_t len)
 {
 	struct machine *m = opaque;
@@ -689,8 +698,8 @@ static struct monitor_host machine_monitor_host(struct machine *m,
 		.write = write, .screendump = ui_screendump, .send_scancodes = ui_scancodes,
 		.reset = ui_reset, .powerdown = ui_powerdown, .quit = ui_quit,
 		.stop = ui_stop, .cont = ui_cont, .cpu_state = ui_cpu_state,
-		.read_phys = ui_read_phys, .pic_info = ui_pic_info, .irq_info = ui_irq_info,
-		.cpu_tiers = ui_cpu_tiers, .catch_vector = ui_catch_vector,
+		.read_phys = ui_read_phys, .read_virt = ui_read_virt, .pic_info = ui_pic_info,
+		.irq_info = ui_irq_info, .cpu_tiers = ui_cpu_tiers, .catch_vector = ui_catch_vector,
 		.catch_io = ui_catch_io, .catch_triple = ui_catch_triple,
 		.catch_info = ui_catch_info, .opaque = m,
 	};

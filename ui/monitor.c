@@ -596,93 +596,18 @@ static void info_registers(struct monitor *m, int argc, char **argv)
 	print_fpu(m, &s, cs64 ? 16 : 8);
 }
 
-static uint64_t rd_phys(struct monitor *m, uint64_t gpa, unsigned size)
-{
-	uint8_t b[8] = { 0 };
-	m->host.read_phys(m->host.opaque, gpa, b, size);
-	uint64_t v = 0;
-	for (unsigned k = size; k--;)
-		v = v << 8 | b[k];
-	return v;
-}
-
 #define PTE_P (1ull << 0)
 #define PTE_PS (1ull << 7)
 #define PTE_ADDR 0x000ffffffffff000ull
 
-/* linear -> physical as the CPU would translate it now, without touching
- * the accessed and dirty bits (a debugger's look, QEMU's
- * get_phys_page_debug): 0, or -1 when the address is not mapped */
-static int lin_to_phys(struct monitor *m, const struct cpu_state *s, uint64_t lin, uint64_t *gpa)
+/* copy len bytes at addr (linear through the boot CPU's page tables when
+ * virt) into buf: how many could be read before an unmapped page */
+static size_t mem_read(struct monitor *m, bool virt, uint64_t addr, uint8_t *buf, size_t len)
 {
-	if (!(s->cr0 & CR0_PG)) {
-		*gpa = cpu_long_mode(s) ? lin : (uint32_t)lin;
-		return 0;
-	}
-	if (!(s->cr4 & CR4_PAE)) {
-		lin = (uint32_t)lin;
-		uint64_t pde = rd_phys(m, (s->cr3 & 0xfffff000u) + ((lin >> 22) & 0x3ff) * 4, 4);
-		if (!(pde & PTE_P))
-			return -1;
-		if ((pde & PTE_PS) && (s->cr4 & CR4_PSE)) {
-			uint64_t base = (pde & 0xffc00000u) | (((pde >> 13) & 0xff) << 32);
-			*gpa = base | (lin & 0x3fffff);
-			return 0;
-		}
-		uint64_t pte = rd_phys(m, (pde & 0xfffff000u) + ((lin >> 12) & 0x3ff) * 4, 4);
-		if (!(pte & PTE_P))
-			return -1;
-		*gpa = (pte & 0xfffff000u) | (lin & 0xfff);
-		return 0;
-	}
-	uint64_t e;
-	int level;	/* the level of the next table: 3 PDPT, 2 PD, 1 PT */
-	if (cpu_long_mode(s)) {
-		/* canonical addresses only */
-		if ((uint64_t)((int64_t)(lin << 16) >> 16) != lin)
-			return -1;
-		e = rd_phys(m, (s->cr3 & PTE_ADDR) + ((lin >> 39) & 0x1ff) * 8, 8);
-		if (!(e & PTE_P))
-			return -1;
-		e = rd_phys(m, (e & PTE_ADDR) + ((lin >> 30) & 0x1ff) * 8, 8);
-		level = 3;
-	} else {
-		lin = (uint32_t)lin;
-		e = rd_phys(m, (s->cr3 & 0xffffffe0u) + ((lin >> 30) & 3) * 8, 8);
-		level = 3;
-	}
-	for (;;) {
-		if (!(e & PTE_P))
-			return -1;
-		unsigned shift = 12 + 9 * (unsigned)(level - 1);	/* what one entry maps */
-		if (level == 1 || ((e & PTE_PS) && level <= 3 && (level < 3 || cpu_long_mode(s)))) {
-			uint64_t mask = (1ull << shift) - 1;
-			*gpa = ((e & PTE_ADDR) & ~mask) | (lin & mask);
-			return 0;
-		}
-		level--;
-		shift = 12 + 9 * (unsigned)(level - 1);
-		e = rd_phys(m, (e & PTE_ADDR) + ((lin >> shift) & 0x1ff) * 8, 8);
-	}
-}
-
-/* copy len bytes at addr (linear when virt) into buf: how many could be
- * read before an unmapped page */
-static size_t mem_read(struct monitor *m, const struct cpu_state *s, bool virt, uint64_t addr,
-		       uint8_t *buf, size_t len)
-{
-	size_t done = 0;
-	while (done < len) {
-		uint64_t a = addr + done, gpa = a;
-		size_t chunk = 0x1000 - (a & 0xfff);
-		if (chunk > len - done)
-			chunk = len - done;
-		if (virt && lin_to_phys(m, s, a, &gpa) < 0)
-			break;
-		m->host.read_phys(m->host.opaque, gpa, buf + done, chunk);
-		done += chunk;
-	}
-	return done;
+	if (virt)
+		return m->host.read_virt(m->host.opaque, addr, buf, len);
+	m->host.read_phys(m->host.opaque, addr, buf, len);
+	return len;
 }
 
 /* capstone, loaded on the first x/i (as the interpreter's trace does):
@@ -737,7 +662,7 @@ static void dump_insns(struct monitor *m, const struct cpu_state *s, bool virt, 
 	csh h = mdis.h[size == 64 ? 2 : size == 32 ? 1 : 0];
 	for (long k = 0; k < count; k++) {
 		uint8_t buf[16];
-		size_t got = mem_read(m, s, virt, addr, buf, 15);
+		size_t got = mem_read(m, virt, addr, buf, 15);
 		if (!got) {
 			monitor_printf(m, "0x%016llx: Cannot access memory\n", (unsigned long long)addr);
 			return;
@@ -761,8 +686,8 @@ static void dump_insns(struct monitor *m, const struct cpu_state *s, bool virt, 
 }
 
 /* QEMU's memory_dump: a line holds 8 bytes (size b) or 16 */
-static void dump_mem(struct monitor *m, const struct cpu_state *s, bool virt, uint64_t addr,
-		     long count, char format, unsigned wsize)
+static void dump_mem(struct monitor *m, bool virt, uint64_t addr, long count, char format,
+		     unsigned wsize)
 {
 	if (format == 'c')
 		wsize = 1;
@@ -774,7 +699,7 @@ static void dump_mem(struct monitor *m, const struct cpu_state *s, bool virt, ui
 		unsigned l = len > line ? line : (unsigned)len;
 		uint8_t buf[16];
 		monitor_printf(m, "%016llx:", (unsigned long long)addr);
-		if (mem_read(m, s, virt, addr, buf, l) < l) {
+		if (mem_read(m, virt, addr, buf, l) < l) {
 			monitor_printf(m, " Cannot access memory\n");
 			return;
 		}
@@ -848,7 +773,7 @@ static void cmd_x(struct monitor *m, int argc, char **argv)
 		monitor_printf(m, "%s: needs an address\n", name);
 		return;
 	}
-	if (!need_host(m, name, m->host.read_phys != NULL))
+	if (!need_host(m, name, virt ? m->host.read_virt != NULL : m->host.read_phys != NULL))
 		return;
 	struct cpu_state s;
 	bool a20 = true;
@@ -878,7 +803,7 @@ static void cmd_x(struct monitor *m, int argc, char **argv)
 	if (format == 'i')
 		dump_insns(m, &s, virt, addr, count);
 	else
-		dump_mem(m, &s, virt, addr, count, format, size);
+		dump_mem(m, virt, addr, count, format, size);
 }
 
 /* ---- info tlb, info mem: every mapping of the current page tables ---- */

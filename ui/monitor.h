@@ -71,6 +71,10 @@ struct monitor_host {
 	int (*cpu_state)(void *opaque, struct cpu_state *out, bool *a20);
 	/* guest-physical memory as phys_read sees it (RAM, ROM, else the bus) */
 	void (*read_phys)(void *opaque, uint64_t gpa, void *buf, size_t len);
+	/* the boot CPU's linear memory through its page tables, without
+	 * setting A/D bits (mmu_debug_access): bytes read before a page that
+	 * is not mapped */
+	size_t (*read_virt)(void *opaque, uint64_t lin, void *buf, size_t len);
 	/* info pic: the 8259s' registers. 0, or -1 when there is no PIC */
 	int (*pic_info)(void *opaque, struct monitor_pic_info *out);
 	/* info irq: ISA line levels and the IOAPIC. 0, or -1 */

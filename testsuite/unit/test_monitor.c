@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "mmu/mmu.h"
+#include "mmu/physmap.h"
 #include "ui/chardev.h"
 #include "ui/screendump.h"
 #include "testsuite/unit/check.h"
@@ -396,7 +398,8 @@ static void test_console_mux(void)
 /* ---- info registers, x, xp: a CPU state and 8 MiB of guest memory ---- */
 
 #define GMEM (8u << 20)
-static uint8_t gmem[GMEM];
+static struct physmap gpm;		/* the guest RAM; gmem points at it */
+static uint8_t *gmem;
 static struct cpu_state gcpu;
 static int cpu_reads;
 
@@ -416,10 +419,19 @@ static void f_phys(void *opaque, uint64_t gpa, void *buf, size_t len)
 		((uint8_t *)buf)[k] = gpa + k < GMEM ? gmem[gpa + k] : 0xff;
 }
 
+/* the machine's read_virt is the debugger's walk: the same here */
+static size_t f_virt(void *opaque, uint64_t lin, void *buf, size_t len)
+{
+	(void)opaque;
+	struct mmu_regs r = { gcpu.cr0, gcpu.cr3, gcpu.cr4, gcpu.efer, false };
+	return mmu_debug_access(&gpm, &r, lin, buf, len, false);
+}
+
 static struct monitor *cpu_monitor(struct fake *f)
 {
 	memset(f, 0, sizeof(*f));
-	struct monitor_host h = { .write = f_write, .cpu_state = f_cpu, .read_phys = f_phys, .opaque = f };
+	struct monitor_host h = { .write = f_write, .cpu_state = f_cpu, .read_phys = f_phys,
+				  .read_virt = f_virt, .opaque = f };
 	return monitor_new(&h, false);
 }
 
@@ -748,6 +760,9 @@ static void test_info_pic_irq_tiers(void)
 int main(void)
 {
 	CHECK_SUITE("monitor");
+	if (physmap_init(&gpm, GMEM, NULL) < 0)
+		return 1;
+	gmem = gpm.ram;
 	RUN(test_banner_prompt_help);
 	RUN(test_unknown_command);
 	RUN(test_info);
