@@ -66,6 +66,7 @@ struct machine {
 	bool stop_reported;		/* the last debug stop was told (GDB or stderr) */
 	bool reset_on_cont;		/* stopped at a caught triple fault: cont resets */
 	enum gdb_arch gdb_arch;		/* the layout GDB is given */
+	char stop_msg[160];		/* the message of the stop reply gdb_stop gives */
 };
 
 static void machine_wake(void *opaque)
@@ -574,11 +575,10 @@ static enum gdb_arch gdb_arch(void *opaque)
 static void gdb_stop(void *opaque, struct gdb_stop *why)
 {
 	struct machine *m = opaque;
-	static char msg[160];
 	bool interrupted = !m->paused;
 	ui_stop(m);
 	m->stop_reported = true;
-	machine_stop_reason(m, why, msg, sizeof(msg));
+	machine_stop_reason(m, why, m->stop_msg, sizeof(m->stop_msg));
 	/* SIGINT for a VM Ctrl-C stopped; one already stopped (-S, the
 	 * monitor's stop) is reported as QEMU does, a SIGTRAP */
 	if (why->signal == 2 && !interrupted)
