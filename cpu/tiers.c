@@ -6,10 +6,11 @@
 #include "cpu/interp/interp.h"
 #include "cpu/kvm.h"
 
-/* the translator is not built yet */
+extern const struct tier bt_tier;
+
 const struct tier *const tier_table[TIER_COUNT] = {
 	[TIER_INTERP] = &interp_tier,
-	[TIER_BT] = NULL,
+	[TIER_BT] = &bt_tier,
 	[TIER_KVM] = &kvm_tier,
 };
 

@@ -34,6 +34,7 @@ struct vm {
 	const struct tier *tier;	/* the tier every vCPU starts in */
 	void *tier_vm[TIER_COUNT];
 	bool tier_up[TIER_COUNT];	/* vm_init done for this tier */
+	unsigned bt_cache_mb;		/* the translator's code cache (0: its default) */
 	_Atomic int stop;		/* enum vm_stop */
 	int exit_status;
 	/* told after a stop request, so the main loop can wake; may be NULL */

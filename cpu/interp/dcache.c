@@ -137,7 +137,7 @@ static const uint8_t op_kind[OP_COUNT] = {
 	/* PAUSE is neither: a spin-wait hint the loop looks at (interp.c) */
 };
 
-static void bind_cached(struct dc_insn *d)
+void dcache_bind(struct dc_insn *d)
 {
 	d->in.fn = interp_bind_insn(&d->in);
 	/* the same in every mode: what makes an operation plain or
@@ -238,7 +238,7 @@ const struct dc_insn *dcache_fetch_slow(struct icpu *c, uint64_t rip, uint64_t l
 		block_restart(dc, p);
 		dc->restarts++;
 	}
-	bind_cached(&d);
+	dcache_bind(&d);
 	p->pool[p->used] = d;
 	p->idx[off] = (uint16_t)++p->used;
 	dc->decodes++;

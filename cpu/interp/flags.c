@@ -177,12 +177,17 @@ static uint32_t lf_none(const struct icpu *c)
 	return (uint32_t)c->s->rflags & FL_ARITH;
 }
 
+static uint32_t lf_host(const struct icpu *c)
+{
+	return (uint32_t)c->lf_res & FL_ARITH;
+}
+
 static uint32_t (*const lf_compute[])(const struct icpu *c) = {
 	[LF_NONE] = lf_none,
 	[LF_ADD] = lf_add, [LF_ADC] = lf_adc, [LF_SUB] = lf_sub, [LF_SBB] = lf_sbb,
 	[LF_LOGIC] = lf_logic, [LF_INC] = lf_inc, [LF_DEC] = lf_dec, [LF_NEG] = lf_neg,
 	[LF_SHL] = lf_shl, [LF_SHR] = lf_shr, [LF_SAR] = lf_sar,
-	[LF_IMUL] = lf_mul, [LF_MUL] = lf_mul,
+	[LF_IMUL] = lf_mul, [LF_MUL] = lf_mul, [LF_HOST] = lf_host,
 };
 
 uint64_t flags_get(struct icpu *c)

@@ -39,6 +39,8 @@ enum lf_op {
 	LF_NONE,	/* rflags holds every flag */
 	LF_ADD, LF_ADC, LF_SUB, LF_SBB, LF_LOGIC, LF_INC, LF_DEC, LF_NEG,
 	LF_SHL, LF_SHR, LF_SAR, LF_IMUL, LF_MUL,
+	LF_HOST,	/* lf_res holds the flags as the host CPU left them
+			 * (the translator's code ran the instruction) */
 };
 
 struct icpu {
@@ -109,6 +111,12 @@ struct icpu {
 		uint64_t off;
 		unsigned size;
 	} rmw;
+	/* the translator's (cpu/bt/), which its code reaches off the pinned
+	 * register that holds c */
+	int32_t bt_budget;		/* instructions its blocks may still start */
+	bool bt_in;			/* translated code, or a helper it called, runs */
+	bool bt_stale;			/* a write dropped the block that runs */
+	const void *bt_site;		/* the struct bt_site of the call-out under way */
 };
 
 /* the TLB entry for lin at the current privilege: one add where the

@@ -3,6 +3,7 @@
  * the tier contract around it. */
 // SPDX-License-Identifier: MIT
 #include "cpu/interp/interp.h"
+#include "cpu/interp/engine.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +17,6 @@
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #define likely(x) __builtin_expect(!!(x), 1)
 
-/* the fast loop looks at events at least this often (a power of two) */
-#define EVENT_POLL_INSNS 0x10000u
 /* RFLAGS bits whose change sends the loop through its slow step */
 #define FL_WATCH (FL_IF | FL_TF | FL_RF)
 #define DR6_BS (1u << 14)
@@ -25,6 +24,9 @@
 struct interp_cpu {
 	struct icpu c;
 	struct vcpu *v;
+	enum tier_id tid;		/* the tier this loop serves */
+	const struct fast_path *fp;	/* another tier's fast path, or NULL */
+	void *fast;			/* its per-vCPU state */
 	int index;			/* v->index, for messages after v is gone */
 	_Atomic int attention;		/* kick: look at events and stop requests */
 	uint64_t ns_run;		/* host time spent in run() */
@@ -56,6 +58,9 @@ struct exec_turn {
 
 struct interp_vm {
 	struct vm *vm;
+	enum tier_id tid;
+	const struct fast_path *fp;
+	void *fast_vm;			/* fp's per-VM state */
 	struct exec_turn turn;
 	struct codepages cp;
 	/* kept from attach until the VM goes: every TLB stays registered
@@ -111,6 +116,15 @@ _Noreturn void cpu_debug_stop(struct icpu *c)
 		log_error("interp: debugger stop outside the run loop");
 		abort();
 	}
+	longjmp(*c->fault_jmp, 1);
+}
+
+/* engine_reexec's vector: the careful step runs the instruction */
+#define FAULT_REEXEC (-2)
+
+_Noreturn void engine_reexec(struct icpu *c)
+{
+	c->fault_vector = FAULT_REEXEC;
 	longjmp(*c->fault_jmp, 1);
 }
 
@@ -221,6 +235,7 @@ static inline void memo_forget(struct page_memo *m, struct decode_cache *dc)
 {
 	m->blk = dc->pages;
 	m->stamp = ~0ull;
+	m->rip_base = 0;
 	m->in_limit = false;
 }
 
@@ -295,6 +310,8 @@ static inline void follow_physmap(struct interp_cpu *p)
 		p->pm_gen = g;
 		tlb_flush_all(&p->c.tlb);
 		dcache_flush(p->c.dc);
+		if (p->fp)
+			p->fp->flush(p->fast);
 	}
 }
 
@@ -310,8 +327,6 @@ static inline void follow_a20(struct interp_cpu *p)
 		tlb_flush_all(&p->c.tlb);
 	}
 }
-
-enum fast_result { FAST_BREAK, FAST_HLT };
 
 static inline uint8_t run_bits(const struct dc_insn *d)
 {
@@ -354,7 +369,7 @@ static inline struct dc_insn *straight_run(struct icpu *c, struct dc_insn *d, ui
 
 static struct interp_vm *vm_of(struct interp_cpu *p)
 {
-	return p->v->vm->tier_vm[TIER_INTERP];
+	return p->v->vm->tier_vm[p->tid];
 }
 
 /* PAUSE ran: with another vCPU waiting for its turn, this turn ends */
@@ -474,6 +489,12 @@ static enum fast_result fast_loop(struct interp_cpu *p)
 	}
 }
 
+enum fast_result engine_interp_fast(struct icpu *c)
+{
+	/* c is the first member of its struct interp_cpu */
+	return fast_loop((struct interp_cpu *)(void *)c);
+}
+
 static void turn_take(struct exec_turn *t)
 {
 	pthread_mutex_lock(&t->m);
@@ -511,7 +532,7 @@ static bool take_events(struct interp_cpu *p)
 	struct icpu *c = &p->c;
 	struct cpu_state *s = c->s;
 	struct vcpu *v = p->v;
-	struct tier_stats *st = &v->stats[TIER_INTERP];
+	struct tier_stats *st = &v->stats[p->tid];
 
 	if (!s->ev.nmi_masked && (atomic_load(&v->events) & VCPU_EV_NMI) && vcpu_take_nmi(v)) {
 		c->next_rip = s->rip;
@@ -688,16 +709,22 @@ static enum tier_exit run_loop(struct interp_cpu *p, bool once)
 		case STEP_FAST:
 			break;
 		}
-		if (fast_loop(p) == FAST_HLT)
+		enum fast_result f = p->fp ? p->fp->run(p->fast, &p->c) : fast_loop(p);
+		if (f == FAST_HLT)
 			return TIER_EXIT_HLT;
 	}
 }
 
-static enum tier_exit run_common(struct vcpu *v, bool once)
+static struct interp_cpu *cpu_of(struct vcpu *v, enum tier_id id)
 {
-	struct interp_cpu *p = v->tier_priv[TIER_INTERP];
+	return v->tier_priv[id];
+}
+
+static enum tier_exit run_common(struct vcpu *v, enum tier_id id, bool once)
+{
+	struct interp_cpu *p = cpu_of(v, id);
 	if (!p) {
-		log_error("interp: vcpu %d: run without attach", v->index);
+		log_error("%s: vcpu %d: run without attach", tier_table[id]->name, v->index);
 		return TIER_EXIT_ERROR;
 	}
 	struct icpu *c = &p->c;
@@ -719,10 +746,19 @@ static enum tier_exit run_common(struct vcpu *v, bool once)
 		/* a fault: deliver it (a fault in delivery lands here again,
 		 * and icpu_exception makes it #DF or a shutdown) */
 		run_fault_fixup(c);
+		if (p->fp)
+			p->fp->fault_fixup(p->fast, c);
 		if (c->fault_vector == FAULT_DEBUG_STOP) {
 			c->delivering = -1;
 			r = TIER_EXIT_DEBUG;
 			goto out;
+		}
+		if (c->fault_vector == FAULT_REEXEC) {
+			if (once) {
+				r = TIER_EXIT_KICK;
+				goto out;
+			}
+			goto loop;
 		}
 		/* a faulting instruction's data breakpoints do not trap */
 		c->dbg_hits = 0;
@@ -745,43 +781,45 @@ static enum tier_exit run_common(struct vcpu *v, bool once)
 	} else {
 		take_leftover_events(c);
 	}
+loop:
 	r = run_loop(p, once);
 out:
 	c->fault_jmp = NULL;
 	uint64_t n = c->insns - n0;
-	v->stats[TIER_INTERP].insns += n;
+	v->stats[id].insns += n;
 	p->insns_run += n;
 	p->ns_run += now_ns() - t0;
 	turn_give(turn);
 	return r;
 }
 
-static enum tier_exit interp_run(struct vcpu *v)
+enum tier_exit engine_run(struct vcpu *v, enum tier_id id)
 {
-	return run_common(v, false);
+	return run_common(v, id, false);
 }
 
-static enum tier_exit interp_step(struct vcpu *v)
+enum tier_exit engine_step(struct vcpu *v, enum tier_id id)
 {
-	return run_common(v, true);
+	return run_common(v, id, true);
 }
 
-static void interp_kick(struct vcpu *v)
+void engine_kick(struct vcpu *v, enum tier_id id)
 {
-	struct interp_cpu *p = v->tier_priv[TIER_INTERP];
-	if (p)
-		atomic_store_explicit(&p->attention, 1, memory_order_relaxed);
+	struct interp_cpu *p = cpu_of(v, id);
+	if (!p)
+		return;
+	atomic_store_explicit(&p->attention, 1, memory_order_relaxed);
+	if (p->fp)
+		p->fp->kick(p->fast);
+}
+
+struct icpu *engine_icpu(struct vcpu *v, enum tier_id id)
+{
+	struct interp_cpu *p = cpu_of(v, id);
+	return p ? &p->c : NULL;
 }
 
 /* -- the tier contract -- */
-
-static void interp_probe(struct tier_probe *pr)
-{
-	memset(pr, 0, sizeof(*pr));
-	pr->usable = true;
-	snprintf(pr->desc, sizeof(pr->desc),
-		 "the interpreter: every host, the reference semantics (i686 integer ISA and system)");
-}
 
 static void invalidate_code(void *opaque, uint64_t gpa_page)
 {
@@ -789,16 +827,21 @@ static void invalidate_code(void *opaque, uint64_t gpa_page)
 	for (int k = 0; k < VM_MAX_CPUS; k++)
 		if (iv->cpu[k])
 			dcache_drop_gpa(iv->cpu[k]->c.dc, gpa_page);
+	if (iv->fp)
+		iv->fp->invalidate(iv->fast_vm, gpa_page);
 }
 
-static int interp_vm_init(struct vm *vm)
+int engine_vm_init(struct vm *vm, enum tier_id id, const struct fast_path *fp)
 {
+	const char *name = tier_table[id] ? tier_table[id]->name : "interp";
 	struct interp_vm *iv = calloc(1, sizeof(*iv));
 	if (!iv) {
-		log_error("interp: out of memory");
+		log_error("%s: out of memory", name);
 		return -1;
 	}
 	iv->vm = vm;
+	iv->tid = id;
+	iv->fp = fp;
 	pthread_mutex_init(&iv->turn.m, NULL);
 	pthread_cond_init(&iv->turn.cv, NULL);
 	if (codepages_init(&iv->cp, vm->pm) < 0) {
@@ -807,27 +850,35 @@ static int interp_vm_init(struct vm *vm)
 	}
 	iv->cp.invalidate = invalidate_code;
 	iv->cp.opaque = iv;
-	vm->tier_vm[TIER_INTERP] = iv;
+	if (fp && !(iv->fast_vm = fp->vm_init(vm, &iv->cp))) {
+		codepages_destroy(&iv->cp);
+		free(iv);
+		return -1;
+	}
+	vm->tier_vm[id] = iv;
 	return 0;
 }
 
 static void print_mips(const struct interp_cpu *p)
 {
 	double s = (double)p->ns_run / 1e9;
-	log_msg("cpu%d interp: %llu instructions in %.3f s of run(): %.1f MIPS", p->index,
+	const char *name = tier_table[p->tid]->name;
+	log_msg("cpu%d %s: %llu instructions in %.3f s of run(): %.1f MIPS", p->index, name,
 		(unsigned long long)p->insns_run, s, s > 0 ? (double)p->insns_run / s / 1e6 : 0.0);
 	const struct decode_cache *dc = p->c.dc;
-	log_msg("cpu%d interp: decodes %llu uncached %llu evictions %llu full-block restarts %llu "
-		"code-page drops %llu; tlb fills %llu flushes %llu", p->index,
+	log_msg("cpu%d %s: decodes %llu uncached %llu evictions %llu full-block restarts %llu "
+		"code-page drops %llu; tlb fills %llu flushes %llu", p->index, name,
 		(unsigned long long)dc->decodes, (unsigned long long)dc->uncached,
 		(unsigned long long)dc->evictions, (unsigned long long)dc->restarts,
 		(unsigned long long)dc->drops, (unsigned long long)p->c.tlb.fills,
 		(unsigned long long)p->c.tlb.flushes);
+	if (p->fp)
+		p->fp->print_stats(p->fast, p->index);
 }
 
-static void interp_vm_destroy(struct vm *vm)
+void engine_vm_destroy(struct vm *vm, enum tier_id id)
 {
-	struct interp_vm *iv = vm->tier_vm[TIER_INTERP];
+	struct interp_vm *iv = vm->tier_vm[id];
 	if (!iv)
 		return;
 	for (int k = 0; k < VM_MAX_CPUS; k++) {
@@ -836,21 +887,26 @@ static void interp_vm_destroy(struct vm *vm)
 			continue;
 		if (log_enabled(LOG_STATS) && p->insns_run)
 			print_mips(p);
+		if (p->fp)
+			p->fp->free(p->fast);
 		dcache_free(p->c.dc);
 		free(p);
 	}
+	if (iv->fp)
+		iv->fp->vm_destroy(iv->fast_vm);
 	codepages_destroy(&iv->cp);
 	pthread_mutex_destroy(&iv->turn.m);
 	pthread_cond_destroy(&iv->turn.cv);
 	free(iv);
-	vm->tier_vm[TIER_INTERP] = NULL;
+	vm->tier_vm[id] = NULL;
 }
 
-static int interp_attach(struct vcpu *v)
+int engine_attach(struct vcpu *v, enum tier_id id)
 {
-	struct interp_vm *iv = v->vm->tier_vm[TIER_INTERP];
+	struct interp_vm *iv = v->vm->tier_vm[id];
+	const char *name = tier_table[id] ? tier_table[id]->name : "interp";
 	if (!iv || v->index < 0 || v->index >= VM_MAX_CPUS) {
-		log_error("interp: vcpu %d: attach before vm_init", v->index);
+		log_error("%s: vcpu %d: attach before vm_init", name, v->index);
 		return -1;
 	}
 	struct interp_cpu *p = iv->cpu[v->index];
@@ -858,10 +914,19 @@ static int interp_attach(struct vcpu *v)
 		p = calloc(1, sizeof(*p));
 		if (!p || !(p->c.dc = dcache_new(&iv->cp))) {
 			free(p);
-			log_error("interp: out of memory for vcpu %d", v->index);
+			log_error("%s: out of memory for vcpu %d", name, v->index);
 			return -1;
 		}
 		tlb_init(&p->c.tlb, v->vm->pm, &iv->cp);
+		p->tid = id;
+		p->fp = iv->fp;
+		p->c.v = v;
+		p->c.s = &v->s;
+		if (p->fp && !(p->fast = p->fp->attach(iv->fast_vm, &p->c))) {
+			dcache_free(p->c.dc);
+			free(p);
+			return -1;
+		}
 		iv->cpu[v->index] = p;
 	}
 	p->v = v;
@@ -869,19 +934,19 @@ static int interp_attach(struct vcpu *v)
 	p->c.v = v;
 	p->c.s = &v->s;
 	p->c.delivering = -1;
-	v->tier_priv[TIER_INTERP] = p;
+	v->tier_priv[id] = p;
 	return 0;
 }
 
-static void interp_detach(struct vcpu *v)
+void engine_detach(struct vcpu *v, enum tier_id id)
 {
 	/* the per-vCPU parts stay with the VM (see struct interp_vm) */
-	v->tier_priv[TIER_INTERP] = NULL;
+	v->tier_priv[id] = NULL;
 }
 
-static int interp_sync_in(struct vcpu *v)
+int engine_sync_in(struct vcpu *v, enum tier_id id)
 {
-	struct interp_cpu *p = v->tier_priv[TIER_INTERP];
+	struct interp_cpu *p = cpu_of(v, id);
 	struct icpu *c = &p->c;
 	c->s = &v->s;
 	c->lf_op = LF_NONE;
@@ -894,16 +959,36 @@ static int interp_sync_in(struct vcpu *v)
 	tlb_flush_all(&c->tlb);
 	/* another tier may have written code without telling codepages */
 	dcache_flush(c->dc);
+	if (p->fp)
+		p->fp->flush(p->fast);
 	return 0;
 }
 
-static int interp_sync_out(struct vcpu *v)
+int engine_sync_out(struct vcpu *v, enum tier_id id)
 {
-	struct interp_cpu *p = v->tier_priv[TIER_INTERP];
+	struct interp_cpu *p = cpu_of(v, id);
 	struct icpu *c = &p->c;
 	v->s.rflags = flags_get(c);
 	c->lf_op = LF_NONE;
 	return 0;
+}
+
+static int interp_vm_init(struct vm *vm) { return engine_vm_init(vm, TIER_INTERP, NULL); }
+static void interp_vm_destroy(struct vm *vm) { engine_vm_destroy(vm, TIER_INTERP); }
+static int interp_attach(struct vcpu *v) { return engine_attach(v, TIER_INTERP); }
+static void interp_detach(struct vcpu *v) { engine_detach(v, TIER_INTERP); }
+static int interp_sync_in(struct vcpu *v) { return engine_sync_in(v, TIER_INTERP); }
+static int interp_sync_out(struct vcpu *v) { return engine_sync_out(v, TIER_INTERP); }
+static enum tier_exit interp_run(struct vcpu *v) { return engine_run(v, TIER_INTERP); }
+static enum tier_exit interp_step(struct vcpu *v) { return engine_step(v, TIER_INTERP); }
+static void interp_kick(struct vcpu *v) { engine_kick(v, TIER_INTERP); }
+
+static void interp_probe(struct tier_probe *pr)
+{
+	memset(pr, 0, sizeof(*pr));
+	pr->usable = true;
+	snprintf(pr->desc, sizeof(pr->desc),
+		 "the interpreter: every host, the reference semantics (i686 integer ISA and system)");
 }
 
 static bool interp_can_run(const struct vm *vm, const struct cpu_state *s)

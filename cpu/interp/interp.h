@@ -84,6 +84,9 @@ const struct dc_insn *dcache_fetch_slow(struct icpu *c, uint64_t rip, uint64_t l
 /* a write hit guest-physical page gpa (any thread): drop its blocks */
 void dcache_drop_gpa(struct decode_cache *dc, uint64_t gpa);
 void dcache_flush(struct decode_cache *dc);
+/* bind a decoded instruction: its handler, and whether it is plain and
+ * straight (the translator asks the same questions of its blocks) */
+void dcache_bind(struct dc_insn *d);
 
 static inline uint64_t dcache_key(uintptr_t host_page, unsigned code_size)
 {
