@@ -11,3 +11,10 @@ UNIT_TESTS += $(wildcard testsuite/unit/test_*.c)
 -include testsuite/fuzz/fuzz.mk
 -include testsuite/screen/screen.mk
 -include testsuite/gdb/gdb.mk
+
+# the translator's emitter test disassembles with capstone when it is
+# installed (private: not passed on to the library objects it depends on)
+ifneq ($(wildcard /usr/include/capstone/capstone.h),)
+$(O)/unit/test_bt_emit: private CFLAGS += -DBT_EMIT_CAPSTONE
+$(O)/unit/test_bt_emit: private UNIT_LDLIBS += -lcapstone
+endif
