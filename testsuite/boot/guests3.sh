@@ -6,4 +6,4 @@
 # tiers (default: interp kvm).
 cd "$(dirname "$0")/../.." || exit 1
 # shellcheck disable=SC2086
-exec bash testsuite/guests3/run.sh ${TIERS3:-interp kvm}
+exec bash testsuite/guests3/run.sh ${TIERS3:-interp bt kvm}

@@ -2,7 +2,7 @@
 # Run the guests3 test guests on trivisor's tiers, or under QEMU's TCG as the reference.
 # SPDX-License-Identifier: MIT
 #
-# usage: testsuite/guests3/run.sh [TIER...]    tiers to run (default: interp kvm);
+# usage: testsuite/guests3/run.sh [TIER...]    tiers to run (default: interp bt kvm);
 #                                              a guest runs on those of its
 #                                              manifest tiers that are asked for
 #        testsuite/guests3/run.sh --qemu       every guest under qemu-system-i386
@@ -30,7 +30,7 @@ for a in "$@"; do
 	esac
 done
 [ "$qemu" = 1 ] && tiers=(qemu-tcg)
-[ ${#tiers[@]} -eq 0 ] && tiers=(interp kvm)
+[ ${#tiers[@]} -eq 0 ] && tiers=(interp bt kvm)
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/guests3.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT

@@ -1,0 +1,317 @@
+/* The translator tier: the interpreter's loop (cpu/interp/engine.h)
+ * with translated blocks as its fast path. The dispatcher finds or
+ * translates the block at rip, runs it, and chains the exit it left by
+ * to the block it finds next. Code the translator leaves alone (real and
+ * virtual-8086 mode, segmented code, a debugger's breakpoint pages) runs
+ * in the interpreter's fast loop instead. */
+// SPDX-License-Identifier: MIT
+#include "cpu/bt/bt.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "cpu/interp/interp.h"
+#include "cpu/vcpu.h"
+#include "hw/log.h"
+
+#define DEFAULT_CACHE_MB 64
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* a data segment the blocks may address without looking at it: base 0,
+ * limit 4G, usable, present, writable, expand-up */
+static bool flat_data(const struct cpu_segment *sg)
+{
+	uint32_t mask = SEG_ATTR_UNUSABLE | SEG_ATTR_P | SEG_ATTR_S | 0xe;
+	uint32_t want = SEG_ATTR_P | SEG_ATTR_S | 0x2;
+	return sg->base == 0 && sg->limit == 0xffffffffu && (sg->attr & mask) == want;
+}
+
+/* the mode bits of the code about to run, or false when the translator
+ * leaves it to the interpreter: rip must be the linear address */
+static bool current_mode(const struct icpu *c, uint32_t *mode)
+{
+	const struct cpu_state *s = c->s;
+	uint32_t m = BT_MODE_CPL(c->cpl) | (c->cpl == 3 ? BT_MODE_USER : 0);
+	if (c->code_size == 64) {
+		*mode = m | BT_MODE_CS64;
+		return true;
+	}
+	if (c->code_size != 32 || c->v86 || s->seg[S_CS].base != 0 ||
+	    s->seg[S_CS].limit != 0xffffffffu)
+		return false;
+	if (c->stack_size == 4)
+		m |= BT_MODE_SS32;
+	if (flat_data(&s->seg[S_DS]) && flat_data(&s->seg[S_ES]) && flat_data(&s->seg[S_SS]))
+		m |= BT_MODE_FLAT;
+	*mode = m;
+	return true;
+}
+
+static unsigned jc_index(uint64_t rip)
+{
+	return (unsigned)(rip ^ (rip >> BT_JC_BITS)) & ((1u << BT_JC_BITS) - 1);
+}
+
+/* the block at c->s->rip, translated now if need be; NULL when the code
+ * cannot be fetched from RAM (the careful step faults or reads MMIO) */
+static struct bt_block *lookup(struct bt_cpu *b, struct icpu *c, uint32_t mode)
+{
+	struct bt_vm *bv = b->vm;
+	uint64_t rip = c->s->rip, page = rip & ~0xfffull;
+	const struct tlb_entry *e = icpu_tlb_entry(c, rip);
+	if (e->tag[MMU_FETCH] != page) {
+		void *host;
+		uint64_t gpa;
+		uint32_t pferr;
+		if (tlb_fill(&c->tlb, &c->mr, rip, MMU_FETCH, c->cpl == 3, &host, &gpa, &pferr) !=
+			    TLB_HOST ||
+		    e->tag[MMU_FETCH] != page)
+			return NULL;
+	}
+	uintptr_t host = (uintptr_t)(rip + e->addend);
+	if (b->generation != bv->generation) {
+		memset(b->jc, 0, sizeof(b->jc));
+		b->generation = bv->generation;
+	}
+	struct bt_block **slot = &b->jc[jc_index(rip)];
+	struct bt_block *blk = *slot;
+	b->lookups++;
+	if (blk && blk->rip == rip && blk->host == host && blk->mode == mode && blk->valid)
+		return blk;
+	b->jc_misses++;
+	blk = bt_find(bv, host, rip, mode);
+	if (!blk) {
+		uint64_t gpa = tlb_meta_of(&c->tlb, e)->gpa | (rip & 0xfff);
+		uint64_t t0 = now_ns();
+		blk = bt_translate(bv, c, rip, host, gpa, mode);
+		if (!blk) {
+			bt_cache_flush(bv);
+			memset(b->jc, 0, sizeof(b->jc));
+			b->generation = bv->generation;
+			blk = bt_translate(bv, c, rip, host, gpa, mode);
+		}
+		bv->ns_translate += now_ns() - t0;
+		if (!blk)
+			return NULL;
+	}
+	*slot = blk;
+	return blk;
+}
+
+static enum fast_result bt_fast_run(void *cs, struct icpu *c)
+{
+	struct bt_cpu *b = cs;
+	struct bt_vm *bv = b->vm;
+	uint32_t mode;
+	/* the careful step first looks at what DR7 or the debugger changed */
+	if (c->dbg_dirty)
+		return FAST_BREAK;
+	/* breakpoints: the interpreter's loop leaves at their pages */
+	if (!current_mode(c, &mode) || c->dbg_on) {
+		b->interp_runs++;
+		return engine_interp_fast(c);
+	}
+	b->runs++;
+	int32_t budget = (int32_t)(((c->insns | (EVENT_POLL_INSNS - 1)) + 1) - c->insns);
+	c->bt_budget = budget;
+	b->budget0 = budget;
+	uint64_t gen = bv->generation;
+	struct bt_exit *from = NULL;
+	for (;;) {
+		struct bt_block *blk = lookup(b, c, mode);
+		if (!blk)
+			break;
+		if (bv->generation != gen) {
+			from = NULL;	/* a flush freed it */
+			gen = bv->generation;
+		}
+		/* a chain never leaves the linear page, whose mapping the
+		 * lookup of its first block checked */
+		if (from && ((from->from->rip ^ blk->rip) & ~0xfffull) == 0)
+			bt_chain(bv, from, blk);
+		c->bt_in = true;
+		struct bt_ret r = bv->enter(c, c->s, blk->code);
+		c->bt_in = false;
+		if (r.reason == BT_EXIT_CHAIN)
+			from = (struct bt_exit *)(uintptr_t)r.arg;
+		else if (r.reason == BT_EXIT_LOOKUP)
+			from = NULL;
+		else {
+			if (r.reason == BT_EXIT_BREAK)
+				b->breaks++;
+			break;
+		}
+		if (c->bt_budget <= 0)
+			break;
+	}
+	c->insns += (uint64_t)(budget - c->bt_budget);
+	return FAST_BREAK;
+}
+
+static void bt_fault_fixup(void *cs, struct icpu *c)
+{
+	struct bt_cpu *b = cs;
+	if (!c->bt_in)
+		return;
+	const struct bt_site *st = c->bt_site;
+	c->bt_in = false;
+	c->insns += (uint64_t)(b->budget0 - c->bt_budget) - st->refund;
+	c->s->rip = st->rip;
+}
+
+static void bt_invalidate(void *vmstate, uint64_t gpa_page)
+{
+	struct bt_vm *bv = vmstate;
+	bt_invalidate_page(bv, gpa_page);
+	/* the block running wrote its own page: it leaves after this
+	 * instruction (bt_h_insn says so) */
+	for (int k = 0; k < bv->ncpus; k++) {
+		struct icpu *c = bv->cpus[k]->c;
+		const struct bt_site *st = c->bt_site;
+		if (c->bt_in && st && st->gpa_page == gpa_page)
+			c->bt_stale = true;
+	}
+}
+
+static void bt_flush(void *cs)
+{
+	struct bt_cpu *b = cs;
+	bt_cache_flush(b->vm);
+}
+
+static void bt_kick(void *cs)
+{
+	/* the blocks look at their budget only: a kick is seen within
+	 * EVENT_POLL_INSNS instructions, when the careful step runs */
+	(void)cs;
+}
+
+static void *bt_vm_init(struct vm *vm, struct codepages *cp)
+{
+	struct bt_vm *bv = calloc(1, sizeof(*bv));
+	if (!bv) {
+		log_error("bt: out of memory");
+		return NULL;
+	}
+	bv->cp = cp;
+	size_t mb = vm->bt_cache_mb ? vm->bt_cache_mb : DEFAULT_CACHE_MB;
+	if (bt_cache_init(bv, mb << 20) < 0) {
+		free(bv);
+		return NULL;
+	}
+	return bv;
+}
+
+static void bt_vm_destroy(void *vmstate)
+{
+	struct bt_vm *bv = vmstate;
+	bt_cache_destroy(bv);
+	free(bv);
+}
+
+static void *bt_attach_cpu(void *vmstate, struct icpu *c)
+{
+	struct bt_vm *bv = vmstate;
+	if (bv->ncpus >= (int)(sizeof(bv->cpus) / sizeof(bv->cpus[0])))
+		return NULL;
+	struct bt_cpu *b = calloc(1, sizeof(*b));
+	if (!b) {
+		log_error("bt: out of memory");
+		return NULL;
+	}
+	b->vm = bv;
+	b->c = c;
+	b->generation = bv->generation;
+	bv->cpus[bv->ncpus++] = b;
+	return b;
+}
+
+static void bt_free_cpu(void *cs)
+{
+	free(cs);
+}
+
+static void bt_stats(void *cs, struct tier_stats *st)
+{
+	(void)cs;
+	(void)st;
+}
+
+static void bt_print_stats(void *cs, int cpu)
+{
+	struct bt_cpu *b = cs;
+	struct bt_vm *bv = b->vm;
+	log_msg("cpu%d bt: blocks %llu (%llu insns, %llu code bytes) in %.3f s; flushes %llu "
+		"invalidated %llu chains %llu unchains %llu", cpu,
+		(unsigned long long)bv->blocks, (unsigned long long)bv->insns_translated,
+		(unsigned long long)bv->code_bytes, (double)bv->ns_translate / 1e9,
+		(unsigned long long)bv->flushes, (unsigned long long)bv->invalidated,
+		(unsigned long long)bv->chains, (unsigned long long)bv->unchains);
+	log_msg("cpu%d bt: dispatches %llu lookups %llu jump-cache misses %llu breaks %llu "
+		"interpreter runs %llu", cpu, (unsigned long long)b->runs,
+		(unsigned long long)b->lookups, (unsigned long long)b->jc_misses,
+		(unsigned long long)b->breaks, (unsigned long long)b->interp_runs);
+}
+
+static const struct fast_path bt_fast = {
+	.vm_init = bt_vm_init,
+	.vm_destroy = bt_vm_destroy,
+	.attach = bt_attach_cpu,
+	.free = bt_free_cpu,
+	.run = bt_fast_run,
+	.fault_fixup = bt_fault_fixup,
+	.invalidate = bt_invalidate,
+	.flush = bt_flush,
+	.kick = bt_kick,
+	.stats = bt_stats,
+	.print_stats = bt_print_stats,
+};
+
+/* -- the tier contract -- */
+
+static void bt_probe(struct tier_probe *pr)
+{
+	memset(pr, 0, sizeof(*pr));
+	pr->usable = true;
+	snprintf(pr->desc, sizeof(pr->desc),
+		 "the translator: guest x86 to host x86-64 code, every x86-64 host");
+}
+
+static int bt_tier_vm_init(struct vm *vm) { return engine_vm_init(vm, TIER_BT, &bt_fast); }
+static void bt_tier_vm_destroy(struct vm *vm) { engine_vm_destroy(vm, TIER_BT); }
+static int bt_tier_attach(struct vcpu *v) { return engine_attach(v, TIER_BT); }
+static void bt_tier_detach(struct vcpu *v) { engine_detach(v, TIER_BT); }
+static int bt_sync_in(struct vcpu *v) { return engine_sync_in(v, TIER_BT); }
+static int bt_sync_out(struct vcpu *v) { return engine_sync_out(v, TIER_BT); }
+static enum tier_exit bt_run(struct vcpu *v) { return engine_run(v, TIER_BT); }
+static enum tier_exit bt_step(struct vcpu *v) { return engine_step(v, TIER_BT); }
+static void bt_tier_kick(struct vcpu *v) { engine_kick(v, TIER_BT); }
+
+static bool bt_can_run(const struct vm *vm, const struct cpu_state *s)
+{
+	(void)vm;
+	(void)s;
+	return true;
+}
+
+const struct tier bt_tier = {
+	.name = "bt",
+	.id = TIER_BT,
+	.probe = bt_probe,
+	.vm_init = bt_tier_vm_init,
+	.vm_destroy = bt_tier_vm_destroy,
+	.attach = bt_tier_attach,
+	.detach = bt_tier_detach,
+	.sync_in = bt_sync_in,
+	.sync_out = bt_sync_out,
+	.run = bt_run,
+	.can_run = bt_can_run,
+	.kick = bt_tier_kick,
+	.step = bt_step,
+};

@@ -1,0 +1,154 @@
+/* The translator's parts, shared by its files; internal to cpu/bt/.
+ *
+ * The translator is the interpreter's loop (cpu/interp/engine.h) with
+ * translated blocks as its fast path. A block is the guest code from one
+ * rip to a control transfer, the end of its page, an instruction that is
+ * not plain (the careful step runs those) or BT_MAX_INSNS instructions.
+ * It is keyed by the host address of its first byte (so a remap of ROM
+ * or RAM never finds a stale block), its rip and the mode bits that
+ * change decoding or semantics (struct bt_mode).
+ *
+ * Generated code runs between bt_enter and the exit trampoline with
+ *   r15 = struct icpu *c, r14 = struct cpu_state *c->s (guest registers
+ *   at [r14 + 8 * n]),
+ * and an aligned stack, so it calls C helpers directly. Each block starts
+ * by charging its instruction count to c->bt_budget and leaves when that
+ * goes negative. Direct exits are jmp rel32 to a stub that returns to the
+ * dispatcher, which patches the jmp to the next block (chaining) when
+ * both lie on the same linear page (the same mapping). Instructions the
+ * translator does not write natively call the interpreter's semantic
+ * function through bt_h_insn, with a struct bt_site that also says where
+ * a fault is (precise exceptions: rip, and how many of the block's
+ * charged instructions did not run). */
+#ifndef CPU_BT_BT_H
+#define CPU_BT_BT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "cpu/decode.h"
+#include "cpu/interp/engine.h"
+#include "cpu/interp/icpu.h"
+
+#define BT_MAX_INSNS 64
+/* room one block's code may need at most; the cache flushes below it */
+#define BT_BLOCK_ROOM (64 * 1024)
+#define BT_JC_BITS 12
+
+enum bt_exit_reason {
+	BT_EXIT_CHAIN = 1,	/* a direct exit: arg is its struct bt_exit */
+	BT_EXIT_LOOKUP,		/* an indirect one: c->s->rip says where */
+	BT_EXIT_BUDGET,		/* the budget ran out before a block */
+	BT_EXIT_BREAK,		/* the careful step runs the instruction at rip */
+};
+
+/* what bt_enter returns, in rax:rdx */
+struct bt_ret {
+	uint64_t reason;
+	uint64_t arg;
+};
+
+struct bt_block;
+
+/* a patchable exit: its jmp goes to its stub until chained */
+struct bt_exit {
+	struct bt_block *from;
+	uint8_t *jmp_rel32;		/* executable address of the jmp's rel32 */
+	uint8_t *stub;			/* executable address of the stub */
+	struct bt_block *to;		/* chained to, or NULL */
+	struct bt_exit *next_in;	/* to's incoming list */
+};
+
+struct bt_block {
+	uint64_t rip;
+	uintptr_t host;			/* host address of the first byte */
+	uint64_t gpa_page;		/* guest-physical page it came from */
+	uint32_t mode;			/* bt_mode bits */
+	uint16_t ninsns;		/* 0: a break block, the careful step's */
+	bool valid;			/* false once its page was written */
+	const uint8_t *code;		/* executable entry */
+	struct bt_exit exit[2];
+	struct bt_exit *incoming;	/* exits chained to this block */
+	struct bt_block *hnext;		/* hash chain */
+	struct bt_block *pnext;		/* blocks of the same guest page */
+};
+
+/* one call-out: what a helper needs, and where a fault in it is */
+struct bt_site {
+	struct insn in;			/* bound: in.fn is the interpreter's */
+	uint64_t rip, next_rip;
+	uint64_t gpa_page;		/* the block's page */
+	uint32_t refund;		/* charged instructions not run if it faults */
+};
+
+/* mode bits a block was translated for */
+#define BT_MODE_CS64 (1u << 0)		/* 64-bit code, else 32-bit */
+#define BT_MODE_USER (1u << 1)		/* CPL 3 */
+#define BT_MODE_SS32 (1u << 2)		/* 32-bit stack (not 64-bit code) */
+#define BT_MODE_FLAT (1u << 3)		/* DS, ES, SS flat 4G data (32-bit code) */
+#define BT_MODE_CPL(c) ((uint32_t)(c) << 4)
+
+/* the per-VM part: the code cache, the block table, the arena */
+struct bt_vm {
+	struct codepages *cp;
+	/* the code cache: one memfd mapped twice, writable and executable */
+	uint8_t *rw, *rx;
+	size_t size, used;
+	/* blocks, exits and sites, reset with the cache */
+	uint8_t *arena;
+	size_t arena_size, arena_used;
+	struct bt_block **hash;		/* by host address, rip and mode */
+	unsigned hash_mask;
+	struct bt_block **pages;	/* by guest page: lists through pnext */
+	unsigned pages_mask;
+	/* code at the cache's start, emitted again after each flush */
+	struct bt_ret (*enter)(struct icpu *c, struct cpu_state *s, const void *code);
+	const uint8_t *exit_tramp;
+	uint64_t generation;		/* flushes: jump caches hold blocks of one */
+	struct bt_cpu *cpus[64];
+	int ncpus;
+	/* statistics */
+	uint64_t blocks, insns_translated, code_bytes, flushes, invalidated, chains, unchains;
+	uint64_t ns_translate;
+};
+
+struct bt_cpu {
+	struct bt_vm *vm;
+	struct icpu *c;
+	uint64_t generation;		/* of the jump cache */
+	int32_t budget0;		/* c->bt_budget when the dispatcher began */
+	struct bt_block *jc[1u << BT_JC_BITS];
+	uint64_t runs, lookups, jc_misses, breaks, interp_runs;
+};
+
+/* -- the code cache (cache.c) -- */
+int bt_cache_init(struct bt_vm *bv, size_t size);
+void bt_cache_destroy(struct bt_vm *bv);
+/* drop every block: the cache, the arena, the tables (never while
+ * translated code runs: the dispatcher calls it) */
+void bt_cache_flush(struct bt_vm *bv);
+/* room for one more block (flushing first when not) */
+bool bt_cache_room(struct bt_vm *bv);
+void *bt_arena_alloc(struct bt_vm *bv, size_t size);
+
+/* -- the block table (blocks.c) -- */
+struct bt_block *bt_find(struct bt_vm *bv, uintptr_t host, uint64_t rip, uint32_t mode);
+void bt_insert(struct bt_vm *bv, struct bt_block *b);
+/* patch ex to jump to b */
+void bt_chain(struct bt_vm *bv, struct bt_exit *ex, struct bt_block *b);
+/* a write hit guest page gpa_page: drop its blocks */
+void bt_invalidate_page(struct bt_vm *bv, uint64_t gpa_page);
+
+/* -- translation (translate.c) -- */
+/* a block for the code at rip (host: its first byte's host address,
+ * gpa: its guest-physical address), or NULL when the cache is full */
+struct bt_block *bt_translate(struct bt_vm *bv, struct icpu *c, uint64_t rip, uintptr_t host,
+			      uint64_t gpa, uint32_t mode);
+
+/* -- helpers generated code calls (helpers.c) -- */
+/* run site's instruction with the interpreter's function; returns
+ * nonzero when the block must end after it (its page was written) */
+uint64_t bt_h_insn(struct icpu *c, const struct bt_site *st);
+/* condition cc (0-15) of the guest's flags */
+uint64_t bt_h_cond(struct icpu *c, uint64_t cc);
+
+#endif

@@ -1,0 +1,118 @@
+/* The code cache: one memfd mapped twice, writable here and executable
+ * there, so no page is ever writable and executable at once (W^X) and
+ * chaining patches need no mprotect. Filled front to back; flushed whole
+ * when full, with the arena that holds the blocks' side data. */
+// SPDX-License-Identifier: MIT
+#include "cpu/bt/bt.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "cpu/bt/emit.h"
+#include "hw/log.h"
+
+/* bt_enter and the exit trampoline, at the cache's start */
+static void emit_trampolines(struct bt_vm *bv)
+{
+	struct emit e;
+	emit_init(&e, bv->rw, 256);
+	e.exec_delta = bv->rx - bv->rw;
+	/* bt_enter(c, s, code): the callee-saved registers the blocks use,
+	 * a 16-byte aligned stack for their calls, then the block */
+	static const enum hreg saved[] = { H_RBP, H_RBX, H_R12, H_R13, H_R14, H_R15 };
+	for (unsigned i = 0; i < 6; i++)
+		emit_push_r(&e, saved[i]);
+	emit_alu_ri(&e, ALU_SUB, 8, H_RSP, 8);
+	emit_mov_rr(&e, 8, H_R15, H_RDI);
+	emit_mov_rr(&e, 8, H_R14, H_RSI);
+	emit_jmp_r(&e, H_RDX);
+	/* blocks leave here with rax:rdx = struct bt_ret */
+	bv->exit_tramp = e.p + e.exec_delta;
+	emit_alu_ri(&e, ALU_ADD, 8, H_RSP, 8);
+	for (int i = 5; i >= 0; i--)
+		emit_pop_r(&e, saved[i]);
+	emit_ret(&e);
+	bv->enter = (struct bt_ret (*)(struct icpu *, struct cpu_state *, const void *))(void *)bv->rx;
+	bv->used = (emit_size(&e) + 63) & ~(size_t)63;
+}
+
+int bt_cache_init(struct bt_vm *bv, size_t size)
+{
+	size = (size + 0xfffff) & ~(size_t)0xfffff;
+	int fd = memfd_create("trivisor-bt-code", MFD_CLOEXEC);
+	if (fd < 0) {
+		log_error("bt: memfd_create for the code cache: %s", strerror(errno));
+		return -1;
+	}
+	if (ftruncate(fd, (off_t)size) < 0) {
+		log_error("bt: code cache of %zu MiB: %s", size >> 20, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	void *rw = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	void *rx = rw == MAP_FAILED ? MAP_FAILED : mmap(NULL, size, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
+	close(fd);
+	if (rx == MAP_FAILED) {
+		log_error("bt: mapping the code cache: %s", strerror(errno));
+		if (rw != MAP_FAILED)
+			munmap(rw, size);
+		return -1;
+	}
+	bv->rw = rw;
+	bv->rx = rx;
+	bv->size = size;
+	bv->arena_size = size / 2;
+	bv->arena = malloc(bv->arena_size);
+	bv->hash_mask = (1u << 16) - 1;
+	bv->pages_mask = (1u << 14) - 1;
+	bv->hash = calloc(bv->hash_mask + 1, sizeof(*bv->hash));
+	bv->pages = calloc(bv->pages_mask + 1, sizeof(*bv->pages));
+	if (!bv->arena || !bv->hash || !bv->pages) {
+		log_error("bt: out of memory for the block tables");
+		bt_cache_destroy(bv);
+		return -1;
+	}
+	emit_trampolines(bv);
+	return 0;
+}
+
+void bt_cache_destroy(struct bt_vm *bv)
+{
+	if (bv->rw)
+		munmap(bv->rw, bv->size);
+	if (bv->rx)
+		munmap(bv->rx, bv->size);
+	free(bv->arena);
+	free(bv->hash);
+	free(bv->pages);
+	bv->rw = bv->rx = bv->arena = NULL;
+	bv->hash = bv->pages = NULL;
+}
+
+void bt_cache_flush(struct bt_vm *bv)
+{
+	memset(bv->hash, 0, (bv->hash_mask + 1) * sizeof(*bv->hash));
+	memset(bv->pages, 0, (bv->pages_mask + 1) * sizeof(*bv->pages));
+	bv->arena_used = 0;
+	emit_trampolines(bv);
+	bv->generation++;
+	bv->flushes++;
+}
+
+bool bt_cache_room(struct bt_vm *bv)
+{
+	return bv->size - bv->used >= BT_BLOCK_ROOM &&
+	       bv->arena_size - bv->arena_used >= (size_t)BT_MAX_INSNS * 2 * sizeof(struct bt_site) + 4096;
+}
+
+void *bt_arena_alloc(struct bt_vm *bv, size_t size)
+{
+	size = (size + 15) & ~(size_t)15;
+	if (bv->arena_size - bv->arena_used < size)
+		return NULL;
+	void *p = bv->arena + bv->arena_used;
+	bv->arena_used += size;
+	return p;
+}

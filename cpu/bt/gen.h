@@ -1,0 +1,72 @@
+/* One block's code generation, shared by translate.c (the block: its
+ * prologue, exits and stubs) and gen.c (instructions written natively,
+ * and where the guest's arithmetic flags are). Internal to cpu/bt/. */
+#ifndef CPU_BT_GEN_H
+#define CPU_BT_GEN_H
+
+#include "cpu/bt/bt.h"
+#include "cpu/bt/emit.h"
+#include "cpu/interp/interp.h"
+
+/* the decoded block */
+struct tb {
+	struct dc_insn d[BT_MAX_INSNS];
+	uint64_t rip[BT_MAX_INSNS + 1];	/* rip[n]: where the block falls through to */
+	unsigned n;
+	bool ends_in_branch;		/* d[n-1] transfers control */
+};
+
+enum stub_kind { ST_EXIT, ST_LOOKUP, ST_BUDGET };
+
+struct stub {
+	uint8_t *rel32;			/* writable address of the jump to the stub */
+	enum stub_kind kind;
+	uint32_t refund;		/* charged instructions not run */
+	int exit;			/* ST_EXIT: which of b->exit */
+	uint64_t rip;			/* ST_EXIT, ST_BUDGET: rip to leave at */
+};
+
+/* where the guest's six arithmetic flags are between instructions */
+enum flags_at {
+	FLAGS_MEM,	/* the interpreter's lazy state (flags.h): helpers see them */
+	FLAGS_HOST,	/* host EFLAGS, as the last native instruction left them */
+};
+
+struct gen {
+	struct bt_vm *bv;
+	struct emit e;
+	struct bt_block *b;
+	const struct tb *t;
+	uint32_t mode;
+	int code_size;
+	unsigned cpl;
+	unsigned k;			/* the instruction being emitted */
+	unsigned nexits;
+	enum flags_at flags;
+	/* arithmetic flags (FL_ARITH bits) read before written after
+	 * instruction k: live[k] */
+	uint16_t live[BT_MAX_INSNS + 1];
+	struct stub stubs[3 * BT_MAX_INSNS + 4];
+	unsigned nstubs;
+};
+
+/* a jump (its rel32 field) to a stub emitted after the body */
+void gen_stub(struct gen *g, uint8_t *rel32, enum stub_kind kind, uint32_t refund, int exit,
+	      uint64_t rip);
+/* the site of instruction k, for a helper (NULL when the arena is full) */
+struct bt_site *gen_site(struct gen *g, unsigned k);
+
+/* gen.c */
+/* flag liveness over the block, before emitting */
+void gen_liveness(struct gen *g);
+/* instruction g->k natively: false when gen.c does not know it */
+bool gen_native(struct gen *g);
+/* put host-held flags where helpers and the next block look (the
+ * interpreter's lazy state) if anything may still read them */
+void gen_flags_to_mem(struct gen *g);
+/* a jcc on guest condition cc: emits what makes host condition code
+ * *host_cc true exactly when cc holds (the flags themselves or a helper's
+ * answer), and returns that host code */
+unsigned gen_cond(struct gen *g, unsigned cc);
+
+#endif

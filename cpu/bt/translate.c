@@ -1,0 +1,269 @@
+/* Translation of one block: decode with the shared decoder, bind with
+ * the interpreter's binder (one answer to "is this plain"), then emit
+ * host code. Branches with static targets leave through patchable direct
+ * exits; every other instruction is emitted natively by gen.c where it
+ * knows how, or calls the interpreter's own function for it. */
+// SPDX-License-Identifier: MIT
+#include "cpu/bt/bt.h"
+
+#include <stddef.h>
+#include <string.h>
+#include "cpu/bt/gen.h"
+#include "hw/log.h"
+
+#define OFF_BUDGET ((int32_t)offsetof(struct icpu, bt_budget))
+#define OFF_RIP ((int32_t)offsetof(struct cpu_state, rip))
+
+static bool is_branch(unsigned op)
+{
+	switch (op) {
+	case OP_JMP: case OP_JCC: case OP_CALL: case OP_RET:
+	case OP_JCXZ: case OP_LOOP: case OP_LOOPE: case OP_LOOPNE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool is_string(unsigned op)
+{
+	switch (op) {
+	case OP_MOVS: case OP_CMPS: case OP_STOS: case OP_LODS: case OP_SCAS:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* decode from host (the page's bytes from rip's offset on) */
+static void decode_block(struct tb *t, const uint8_t *host, uint64_t rip, unsigned avail,
+			 int code_size)
+{
+	uint64_t mask = code_size == 64 ? ~0ull : 0xffffffffull;
+	unsigned off = 0;
+	t->n = 0;
+	t->ends_in_branch = false;
+	t->rip[0] = rip;
+	while (t->n < BT_MAX_INSNS) {
+		struct dc_insn *d = &t->d[t->n];
+		memset(d, 0, sizeof(*d));
+		if (decode(&d->in, host + off, avail - off, code_size) != DECODE_OK)
+			break;		/* page-crossing, #UD, too long: the careful step's */
+		dcache_bind(d);
+		if (!d->plain)
+			break;
+		uint64_t next = (rip + off + d->in.len) & mask;
+		/* 32-bit rip wrapping, 64-bit rip leaving the canonical range:
+		 * the careful step's */
+		if (next != rip + off + d->in.len || (code_size == 64 && !canonical(next)))
+			break;
+		off += d->in.len;
+		t->rip[++t->n] = next;
+		if (is_branch(d->in.op)) {
+			t->ends_in_branch = true;
+			break;
+		}
+		if (is_string(d->in.op))
+			break;
+		if (off >= avail)
+			break;
+	}
+}
+
+void gen_stub(struct gen *g, uint8_t *rel32, enum stub_kind kind, uint32_t refund, int exit,
+	      uint64_t rip)
+{
+	if (g->nstubs >= sizeof(g->stubs) / sizeof(g->stubs[0])) {
+		g->e.full = true;	/* cannot happen: a few per instruction */
+		return;
+	}
+	g->stubs[g->nstubs++] = (struct stub){ rel32, kind, refund, exit, rip };
+}
+
+/* a direct exit to rip: a patchable jmp, to its stub until chained */
+static void direct_exit(struct gen *g, uint64_t rip)
+{
+	int k = (int)g->nexits++;
+	emit_align_rel32_jmp(&g->e);
+	uint8_t *rel = emit_jmp32(&g->e, NULL);
+	struct bt_exit *ex = &g->b->exit[k];
+	ex->from = g->b;
+	ex->jmp_rel32 = rel ? rel + g->e.exec_delta : NULL;
+	gen_stub(g, rel, ST_EXIT, 0, k, rip);
+}
+
+static void emit_store_rip(struct emit *e, uint64_t rip)
+{
+	emit_mov_ri(e, 8, H_RAX, rip);
+	emit_mov_mr(e, 8, hm(H_R14, OFF_RIP), H_RAX);
+}
+
+static void emit_leave(struct gen *g, enum bt_exit_reason why)
+{
+	emit_mov_ri(&g->e, 4, H_RAX, why);
+	emit_jmp32(&g->e, g->bv->exit_tramp);
+}
+
+static void emit_stubs(struct gen *g)
+{
+	for (unsigned k = 0; k < g->nstubs; k++) {
+		struct stub *st = &g->stubs[k];
+		emit_bind32(&g->e, st->rel32);
+		if (st->kind == ST_EXIT) {
+			struct bt_exit *ex = &g->b->exit[st->exit];
+			ex->stub = g->e.p + g->e.exec_delta;
+			emit_store_rip(&g->e, st->rip);
+			emit_mov_ri(&g->e, 8, H_RDX, (uint64_t)(uintptr_t)ex);
+			emit_leave(g, BT_EXIT_CHAIN);
+			continue;
+		}
+		if (st->refund)
+			emit_alu_mi(&g->e, ALU_ADD, 4, hm(H_R15, OFF_BUDGET), (int32_t)st->refund);
+		if (st->kind == ST_BUDGET) {
+			emit_store_rip(&g->e, st->rip);
+			emit_leave(g, BT_EXIT_BUDGET);
+		} else {
+			emit_leave(g, BT_EXIT_LOOKUP);
+		}
+	}
+}
+
+struct bt_site *gen_site(struct gen *g, unsigned k)
+{
+	struct bt_site *st = bt_arena_alloc(g->bv, sizeof(*st));
+	if (!st) {
+		g->e.full = true;
+		return NULL;
+	}
+	st->in = g->t->d[k].in;
+	st->rip = g->t->rip[k];
+	st->next_rip = g->t->rip[k + 1];
+	st->gpa_page = g->b->gpa_page;
+	st->refund = g->t->n - k;
+	return st;
+}
+
+/* call the interpreter's function for instruction k */
+static void call_insn(struct gen *g, unsigned k)
+{
+	struct bt_site *st = gen_site(g, k);
+	gen_flags_to_mem(g);
+	emit_mov_rr(&g->e, 8, H_RDI, H_R15);
+	emit_mov_ri(&g->e, 8, H_RSI, (uint64_t)(uintptr_t)st);
+	emit_call(&g->e, (const void *)bt_h_insn);
+}
+
+static uint64_t rel_target(const struct gen *g, unsigned k)
+{
+	const struct insn *i = &g->t->d[k].in;
+	return (g->t->rip[k + 1] + i->imm) & size_mask(i->osize);
+}
+
+/* the last instruction, a branch */
+static void emit_branch(struct gen *g, unsigned k)
+{
+	const struct insn *i = &g->t->d[k].in;
+	bool rel = i->nopnd > 0 && i->opnd[0].kind == OPK_REL;
+	uint64_t target = rel ? rel_target(g, k) : 0;
+	bool static_ok = rel && (g->code_size != 64 || canonical(target));
+	if (static_ok && i->op == OP_JMP) {
+		direct_exit(g, target);
+		return;
+	}
+	if (static_ok && i->op == OP_JCC) {
+		unsigned cc = gen_cond(g, i->cond);
+		gen_flags_to_mem(g);
+		uint8_t *taken = emit_jcc32(&g->e, cc, NULL);
+		direct_exit(g, g->t->rip[k + 1]);
+		emit_bind32(&g->e, taken);
+		direct_exit(g, target);
+		return;
+	}
+	call_insn(g, k);
+	if (static_ok && i->op == OP_CALL)
+		direct_exit(g, target);
+	else
+		emit_leave(g, BT_EXIT_LOOKUP);
+}
+
+static void emit_body(struct gen *g)
+{
+	const struct tb *t = g->t;
+	/* charge the block, or leave before it when the budget is spent */
+	emit_alu_mi(&g->e, ALU_SUB, 4, hm(H_R15, OFF_BUDGET), (int32_t)t->n);
+	gen_stub(g, emit_jcc32(&g->e, 8 /* S */, NULL), ST_BUDGET, t->n, 0, t->rip[0]);
+	for (unsigned k = 0; k < t->n; k++) {
+		const struct insn *i = &t->d[k].in;
+		bool last = k + 1 == t->n;
+		g->k = k;
+		if (last && t->ends_in_branch) {
+			emit_branch(g, k);
+			return;
+		}
+		if (gen_native(g))
+			continue;
+		call_insn(g, k);
+		if (last && is_string(i->op)) {
+			emit_leave(g, BT_EXIT_LOOKUP);
+			return;
+		}
+		/* the instruction wrote its own page: leave before what follows */
+		emit_test_rr(&g->e, 4, H_RAX, H_RAX);
+		gen_stub(g, emit_jcc32(&g->e, 5 /* NE */, NULL), ST_LOOKUP, t->n - k - 1, 0, 0);
+	}
+	gen_flags_to_mem(g);
+	direct_exit(g, t->rip[t->n]);
+}
+
+struct bt_block *bt_translate(struct bt_vm *bv, struct icpu *c, uint64_t rip, uintptr_t host,
+			      uint64_t gpa, uint32_t mode)
+{
+	static __thread struct tb t;
+	static __thread struct gen g;
+	if (!bt_cache_room(bv))
+		return NULL;
+	unsigned avail = 0x1000 - (unsigned)(gpa & 0xfff);
+	decode_block(&t, (const uint8_t *)host, rip, avail, c->code_size);
+
+	struct bt_block *b = bt_arena_alloc(bv, sizeof(*b));
+	if (!b)
+		return NULL;
+	memset(b, 0, sizeof(*b));
+	b->rip = rip;
+	b->host = host;
+	b->gpa_page = gpa & ~0xfffull;
+	b->mode = mode;
+	b->ninsns = (uint16_t)t.n;
+	b->valid = true;
+
+	memset(&g, 0, sizeof(g));
+	g.bv = bv;
+	g.b = b;
+	g.t = &t;
+	g.mode = mode;
+	g.code_size = c->code_size;
+	emit_init(&g.e, bv->rw + bv->used, bv->size - bv->used);
+	g.e.exec_delta = bv->rx - bv->rw;
+	b->code = g.e.p + g.e.exec_delta;
+	if (t.n == 0) {
+		/* the careful step runs what is here; a block saying so keeps
+		 * the dispatcher from decoding it again */
+		emit_store_rip(&g.e, rip);
+		emit_leave(&g, BT_EXIT_BREAK);
+	} else {
+		g.cpl = c->cpl;
+		g.flags = FLAGS_MEM;
+		gen_liveness(&g);
+		emit_body(&g);
+		emit_stubs(&g);
+	}
+	if (g.e.full)
+		return NULL;
+	bv->used = (bv->used + emit_size(&g.e) + 15) & ~(size_t)15;
+	bv->blocks++;
+	bv->insns_translated += t.n;
+	bv->code_bytes += emit_size(&g.e);
+	codepages_mark(bv->cp, gpa);
+	bt_insert(bv, b);
+	return b;
+}
