@@ -5,7 +5,7 @@
 #   *.bin  multiboot (a.out kludge) kernels loaded at 1 MiB (lib.inc)
 
 GUESTS3_ROM   := realmode unreal realtolong
-GUESTS3_BIN   := pmode gates paging v86 tasks exceptions longmode debugregs
+GUESTS3_BIN   := pmode gates paging v86 tasks exceptions longmode debugregs nanobench smc precise
 GUESTS3_FILES := $(GUESTS3_ROM:%=$(O)/guests3/%.rom) $(GUESTS3_BIN:%=$(O)/guests3/%.bin)
 CHECK_DEPS    += $(GUESTS3_FILES)
 

@@ -1,0 +1,652 @@
+; Precise exceptions in the middle of straight-line code: the saved EIP is
+; the faulting instruction, every register and the arithmetic flags hold
+; what the instructions before it produced and nothing after, no memory was
+; written by the faulting instruction, and after the handler fixes the cause
+; the code resumes and finishes with the right values.
+; SPDX-License-Identifier: MIT
+;   a  #PF on a load in a run of register instructions; the page is mapped
+;   b  #PF on stores (read-only page with CR0.WP, not present, STOSD)
+;   c  #DE (DIV), #UD (UD2), #GP (bad selector into DS), each skipped
+;   d  REP MOVSD / REP STOSB / REP MOVSB faulting at the nth iteration
+;   e  a fault on the last of 10000 iterations of a loop body
+;   f  a fault right after a not-taken Jcc and at a taken Jcc's target
+%include "lib.inc"
+
+PD		equ 0x400000
+PT		equ 0x401000	; 4 KiB pages for TESTVA (8-12 MiB)
+TESTVA		equ 0x800000
+TESTPA		equ 0x300000	; page k of TESTVA is TESTPA + k * 4K
+SRCBUF		equ 0x210000	; identity mapped scratch
+DSTBUF		equ 0x213000
+P		equ 1
+W		equ 2
+PS		equ 0x80
+ARITH		equ 0x8d5	; OF SF ZF AF PF CF
+CF		equ 0x01
+PF		equ 0x04
+AF		equ 0x10
+ZF		equ 0x40
+SF		equ 0x80
+OF		equ 0x800
+%define PAGE(k) (TESTVA + (k) * 0x1000)
+%define PHYS(k) (TESTPA + (k) * 0x1000)
+
+ACT_MAP		equ 1		; #PF: make the page at CR2 present and writable
+ACT_SKIP	equ 2		; add [skip_len] to the saved EIP
+
+; ARM action, skip length: expect exactly one exception from here on
+%macro ARM 2
+	mov dword [action], %1
+	mov dword [skip_len], %2
+	mov dword [exc_count], 0
+	mov dword [watch1], dummy
+	mov dword [watch2], dummy
+%endmacro
+
+; CHECK_EXC "tag", vector, error code, faulting EIP
+%macro CHECK_EXC 4
+	CHECK_EQ [exc_count], 1, {%1, ": exceptions taken"}
+	CHECK_EQ [snap_vec], %2, {%1, ": vector"}
+	CHECK_EQ [snap_err], %3, {%1, ": error code"}
+	CHECK_EQ [snap_eip], %4, {%1, ": saved EIP"}
+	CHECK_EQ [snap_cs], SEL_CODE, {%1, ": saved CS"}
+%endmacro
+
+; CHECK_REGS "tag", eax, ebx, ecx, edx, esi, edi, ebp: at the fault; and ESP
+; equal to [esp_want]
+%macro CHECK_REGS 8
+	CHECK_EQ [snap_eax], %2, {%1, ": EAX at the fault"}
+	CHECK_EQ [snap_ebx], %3, {%1, ": EBX at the fault"}
+	CHECK_EQ [snap_ecx], %4, {%1, ": ECX at the fault"}
+	CHECK_EQ [snap_edx], %5, {%1, ": EDX at the fault"}
+	CHECK_EQ [snap_esi], %6, {%1, ": ESI at the fault"}
+	CHECK_EQ [snap_edi], %7, {%1, ": EDI at the fault"}
+	CHECK_EQ [snap_ebp], %8, {%1, ": EBP at the fault"}
+	CHECK_EQ [snap_esp], [esp_want], {%1, ": ESP at the fault"}
+%endmacro
+
+; CHECK_FLAGS "tag", OF|SF|ZF|AF|PF|CF bits of the pushed EFLAGS
+%macro CHECK_FLAGS 2
+	CHECK_EQ [snap_arith], %2, {%1, ": EFLAGS arithmetic bits at the fault"}
+%endmacro
+
+main:
+	; handlers for #DE, #UD, #GP, #PF
+	SET_GATE 0, exc_de, SEL_CODE, 0x8e
+	SET_GATE 6, exc_ud, SEL_CODE, 0x8e
+	SET_GATE 13, exc_gp, SEL_CODE, 0x8e
+	SET_GATE 14, exc_pf, SEL_CODE, 0x8e
+	; paging: 0-8M identity (4 MiB pages), 8-12M 4 KiB pages (PT)
+	mov edi, PD
+	mov ecx, 2048
+	xor eax, eax
+	rep stosd
+	mov edi, TESTPA			; the test pages: zero
+	mov ecx, 8 * 1024
+	rep stosd
+	mov dword [PD + 0 * 4], 0x000000 | PS | W | P
+	mov dword [PD + 1 * 4], 0x400000 | PS | W | P
+	mov dword [PD + 2 * 4], PT | W | P
+	call reset_pt
+	mov eax, cr4
+	or eax, 0x10			; PSE
+	mov cr4, eax
+	mov eax, PD
+	mov cr3, eax
+	mov eax, cr0
+	or eax, 0x80010000		; PG, WP
+	mov cr0, eax
+
+	; ============ a: #PF on a load in a run of register instructions ============
+	call reset_pt
+	mov dword [PHYS(1) + 0x20], 0x5eed1234
+	ARM ACT_MAP, 0
+	mov [esp_want], esp
+	sub dword [esp_want], 4
+	mov eax, 0x11111111
+	mov ebx, 0x22222222
+	mov ecx, 0x33333333
+	mov edx, 0x44444444
+	mov esi, 0x55555555
+	mov edi, 0x66666666
+	mov ebp, 0x77777777
+	push 0x0badf00d
+	add eax, ebx			; 0x33333333
+	xor ecx, edx			; 0x77777777
+	lea esi, [esi + edi * 2 + 5]	; 0x22222226
+	inc edi				; 0x66666667
+	shl ebx, 4			; 0x22222220
+	sub ebp, 0x77777778		; 0xffffffff: CF PF AF SF
+	mov edx, ebp			; flags unchanged from here
+	lea ecx, [ecx + 1]		; 0x77777778
+a_fault:
+	mov edx, [PAGE(1) + 0x20]	; #PF (not present, read)
+	add eax, edx
+	inc ebx
+	not ecx
+	pop edi
+	CHECK_EQ edx, 0x5eed1234, "a: EDX after resuming the load"
+	CHECK_EQ eax, 0x92204567, "a: EAX after the fault"
+	CHECK_EQ ebx, 0x22222221, "a: EBX after the fault"
+	CHECK_EQ ecx, 0x88888887, "a: ECX after the fault"
+	CHECK_EQ edi, 0x0badf00d, "a: EDI (popped) after the fault"
+	CHECK_EQ esi, 0x22222226, "a: ESI after the fault"
+	CHECK_EXC "a", 14, 0, a_fault
+	CHECK_EQ [snap_cr2], PAGE(1) + 0x20, "a: CR2"
+	CHECK_REGS "a", 0x33333333, 0x22222220, 0x77777778, 0xffffffff, 0x22222226, 0x66666667, 0xffffffff
+	CHECK_FLAGS "a", CF | PF | AF | SF
+
+	; ============ b: #PF on stores ============
+	; b1: a store to a read-only page (CR0.WP=1): error P|W, no write
+	call reset_pt
+	mov dword [PHYS(2) + 0x40], 0xaaaaaaaa
+	ARM ACT_MAP, 0
+	mov dword [watch1], PHYS(2) + 0x40
+	mov [esp_want], esp
+	mov eax, 0x01010101
+	mov ebx, 0xbbbb0000
+	mov ecx, 7
+	mov edx, 0x80000000
+	mov esi, 0x12345678
+	mov edi, 0x9abcdef0
+	mov ebp, 0x0fedcba9
+	or ebx, ecx			; 0xbbbb0007
+	imul ecx, ecx, 6		; 42
+	add edx, edx			; 0: CF ZF PF OF
+	lea eax, [eax + ebx]		; 0xbcbc0108
+b1_fault:
+	mov [PAGE(2) + 0x40], ebx
+	mov ebp, [PAGE(2) + 0x40]
+	CHECK_EQ ebp, 0xbbbb0007, "b1: the store after resuming"
+	CHECK_EXC "b1", 14, P | W, b1_fault
+	CHECK_EQ [snap_cr2], PAGE(2) + 0x40, "b1: CR2"
+	CHECK_EQ [snap_w1], 0xaaaaaaaa, "b1: memory at the fault (must be unwritten)"
+	CHECK_REGS "b1", 0xbcbc0108, 0xbbbb0007, 42, 0, 0x12345678, 0x9abcdef0, 0x0fedcba9
+	CHECK_FLAGS "b1", CF | ZF | PF | OF
+
+	; b2: a store to a not-present page: error W
+	call reset_pt
+	mov dword [PHYS(1) + 0x44], 0x12121212
+	ARM ACT_MAP, 0
+	mov dword [watch1], PHYS(1) + 0x44
+	mov [esp_want], esp
+	mov eax, 100
+	mov ebx, 200
+	mov ecx, 300
+	mov edx, 400
+	mov esi, 500
+	mov edi, 600
+	mov ebp, 700
+	sub eax, ebx			; -100
+	xchg ecx, edx
+	neg esi
+	movzx edi, al			; 0x9c
+	mov ebp, esi
+b2_fault:
+	mov dword [PAGE(1) + 0x44], 0xcafef00d
+	inc ebx
+	CHECK_EQ [PAGE(1) + 0x44], 0xcafef00d, "b2: the store after resuming"
+	CHECK_EQ ebx, 201, "b2: EBX after the fault"
+	CHECK_EXC "b2", 14, W, b2_fault
+	CHECK_EQ [snap_cr2], PAGE(1) + 0x44, "b2: CR2"
+	CHECK_EQ [snap_w1], 0x12121212, "b2: memory at the fault (must be unwritten)"
+	CHECK_REGS "b2", -100, 200, 400, 300, -500, 0x9c, -500
+	CHECK_FLAGS "b2", CF | AF | SF | PF	; neg 500 = 0xfffffe0c
+
+	; b3: STOSD to a not-present page: EDI must not have advanced
+	call reset_pt
+	ARM ACT_MAP, 0
+	mov [esp_want], esp
+	mov eax, 0x5a5a5a5a
+	mov ebx, 1
+	mov ecx, 2
+	mov edx, 3
+	mov esi, 4
+	mov edi, PAGE(1) + 0x48
+	mov ebp, 5
+	add ebx, ecx
+	cmp edx, esi			; 3 - 4: CF SF AF PF
+b3_fault:
+	stosd
+	CHECK_EQ edi, PAGE(1) + 0x4c, "b3: EDI after the resumed STOSD"
+	CHECK_EQ [PAGE(1) + 0x48], 0x5a5a5a5a, "b3: the STOSD after resuming"
+	CHECK_EXC "b3", 14, W, b3_fault
+	CHECK_EQ [snap_cr2], PAGE(1) + 0x48, "b3: CR2"
+	CHECK_REGS "b3", 0x5a5a5a5a, 3, 2, 3, 4, PAGE(1) + 0x48, 5
+	CHECK_FLAGS "b3", CF | SF | AF | PF
+
+	; ============ c: #DE, #UD, #GP in mid-run, skipped ============
+	ARM ACT_SKIP, 2
+	mov [esp_want], esp
+	mov eax, 1000
+	mov ebx, 0xffff
+	mov ecx, 10
+	mov edx, 0
+	mov esi, 0x40
+	mov edi, 0x41
+	mov ebp, 0x42
+	div ecx				; 100 rem 0
+	mov ecx, edx			; 0
+	mov edx, 0x77
+	add bl, 1			; 0xff00: CF ZF AF PF
+c_de:
+	div ecx				; #DE: EAX, EDX untouched
+	inc esi				; flags: CF stays
+	CHECK_EQ eax, 100, "c #DE: EAX after the skipped DIV"
+	CHECK_EQ edx, 0x77, "c #DE: EDX after the skipped DIV"
+	CHECK_EQ esi, 0x41, "c #DE: ESI after"
+	CHECK_EXC "c #DE", 0, 0, c_de
+	CHECK_REGS "c #DE", 100, 0xff00, 0, 0x77, 0x40, 0x41, 0x42
+	CHECK_FLAGS "c #DE", CF | ZF | AF | PF
+
+	ARM ACT_SKIP, 2
+	mov [esp_want], esp
+	mov eax, -1
+	mov ebx, -2
+	mov ecx, -3
+	mov edx, -4
+	mov esi, -5
+	mov edi, -6
+	mov ebp, -7
+	add eax, ebx			; -3
+	rol ecx, 1			; 0xfffffffb: CF=1, OF=0
+	dec esi				; -6: SF PF, CF kept
+c_ud:
+	ud2
+	inc edi
+	CHECK_EQ edi, -5, "c #UD: EDI after the skipped UD2"
+	CHECK_EXC "c #UD", 6, 0, c_ud
+	CHECK_REGS "c #UD", -3, -2, 0xfffffffb, -4, -6, -6, -7
+	CHECK_FLAGS "c #UD", CF | SF | PF
+
+	ARM ACT_SKIP, 2
+	mov [esp_want], esp
+	mov eax, 0x1000
+	mov ebx, 0x10
+	mov ecx, 0x20
+	mov edx, 0x30
+	mov esi, 0x40
+	mov edi, 0x50
+	mov ebp, 0x60
+	xor ebp, esi			; 0x20
+	add ebx, ecx			; 0x30
+	sub ebx, edx			; 0: ZF PF
+c_gp:
+	mov ds, ax			; beyond the GDT: #GP(0x1000)
+	add edi, 1
+	mov eax, ds
+	CHECK_EQ eax, SEL_DATA, "c #GP: DS after the failed load"
+	CHECK_EQ edi, 0x51, "c #GP: EDI after"
+	CHECK_EXC "c #GP", 13, 0x1000, c_gp
+	CHECK_REGS "c #GP", 0x1000, 0, 0x20, 0x30, 0x40, 0x50, 0x20
+	CHECK_FLAGS "c #GP", ZF | PF
+
+	; ============ d: REP string instructions faulting at the nth iteration ============
+	; source pattern
+	mov edi, SRCBUF
+	mov ecx, 0x2000
+	xor eax, eax
+.fill:	mov [edi], al
+	inc edi
+	add al, 7
+	loop .fill
+	; d1: REP MOVSD, 100 dwords from page 3 + 0xf00: page 4 faults at n=64
+	call reset_pt
+	ARM ACT_MAP, 0
+	mov dword [watch1], PHYS(3) + 0xffc
+	mov dword [watch2], PHYS(4)
+	mov dword [PHYS(4)], 0xdddddddd
+	mov [esp_want], esp
+	mov esi, SRCBUF
+	mov edi, PAGE(3) + 0xf00
+	mov ecx, 100
+	mov eax, 0xa1
+	mov ebx, 0xb1
+	mov edx, 0xd1
+	mov ebp, 0xe1
+d1_fault:
+	rep movsd
+	CHECK_EQ ecx, 0, "d1: ECX after the REP MOVSD"
+	CHECK_EQ esi, SRCBUF + 400, "d1: ESI after the REP MOVSD"
+	CHECK_EQ edi, PAGE(3) + 0xf00 + 400, "d1: EDI after the REP MOVSD"
+	mov esi, SRCBUF
+	mov edi, PAGE(3) + 0xf00
+	mov ecx, 100
+	repe cmpsd
+	CHECK_EQ ecx, 0, "d1: destination differs from source: dwords left"
+	CHECK_EXC "d1", 14, W, d1_fault
+	CHECK_EQ [snap_cr2], PAGE(4), "d1: CR2"
+	CHECK_EQ [snap_w1], [SRCBUF + 252], "d1: last dword before the page at the fault"
+	CHECK_EQ [snap_w2], 0xdddddddd, "d1: first dword on the page at the fault"
+	CHECK_REGS "d1", 0xa1, 0xb1, 36, 0xd1, SRCBUF + 256, PAGE(4), 0xe1
+
+	; d2: REP STOSB, 50 bytes from page 3 + 0xff0: page 4 faults at n=16
+	call reset_pt
+	mov edi, PHYS(3) + 0xf00
+	mov ecx, 0x200
+	xor eax, eax
+	rep stosb
+	ARM ACT_MAP, 0
+	mov dword [watch1], PHYS(3) + 0xffc
+	mov dword [watch2], PHYS(4)
+	mov [esp_want], esp
+	mov edi, PAGE(3) + 0xff0
+	mov ecx, 50
+	mov eax, 0x1234565a
+	mov ebx, 0xb2
+	mov edx, 0xd2
+	mov esi, 0xc2
+	mov ebp, 0xe2
+d2_fault:
+	rep stosb
+	CHECK_EQ ecx, 0, "d2: ECX after the REP STOSB"
+	CHECK_EQ edi, PAGE(3) + 0xff0 + 50, "d2: EDI after the REP STOSB"
+	CHECK_EQ [PAGE(3) + 0xff0], 0x5a5a5a5a, "d2: first bytes stored"
+	CHECK_EQ [PAGE(4) + 0x20], 0x00005a5a, "d2: last bytes stored and the ones after"
+	CHECK_EXC "d2", 14, W, d2_fault
+	CHECK_EQ [snap_cr2], PAGE(4), "d2: CR2"
+	CHECK_EQ [snap_w1], 0x5a5a5a5a, "d2: last dword before the page at the fault"
+	CHECK_EQ [snap_w2], 0, "d2: first dword on the page at the fault"
+	CHECK_REGS "d2", 0x1234565a, 0xb2, 34, 0xd2, 0xc2, PAGE(4), 0xe2
+
+	; d3: forward REP MOVSB, 100 bytes whose source crosses into page 6 at n=32
+	call reset_pt
+	mov esi, SRCBUF
+	mov edi, PHYS(5)
+	mov ecx, 0x2000
+	rep movsb			; pages 5 and 6: the pattern
+	mov edi, DSTBUF
+	mov ecx, 0x100
+	xor eax, eax
+	rep stosb
+	ARM ACT_MAP, 0
+	mov dword [watch1], DSTBUF + 28
+	mov dword [watch2], DSTBUF + 32
+	mov [esp_want], esp
+	mov esi, PAGE(5) + 0xfe0
+	mov edi, DSTBUF
+	mov ecx, 100
+	mov eax, 0xa3
+	mov ebx, 0xb3
+	mov edx, 0xd3
+	mov ebp, 0xe3
+d3_fault:
+	rep movsb
+	CHECK_EQ ecx, 0, "d3: ECX after the REP MOVSB"
+	CHECK_EQ esi, PAGE(5) + 0xfe0 + 100, "d3: ESI after the REP MOVSB"
+	CHECK_EQ edi, DSTBUF + 100, "d3: EDI after the REP MOVSB"
+	mov esi, SRCBUF + 0xfe0
+	mov edi, DSTBUF
+	mov ecx, 100
+	repe cmpsb
+	CHECK_EQ ecx, 0, "d3: destination differs from source: bytes left"
+	CHECK_EXC "d3", 14, 0, d3_fault
+	CHECK_EQ [snap_cr2], PAGE(6), "d3: CR2"
+	CHECK_EQ [snap_w1], [SRCBUF + 0xffc], "d3: last dword copied before the fault"
+	CHECK_EQ [snap_w2], 0, "d3: first dword not yet copied at the fault"
+	CHECK_REGS "d3", 0xa3, 0xb3, 68, 0xd3, PAGE(6), DSTBUF + 32, 0xe3
+
+	; ============ e: fault on the last of 10000 iterations ============
+	call reset_pt
+	mov dword [PHYS(0) + 0x10], 3
+	mov dword [PHYS(1) + 0x10], 0x100000
+	ARM ACT_MAP, 0
+	mov [esp_want], esp
+	mov ecx, 10000
+	xor eax, eax
+	xor ebx, ebx
+	xor edi, edi
+	xor esi, esi
+	mov ebp, 0x1000
+e_loop:
+	add eax, ecx
+	lea ebx, [ebx + 3]
+	xor edx, edx
+	cmp ecx, 1
+	sete dl
+	shl edx, 12
+	add edx, PAGE(0) + 0x10		; page 1 on the last iteration
+	inc edi				; AF PF ... from here
+e_fault:
+	mov esi, [edx]
+	add ebp, esi
+	dec ecx
+	jnz e_loop
+	CHECK_EQ ebp, 0x1000 + 9999 * 3 + 0x100000, "e: EBP (sum of the loads) at the end"
+	CHECK_EQ esi, 0x100000, "e: ESI (the resumed load)"
+	CHECK_EQ edi, 10000, "e: EDI at the end"
+	CHECK_EXC "e", 14, 0, e_fault
+	CHECK_EQ [snap_cr2], PAGE(1) + 0x10, "e: CR2"
+	CHECK_REGS "e", 50005000, 30000, 1, PAGE(1) + 0x10, 3, 10000, 0x1000 + 9999 * 3
+	CHECK_FLAGS "e", AF		; inc 0x270f -> 0x2710; CF from the add: 0
+
+	; ============ f: right after a branch, at a jump target ============
+	; f1: the instruction after a not-taken Jcc
+	call reset_pt
+	mov dword [PHYS(1) + 0x30], 0x31
+	ARM ACT_MAP, 0
+	mov [esp_want], esp
+	mov eax, 5
+	mov ebx, 7
+	mov ecx, 0xc1
+	mov edx, 0xd1
+	mov esi, 0x51
+	mov edi, 0x61
+	mov ebp, 0x71
+	cmp eax, ebx			; 5 - 7: CF AF SF
+	je f_bad
+f1_fault:
+	mov ecx, [PAGE(1) + 0x30]
+	CHECK_EQ ecx, 0x31, "f1: ECX after resuming"
+	CHECK_EXC "f1", 14, 0, f1_fault
+	CHECK_REGS "f1", 5, 7, 0xc1, 0xd1, 0x51, 0x61, 0x71
+	CHECK_FLAGS "f1", CF | AF | SF
+
+	; f2: the first instruction at a taken Jcc's target
+	call reset_pt
+	ARM ACT_MAP, 0
+	mov [esp_want], esp
+	mov eax, 9
+	mov ebx, 0xb2
+	mov ecx, 0xc2
+	mov edx, 0xd2
+	mov esi, 0x52
+	mov edi, 0x62
+	mov ebp, 0x72
+	cmp eax, 9			; ZF PF
+	je f2_fault
+	jmp f_bad
+	times 32 nop
+f2_fault:
+	mov ecx, [PAGE(1) + 0x34]
+	CHECK_EXC "f2", 14, 0, f2_fault
+	CHECK_REGS "f2", 9, 0xb2, 0xc2, 0xd2, 0x52, 0x62, 0x72
+	CHECK_FLAGS "f2", ZF | PF
+
+	; f3: the target of a taken Jcc, in a loop, faulting on its last iteration
+	call reset_pt
+	ARM ACT_MAP, 0
+	mov [esp_want], esp
+	mov ecx, 1000
+	xor ebx, ebx
+	xor esi, esi
+	mov edi, 0x63
+	mov ebp, 0x73
+	mov eax, 0xa3
+f3_loop:
+	xor edx, edx
+	cmp ecx, 1
+	sete dl
+	shl edx, 12
+	add edx, PAGE(0) + 0x10
+	add ebx, ecx			; never 0: the JNZ is taken
+	jnz f3_fault
+	jmp f_bad
+f3_fault:
+	mov esi, [edx]
+	dec ecx
+	jnz f3_loop
+	CHECK_EQ esi, 0x100000, "f3: ESI (the resumed load)"
+	CHECK_EXC "f3", 14, 0, f3_fault
+	CHECK_REGS "f3", 0xa3, 500500, 1, PAGE(1) + 0x10, 3, 0x63, 0x73
+	CHECK_FLAGS "f3", PF		; 0x7a313 + 1 = 0x7a314
+
+	; f4: the fall-through of a not-taken Jcc, in a loop, last iteration
+	call reset_pt
+	ARM ACT_MAP, 0
+	mov [esp_want], esp
+	mov ecx, 1000
+	mov ebx, 0x10000000
+	xor esi, esi
+	mov edi, 0x64
+	mov ebp, 0x74
+	mov eax, 0xa4
+f4_loop:
+	xor edx, edx
+	cmp ecx, 1
+	sete dl
+	shl edx, 12
+	add edx, PAGE(0) + 0x10
+	sub ebx, ecx			; never 0: the JZ falls through
+	jz f_bad
+f4_fault:
+	mov esi, [edx]
+	dec ecx
+	jnz f4_loop
+	CHECK_EQ esi, 0x100000, "f4: ESI (the resumed load)"
+	CHECK_EXC "f4", 14, 0, f4_fault
+	CHECK_REGS "f4", 0xa4, 0x10000000 - 500500, 1, PAGE(1) + 0x10, 3, 0x64, 0x74
+	CHECK_FLAGS "f4", 0		; 0xff85ced - 1 = 0xff85cec
+
+	mov esi, ok
+	jmp pass_with
+
+f_bad:
+	mov esi, msg_fbad
+	jmp fail
+
+; ---- the page table: page 0 rw, 1 not present, 2 read-only, 3 rw,
+; 4 not present, 5 rw, 6 not present (CR3 reloaded) ----
+reset_pt:
+	mov dword [PT + 0 * 4], PHYS(0) | W | P
+	mov dword [PT + 1 * 4], PHYS(1) | W
+	mov dword [PT + 2 * 4], PHYS(2) | P
+	mov dword [PT + 3 * 4], PHYS(3) | W | P
+	mov dword [PT + 4 * 4], PHYS(4) | W
+	mov dword [PT + 5 * 4], PHYS(5) | W | P
+	mov dword [PT + 6 * 4], PHYS(6) | W
+	mov eax, cr3
+	mov cr3, eax
+	ret
+
+; ---- exception handlers: snapshot everything, then fix the cause ----
+exc_de:	push 0
+	push 0
+	jmp exc_common
+exc_ud:	push 0
+	push 6
+	jmp exc_common
+exc_gp:	push 13
+	jmp exc_common
+exc_pf:	push 14
+exc_common:
+	pushad				; EDI ESI EBP ESP EBX EDX ECX EAX, vector, error, EIP, CS, EFLAGS
+	mov esi, esp
+	mov edi, snap
+	mov ecx, 13
+	rep movsd
+	add dword [snap_esp], 20	; ESP before the exception
+	mov eax, [snap_eflags]
+	and eax, ARITH
+	mov [snap_arith], eax
+	mov eax, cr2
+	mov [snap_cr2], eax
+	mov eax, [watch1]
+	mov eax, [eax]
+	mov [snap_w1], eax
+	mov eax, [watch2]
+	mov eax, [eax]
+	mov [snap_w2], eax
+	inc dword [exc_count]
+	cmp dword [exc_count], 1
+	jne .again
+	test byte [action], ACT_MAP
+	jz .nomap
+	cmp dword [snap_vec], 14
+	jne .nomap
+	mov eax, [snap_cr2]
+	sub eax, TESTVA
+	cmp eax, 0x400000
+	jae .badcr2
+	shr eax, 12
+	or dword [PT + eax * 4], P | W
+	mov eax, [snap_cr2]
+	invlpg [eax]
+.nomap:	test byte [action], ACT_SKIP
+	jz .noskip
+	mov eax, [skip_len]
+	add [esp + 40], eax		; the saved EIP
+.noskip:
+	popad
+	add esp, 8
+	iretd
+.again:	mov esi, msg_again
+	jmp .report
+.badcr2:
+	mov esi, msg_badcr2
+.report:
+	call puts
+	mov esi, msg_vec
+	call puts
+	mov eax, [snap_vec]
+	call puthex
+	mov esi, msg_err
+	call puts
+	mov eax, [snap_err]
+	call puthex
+	mov esi, msg_eip
+	call puts
+	mov eax, [snap_eip]
+	call puthex
+	mov esi, msg_cr2
+	call puts
+	mov eax, [snap_cr2]
+	call puthex
+	mov esi, msg_nl
+	call puts
+	jmp fail_exit
+
+msg_again:	db "FAIL: a second exception in one test (the first was not fixed, or a stray one)", 0
+msg_badcr2:	db "FAIL: #PF outside the test pages", 0
+msg_vec:	db ": vector 0x", 0
+msg_fbad:	db "f: a branch went the wrong way", 0
+ok:		db "precise ok", 0
+
+	align 4
+action:		dd 0
+skip_len:	dd 0
+exc_count:	dd 0
+watch1:		dd 0
+watch2:		dd 0
+dummy:		dd 0
+esp_want:	dd 0
+snap:
+snap_edi:	dd 0
+snap_esi:	dd 0
+snap_ebp:	dd 0
+snap_esp:	dd 0
+snap_ebx:	dd 0
+snap_edx:	dd 0
+snap_ecx:	dd 0
+snap_eax:	dd 0
+snap_vec:	dd 0
+snap_err:	dd 0
+snap_eip:	dd 0
+snap_cs:	dd 0
+snap_eflags:	dd 0
+snap_arith:	dd 0
+snap_cr2:	dd 0
+snap_w1:	dd 0
+snap_w2:	dd 0
+
+GUEST_END
