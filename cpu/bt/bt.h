@@ -105,6 +105,8 @@ struct bt_vm {
 	const uint8_t *exit_tramp;
 	uint64_t generation;		/* flushes: jump caches hold blocks of one */
 	struct bt_cpu *cpus[64];
+	bool lockstep;
+	uint64_t lockstep_from;
 	int ncpus;
 	/* statistics */
 	uint64_t blocks, insns_translated, code_bytes, flushes, invalidated, chains, unchains;
@@ -118,6 +120,7 @@ struct bt_cpu {
 	int32_t budget0;		/* c->bt_budget when the dispatcher began */
 	struct bt_block *jc[1u << BT_JC_BITS];
 	uint64_t runs, lookups, jc_misses, breaks, interp_runs;
+	struct bt_lockstep *ls;		/* -accel bt,lockstep=N, or NULL */
 };
 
 /* -- the code cache (cache.c) -- */
@@ -144,11 +147,23 @@ void bt_invalidate_page(struct bt_vm *bv, uint64_t gpa_page);
 struct bt_block *bt_translate(struct bt_vm *bv, struct icpu *c, uint64_t rip, uintptr_t host,
 			      uint64_t gpa, uint32_t mode);
 
+/* -- the lockstep check against the interpreter (lockstep.c) -- */
+struct bt_lockstep *bt_lockstep_new(uint64_t from);
+void bt_lockstep_free(struct bt_lockstep *ls);
+/* run blk, and (from the instruction count asked on) again in the
+ * interpreter, comparing; a mismatch stops the VM with exit status 3 */
+struct bt_ret bt_lockstep_block(struct bt_lockstep *ls, struct bt_vm *bv, struct icpu *c,
+				const struct bt_block *blk);
+/* a fault left the block run: no comparison */
+void bt_lockstep_abort(struct bt_lockstep *ls, struct icpu *c);
+
 /* -- helpers generated code calls (helpers.c) -- */
 /* run site's instruction with the interpreter's function; returns
  * nonzero when the block must end after it (its page was written) */
 uint64_t bt_h_insn(struct icpu *c, const struct bt_site *st);
 /* condition cc (0-15) of the guest's flags */
 uint64_t bt_h_cond(struct icpu *c, uint64_t cc);
+/* the guest's arithmetic flags, for host EFLAGS */
+uint64_t bt_h_flags(struct icpu *c);
 
 #endif

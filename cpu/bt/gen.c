@@ -1,4 +1,19 @@
-/* Instructions written natively, and the guest's arithmetic flags. */
+/* Instructions written natively, and the guest's arithmetic flags.
+ *
+ * x86 on x86: an ADD is an ADD, so the host instruction of the same size
+ * gives the guest's result and all six flags. Flags stay in host EFLAGS
+ * from the instruction that set them to the one that reads them (a jcc,
+ * setcc, cmov, adc) when nothing between clobbers them; liveness over the
+ * block says when they must be kept for later (spilled to the
+ * interpreter's lazy state as LF_HOST) and when nobody looks.
+ *
+ * Guest registers live in struct cpu_state at [r14 + 8 * n]; each native
+ * instruction loads what it reads and stores what it writes, so a helper
+ * or a fault always sees them current. Memory goes through an inline TLB
+ * hit (one compare and one add, aligned accesses in flat 32-bit or 64-bit
+ * code); anything else, a miss, MMIO, a write to a code page, takes the
+ * slow path: the interpreter runs the whole instruction (one source of
+ * truth), and the flags come back into host EFLAGS after it. */
 // SPDX-License-Identifier: MIT
 #include "cpu/bt/gen.h"
 
@@ -7,19 +22,85 @@
 
 #define OFF_LF_OP ((int32_t)offsetof(struct icpu, lf_op))
 #define OFF_LF_RES ((int32_t)offsetof(struct icpu, lf_res))
+#define OFF_TLB ((int32_t)(offsetof(struct icpu, tlb) + offsetof(struct tlb, e)))
+#define OFF_SEGBASE(s) ((int32_t)(offsetof(struct cpu_state, seg) + (s) * sizeof(struct cpu_segment) + \
+				  offsetof(struct cpu_segment, base)))
+
+/* what an instruction does to the arithmetic flags */
+struct flag_use {
+	uint16_t reads, writes;
+};
+
+static uint16_t cond_reads(unsigned cc)
+{
+	static const uint16_t t[8] = {
+		FL_OF, FL_CF, FL_ZF, FL_CF | FL_ZF, FL_SF, FL_PF, FL_SF | FL_OF, FL_ZF | FL_SF | FL_OF,
+	};
+	return t[(cc >> 1) & 7];
+}
+
+/* the operand forms gen_native() takes: a general register that is not
+ * one of AH-BH in a 16/32/64-bit operation, or any register in a byte one */
+static bool reg_opnd(const struct opnd *o)
+{
+	return o->kind == OPK_REG;
+}
+
+static bool is_moffs(const struct insn *i)
+{
+	return i->map == MAP_ONE && (i->opcode & 0xfc) == 0xa0;
+}
+
+static struct flag_use flag_use(const struct insn *i)
+{
+	switch (i->op) {
+	case OP_ADD: case OP_SUB: case OP_AND: case OP_OR: case OP_XOR: case OP_CMP:
+	case OP_TEST: case OP_NEG:
+		return (struct flag_use){ 0, FL_ARITH };
+	case OP_ADC: case OP_SBB:
+		return (struct flag_use){ FL_CF, FL_ARITH };
+	case OP_INC: case OP_DEC:
+		return (struct flag_use){ 0, FL_ARITH & ~FL_CF };
+	case OP_MOV: case OP_MOVZX: case OP_MOVSX: case OP_MOVSXD: case OP_LEA: case OP_PUSH:
+	case OP_POP: case OP_NOT: case OP_XCHG: case OP_NOP: case OP_JMP: case OP_CALL:
+	case OP_RET:
+		return (struct flag_use){ 0, 0 };
+	case OP_JCC: case OP_SETCC: case OP_CMOVCC:
+		return (struct flag_use){ cond_reads(i->cond), 0 };
+	default:
+		/* the interpreter's function: it may read any of them */
+		return (struct flag_use){ FL_ARITH, 0 };
+	}
+}
+
+/* an instruction that may fault shows every flag to the exception's
+ * handler (the EFLAGS image it pushes): precise state reads them all */
+static bool may_fault(const struct insn *i)
+{
+	if (i->op == OP_PUSH || i->op == OP_POP)
+		return true;
+	for (unsigned n = 0; n < i->nopnd; n++)
+		if (i->opnd[n].kind == OPK_MEM)
+			return i->op != OP_LEA;
+	return false;
+}
 
 void gen_liveness(struct gen *g)
 {
-	/* every flag is live at every boundary until natives need better */
-	for (unsigned k = 0; k <= g->t->n; k++)
-		g->live[k] = FL_ARITH;
+	const struct tb *t = g->t;
+	/* after the block anything may read them */
+	uint16_t live = FL_ARITH;
+	g->live[t->n] = live;
+	for (unsigned k = t->n; k-- > 0;) {
+		struct flag_use u = flag_use(&t->d[k].in);
+		if (may_fault(&t->d[k].in))
+			u.reads = FL_ARITH;
+		live = (uint16_t)((live & ~u.writes) | u.reads);
+		g->live[k] = live;
+	}
 }
 
-bool gen_native(struct gen *g)
-{
-	(void)g;
-	return false;
-}
+/* -- flags between host EFLAGS and the interpreter's lazy state -- */
 
 void gen_flags_to_mem(struct gen *g)
 {
@@ -33,13 +114,569 @@ void gen_flags_to_mem(struct gen *g)
 	g->flags = FLAGS_MEM;
 }
 
+/* the guest's flags into host EFLAGS (from whatever the lazy state is) */
+static void flags_to_host(struct gen *g)
+{
+	emit_mov_rr(&g->e, 8, H_RDI, H_R15);
+	emit_call(&g->e, (const void *)bt_h_flags);
+	emit_push_r(&g->e, H_RAX);
+	emit_popfq(&g->e);
+	g->flags = FLAGS_HOST;
+}
+
+/* eax = the RFLAGS image of LF_HOST: eax nonzero when the condition
+ * (cc without its negation bit) holds */
+static void cond_of_image(struct emit *e, unsigned cc)
+{
+	switch ((cc >> 1) & 7) {
+	case 0: emit_alu_ri(e, ALU_AND, 4, H_RAX, FL_OF); break;
+	case 1: emit_alu_ri(e, ALU_AND, 4, H_RAX, FL_CF); break;
+	case 2: emit_alu_ri(e, ALU_AND, 4, H_RAX, FL_ZF); break;
+	case 3: emit_alu_ri(e, ALU_AND, 4, H_RAX, FL_CF | FL_ZF); break;
+	case 4: emit_alu_ri(e, ALU_AND, 4, H_RAX, FL_SF); break;
+	case 5: emit_alu_ri(e, ALU_AND, 4, H_RAX, FL_PF); break;
+	default:
+		/* bit 7 becomes SF ^ OF; bit 6 stays ZF (DF, bit 10, is 0 in
+		 * the host's image) */
+		emit_mov_rr(e, 4, H_RCX, H_RAX);
+		emit_shift_ri(e, SH_SHR, 4, H_RCX, 4);
+		emit_alu_rr(e, ALU_XOR, 4, H_RAX, H_RCX);
+		emit_alu_ri(e, ALU_AND, 4, H_RAX, (cc >> 1 & 7) == 6 ? 0x80 : 0xc0);
+		break;
+	}
+}
+
 unsigned gen_cond(struct gen *g, unsigned cc)
 {
 	if (g->flags == FLAGS_HOST)
 		return cc;
+	/* spilled by this translator (LF_HOST): read the image inline;
+	 * any other lazy state: the interpreter evaluates */
+	emit_alu_mi(&g->e, ALU_CMP, 1, hm(H_R15, OFF_LF_OP), LF_HOST);
+	uint8_t *other = emit_jcc8(&g->e, 5 /* NE */);
+	emit_mov_rm(&g->e, 4, H_RAX, hm(H_R15, OFF_LF_RES));
+	cond_of_image(&g->e, cc);
+	uint8_t *done = emit_jmp8(&g->e);
+	emit_bind8(&g->e, other);
 	emit_mov_rr(&g->e, 8, H_RDI, H_R15);
-	emit_mov_ri(&g->e, 4, H_RSI, cc);
+	emit_mov_ri(&g->e, 4, H_RSI, cc & ~1u);
 	emit_call(&g->e, (const void *)bt_h_cond);
+	emit_bind8(&g->e, done);
 	emit_test_rr(&g->e, 4, H_RAX, H_RAX);
-	return 5;	/* NE */
+	return cc & 1 ? 4 /* E */ : 5 /* NE */;
+}
+
+/* before an instruction that clobbers host flags without setting all
+ * of the guest's: keep the ones still wanted */
+static void flags_before_clobber(struct gen *g, uint16_t writes)
+{
+	if (g->flags == FLAGS_HOST && (g->live[g->k] & ~writes))
+		gen_flags_to_mem(g);
+	g->flags = FLAGS_MEM;
+}
+
+/* -- guest registers and addresses -- */
+
+/* a guest general register as a host memory operand */
+static struct hmem greg(unsigned r)
+{
+	if (r >= REG_AH && r < REG_AH + 4)
+		return hm(H_R14, 8 * (int32_t)(r - REG_AH) + 1);
+	return hm(H_R14, 8 * (int32_t)r);
+}
+
+/* load guest register r (size bytes) into host h */
+static void ld_reg(struct gen *g, unsigned size, enum hreg h, unsigned r)
+{
+	emit_mov_rm(&g->e, size, h, greg(r));
+}
+
+/* store host h into guest register r as the interpreter's reg_write
+ * does: 8- and 16-bit writes merge, 32-bit ones zero the upper half
+ * (h holds the zero-extended value after any 32-bit host operation) */
+static void st_reg(struct gen *g, unsigned size, unsigned r, enum hreg h)
+{
+	emit_mov_mr(&g->e, size == 4 ? 8 : size, greg(r), h);
+}
+
+/* the effective address of i's memory operand into h (r8, r9 scratch);
+ * false for the forms left to the interpreter */
+static bool ea_to_size(struct gen *g, const struct insn *i, enum hreg h, unsigned size);
+
+static bool ea_to(struct gen *g, const struct insn *i, enum hreg h)
+{
+	return ea_to_size(g, i, h, i->asize);
+}
+
+/* the same, computed at size bytes (at most the address size: LEA cuts
+ * the address to its operand size) */
+static bool ea_to_size(struct gen *g, const struct insn *i, enum hreg h, unsigned size)
+{
+	if (is_moffs(i) || i->asize == 2)
+		return false;
+	uint64_t mask = size_mask(size);
+	if (i->base == REG_RIP) {
+		emit_mov_ri(&g->e, 8, h, (g->t->rip[g->k + 1] + (uint64_t)(int64_t)i->disp) & mask);
+		return true;
+	}
+	if (i->base == REG_NONE && i->index == REG_NONE) {
+		emit_mov_ri(&g->e, 8, h, (uint64_t)(int64_t)i->disp & mask);
+		return true;
+	}
+	enum hreg b = H_NONE, x = H_NONE;
+	if (i->base != REG_NONE) {
+		ld_reg(g, 8, H_R8, i->base);
+		b = H_R8;
+	}
+	if (i->index != REG_NONE) {
+		ld_reg(g, 8, H_R9, i->index);
+		x = H_R9;
+	}
+	emit_lea(&g->e, size < 4 ? 4 : size, h, hmx(b, x, 1u << i->scale, i->disp));
+	return true;
+}
+
+/* the linear address of the memory operand into rsi, or false when its
+ * segment is not one the block may address directly */
+static bool lin_to_rsi(struct gen *g, const struct insn *i)
+{
+	int seg = i->seg;
+	if (g->code_size == 64) {
+		if (!ea_to(g, i, H_RSI))
+			return false;
+		if (seg == S_FS || seg == S_GS) {
+			emit_mov_rm(&g->e, 8, H_RDX, hm(H_R14, OFF_SEGBASE(seg)));
+			emit_lea(&g->e, 8, H_RSI, hmx(H_RSI, H_RDX, 1, 0));
+		}
+		return true;
+	}
+	if (!(g->mode & BT_MODE_FLAT) || (seg != S_DS && seg != S_ES && seg != S_SS))
+		return false;
+	return ea_to(g, i, H_RSI);
+}
+
+/* The TLB hit for a size-byte access at the linear address in rsi: on
+ * a hit rsi becomes the host address; returns the rel32 of the jump to
+ * the slow path (taken on a miss). The page compared is the last byte's:
+ * an access crossing into the next page misses, since that page's index
+ * differs (and the tags' TLB_NOMATCH bit never meets address bits).
+ * Clobbers rax, rdx and the host flags. */
+static uint8_t *tlb_hit(struct gen *g, unsigned size, enum mmu_access acc)
+{
+	int32_t base = OFF_TLB + (g->cpl == 3 ? (int32_t)sizeof(((struct tlb *)0)->e[0]) : 0);
+	emit_mov_rr(&g->e, 4, H_RAX, H_RSI);
+	emit_shift_ri(&g->e, SH_SHR, 4, H_RAX, 12 - 5);
+	emit_alu_ri(&g->e, ALU_AND, 4, H_RAX, (int32_t)((TLB_SIZE - 1) << 5));
+	emit_lea(&g->e, 8, H_RDX, hm(H_RSI, (int32_t)size - 1));
+	emit_alu_ri(&g->e, ALU_AND, 8, H_RDX, (int32_t)~0xfffu);
+	emit_alu_rm(&g->e, ALU_CMP, 8, H_RDX,
+		    hmx(H_R15, H_RAX, 1, base + (int32_t)offsetof(struct tlb_entry, tag[acc])));
+	uint8_t *miss = emit_jcc32(&g->e, 5 /* NE */, NULL);
+	emit_alu_rm(&g->e, ALU_ADD, 8, H_RSI,
+		    hmx(H_R15, H_RAX, 1, base + (int32_t)offsetof(struct tlb_entry, addend)));
+	return miss;
+}
+
+/* the interpreter runs the instruction: the slow path of a native one */
+static void slow_insn(struct gen *g, bool flags_out)
+{
+	struct bt_site *st = gen_site(g, g->k);
+	emit_mov_rr(&g->e, 8, H_RDI, H_R15);
+	emit_mov_ri(&g->e, 8, H_RSI, (uint64_t)(uintptr_t)st);
+	emit_call(&g->e, (const void *)bt_h_insn);
+	emit_test_rr(&g->e, 4, H_RAX, H_RAX);
+	gen_stub(g, emit_jcc32(&g->e, 5 /* NE */, NULL), ST_LOOKUP, g->t->n - g->k - 1, 0, 0);
+	if (flags_out)
+		flags_to_host(g);
+}
+
+/* a native memory instruction: hot is emitted by the caller between
+ * mem_begin (TLB hit, rsi the host address) and mem_end */
+struct memop {
+	uint8_t *miss, *done;
+	bool flags_out;
+};
+
+static bool mem_begin(struct gen *g, const struct insn *i, unsigned size, enum mmu_access acc,
+		      uint16_t writes, struct memop *m)
+{
+	/* decide before emitting anything: the address must be ours */
+	if (is_moffs(i) || i->asize == 2)
+		return false;
+	if (g->code_size != 64 &&
+	    (!(g->mode & BT_MODE_FLAT) || (i->seg != S_DS && i->seg != S_ES && i->seg != S_SS)))
+		return false;
+	flags_before_clobber(g, writes);
+	if (!lin_to_rsi(g, i))
+		return false;	/* cannot happen: checked above */
+	m->miss = tlb_hit(g, size, acc);
+	m->flags_out = writes == FL_ARITH;
+	return true;
+}
+
+static void mem_end(struct gen *g, struct memop *m)
+{
+	m->done = emit_jmp32(&g->e, NULL);
+	emit_bind32(&g->e, m->miss);
+	slow_insn(g, m->flags_out);
+	emit_bind32(&g->e, m->done);
+	g->flags = m->flags_out ? FLAGS_HOST : FLAGS_MEM;
+}
+
+/* -- the instructions -- */
+
+static enum alu_op alu_of(unsigned op)
+{
+	switch (op) {
+	case OP_ADD: return ALU_ADD;
+	case OP_OR: return ALU_OR;
+	case OP_ADC: return ALU_ADC;
+	case OP_SBB: return ALU_SBB;
+	case OP_AND: return ALU_AND;
+	case OP_SUB: return ALU_SUB;
+	case OP_XOR: return ALU_XOR;
+	default: return ALU_CMP;
+	}
+}
+
+/* the source operand (register or immediate) into rcx, or an immediate */
+static bool src_is_imm(const struct opnd *o)
+{
+	return o->kind == OPK_IMM;
+}
+
+static void alu_host(struct gen *g, unsigned op, unsigned size, enum hreg dst, const struct insn *i,
+		     enum hreg src_reg_or_none, struct hmem src_mem, bool src_mem_ok)
+{
+	const struct opnd *s = &i->opnd[1];
+	if (op == OP_TEST) {
+		if (src_is_imm(s))
+			emit_test_ri(&g->e, size, dst, (int32_t)i->imm);
+		else if (src_reg_or_none != H_NONE)
+			emit_test_rr(&g->e, size, dst, src_reg_or_none);
+		else
+			emit_test_mr(&g->e, size, src_mem, dst);
+		return;
+	}
+	enum alu_op a = alu_of(op);
+	if (src_is_imm(s))
+		emit_alu_ri(&g->e, a, size, dst, (int32_t)i->imm);
+	else if (src_reg_or_none != H_NONE)
+		emit_alu_rr(&g->e, a, size, dst, src_reg_or_none);
+	else if (src_mem_ok)
+		emit_alu_rm(&g->e, a, size, dst, src_mem);
+}
+
+/* flags an ALU op needs in host EFLAGS before it runs (ADC, SBB: CF) */
+static void alu_flags_in(struct gen *g, unsigned op)
+{
+	if ((op == OP_ADC || op == OP_SBB) && g->flags != FLAGS_HOST)
+		flags_to_host(g);
+}
+
+static bool gen_alu(struct gen *g, const struct insn *i)
+{
+	const struct opnd *d = &i->opnd[0], *s = &i->opnd[1];
+	unsigned size = d->size, op = i->op;
+	bool writes_dst = op != OP_CMP && op != OP_TEST;
+	if (i->nopnd != 2 || (s->kind != OPK_REG && s->kind != OPK_IMM && s->kind != OPK_MEM))
+		return false;
+	if (i->prefixes & PFX_LOCK)
+		return false;
+	if (reg_opnd(d) && s->kind != OPK_MEM) {
+		alu_flags_in(g, op);
+		ld_reg(g, size, H_RAX, d->reg);
+		alu_host(g, op, size, H_RAX, i, H_NONE, greg(s->kind == OPK_REG ? s->reg : 0),
+			 s->kind == OPK_REG);
+		if (writes_dst)
+			st_reg(g, size, d->reg, H_RAX);
+		g->flags = FLAGS_HOST;
+		return true;
+	}
+	if (op == OP_ADC || op == OP_SBB)
+		return false;	/* the TLB check would clobber CF */
+	struct memop m;
+	if (reg_opnd(d)) {
+		/* reg op= [mem] */
+		if (!mem_begin(g, i, size, MMU_READ, FL_ARITH, &m))
+			return false;
+		ld_reg(g, size, H_RCX, d->reg);
+		alu_host(g, op, size, H_RCX, i, H_NONE, hm(H_RSI, 0), true);
+		if (writes_dst)
+			st_reg(g, size, d->reg, H_RCX);
+		mem_end(g, &m);
+		return true;
+	}
+	/* [mem] op= reg/imm */
+	if (!mem_begin(g, i, size, writes_dst ? MMU_WRITE : MMU_READ, FL_ARITH, &m))
+		return false;
+	if (s->kind == OPK_REG)
+		ld_reg(g, size, H_RCX, s->reg);
+	if (op == OP_TEST) {
+		if (s->kind == OPK_IMM)
+			emit_test_mi(&g->e, size, hm(H_RSI, 0), (int32_t)i->imm);
+		else
+			emit_test_mr(&g->e, size, hm(H_RSI, 0), H_RCX);
+	} else if (s->kind == OPK_IMM) {
+		emit_alu_mi(&g->e, alu_of(op), size, hm(H_RSI, 0), (int32_t)i->imm);
+	} else {
+		emit_alu_mr(&g->e, alu_of(op), size, hm(H_RSI, 0), H_RCX);
+	}
+	mem_end(g, &m);
+	return true;
+}
+
+static bool gen_mov(struct gen *g, const struct insn *i)
+{
+	const struct opnd *d = &i->opnd[0], *s = &i->opnd[1];
+	unsigned size = d->size;
+	if (reg_opnd(d) && reg_opnd(s)) {
+		ld_reg(g, size, H_RAX, s->reg);
+		st_reg(g, size, d->reg, H_RAX);
+		return true;
+	}
+	if (reg_opnd(d) && s->kind == OPK_IMM) {
+		emit_mov_ri(&g->e, size == 8 ? 8 : 4, H_RAX, i->imm & size_mask(size));
+		st_reg(g, size, d->reg, H_RAX);
+		return true;
+	}
+	struct memop m;
+	if (reg_opnd(d) && s->kind == OPK_MEM) {
+		if (!mem_begin(g, i, size, MMU_READ, 0, &m))
+			return false;
+		emit_mov_rm(&g->e, size, H_RAX, hm(H_RSI, 0));
+		st_reg(g, size, d->reg, H_RAX);
+		mem_end(g, &m);
+		return true;
+	}
+	if (d->kind == OPK_MEM && (reg_opnd(s) || s->kind == OPK_IMM)) {
+		if (!mem_begin(g, i, size, MMU_WRITE, 0, &m))
+			return false;
+		if (reg_opnd(s)) {
+			ld_reg(g, size, H_RCX, s->reg);
+			emit_mov_mr(&g->e, size, hm(H_RSI, 0), H_RCX);
+		} else {
+			emit_mov_mi(&g->e, size, hm(H_RSI, 0), (int32_t)i->imm);
+		}
+		mem_end(g, &m);
+		return true;
+	}
+	return false;
+}
+
+static bool gen_movx(struct gen *g, const struct insn *i)
+{
+	const struct opnd *d = &i->opnd[0], *s = &i->opnd[1];
+	bool sx = i->op != OP_MOVZX;
+	unsigned dsize = d->size, ssize = s->size;
+	if (!reg_opnd(d) || ssize >= dsize)
+		return false;
+	/* the host's movzx to 4 bytes covers 8; movsx to 2 writes 4 host bytes,
+	 * which st_reg stores as 2 */
+	unsigned hsize = dsize == 2 ? 4 : dsize;
+	if (reg_opnd(s)) {
+		if (sx)
+			emit_movsx_rm(&g->e, hsize, ssize, H_RAX, greg(s->reg));
+		else
+			emit_movzx_rm(&g->e, hsize == 8 ? 4 : hsize, ssize, H_RAX, greg(s->reg));
+		st_reg(g, dsize, d->reg, H_RAX);
+		return true;
+	}
+	struct memop m;
+	if (s->kind != OPK_MEM || !mem_begin(g, i, ssize, MMU_READ, 0, &m))
+		return false;
+	if (sx)
+		emit_movsx_rm(&g->e, hsize, ssize, H_RAX, hm(H_RSI, 0));
+	else
+		emit_movzx_rm(&g->e, hsize == 8 ? 4 : hsize, ssize, H_RAX, hm(H_RSI, 0));
+	st_reg(g, dsize, d->reg, H_RAX);
+	mem_end(g, &m);
+	return true;
+}
+
+static bool gen_lea(struct gen *g, const struct insn *i)
+{
+	const struct opnd *d = &i->opnd[0];
+	unsigned size = d->size < i->asize ? d->size : i->asize;
+	if (!reg_opnd(d) || !ea_to_size(g, i, H_RAX, size))
+		return false;
+	st_reg(g, d->size, d->reg, H_RAX);
+	return true;
+}
+
+/* the stack forms the blocks take: 64-bit code, or a flat 32-bit stack */
+static unsigned stack_size(const struct gen *g)
+{
+	if (g->code_size == 64)
+		return 8;
+	return (g->mode & BT_MODE_FLAT) && (g->mode & BT_MODE_SS32) ? 4 : 0;
+}
+
+/* rsp after a push (size < 0) or pop into rdi, the address to access into rsi */
+static void stack_addr(struct gen *g, unsigned ss, int delta)
+{
+	ld_reg(g, ss, H_RSI, R_ESP);
+	if (delta < 0) {
+		emit_lea(&g->e, ss, H_RSI, hm(H_RSI, delta));
+		emit_mov_rr(&g->e, 8, H_RDI, H_RSI);
+	} else {
+		emit_lea(&g->e, ss, H_RDI, hm(H_RSI, delta));
+	}
+}
+
+static bool stack_ok(const struct gen *g, const struct insn *i)
+{
+	unsigned ss = stack_size(g);
+	return ss && i->osize == ss;
+}
+
+static bool gen_push(struct gen *g, const struct insn *i)
+{
+	const struct opnd *s = &i->opnd[0];
+	unsigned ss = stack_size(g), sz = i->osize;
+	if (!stack_ok(g, i) || (!reg_opnd(s) && s->kind != OPK_IMM))
+		return false;
+	flags_before_clobber(g, 0);
+	stack_addr(g, ss, -(int)sz);
+	struct memop m = { .flags_out = false };
+	m.miss = tlb_hit(g, sz, MMU_WRITE);
+	if (reg_opnd(s))
+		ld_reg(g, sz, H_RCX, s->reg);
+	else
+		emit_mov_ri(&g->e, 8, H_RCX, i->imm & size_mask(sz));
+	emit_mov_mr(&g->e, sz, hm(H_RSI, 0), H_RCX);
+	st_reg(g, ss, R_ESP, H_RDI);
+	mem_end(g, &m);
+	return true;
+}
+
+static bool gen_pop(struct gen *g, const struct insn *i)
+{
+	const struct opnd *d = &i->opnd[0];
+	unsigned ss = stack_size(g), sz = i->osize;
+	if (!stack_ok(g, i) || !reg_opnd(d))
+		return false;
+	flags_before_clobber(g, 0);
+	stack_addr(g, ss, (int)sz);
+	struct memop m = { .flags_out = false };
+	m.miss = tlb_hit(g, sz, MMU_READ);
+	emit_mov_rm(&g->e, sz, H_RAX, hm(H_RSI, 0));
+	st_reg(g, ss, R_ESP, H_RDI);
+	st_reg(g, sz, d->reg, H_RAX);
+	mem_end(g, &m);
+	return true;
+}
+
+static bool gen_incdec(struct gen *g, const struct insn *i)
+{
+	const struct opnd *d = &i->opnd[0];
+	if (!reg_opnd(d))
+		return false;
+	/* CF passes through: it must be the guest's if anyone reads it */
+	if (g->flags != FLAGS_HOST && (g->live[g->k + 1] & FL_CF))
+		flags_to_host(g);
+	ld_reg(g, d->size, H_RAX, d->reg);
+	if (i->op == OP_INC)
+		emit_inc_r(&g->e, d->size, H_RAX);
+	else
+		emit_dec_r(&g->e, d->size, H_RAX);
+	st_reg(g, d->size, d->reg, H_RAX);
+	g->flags = FLAGS_HOST;
+	return true;
+}
+
+static bool gen_unary(struct gen *g, const struct insn *i)
+{
+	const struct opnd *d = &i->opnd[0];
+	if (!reg_opnd(d))
+		return false;
+	ld_reg(g, d->size, H_RAX, d->reg);
+	emit_unary_r(&g->e, i->op == OP_NEG ? UN_NEG : UN_NOT, d->size, H_RAX);
+	st_reg(g, d->size, d->reg, H_RAX);
+	if (i->op == OP_NEG)
+		g->flags = FLAGS_HOST;
+	return true;
+}
+
+static bool gen_setcc(struct gen *g, const struct insn *i)
+{
+	const struct opnd *d = &i->opnd[0];
+	if (!reg_opnd(d))
+		return false;
+	if (g->flags != FLAGS_HOST)
+		flags_to_host(g);
+	emit_setcc_r(&g->e, i->cond, H_RAX);
+	st_reg(g, 1, d->reg, H_RAX);
+	return true;
+}
+
+static bool gen_cmov(struct gen *g, const struct insn *i)
+{
+	const struct opnd *d = &i->opnd[0], *s = &i->opnd[1];
+	if (!reg_opnd(d) || !reg_opnd(s) || d->size == 2)
+		return false;
+	if (g->flags != FLAGS_HOST)
+		flags_to_host(g);
+	/* outside 64-bit code a 32-bit CMOV leaves the register whole when
+	 * false and zero-extends the source when true: a 64-bit cmov of the
+	 * zero-extended source does exactly that */
+	unsigned hsize = d->size == 4 && i->mode != 64 ? 8 : d->size;
+	ld_reg(g, hsize, H_RAX, d->reg);
+	ld_reg(g, d->size, H_RCX, s->reg);
+	emit_cmovcc_rr(&g->e, i->cond, hsize, H_RAX, H_RCX);
+	st_reg(g, hsize, d->reg, H_RAX);
+	return true;
+}
+
+static bool gen_xchg(struct gen *g, const struct insn *i)
+{
+	const struct opnd *a = &i->opnd[0], *b = &i->opnd[1];
+	if (!reg_opnd(a) || !reg_opnd(b))
+		return false;
+	ld_reg(g, a->size, H_RAX, a->reg);
+	ld_reg(g, a->size, H_RCX, b->reg);
+	st_reg(g, a->size, a->reg, H_RCX);
+	st_reg(g, a->size, b->reg, H_RAX);
+	return true;
+}
+
+bool gen_native(struct gen *g)
+{
+	const struct insn *i = &g->t->d[g->k].in;
+	/* every operand form below is a general register, memory,
+	 * or an immediate; anything else is the interpreter's */
+	for (unsigned n = 0; n < i->nopnd; n++) {
+		unsigned k = i->opnd[n].kind;
+		if (k != OPK_REG && k != OPK_MEM && k != OPK_IMM)
+			return false;
+	}
+	switch (i->op) {
+	case OP_ADD: case OP_OR: case OP_ADC: case OP_SBB: case OP_AND: case OP_SUB:
+	case OP_XOR: case OP_CMP: case OP_TEST:
+		return gen_alu(g, i);
+	case OP_MOV:
+		return i->nopnd == 2 && gen_mov(g, i);
+	case OP_MOVZX: case OP_MOVSX: case OP_MOVSXD:
+		return gen_movx(g, i);
+	case OP_LEA:
+		return gen_lea(g, i);
+	case OP_PUSH:
+		return gen_push(g, i);
+	case OP_POP:
+		return gen_pop(g, i);
+	case OP_INC: case OP_DEC:
+		return gen_incdec(g, i);
+	case OP_NOT: case OP_NEG:
+		return gen_unary(g, i);
+	case OP_SETCC:
+		return gen_setcc(g, i);
+	case OP_CMOVCC:
+		return gen_cmov(g, i);
+	case OP_XCHG:
+		return gen_xchg(g, i);
+	case OP_NOP:
+		return i->nopnd == 0;
+	default:
+		return false;
+	}
 }

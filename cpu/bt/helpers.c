@@ -23,3 +23,8 @@ uint64_t bt_h_cond(struct icpu *c, uint64_t cc)
 {
 	return cond_eval(c, (unsigned)cc);
 }
+
+uint64_t bt_h_flags(struct icpu *c)
+{
+	return flags_get(c) & FL_ARITH;
+}

@@ -167,6 +167,7 @@ static void emit_branch(struct gen *g, unsigned k)
 	uint64_t target = rel ? rel_target(g, k) : 0;
 	bool static_ok = rel && (g->code_size != 64 || canonical(target));
 	if (static_ok && i->op == OP_JMP) {
+		gen_flags_to_mem(g);
 		direct_exit(g, target);
 		return;
 	}
