@@ -35,6 +35,10 @@ struct vm {
 	void *tier_vm[TIER_COUNT];
 	bool tier_up[TIER_COUNT];	/* vm_init done for this tier */
 	unsigned bt_cache_mb;		/* the translator's code cache (0: its default) */
+	/* the translator checks each block against the interpreter from
+	 * instruction bt_lockstep_from on (cpu/bt/lockstep.c) */
+	bool bt_lockstep;
+	uint64_t bt_lockstep_from;
 	_Atomic int stop;		/* enum vm_stop */
 	int exit_status;
 	/* told after a stop request, so the main loop can wake; may be NULL */

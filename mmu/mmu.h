@@ -106,6 +106,12 @@ struct tlb {
 	unsigned nlarge;			/* entries holding slices of large pages */
 	unsigned nwatch;			/* ranges in watch[] */
 	struct tlb_watch watch[TLB_MAX_WATCH];
+	/* A journal (the translator's lockstep check): while set, only a
+	 * write fills a write tag, and each fill tells it first: the host
+	 * page about to be written, or NULL for device memory (MMIO or ROM,
+	 * read or written). */
+	void (*journal)(void *opaque, void *host_page);
+	void *journal_opaque;
 };
 
 static inline unsigned tlb_index(uint64_t lin)

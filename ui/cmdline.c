@@ -327,6 +327,42 @@ bad:
 	return -1;
 }
 
+/* ,tb-size=MiB (QEMU's name for the code cache) and ,lockstep=N */
+static int parse_accel_options(struct machine_config *cfg, const char *arg, const char *p)
+{
+	while (*p == ',') {
+		p++;
+		size_t n = strcspn(p, ",");
+		char *end;
+		if (!strncmp(p, "tb-size=", 8)) {
+			unsigned long v = strtoul(p + 8, &end, 10);
+			if (end != p + n || end == p + 8 || v < 1 || v > 4096) {
+				log_error("-accel %s: tb-size wants MiB from 1 to 4096", arg);
+				return -1;
+			}
+			cfg->tb_size_mb = (unsigned)v;
+		} else if (!strncmp(p, "lockstep=", 9)) {
+			unsigned long long v = strtoull(p + 9, &end, 0);
+			if (end != p + n || end == p + 9) {
+				log_error("-accel %s: lockstep wants the instruction count to start at", arg);
+				return -1;
+			}
+			cfg->bt_lockstep = v;
+			cfg->bt_lockstep_on = true;
+		} else {
+			log_error("-accel %s: unknown option \"%.*s\" (tb-size=MiB, lockstep=N)", arg,
+				  (int)n, p);
+			return -1;
+		}
+		p += n;
+	}
+	if (*p) {
+		log_error("-accel %s: want NAME[,tb-size=MiB][,lockstep=N]", arg);
+		return -1;
+	}
+	return 0;
+}
+
 static int parse_accel(struct machine_config *cfg, const char *s)
 {
 	static const char *const known[] = { "kvm", "auto", "interp", "bt", "tcg" };
@@ -335,7 +371,7 @@ static int parse_accel(struct machine_config *cfg, const char *s)
 		if (strlen(known[i]) == n && !strncmp(s, known[i], n)) {
 			/* QEMU's software tier is tcg; ours is the translator */
 			cfg->accel = !strcmp(known[i], "tcg") ? "bt" : known[i];
-			return 0;
+			return parse_accel_options(cfg, s, s + n);
 		}
 	}
 	log_error("-accel %s: unknown accelerator (use kvm, auto, interp or bt)", s);

@@ -62,6 +62,10 @@ struct machine_config {
 	bool gdb_i386;			/* -gdb ...,arch=i386: the i386 register layout */
 	bool start_stopped;		/* -S */
 	const char *accel;		/* kvm, auto, interp, bt */
+	unsigned tb_size_mb;		/* -accel ...,tb-size=MiB: the translator's code cache */
+	uint64_t bt_lockstep;		/* -accel bt,lockstep=N: check blocks against the
+					 * interpreter from instruction N on (0: off) */
+	bool bt_lockstep_on;
 	const char *display;		/* sdl, none; NULL: sdl when the host has a screen */
 	struct chr_spec monitor;	/* -monitor; CHR_NONE: none */
 	unsigned log_mask;

@@ -905,6 +905,9 @@ int main(int argc, char **argv)
 		.ferr = machine_ferr, .ferr_opaque = m,
 	};
 	m->vm.tier = policy_choose(m->cfg.accel);
+	m->vm.bt_cache_mb = m->cfg.tb_size_mb;
+	m->vm.bt_lockstep = m->cfg.bt_lockstep_on;
+	m->vm.bt_lockstep_from = m->cfg.bt_lockstep;
 	if (!m->vm.tier)
 		goto out;
 	if (m->vm.tier->vm_init(&m->vm) < 0)

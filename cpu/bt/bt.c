@@ -38,6 +38,9 @@ static bool current_mode(const struct icpu *c, uint32_t *mode)
 {
 	const struct cpu_state *s = c->s;
 	uint32_t m = BT_MODE_CPL(c->cpl) | (c->cpl == 3 ? BT_MODE_USER : 0);
+	/* alignment checks: the blocks' memory accesses make none */
+	if (c->cpl == 3 && (s->cr0 & CR0_AM) && (s->rflags & FL_AC))
+		return false;
 	if (c->code_size == 64) {
 		*mode = m | BT_MODE_CS64;
 		return true;
@@ -133,11 +136,16 @@ static enum fast_result bt_fast_run(void *cs, struct icpu *c)
 		}
 		/* a chain never leaves the linear page, whose mapping the
 		 * lookup of its first block checked */
-		if (from && ((from->from->rip ^ blk->rip) & ~0xfffull) == 0)
-			bt_chain(bv, from, blk);
-		c->bt_in = true;
-		struct bt_ret r = bv->enter(c, c->s, blk->code);
-		c->bt_in = false;
+		struct bt_ret r;
+		if (b->ls) {
+			r = bt_lockstep_block(b->ls, bv, c, blk);
+		} else {
+			if (from && ((from->from->rip ^ blk->rip) & ~0xfffull) == 0)
+				bt_chain(bv, from, blk);
+			c->bt_in = true;
+			r = bv->enter(c, c->s, blk->code);
+			c->bt_in = false;
+		}
 		if (r.reason == BT_EXIT_CHAIN)
 			from = (struct bt_exit *)(uintptr_t)r.arg;
 		else if (r.reason == BT_EXIT_LOOKUP)
@@ -161,6 +169,8 @@ static void bt_fault_fixup(void *cs, struct icpu *c)
 		return;
 	const struct bt_site *st = c->bt_site;
 	c->bt_in = false;
+	if (b->ls)
+		bt_lockstep_abort(b->ls, c);
 	c->insns += (uint64_t)(b->budget0 - c->bt_budget) - st->refund;
 	c->s->rip = st->rip;
 }
@@ -200,6 +210,8 @@ static void *bt_vm_init(struct vm *vm, struct codepages *cp)
 		return NULL;
 	}
 	bv->cp = cp;
+	bv->lockstep = vm->bt_lockstep;
+	bv->lockstep_from = vm->bt_lockstep_from;
 	size_t mb = vm->bt_cache_mb ? vm->bt_cache_mb : DEFAULT_CACHE_MB;
 	if (bt_cache_init(bv, mb << 20) < 0) {
 		free(bv);
@@ -227,6 +239,10 @@ static void *bt_attach_cpu(void *vmstate, struct icpu *c)
 	}
 	b->vm = bv;
 	b->c = c;
+	if (bv->lockstep && !(b->ls = bt_lockstep_new(bv->lockstep_from))) {
+		free(b);
+		return NULL;
+	}
 	b->generation = bv->generation;
 	bv->cpus[bv->ncpus++] = b;
 	return b;
@@ -234,7 +250,9 @@ static void *bt_attach_cpu(void *vmstate, struct icpu *c)
 
 static void bt_free_cpu(void *cs)
 {
-	free(cs);
+	struct bt_cpu *b = cs;
+	bt_lockstep_free(b->ls);
+	free(b);
 }
 
 static void bt_stats(void *cs, struct tier_stats *st)

@@ -67,6 +67,10 @@ struct icpu *engine_icpu(struct vcpu *v, enum tier_id id);
 /* the interpreter's own fast loop, for code a fast path leaves to it */
 enum fast_result engine_interp_fast(struct icpu *c);
 
+/* one instruction at c->s->rip, nothing else: no event, no debug
+ * check (the translator's lockstep check runs blocks again with it) */
+void engine_exec_one(struct icpu *c);
+
 /* leave the fast path so the careful step runs the instruction at
  * c->s->rip (fault_fixup has made rip and the count exact) */
 _Noreturn void engine_reexec(struct icpu *c);

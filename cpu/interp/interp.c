@@ -489,6 +489,11 @@ static enum fast_result fast_loop(struct interp_cpu *p)
 	}
 }
 
+void engine_exec_one(struct icpu *c)
+{
+	exec_one(c);
+}
+
 enum fast_result engine_interp_fast(struct icpu *c)
 {
 	/* c is the first member of its struct interp_cpu */
