@@ -1,5 +1,5 @@
-/* The A20 gate: the walker with A20M# asserted, and guest code in the
- * interpreter turning the gate off and on through port 0x92 and through
+/* The A20 gate: the walker with A20M# asserted, and guest code in each
+ * software tier (interpreter, translator) turning the gate off and on through port 0x92 and through
  * the i8042 output port (command 0xd1), with data and code fetches. */
 // SPDX-License-Identifier: MIT
 #include <string.h>
@@ -65,7 +65,7 @@ static struct i8042 *kbc;
 
 static bool up(void)
 {
-	if (!vmrig_up(&R, &interp_tier, 2 << 20))
+	if (!vmrig_up(&R, vmrig_tier, 2 << 20))
 		return false;
 	struct sysports_host sh = { .set_a20 = host_a20, .opaque = &R.vm };
 	struct i8042_host kh = { .set_a20 = host_a20, .opaque = &R.vm };
@@ -180,9 +180,11 @@ static void test_fetch(void)
 int main(void)
 {
 	CHECK_SUITE("a20");
-	RUN(test_walk);
-	RUN(test_port92);
-	RUN(test_i8042);
-	RUN(test_fetch);
+	RUN(test_walk);			/* the MMU's walker alone: no tier */
+	VMRIG_FOR_EACH_SOFT_TIER {
+		RUN_TIER(test_port92);
+		RUN_TIER(test_i8042);
+		RUN_TIER(test_fetch);
+	}
 	return CHECK_EXIT();
 }

@@ -359,7 +359,8 @@ static const uint8_t code_fault_run[] = {
 	0xc9, 0xeb, 0xf5,
 };
 
-/* ---- the rig: a VM with RAM, a LAPIC and one vCPU in the interpreter ---- */
+/* ---- the rig: a VM with RAM, a LAPIC and one vCPU in the tier under
+ * test (the interpreter, then the translator: vmrig_tier) ---- */
 
 static struct rig R;
 
@@ -367,7 +368,7 @@ static struct rig R;
 
 static bool rig_up(void)
 {
-	bool ok = vmrig_up(&R, tier_by_name("interp"), RAM_SIZE);
+	bool ok = vmrig_up(&R, vmrig_tier, RAM_SIZE);
 	CHECK(ok);
 	return ok;
 }
@@ -544,14 +545,16 @@ static int pm_vector(void)
 
 /* ---- the tests ---- */
 
+/* the tier under test is usable, found by its name and id, and steps */
 static void test_probe_and_name(void)
 {
+	const struct tier *t = vmrig_tier;
 	struct tier_probe p;
-	interp_tier.probe(&p);
+	t->probe(&p);
 	CHECK(p.usable);
-	CHECK(tier_by_name("interp") == &interp_tier);
-	CHECK(tier_table[TIER_INTERP] == &interp_tier);
-	CHECK(interp_tier.step != NULL);
+	CHECK(tier_by_name(t->name) == t);
+	CHECK(tier_table[t->id] == t);
+	CHECK(t->step != NULL);
 }
 
 static void test_jumps(void)
@@ -566,7 +569,7 @@ static void test_jumps(void)
 	CHECK_EQ(S()->gpr[R_EDX], 0x600);		/* untouched since reset */
 	CHECK_EQ(S()->rip, 0x7c00 + sizeof(code_jumps));
 	CHECK_EQ(S()->run_state, CPU_HALTED);
-	CHECK(R.v->stats[TIER_INTERP].insns >= 9);
+	CHECK(R.v->stats[R.t->id].insns >= 9);
 	rig_down();
 }
 
@@ -693,11 +696,11 @@ static void test_step_one(void)
 	if (!rig_up())
 		return;
 	load_real(code_jumps, sizeof(code_jumps), 0x7c00);
-	uint64_t n = R.v->stats[TIER_INTERP].insns;
+	uint64_t n = R.v->stats[R.t->id].insns;
 	CHECK_EQ(R.t->step(R.v), TIER_EXIT_KICK);
 	CHECK_EQ(S()->rip, 0x7c03);
 	CHECK_EQ(S()->gpr[R_EAX], 1);
-	CHECK_EQ(R.v->stats[TIER_INTERP].insns, n + 1);
+	CHECK_EQ(R.v->stats[R.t->id].insns, n + 1);
 	CHECK_EQ(R.t->step(R.v), TIER_EXIT_KICK);	/* jmp short */
 	CHECK_EQ(S()->rip, 0x7c08);
 	rig_down();
@@ -863,7 +866,7 @@ static void test_fault_in_run(void)
 	CHECK_EQ(S()->gpr[R_EBX] & 0xffff, 7);		/* three passes and one INC */
 	CHECK_EQ(S()->gpr[R_ECX] & 0xff, 0);
 	/* 2 + 3 passes of 6 + 2 before the fault + POP and HLT */
-	CHECK_EQ(R.v->stats[TIER_INTERP].insns, 24);
+	CHECK_EQ(R.v->stats[R.t->id].insns, 24);
 	rig_down();
 }
 
@@ -1008,7 +1011,7 @@ static void test_interrupt_shadow_and_delivery(void)
 	CHECK_EQ(S()->gpr[R_EBX], 1);			/* STI's shadow let MOV AX run */
 	CHECK_EQ(S()->gpr[R_ESI], 0);			/* but not the one after */
 	CHECK_EQ(rd16(0x7000 - 6), 0x7c07);		/* return to MOV CX */
-	CHECK_EQ(R.v->stats[TIER_INTERP].irqs_injected, 1);
+	CHECK_EQ(R.v->stats[R.t->id].irqs_injected, 1);
 	CHECK(!(S()->rflags & FL_IF));
 	rig_down();
 }
@@ -1092,7 +1095,7 @@ static void test_speed(void)
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	CHECK_EQ(S()->gpr[R_ECX], 0);
 	double s = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
-	uint64_t n = R.v->stats[TIER_INTERP].insns;
+	uint64_t n = R.v->stats[R.t->id].insns;
 	CHECK_EQ(n, 50000002);
 	printf("  %llu instructions in %.3f s: %.1f MIPS\n", (unsigned long long)n, s,
 	       (double)n / s / 1e6);
@@ -1102,28 +1105,30 @@ static void test_speed(void)
 int main(void)
 {
 	CHECK_SUITE("unit/interp");
-	RUN(test_probe_and_name);
-	RUN(test_jumps);
-	RUN(test_call_ret);
-	RUN(test_loops);
-	RUN(test_enter_leave_16);
-	RUN(test_enter_leave_push_pop_32);
-	RUN(test_push_pop_16);
-	RUN(test_step_one);
-	RUN(test_real_mode_limits);
-	RUN(test_protected_limits);
-	RUN(test_hlt_cpl3);
-	RUN(test_hint_nops);
-	RUN(test_self_modifying);
-	RUN(test_self_modifying_run);
-	RUN(test_fault_in_run);
-	RUN(test_page_crossing);
-	RUN(test_page_fault_crossing);
-	RUN(test_pae_pdpte_load);
-	RUN(test_interrupt_shadow_and_delivery);
-	RUN(test_hlt_then_interrupt);
-	RUN(test_single_step);
-	RUN(test_kick_stops);
-	RUN(test_speed);
+	VMRIG_FOR_EACH_SOFT_TIER {
+		RUN_TIER(test_probe_and_name);
+		RUN_TIER(test_jumps);
+		RUN_TIER(test_call_ret);
+		RUN_TIER(test_loops);
+		RUN_TIER(test_enter_leave_16);
+		RUN_TIER(test_enter_leave_push_pop_32);
+		RUN_TIER(test_push_pop_16);
+		RUN_TIER(test_step_one);
+		RUN_TIER(test_real_mode_limits);
+		RUN_TIER(test_protected_limits);
+		RUN_TIER(test_hlt_cpl3);
+		RUN_TIER(test_hint_nops);
+		RUN_TIER(test_self_modifying);
+		RUN_TIER(test_self_modifying_run);
+		RUN_TIER(test_fault_in_run);
+		RUN_TIER(test_page_crossing);
+		RUN_TIER(test_page_fault_crossing);
+		RUN_TIER(test_pae_pdpte_load);
+		RUN_TIER(test_interrupt_shadow_and_delivery);
+		RUN_TIER(test_hlt_then_interrupt);
+		RUN_TIER(test_single_step);
+		RUN_TIER(test_kick_stops);
+		RUN_TIER(test_speed);
+	}
 	return CHECK_EXIT();
 }

@@ -1,4 +1,4 @@
-// The interpreter's MMX and SSE to SSE4.2 against the host's: every form.
+// The software tiers' MMX and SSE to SSE4.2 against the host's: every form.
 // SPDX-License-Identifier: MIT
 /* The guest (flat 32-bit protected mode, then 64-bit long mode with
  * identity 2 MiB pages, on a 4 MiB VM) runs
@@ -22,7 +22,7 @@
  * x87 TOP and tags, immediates, register numbers (REX.R/REX.B in long
  * mode), memory operand offsets (misaligned now and then). A guest #UD
  * where the host ran is reported as "not implemented". One PASS/FAIL line
- * per group of forms. Options: -n N cases per form and mode (env
+ * per group of forms and tier (interpreter, translator). Options: -n N cases per form and mode (env
  * TEST_SSE_N; default 400), -s SEED, -g GROUP (only that group: mmx
  * sse-fp sse-int sse-misc sse2-fp sse2-int sse3 ssse3 sse4.1 sse4.2
  * popcnt faults), -f ENC (only the forms whose encoding contains ENC,
@@ -123,7 +123,7 @@ static void on_fault(int sig, siginfo_t *si, void *ucv)
 	siglongjmp(fault_jb, 1);
 }
 
-/* ---- the rig: a VM with RAM, a LAPIC, one interpreter vCPU ---- */
+/* ---- the rig: a VM with RAM, a LAPIC, one vCPU in vmrig_tier ---- */
 
 static struct rig R;
 
@@ -1448,7 +1448,8 @@ static void run_group(const char *name)
 	while (strcmp(groups[gi].name, name))
 		gi++;
 	if (!host_has(groups[gi].leaf_reg, groups[gi].bit)) {
-		printf("SKIP unit/sse: %s: the host has no %s\n", name, groups[gi].feature);
+		printf("SKIP unit/sse: %s: the host has no %s\n", vmrig_name(name),
+		       groups[gi].feature);
 		fflush(stdout);
 		return;
 	}
@@ -1502,7 +1503,7 @@ static void run_group(const char *name)
 		printf("  %s: the host faulted with #XM %u, #UD (#XM without OSXMMEXCPT) %u, #GP %u times\n",
 		       name, nfault[EXC_XM], nfault[EXC_UD], nfault[EXC_GP]);
 	memset(nfault, 0, sizeof(nfault));
-	printf("%s unit/sse: %s\n", check_failures_ ? "FAIL" : "PASS", name);
+	printf("%s unit/sse: %s\n", check_failures_ ? "FAIL" : "PASS", vmrig_name(name));
 	if (check_failures_)
 		check_failed_tests_++;
 	fflush(stdout);
@@ -1709,15 +1710,21 @@ int main(int argc, char **argv)
 	sigaction(SIGILL, &sa, NULL);
 	if (!custom)
 		alarm(280);
-	if (!vmrig_up(&R, tier_by_name("interp"), RAM_SIZE)) {
-		printf("FAIL unit/sse: rig: no VM\n");
-		return 1;
+	VMRIG_FOR_EACH_SOFT_TIER {
+		if (!vmrig_up(&R, vmrig_tier, RAM_SIZE)) {
+			printf("FAIL unit/sse: %s: no VM\n", vmrig_name("rig"));
+			check_failed_tests_++;
+			continue;
+		}
+		/* each tier from scratch: which forms it lacks, what it reported */
+		memset(form_missing, 0, sizeof(form_missing));
+		memset(form_reported, 0, sizeof(form_reported));
+		for (unsigned gi = 0; gi < NELEM(groups); gi++)
+			if (!only || !strcmp(only, groups[gi].name))
+				run_group(groups[gi].name);
+		if (!only || !strcmp(only, "faults"))
+			check_run(test_faults, vmrig_name("faults"));
+		vmrig_down(&R);
 	}
-	for (unsigned gi = 0; gi < NELEM(groups); gi++)
-		if (!only || !strcmp(only, groups[gi].name))
-			run_group(groups[gi].name);
-	if (!only || !strcmp(only, "faults"))
-		check_run(test_faults, "faults");
-	vmrig_down(&R);
 	return CHECK_EXIT();
 }

@@ -1,4 +1,4 @@
-// The interpreter's x87 FPU against the host's: every form, bit for bit.
+// The software tiers' x87 FPU against the host's: every form, bit for bit.
 // SPDX-License-Identifier: MIT
 /* The guest (32-bit flat protected mode on a 4 MiB VM) runs
  *     FRSTOR [0x20000]; <instruction>; FNSAVE [0x20100]; HLT
@@ -62,7 +62,7 @@ static struct rig R;
 
 static bool rig_up(void)
 {
-	bool ok = vmrig_up(&R, tier_by_name("interp"), RAM_SIZE);
+	bool ok = vmrig_up(&R, vmrig_tier, RAM_SIZE);
 	CHECK(ok);
 	return ok;
 }
@@ -1325,20 +1325,22 @@ int main(void)
 		return 0;
 	}
 	alarm(60);
-	RUN(test_register_forms);
-	RUN(test_memory_forms);
-	RUN(test_rounding_precision);
-	RUN(test_classes);
-	RUN(test_conversions_and_stack);
-	RUN(test_environment);
-	RUN(test_environment_real);
-	RUN(test_nm_mf);
-	RUN(test_ferr);
-	RUN(test_control_and_cpuid);
-	RUN(test_fxsave);
-	RUN(test_transc_known);
-	RUN(test_transc_random);
-	RUN(test_transc_edges);
-	RUN(test_transc_golden);
+	VMRIG_FOR_EACH_SOFT_TIER {
+		RUN_TIER(test_register_forms);
+		RUN_TIER(test_memory_forms);
+		RUN_TIER(test_rounding_precision);
+		RUN_TIER(test_classes);
+		RUN_TIER(test_conversions_and_stack);
+		RUN_TIER(test_environment);
+		RUN_TIER(test_environment_real);
+		RUN_TIER(test_nm_mf);
+		RUN_TIER(test_ferr);
+		RUN_TIER(test_control_and_cpuid);
+		RUN_TIER(test_fxsave);
+		RUN_TIER(test_transc_known);
+		RUN_TIER(test_transc_random);
+		RUN_TIER(test_transc_edges);
+		RUN_TIER(test_transc_golden);
+	}
 	return CHECK_EXIT();
 }

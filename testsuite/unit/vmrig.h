@@ -1,5 +1,13 @@
 /* A minimal VM for unit tests that run guest code through a tier
- * in-process: RAM, the two buses, a LAPIC on a manual clock, one vCPU. */
+ * in-process: RAM, the two buses, a LAPIC on a manual clock, one vCPU.
+ * Such tests run their cases once per software tier (the interpreter,
+ * and the translator, which must give exactly its results):
+ *
+ *	VMRIG_FOR_EACH_SOFT_TIER {
+ *		RUN_TIER(test_x);	// "PASS suite: test_x [interp]", then [bt]
+ *	}
+ *
+ * with vmrig_up(&r, vmrig_tier, ...) in the cases. */
 #ifndef TESTSUITE_VMRIG_H
 #define TESTSUITE_VMRIG_H
 
@@ -13,6 +21,46 @@
 #include "hw/clock.h"
 #include "hw/lapic.h"
 #include "mmu/physmap.h"
+#include "testsuite/unit/check.h"
+
+/* the software tiers every guest-code test runs under, in order */
+static const char *const vmrig_soft_tiers[] = { "interp", "bt" };
+
+/* the tier the cases run under now (VMRIG_FOR_EACH_SOFT_TIER sets it) */
+static const struct tier *vmrig_tier;
+
+/* select software tier i: false past the last one; a tier not linked
+ * in is a FAIL line and skipped */
+static inline bool vmrig_pick_tier_(unsigned *i)
+{
+	for (; *i < sizeof(vmrig_soft_tiers) / sizeof(vmrig_soft_tiers[0]); ++*i) {
+		vmrig_tier = tier_by_name(vmrig_soft_tiers[*i]);
+		if (vmrig_tier)
+			return true;
+		printf("FAIL %s: all [%s]: the tier is not linked in\n", check_suite_,
+		       vmrig_soft_tiers[*i]);
+		check_failed_tests_++;
+	}
+	vmrig_tier = NULL;
+	return false;
+}
+
+/* run the statement that follows once per software tier, vmrig_tier
+ * naming it */
+#define VMRIG_FOR_EACH_SOFT_TIER \
+	for (unsigned vmrig_i_ = 0; vmrig_pick_tier_(&vmrig_i_); vmrig_i_++)
+
+/* a result line's test name with the tier that ran it: "name [bt]"
+ * (a static buffer, good until the next call) */
+static inline const char *vmrig_name(const char *name)
+{
+	static char buf[160];
+	snprintf(buf, sizeof(buf), "%s [%s]", name, vmrig_tier ? vmrig_tier->name : "no tier");
+	return buf;
+}
+
+/* RUN for a case that runs under vmrig_tier: the PASS/FAIL line names it */
+#define RUN_TIER(fn) check_run(fn, vmrig_name(#fn))
 
 struct rig {
 	struct bus io, mmio;
