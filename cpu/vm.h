@@ -39,6 +39,10 @@ struct vm {
 	 * instruction bt_lockstep_from on (cpu/bt/lockstep.c) */
 	bool bt_lockstep;
 	uint64_t bt_lockstep_from;
+	bool bt_inject;			/* the check's self-test: translate ADD wrongly */
+	/* a switch storm (-accel bt,storm=N): the software tiers hand each
+	 * vCPU back and forth after a random 1..2N instructions */
+	uint64_t tier_storm;
 	_Atomic int stop;		/* enum vm_stop */
 	int exit_status;
 	/* told after a stop request, so the main loop can wake; may be NULL */

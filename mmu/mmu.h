@@ -106,11 +106,12 @@ struct tlb {
 	unsigned nlarge;			/* entries holding slices of large pages */
 	unsigned nwatch;			/* ranges in watch[] */
 	struct tlb_watch watch[TLB_MAX_WATCH];
-	/* A journal (the translator's lockstep check): while set, only a
-	 * write fills a write tag, and each fill tells it first: the host
-	 * page about to be written, or NULL for device memory (MMIO or ROM,
-	 * read or written). */
-	void (*journal)(void *opaque, void *host_page);
+	/* A journal (the translator's lockstep check): while set, no write
+	 * tag is filled, so every write of the CPU reaches the slow path,
+	 * which tells it the size bytes at host about to be written
+	 * (cpu/interp/mem.c); tlb_fill tells it (NULL, 0) for an access to
+	 * device memory. */
+	void (*journal)(void *opaque, void *host, unsigned size);
 	void *journal_opaque;
 };
 

@@ -163,11 +163,8 @@ enum tlb_fill_result tlb_fill(struct tlb *t, const struct mmu_regs *r, uint64_t 
 	bool can_fetch = can_read && !w.nx;
 	if (__builtin_expect(t->journal != NULL, 0)) {
 		if (!hpage || (acc == MMU_WRITE && !ram))
-			t->journal(t->journal_opaque, NULL);
-		else if (acc == MMU_WRITE)
-			t->journal(t->journal_opaque, hpage);
-		else
-			can_write = false;
+			t->journal(t->journal_opaque, NULL, 0);
+		can_write = false;
 	}
 	if (__builtin_expect(t->nwatch != 0, 0) && page_watched(t, page))
 		can_read = can_write = false;

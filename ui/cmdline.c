@@ -349,8 +349,18 @@ static int parse_accel_options(struct machine_config *cfg, const char *arg, cons
 			}
 			cfg->bt_lockstep = v;
 			cfg->bt_lockstep_on = true;
+		} else if (!strncmp(p, "storm=", 6)) {
+			unsigned long long v = strtoull(p + 6, &end, 0);
+			if (end != p + n || end == p + 6 || v < 1 || v > (1ull << 40)) {
+				log_error("-accel %s: storm wants the mean instructions between switches", arg);
+				return -1;
+			}
+			cfg->tier_storm = v;
+		} else if (n == 15 && !strncmp(p, "lockstep-inject", 15)) {
+			/* the lockstep check's self-test: the translator gets ADD wrong */
+			cfg->bt_lockstep_inject = true;
 		} else {
-			log_error("-accel %s: unknown option \"%.*s\" (tb-size=MiB, lockstep=N)", arg,
+			log_error("-accel %s: unknown option \"%.*s\" (tb-size=MiB, lockstep=N, storm=N)", arg,
 				  (int)n, p);
 			return -1;
 		}

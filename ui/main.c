@@ -908,6 +908,8 @@ int main(int argc, char **argv)
 	m->vm.bt_cache_mb = m->cfg.tb_size_mb;
 	m->vm.bt_lockstep = m->cfg.bt_lockstep_on;
 	m->vm.bt_lockstep_from = m->cfg.bt_lockstep;
+	m->vm.bt_inject = m->cfg.bt_lockstep_inject;
+	m->vm.tier_storm = m->cfg.tier_storm;
 	if (!m->vm.tier)
 		goto out;
 	if (m->vm.tier->vm_init(&m->vm) < 0)
@@ -924,6 +926,11 @@ int main(int argc, char **argv)
 			goto out;
 		nvcpus++;
 		if (m->vm.tier->attach(m->vm.vcpu[i]) < 0)
+			goto out;
+		/* a switch storm moves vCPUs between the software tiers from
+		 * their threads: attach them to both here, in one thread */
+		if (m->vm.tier_storm && fb && fb != m->vm.tier && m->vm.tier_up[fb->id] &&
+		    fb->attach(m->vm.vcpu[i]) < 0)
 			goto out;
 	}
 	m->vm.vcpu[0]->s = bsp;

@@ -121,7 +121,14 @@ static enum fast_result bt_fast_run(void *cs, struct icpu *c)
 		return engine_interp_fast(c);
 	}
 	b->runs++;
+	if (atomic_exchange(&bv->flush_pending, false))
+		bt_cache_flush(bv);
 	int32_t budget = (int32_t)(((c->insns | (EVENT_POLL_INSNS - 1)) + 1) - c->insns);
+	if (c->run_until && (int64_t)(c->run_until - c->insns) < budget) {
+		if (c->run_until <= c->insns)
+			return FAST_BREAK;
+		budget = (int32_t)(c->run_until - c->insns);
+	}
 	c->bt_budget = budget;
 	b->budget0 = budget;
 	uint64_t gen = bv->generation;
@@ -192,7 +199,7 @@ static void bt_invalidate(void *vmstate, uint64_t gpa_page)
 static void bt_flush(void *cs)
 {
 	struct bt_cpu *b = cs;
-	bt_cache_flush(b->vm);
+	atomic_store(&b->vm->flush_pending, true);
 }
 
 static void bt_kick(void *cs)
@@ -212,6 +219,7 @@ static void *bt_vm_init(struct vm *vm, struct codepages *cp)
 	bv->cp = cp;
 	bv->lockstep = vm->bt_lockstep;
 	bv->lockstep_from = vm->bt_lockstep_from;
+	bv->inject = vm->bt_inject;
 	size_t mb = vm->bt_cache_mb ? vm->bt_cache_mb : DEFAULT_CACHE_MB;
 	if (bt_cache_init(bv, mb << 20) < 0) {
 		free(bv);
@@ -239,7 +247,7 @@ static void *bt_attach_cpu(void *vmstate, struct icpu *c)
 	}
 	b->vm = bv;
 	b->c = c;
-	if (bv->lockstep && !(b->ls = bt_lockstep_new(bv->lockstep_from))) {
+	if (bv->lockstep && !(b->ls = bt_lockstep_new(c, bv->lockstep_from))) {
 		free(b);
 		return NULL;
 	}

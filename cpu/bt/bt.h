@@ -104,9 +104,13 @@ struct bt_vm {
 	struct bt_ret (*enter)(struct icpu *c, struct cpu_state *s, const void *code);
 	const uint8_t *exit_tramp;
 	uint64_t generation;		/* flushes: jump caches hold blocks of one */
+	/* a flush asked for outside the vCPUs' turn (a tier switch): the
+	 * next dispatcher does it */
+	_Atomic bool flush_pending;
 	struct bt_cpu *cpus[64];
 	bool lockstep;
 	uint64_t lockstep_from;
+	bool inject;			/* -accel bt,lockstep-inject: ADD adds one too many */
 	int ncpus;
 	/* statistics */
 	uint64_t blocks, insns_translated, code_bytes, flushes, invalidated, chains, unchains;
@@ -148,7 +152,7 @@ struct bt_block *bt_translate(struct bt_vm *bv, struct icpu *c, uint64_t rip, ui
 			      uint64_t gpa, uint32_t mode);
 
 /* -- the lockstep check against the interpreter (lockstep.c) -- */
-struct bt_lockstep *bt_lockstep_new(uint64_t from);
+struct bt_lockstep *bt_lockstep_new(struct icpu *c, uint64_t from);
 void bt_lockstep_free(struct bt_lockstep *ls);
 /* run blk, and (from the instruction count asked on) again in the
  * interpreter, comparing; a mismatch stops the VM with exit status 3 */

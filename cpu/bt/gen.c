@@ -388,6 +388,8 @@ static bool gen_alu(struct gen *g, const struct insn *i)
 		ld_reg(g, size, H_RAX, d->reg);
 		alu_host(g, op, size, H_RAX, i, H_NONE, greg(s->kind == OPK_REG ? s->reg : 0),
 			 s->kind == OPK_REG);
+		if (op == OP_ADD && g->bv->inject)
+			emit_alu_ri(&g->e, ALU_ADD, size, H_RAX, 1);
 		if (writes_dst)
 			st_reg(g, size, d->reg, H_RAX);
 		g->flags = FLAGS_HOST;

@@ -1,16 +1,17 @@
 /* The in-process lockstep check (-accel bt,lockstep=N): every block the
  * translator runs from instruction N on runs again in the interpreter
  * from the same state, and the two must agree on every register and on
- * every byte they wrote.
+ * every byte either wrote.
  *
- * A journal on the TLB (struct tlb.journal) copies each page before the
- * block's first write to it: the TLB is emptied before each run, and in
- * journal mode only a write fills a write tag. After the translated run
- * its pages are kept aside and the originals put back; the interpreter
- * then runs the same number of instructions from the saved registers.
- * Blocks that touch device memory are not run twice (a device would see
- * both runs); blocks that fault are not compared. Both take their
- * count. Chaining is off, so every block comes back to the dispatcher. */
+ * A journal on the TLB (struct tlb.journal) keeps write tags off, so
+ * every write of the CPU reaches the slow path, which hands the journal
+ * the bytes about to change: it logs their old contents. After the
+ * translated run the log gives what it wrote and undoes it; the
+ * interpreter then runs the same number of instructions from the saved
+ * registers, logging too. Blocks that touch device memory are not run
+ * twice (a device would see both runs); blocks that fault are not
+ * compared. Chaining is off, so every block comes back to the
+ * dispatcher. */
 // SPDX-License-Identifier: MIT
 #include "cpu/bt/bt.h"
 
@@ -21,46 +22,85 @@
 #include "cpu/vcpu.h"
 #include "hw/log.h"
 
-#define LS_PAGES 32
+#define LOG_BYTES (256 * 1024)
+
+/* one logged write: where, how many bytes, then their old contents */
+struct wrec {
+	uint8_t *host;
+	uint32_t size;
+};
+
+struct wlog {
+	size_t used;
+	bool full;
+	uint8_t buf[LOG_BYTES];
+};
 
 struct bt_lockstep {
 	uint64_t from;			/* first instruction to check */
-	unsigned n;			/* pages journaled */
-	bool device;			/* device memory touched, or too many pages */
-	void *page[LS_PAGES];
-	uint8_t orig[LS_PAGES][4096];
-	uint8_t bt[LS_PAGES][4096];
+	struct wlog *cur;		/* the log being written, or NULL */
+	bool device;			/* device memory touched */
+	struct wlog bt, in;		/* the translated run's, the interpreter's */
 	struct cpu_state s0, sbt;
 	uint64_t checked, skipped;
 	bool failed;
 };
 
-static void journal(void *opaque, void *host_page)
+static void journal(void *opaque, void *host, unsigned size)
 {
 	struct bt_lockstep *ls = opaque;
-	if (!host_page) {
+	struct wlog *w = ls->cur;
+	if (!w)
+		return;
+	if (!host) {
 		ls->device = true;
 		return;
 	}
-	for (unsigned i = 0; i < ls->n; i++)
-		if (ls->page[i] == host_page)
-			return;
-	if (ls->n == LS_PAGES) {
-		ls->device = true;
+	size_t need = sizeof(struct wrec) + ((size + 7) & ~7u);
+	if (w->used + need > LOG_BYTES) {
+		w->full = true;
 		return;
 	}
-	ls->page[ls->n] = host_page;
-	memcpy(ls->orig[ls->n], host_page, 4096);
-	ls->n++;
+	struct wrec r = { host, size };
+	memcpy(w->buf + w->used, &r, sizeof(r));
+	memcpy(w->buf + w->used + sizeof(r), host, size);
+	w->used += need;
 }
 
-struct bt_lockstep *bt_lockstep_new(uint64_t from)
+#define FOR_EACH_WREC(w, r, old)                                                            \
+	for (size_t at_ = 0; at_ < (w)->used;                                                 \
+	     at_ += sizeof(struct wrec) + ((r.size + 7) & ~7u))                               \
+		if (memcpy(&r, (w)->buf + at_, sizeof(r)), old = (w)->buf + at_ + sizeof(r), 1)
+
+/* put back what the log's writes changed, newest first */
+static void undo(struct wlog *w)
+{
+	/* records are variable-sized: collect their offsets first */
+	static __thread size_t at[LOG_BYTES / sizeof(struct wrec)];
+	size_t n = 0;
+	struct wrec r;
+	const uint8_t *old;
+	FOR_EACH_WREC(w, r, old) {
+		(void)old;
+		at[n++] = (size_t)(old - w->buf) - sizeof(struct wrec);
+	}
+	while (n--) {
+		memcpy(&r, w->buf + at[n], sizeof(r));
+		memcpy(r.host, w->buf + at[n] + sizeof(r), r.size);
+	}
+}
+
+struct bt_lockstep *bt_lockstep_new(struct icpu *c, uint64_t from)
 {
 	struct bt_lockstep *ls = calloc(1, sizeof(*ls));
-	if (ls)
-		ls->from = from;
-	else
+	if (!ls) {
 		log_error("bt: out of memory for the lockstep check");
+		return NULL;
+	}
+	ls->from = from;
+	c->tlb.journal = journal;
+	c->tlb.journal_opaque = ls;
+	tlb_flush_all(&c->tlb);
 	return ls;
 }
 
@@ -73,24 +113,19 @@ void bt_lockstep_free(struct bt_lockstep *ls)
 	free(ls);
 }
 
-static void journal_on(struct bt_lockstep *ls, struct icpu *c)
+static void log_start(struct bt_lockstep *ls, struct wlog *w)
 {
+	w->used = 0;
+	w->full = false;
 	ls->device = false;
-	tlb_flush_all(&c->tlb);
-	c->tlb.journal = journal;
-	c->tlb.journal_opaque = ls;
-}
-
-static void journal_off(struct icpu *c)
-{
-	c->tlb.journal = NULL;
-	tlb_flush_all(&c->tlb);
+	ls->cur = w;
 }
 
 void bt_lockstep_abort(struct bt_lockstep *ls, struct icpu *c)
 {
-	if (c->tlb.journal) {
-		journal_off(c);
+	(void)c;
+	if (ls->cur) {
+		ls->cur = NULL;
 		ls->skipped++;
 	}
 }
@@ -133,6 +168,60 @@ static void report(struct bt_lockstep *ls, struct icpu *c, const struct bt_block
 	vm_request_stop(c->v->vm, VM_STOP_EXIT, 3);
 }
 
+/* the first byte where memory differs from what the translated run
+ * left: its own writes (bt log: what they wrote, kept in sbt_bytes), and
+ * the interpreter's elsewhere (unchanged by the translated run: their old
+ * contents) */
+static bool memory_differs(struct bt_lockstep *ls, const uint8_t *bt_new, char *why, size_t len)
+{
+	struct wrec r;
+	const uint8_t *old;
+	size_t k = 0;
+	FOR_EACH_WREC(&ls->bt, r, old) {
+		(void)old;
+		for (unsigned o = 0; o < r.size; o++)
+			if (r.host[o] != bt_new[k + o]) {
+				snprintf(why, len, "memory at host %p: bt wrote %#04x, interp %#04x",
+					 (void *)(r.host + o), bt_new[k + o], r.host[o]);
+				return true;
+			}
+		k += r.size;
+	}
+	/* the usual case: the interpreter made the same writes */
+	if (ls->in.used == ls->bt.used) {
+		bool same = true;
+		size_t at = 0;
+		while (same && at < ls->in.used) {
+			struct wrec a, b;
+			memcpy(&a, ls->in.buf + at, sizeof(a));
+			memcpy(&b, ls->bt.buf + at, sizeof(b));
+			same = a.host == b.host && a.size == b.size;
+			at += sizeof(struct wrec) + ((a.size + 7) & ~7u);
+		}
+		if (same)
+			return false;
+	}
+	FOR_EACH_WREC(&ls->in, r, old) {
+		for (unsigned o = 0; o < r.size; o++) {
+			/* a byte the translated run wrote too was checked above */
+			bool by_bt = false;
+			struct wrec q;
+			const uint8_t *qold;
+			FOR_EACH_WREC(&ls->bt, q, qold) {
+				(void)qold;
+				if (r.host + o >= q.host && r.host + o < q.host + q.size)
+					by_bt = true;
+			}
+			if (!by_bt && r.host[o] != old[o]) {
+				snprintf(why, len, "memory at host %p: interp wrote %#04x, bt left %#04x",
+					 (void *)(r.host + o), r.host[o], old[o]);
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
 struct bt_ret bt_lockstep_block(struct bt_lockstep *ls, struct bt_vm *bv, struct icpu *c,
 				const struct bt_block *blk)
 {
@@ -144,29 +233,34 @@ struct bt_ret bt_lockstep_block(struct bt_lockstep *ls, struct bt_vm *bv, struct
 	}
 	normalize_flags(c);
 	ls->s0 = *c->s;
-	ls->n = 0;
-	journal_on(ls, c);
+	log_start(ls, &ls->bt);
 	int32_t budget0 = c->bt_budget;
 	c->bt_in = true;
 	struct bt_ret r = bv->enter(c, c->s, blk->code);
 	c->bt_in = false;
+	ls->cur = NULL;
 	unsigned ran = (unsigned)(budget0 - c->bt_budget);
-	if (ls->device || !ran) {
-		journal_off(c);
+	if (ls->device || ls->bt.full || !ran) {
 		ls->skipped++;
 		return r;
 	}
 	normalize_flags(c);
 	ls->sbt = *c->s;
-	unsigned nbt = ls->n;
-	for (unsigned i = 0; i < nbt; i++) {
-		memcpy(ls->bt[i], ls->page[i], 4096);
-		memcpy(ls->page[i], ls->orig[i], 4096);
+	/* what the translated run wrote, then the memory as it found it */
+	static __thread uint8_t bt_new[LOG_BYTES];
+	size_t k = 0;
+	struct wrec w;
+	const uint8_t *old;
+	FOR_EACH_WREC(&ls->bt, w, old) {
+		(void)old;
+		memcpy(bt_new + k, w.host, w.size);
+		k += w.size;
 	}
+	undo(&ls->bt);
 
 	/* the interpreter, from the same state, as many instructions */
 	*c->s = ls->s0;
-	journal_on(ls, c);
+	log_start(ls, &ls->in);
 	uint64_t insns0 = c->insns;
 	jmp_buf jb, *outer = c->fault_jmp;
 	c->fault_jmp = &jb;
@@ -174,35 +268,25 @@ struct bt_ret bt_lockstep_block(struct bt_lockstep *ls, struct bt_vm *bv, struct
 	if (setjmp(jb))
 		fault = c->fault_vector;
 	else
-		for (unsigned k = 0; k < ran; k++)
+		for (unsigned n = 0; n < ran; n++)
 			engine_exec_one(c);
 	c->fault_jmp = outer;
-	bool device = ls->device;
-	journal_off(c);
+	ls->cur = NULL;
 	c->insns = insns0;
 	normalize_flags(c);
 
 	char why[160] = "";
 	if (fault != -1)
 		snprintf(why, sizeof(why), "the interpreter faulted (vector %d)", fault);
-	else if (device)
+	else if (ls->device)
 		snprintf(why, sizeof(why), "the interpreter touched device memory");
+	else if (ls->in.full)
+		snprintf(why, sizeof(why), "the interpreter wrote more than the log holds");
 	else if (memcmp(c->s->gpr, ls->sbt.gpr, sizeof(c->s->gpr)) || c->s->rip != ls->sbt.rip ||
 		 c->s->rflags != ls->sbt.rflags)
 		snprintf(why, sizeof(why), "registers");
-	else {
-		for (unsigned i = 0; i < ls->n && !why[0]; i++) {
-			const uint8_t *want = i < nbt ? ls->bt[i] : ls->orig[i];
-			const uint8_t *got = ls->page[i];
-			for (unsigned o = 0; o < 4096; o++)
-				if (want[o] != got[o]) {
-					snprintf(why, sizeof(why),
-						 "memory: host page %p + %#x: bt %#04x, interp %#04x",
-						 ls->page[i], o, want[o], got[o]);
-					break;
-				}
-		}
-	}
+	else
+		memory_differs(ls, bt_new, why, sizeof(why));
 	if (why[0])
 		report(ls, c, blk, ran, why);
 	ls->checked++;

@@ -95,6 +95,8 @@ static void *xlate_slow(struct icpu *c, uint64_t lin, enum mmu_access acc, bool 
 	}
 	if (unlikely(c->tlb.nwatch) && size)
 		idbg_data_access(c, lin, size, acc == MMU_WRITE);
+	if (unlikely(c->tlb.journal != NULL) && host && acc == MMU_WRITE && size)
+		c->tlb.journal(c->tlb.journal_opaque, host, size);
 	return host;
 }
 

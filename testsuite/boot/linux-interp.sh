@@ -8,8 +8,10 @@
 # second archive appended (the kernel unpacks both): /test/run and
 # /test/cpucheck, which /init runs before printing its marker. Prints one
 # PASS/FAIL/SKIP line per CPU count for the boot and one for the program.
-# Environment: O, TRIVISOR, BOOT_ACCEL (default interp), BOOT_TIMEOUT
-# (seconds per boot, default 900).
+# Environment: O, TRIVISOR, BOOT_ACCEL (default interp; any -accel
+# argument), BOOT_CPUS (the CPU counts, default "1 2"), BOOT_EXPECT (an
+# extended regex the output must match too), BOOT_TIMEOUT (seconds per
+# boot, default 900).
 
 cd "$(dirname "$0")/../.." || exit 1
 O=${O:-build}
@@ -17,7 +19,7 @@ TRIVISOR=${TRIVISOR:-$O/trivisor}
 ACCEL=${BOOT_ACCEL:-interp}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-900}
 CPUCHECK=$O/guestprog/cpucheck
-VARIANTS=(1 2)
+read -r -a VARIANTS <<< "${BOOT_CPUS:-1 2}"
 
 boot_name() { [ "$1" = 1 ] && echo "boot/linux-amd64 [$ACCEL]" || echo "boot/linux-amd64-smp$1 [$ACCEL]"; }
 prog_name() { echo "boot/cpucheck-amd64-smp$1 [$ACCEL]"; }
@@ -64,7 +66,10 @@ cat "$INITRD" "$tmp/extra.cpio.gz" > "$tmp/initrd"
 for n in "${VARIANTS[@]}"; do
 	name=$(boot_name "$n")
 	pname=$(prog_name "$n")
-	boot_linux "$name" "$n" "$BOOT_TIMEOUT" "$ACCEL" "$tmp/initrd"
+	if boot_linux "$name" "$n" "$BOOT_TIMEOUT" "$ACCEL" "$tmp/initrd" &&
+	   [ -n "$BOOT_EXPECT" ] && ! grep -qE "$BOOT_EXPECT" "$tmp/out.txt"; then
+		echo "FAIL $name: the output lacks /$BOOT_EXPECT/"
+	fi
 	grep -o 'CPUCHECK .*' "$tmp/out.txt" > "$tmp/guest"
 	if cmp -s "$tmp/native" "$tmp/guest"; then
 		echo "PASS $pname"
