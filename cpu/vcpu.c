@@ -279,6 +279,23 @@ static enum tier_exit vcpu_step_in(struct vcpu *v, const struct tier *alt)
 	return e;
 }
 
+/* The switch storm: the other software tier takes the vCPU over, as a
+ * policy switch would (a test of the tier contract: nothing may be lost) */
+static int storm_switch(struct vcpu *v)
+{
+	const struct tier *to = tier_table[v->tier->id == TIER_BT ? TIER_INTERP : TIER_BT];
+	/* both were set up before the vCPUs started (ui/main.c) */
+	if (!to || !v->vm->tier_up[to->id] || (v->tier->id != TIER_BT && v->tier->id != TIER_INTERP))
+		return 0;
+	if (!v->tier_priv[to->id] && to->attach(v) < 0)
+		return -1;
+	if (v->tier->sync_out(v) < 0)
+		return -1;
+	v->tier = to;
+	v->stats[to->id].switches_in++;
+	return to->sync_in(v);
+}
+
 /* this vCPU stopped for the debugger (its reason is in v->dbg): the
  * first to do so is the one reported, and the whole VM pauses */
 static void vcpu_debug_stop(struct vcpu *v)
@@ -330,6 +347,11 @@ static void *vcpu_thread(void *arg)
 						v->index, v->cannot_run_why, alt->name);
 				e = vcpu_step_in(v, alt);
 			}
+		}
+		if (e == TIER_EXIT_KICK && v->storm_due) {
+			v->storm_due = false;
+			if (storm_switch(v) < 0)
+				e = TIER_EXIT_ERROR;
 		}
 		switch (e) {
 		case TIER_EXIT_KICK:

@@ -41,6 +41,10 @@ struct vcpu {
 	char cannot_run_why[192];		/* set with TIER_EXIT_CANNOT_RUN */
 	struct tier_stats stats[TIER_COUNT];
 	struct vcpu_debug dbg;			/* a step asked, why it stopped (cpu/debug.h) */
+	/* the switch storm (vm->tier_storm): its random state, and that a
+	 * run() ended for a switch */
+	uint64_t storm_rng;
+	bool storm_due;
 
 	pthread_t thread;
 	pthread_mutex_t wait_lock;	/* protects sleeping; never held with vm->lock */

@@ -46,12 +46,24 @@ struct interp_cpu {
  * instructions, handed over in FIFO order: the interpreter's memory
  * accesses are not atomic across host threads (a guest's LOCK CMPXCHG
  * must be), and the code-page tracker edits every vCPU's TLB. So vCPU
- * threads take turns, as if on one host core. */
+ * threads take turns, as if on one host core. The software tiers of a
+ * VM share one (a vCPU in the translator and one in the interpreter
+ * touch the same guest memory and code pages). */
 struct exec_turn {
 	pthread_mutex_t m;
 	pthread_cond_t cv;
 	uint64_t next_ticket, serving;
 	_Atomic int waiting;
+};
+
+/* What the software tiers of a VM share: the turn, and the tracker of
+ * pages holding code, so a write by a vCPU in either tier drops what
+ * both derived from the page. Set up before the vCPUs run. */
+struct soft_shared {
+	struct exec_turn turn;
+	struct codepages cp;
+	struct interp_vm *engine[TIER_COUNT];
+	int users;
 };
 
 #define SLICE_INSNS (4 * EVENT_POLL_INSNS)
@@ -61,8 +73,8 @@ struct interp_vm {
 	enum tier_id tid;
 	const struct fast_path *fp;
 	void *fast_vm;			/* fp's per-VM state */
-	struct exec_turn turn;
-	struct codepages cp;
+	struct soft_shared *sh;
+	struct exec_turn *turn;		/* &sh->turn */
 	/* kept from attach until the VM goes: every TLB stays registered
 	 * with cp, which has no way to forget one */
 	struct interp_cpu *cpu[VM_MAX_CPUS];
@@ -376,7 +388,7 @@ static struct interp_vm *vm_of(struct interp_cpu *p)
 static inline bool pause_yields(struct interp_cpu *p)
 {
 	p->c.paused = false;
-	if (!atomic_load_explicit(&vm_of(p)->turn.waiting, memory_order_relaxed))
+	if (!atomic_load_explicit(&vm_of(p)->turn->waiting, memory_order_relaxed))
 		return false;
 	p->yield = true;
 	return true;
@@ -399,6 +411,8 @@ static enum fast_result fast_loop(struct interp_cpu *p)
 	uint64_t ripmask = rip_mask(c);
 	uint64_t rip = s->rip, insns = c->insns;
 	uint64_t poll_at = (insns | (EVENT_POLL_INSNS - 1)) + 1;
+	if (unlikely(c->run_until) && c->run_until < poll_at)
+		poll_at = c->run_until;
 	bool same;
 	struct dc_insn *d = lookup(c, &m, rip, &same);
 	if (unlikely(!d))
@@ -526,7 +540,11 @@ static bool want_out(struct interp_cpu *p)
 		return true;
 	/* another vCPU waits for its turn and this one had a slice, or
 	 * spins on PAUSE */
-	return atomic_load_explicit(&vm_of(p)->turn.waiting, memory_order_relaxed) &&
+	if (unlikely(p->c.run_until) && p->c.insns >= p->c.run_until) {
+		p->v->storm_due = true;
+		return true;
+	}
+	return atomic_load_explicit(&vm_of(p)->turn->waiting, memory_order_relaxed) &&
 	       (p->yield || p->c.insns - p->slice_start >= SLICE_INSNS);
 }
 
@@ -738,9 +756,19 @@ static enum tier_exit run_common(struct vcpu *v, enum tier_id id, bool once)
 	if (v->s.run_state == CPU_WAIT_SIPI)
 		return TIER_EXIT_KICK;
 
-	struct exec_turn *turn = &vm_of(p)->turn;
+	struct exec_turn *turn = vm_of(p)->turn;
 	turn_take(turn);
 	p->slice_start = c->insns;
+	c->run_until = 0;
+	if (unlikely(v->vm->tier_storm)) {
+		/* xorshift64: reproducible from run to run */
+		uint64_t x = v->storm_rng ? v->storm_rng : 0x9e3779b97f4a7c15ull + (uint64_t)v->index;
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		v->storm_rng = x;
+		c->run_until = c->insns + 1 + x % (2 * v->vm->tier_storm);
+	}
 	p->events_due = true;
 	p->yield = false;
 	uint64_t t0 = now_ns(), n0 = c->insns;
@@ -828,12 +856,53 @@ struct icpu *engine_icpu(struct vcpu *v, enum tier_id id)
 
 static void invalidate_code(void *opaque, uint64_t gpa_page)
 {
-	struct interp_vm *iv = opaque;
-	for (int k = 0; k < VM_MAX_CPUS; k++)
-		if (iv->cpu[k])
-			dcache_drop_gpa(iv->cpu[k]->c.dc, gpa_page);
-	if (iv->fp)
-		iv->fp->invalidate(iv->fast_vm, gpa_page);
+	struct soft_shared *sh = opaque;
+	for (int t = 0; t < TIER_COUNT; t++) {
+		struct interp_vm *iv = sh->engine[t];
+		if (!iv)
+			continue;
+		for (int k = 0; k < VM_MAX_CPUS; k++)
+			if (iv->cpu[k])
+				dcache_drop_gpa(iv->cpu[k]->c.dc, gpa_page);
+		if (iv->fp)
+			iv->fp->invalidate(iv->fast_vm, gpa_page);
+	}
+}
+
+/* the other software tier's shared part, or a new one */
+static struct soft_shared *get_shared(struct vm *vm, enum tier_id id)
+{
+	for (int t = 0; t < TIER_COUNT; t++) {
+		struct interp_vm *o = t != (int)id && (t == TIER_INTERP || t == TIER_BT) ? vm->tier_vm[t] : NULL;
+		if (o) {
+			o->sh->users++;
+			return o->sh;
+		}
+	}
+	struct soft_shared *sh = calloc(1, sizeof(*sh));
+	if (!sh)
+		return NULL;
+	if (codepages_init(&sh->cp, vm->pm) < 0) {
+		free(sh);
+		return NULL;
+	}
+	sh->cp.invalidate = invalidate_code;
+	sh->cp.opaque = sh;
+	pthread_mutex_init(&sh->turn.m, NULL);
+	pthread_cond_init(&sh->turn.cv, NULL);
+	sh->users = 1;
+	return sh;
+}
+
+static void put_shared(struct soft_shared *sh, enum tier_id id)
+{
+	sh->engine[id] = NULL;
+	if (--sh->users)
+		return;
+	codepages_destroy(&sh->cp);
+	pthread_mutex_destroy(&sh->turn.m);
+	pthread_cond_destroy(&sh->turn.cv);
+	free(sh);
 }
 
 int engine_vm_init(struct vm *vm, enum tier_id id, const struct fast_path *fp)
@@ -847,19 +916,18 @@ int engine_vm_init(struct vm *vm, enum tier_id id, const struct fast_path *fp)
 	iv->vm = vm;
 	iv->tid = id;
 	iv->fp = fp;
-	pthread_mutex_init(&iv->turn.m, NULL);
-	pthread_cond_init(&iv->turn.cv, NULL);
-	if (codepages_init(&iv->cp, vm->pm) < 0) {
+	if (!(iv->sh = get_shared(vm, id))) {
+		free(iv);
+		log_error("%s: out of memory", name);
+		return -1;
+	}
+	iv->turn = &iv->sh->turn;
+	if (fp && !(iv->fast_vm = fp->vm_init(vm, &iv->sh->cp))) {
+		put_shared(iv->sh, id);
 		free(iv);
 		return -1;
 	}
-	iv->cp.invalidate = invalidate_code;
-	iv->cp.opaque = iv;
-	if (fp && !(iv->fast_vm = fp->vm_init(vm, &iv->cp))) {
-		codepages_destroy(&iv->cp);
-		free(iv);
-		return -1;
-	}
+	iv->sh->engine[id] = iv;
 	vm->tier_vm[id] = iv;
 	return 0;
 }
@@ -899,9 +967,7 @@ void engine_vm_destroy(struct vm *vm, enum tier_id id)
 	}
 	if (iv->fp)
 		iv->fp->vm_destroy(iv->fast_vm);
-	codepages_destroy(&iv->cp);
-	pthread_mutex_destroy(&iv->turn.m);
-	pthread_cond_destroy(&iv->turn.cv);
+	put_shared(iv->sh, id);
 	free(iv);
 	vm->tier_vm[id] = NULL;
 }
@@ -917,12 +983,12 @@ int engine_attach(struct vcpu *v, enum tier_id id)
 	struct interp_cpu *p = iv->cpu[v->index];
 	if (!p) {
 		p = calloc(1, sizeof(*p));
-		if (!p || !(p->c.dc = dcache_new(&iv->cp))) {
+		if (!p || !(p->c.dc = dcache_new(&iv->sh->cp))) {
 			free(p);
 			log_error("%s: out of memory for vcpu %d", name, v->index);
 			return -1;
 		}
-		tlb_init(&p->c.tlb, v->vm->pm, &iv->cp);
+		tlb_init(&p->c.tlb, v->vm->pm, &iv->sh->cp);
 		p->tid = id;
 		p->fp = iv->fp;
 		p->c.v = v;
