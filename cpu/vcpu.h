@@ -22,6 +22,10 @@ struct tier_stats {
 	uint64_t exits_io, exits_mmio, exits_hlt, exits_irq_window, exits_intr, exits_other;
 	uint64_t irqs_injected, nmis_injected;
 	uint64_t switches_in;		/* times the policy moved a vCPU into this tier */
+	/* the translator's, for its whole VM: blocks translated, their code,
+	 * whole-cache flushes, chains patched, blocks dropped by writes to
+	 * their pages, host ns spent translating */
+	uint64_t bt_blocks, bt_code_bytes, bt_flushes, bt_chains, bt_invalidated, bt_ns_translate;
 };
 
 enum vcpu_event_bits {

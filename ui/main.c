@@ -359,6 +359,9 @@ static void tier_stats_copy(struct monitor_tier_stats *o, int t, const struct ti
 		.exits_irq_window = s->exits_irq_window, .exits_intr = s->exits_intr,
 		.exits_other = s->exits_other, .irqs_injected = s->irqs_injected,
 		.nmis_injected = s->nmis_injected,
+		.bt_blocks = s->bt_blocks, .bt_code_bytes = s->bt_code_bytes,
+		.bt_flushes = s->bt_flushes, .bt_chains = s->bt_chains,
+		.bt_invalidated = s->bt_invalidated, .bt_ns_translate = s->bt_ns_translate,
 	};
 }
 

@@ -1028,14 +1028,22 @@ static void info_irq(struct monitor *m, int argc, char **argv)
 
 int monitor_format_tier_stats(char *buf, size_t len, int cpu, const struct monitor_tier_stats *t)
 {
-	return snprintf(buf, len, "cpu%d %s: runs %llu insns %llu exits io %llu mmio %llu hlt %llu "
-			"irq-window %llu intr %llu other %llu; irqs %llu nmis %llu",
-			cpu, t->tier ? t->tier : "?", (unsigned long long)t->runs,
-			(unsigned long long)t->insns, (unsigned long long)t->exits_io,
-			(unsigned long long)t->exits_mmio, (unsigned long long)t->exits_hlt,
-			(unsigned long long)t->exits_irq_window, (unsigned long long)t->exits_intr,
-			(unsigned long long)t->exits_other, (unsigned long long)t->irqs_injected,
-			(unsigned long long)t->nmis_injected);
+	int n = snprintf(buf, len, "cpu%d %s: runs %llu insns %llu exits io %llu mmio %llu hlt %llu "
+			 "irq-window %llu intr %llu other %llu; irqs %llu nmis %llu",
+			 cpu, t->tier ? t->tier : "?", (unsigned long long)t->runs,
+			 (unsigned long long)t->insns, (unsigned long long)t->exits_io,
+			 (unsigned long long)t->exits_mmio, (unsigned long long)t->exits_hlt,
+			 (unsigned long long)t->exits_irq_window, (unsigned long long)t->exits_intr,
+			 (unsigned long long)t->exits_other, (unsigned long long)t->irqs_injected,
+			 (unsigned long long)t->nmis_injected);
+	if (t->bt_blocks && n >= 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, "; blocks %llu code %llu KiB in %.3f s, "
+			      "chains %llu, dropped by writes %llu, cache flushes %llu",
+			      (unsigned long long)t->bt_blocks,
+			      (unsigned long long)(t->bt_code_bytes >> 10),
+			      (double)t->bt_ns_translate / 1e9, (unsigned long long)t->bt_chains,
+			      (unsigned long long)t->bt_invalidated, (unsigned long long)t->bt_flushes);
+	return n;
 }
 
 #define MONITOR_MAX_TIERS 8

@@ -44,6 +44,8 @@ struct monitor_tier_stats {
 	uint64_t runs, insns;
 	uint64_t exits_io, exits_mmio, exits_hlt, exits_irq_window, exits_intr, exits_other;
 	uint64_t irqs_injected, nmis_injected;
+	/* the translator's (0 for the other tiers) */
+	uint64_t bt_blocks, bt_code_bytes, bt_flushes, bt_chains, bt_invalidated, bt_ns_translate;
 };
 
 /* "cpuN TIER: runs ... nmis N" (no newline) into buf: info tiers and -d

@@ -107,6 +107,27 @@ static struct bt_block *lookup(struct bt_cpu *b, struct icpu *c, uint32_t mode)
 	return blk;
 }
 
+const void *bt_h_next(struct icpu *c)
+{
+	struct bt_cpu *b = c->bt_cpu;
+	struct bt_vm *bv = b->vm;
+	uint64_t rip = c->s->rip;
+	const struct tlb_entry *e = icpu_tlb_entry(c, rip);
+	if (e->tag[MMU_FETCH] != (rip & ~0xfffull) || b->generation != bv->generation || b->ls)
+		return NULL;
+	uintptr_t host = (uintptr_t)(rip + e->addend);
+	struct bt_block **slot = &b->jc[jc_index(rip)];
+	struct bt_block *blk = *slot;
+	b->lookups++;
+	if (!(blk && blk->rip == rip && blk->host == host && blk->mode == c->bt_mode && blk->valid)) {
+		b->jc_misses++;
+		if (!(blk = bt_find(bv, host, rip, c->bt_mode)))
+			return NULL;
+		*slot = blk;
+	}
+	return blk->code;
+}
+
 static enum fast_result bt_fast_run(void *cs, struct icpu *c)
 {
 	struct bt_cpu *b = cs;
@@ -121,6 +142,8 @@ static enum fast_result bt_fast_run(void *cs, struct icpu *c)
 		return engine_interp_fast(c);
 	}
 	b->runs++;
+	c->bt_cpu = b;
+	c->bt_mode = mode;
 	if (atomic_exchange(&bv->flush_pending, false))
 		bt_cache_flush(bv);
 	int32_t budget = (int32_t)(((c->insns | (EVENT_POLL_INSNS - 1)) + 1) - c->insns);
@@ -265,8 +288,13 @@ static void bt_free_cpu(void *cs)
 
 static void bt_stats(void *cs, struct tier_stats *st)
 {
-	(void)cs;
-	(void)st;
+	const struct bt_vm *bv = ((struct bt_cpu *)cs)->vm;
+	st->bt_blocks = bv->blocks;
+	st->bt_code_bytes = bv->code_bytes;
+	st->bt_flushes = bv->flushes;
+	st->bt_chains = bv->chains;
+	st->bt_invalidated = bv->invalidated;
+	st->bt_ns_translate = bv->ns_translate;
 }
 
 static void bt_print_stats(void *cs, int cpu)

@@ -167,6 +167,10 @@ void bt_lockstep_abort(struct bt_lockstep *ls, struct icpu *c);
 uint64_t bt_h_insn(struct icpu *c, const struct bt_site *st);
 /* condition cc (0-15) of the guest's flags */
 uint64_t bt_h_cond(struct icpu *c, uint64_t cc);
+/* the code of the block at c->s->rip if the dispatcher has it at hand
+ * (no translation: the cache must not change under the caller), else
+ * NULL: leave for the dispatcher */
+const void *bt_h_next(struct icpu *c);
 /* the guest's arithmetic flags, for host EFLAGS */
 uint64_t bt_h_flags(struct icpu *c);
 

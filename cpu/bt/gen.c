@@ -642,6 +642,70 @@ static bool gen_xchg(struct gen *g, const struct insn *i)
 	return true;
 }
 
+bool gen_call_push(struct gen *g)
+{
+	const struct insn *i = &g->t->d[g->k].in;
+	unsigned ss = stack_size(g), sz = i->osize;
+	if (!stack_ok(g, i))
+		return false;
+	flags_before_clobber(g, 0);
+	stack_addr(g, ss, -(int)sz);
+	struct memop m = { .flags_out = false };
+	m.miss = tlb_hit(g, sz, MMU_WRITE);
+	emit_mov_ri(&g->e, 8, H_RCX, g->t->rip[g->k + 1]);
+	emit_mov_mr(&g->e, sz, hm(H_RSI, 0), H_RCX);
+	st_reg(g, ss, R_ESP, H_RDI);
+	mem_end(g, &m);
+	return true;
+}
+
+bool gen_ret(struct gen *g)
+{
+	const struct insn *i = &g->t->d[g->k].in;
+	unsigned ss = stack_size(g), sz = i->osize;
+	if (!stack_ok(g, i) || i->opcode != 0xc3 || sz == 2)
+		return false;
+	flags_before_clobber(g, 0);
+	stack_addr(g, ss, (int)sz);
+	struct memop m = { .flags_out = false };
+	m.miss = tlb_hit(g, sz, MMU_READ);
+	emit_mov_rm(&g->e, sz, H_RAX, hm(H_RSI, 0));
+	if (sz == 8) {
+		/* a non-canonical return address: #GP at the RET, with rsp as
+		 * it was (the interpreter raises it on the slow path) */
+		emit_mov_rr(&g->e, 8, H_RDX, H_RAX);
+		emit_shift_ri(&g->e, SH_SHL, 8, H_RDX, 16);
+		emit_shift_ri(&g->e, SH_SAR, 8, H_RDX, 16);
+		emit_alu_rr(&g->e, ALU_CMP, 8, H_RDX, H_RAX);
+		uint8_t *bad = emit_jcc32(&g->e, 5 /* NE */, NULL);
+		st_reg(g, ss, R_ESP, H_RDI);
+		emit_mov_mr(&g->e, 8, hm(H_R14, (int32_t)offsetof(struct cpu_state, rip)), H_RAX);
+		m.done = emit_jmp32(&g->e, NULL);
+		emit_bind32(&g->e, bad);
+		emit_bind32(&g->e, m.miss);
+		slow_insn(g, false);
+		emit_bind32(&g->e, m.done);
+		g->flags = FLAGS_MEM;
+		return true;
+	}
+	st_reg(g, ss, R_ESP, H_RDI);
+	emit_mov_mr(&g->e, 8, hm(H_R14, (int32_t)offsetof(struct cpu_state, rip)), H_RAX);
+	mem_end(g, &m);
+	return true;
+}
+
+void gen_next(struct gen *g)
+{
+	emit_mov_rr(&g->e, 8, H_RDI, H_R15);
+	emit_call(&g->e, (const void *)bt_h_next);
+	emit_test_rr(&g->e, 8, H_RAX, H_RAX);
+	uint8_t *none = emit_jcc8(&g->e, 4 /* E */);
+	emit_jmp_r(&g->e, H_RAX);
+	emit_bind8(&g->e, none);
+	emit_mov_ri(&g->e, 4, H_RAX, BT_EXIT_LOOKUP);
+	emit_jmp32(&g->e, g->bv->exit_tramp);
+}
+
 bool gen_native(struct gen *g)
 {
 	const struct insn *i = &g->t->d[g->k].in;

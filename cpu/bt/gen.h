@@ -64,6 +64,14 @@ bool gen_native(struct gen *g);
 /* put host-held flags where helpers and the next block look (the
  * interpreter's lazy state) if anything may still read them */
 void gen_flags_to_mem(struct gen *g);
+/* CALL rel (its return address pushed natively; false: not here) and
+ * RET (the return address popped into c->s->rip) */
+bool gen_call_push(struct gen *g);
+bool gen_ret(struct gen *g);
+/* leave for the block at c->s->rip: found by bt_h_next without leaving
+ * translated code, else through the dispatcher */
+void gen_next(struct gen *g);
+
 /* a jcc on guest condition cc: emits what makes host condition code
  * *host_cc true exactly when cc holds (the flags themselves or a helper's
  * answer), and returns that host code */

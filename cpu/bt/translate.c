@@ -113,6 +113,12 @@ static void emit_stubs(struct gen *g)
 			struct bt_exit *ex = &g->b->exit[st->exit];
 			ex->stub = g->e.p + g->e.exec_delta;
 			emit_store_rip(&g->e, st->rip);
+			if ((st->rip ^ g->b->rip) & ~0xfffull) {
+				/* another page, whose mapping may change: never
+				 * chained, looked up each time */
+				gen_next(g);
+				continue;
+			}
 			emit_mov_ri(&g->e, 8, H_RDX, (uint64_t)(uintptr_t)ex);
 			emit_leave(g, BT_EXIT_CHAIN);
 			continue;
@@ -180,11 +186,19 @@ static void emit_branch(struct gen *g, unsigned k)
 		direct_exit(g, target);
 		return;
 	}
+	if (static_ok && i->op == OP_CALL && gen_call_push(g)) {
+		direct_exit(g, target);
+		return;
+	}
+	if (i->op == OP_RET && gen_ret(g)) {
+		gen_next(g);
+		return;
+	}
 	call_insn(g, k);
 	if (static_ok && i->op == OP_CALL)
 		direct_exit(g, target);
 	else
-		emit_leave(g, BT_EXIT_LOOKUP);
+		gen_next(g);
 }
 
 static void emit_body(struct gen *g)

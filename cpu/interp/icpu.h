@@ -117,6 +117,8 @@ struct icpu {
 	bool bt_in;			/* translated code, or a helper it called, runs */
 	bool bt_stale;			/* a write dropped the block that runs */
 	const void *bt_site;		/* the struct bt_site of the call-out under way */
+	void *bt_cpu;			/* its struct bt_cpu, and the mode its dispatcher runs */
+	uint32_t bt_mode;
 	/* the loop returns once insns reaches this (a switch storm); 0: never */
 	uint64_t run_until;
 };

@@ -820,6 +820,8 @@ out:
 	c->fault_jmp = NULL;
 	uint64_t n = c->insns - n0;
 	v->stats[id].insns += n;
+	if (p->fp)
+		p->fp->stats(p->fast, &v->stats[id]);
 	p->insns_run += n;
 	p->ns_run += now_ns() - t0;
 	turn_give(turn);

@@ -6,7 +6,7 @@
 #   native            the host itself, for the in-guest programs
 #   trivisor-interp   trivisor -accel interp (always)
 #   trivisor-kvm      trivisor -accel kvm (where /dev/kvm has VMX/SVM beneath)
-#   trivisor-bt       not built yet
+#   trivisor-bt       trivisor -accel bt (always)
 #   qemu-x86_64-tcg   Debian's qemu-system-x86_64 -accel tcg (the reference
 #                     the ratios are taken against: "QEMU's TCG")
 #   qemu-x86_64-kvm   ... -accel kvm (VMX/SVM)
@@ -215,12 +215,8 @@ consider trivisor-interp "" "$TRIVISOR_VERSION" "$TRIVISOR" -accel interp -d sta
 cdcmd trivisor-interp "$TRIVISOR" -accel interp "${CD[@]}"
 consider trivisor-kvm "$kvm_why" "$TRIVISOR_VERSION" "$TRIVISOR" -accel kvm -d stats -D @STATS@ "${GUEST[@]}"
 cdcmd trivisor-kvm "$TRIVISOR" -accel kvm "${CD[@]}"
-bt_why=$(timeout -k 2 10 "$TRIVISOR" -accel bt -kernel "$KERNEL" -display none -serial null -no-reboot 2>&1 < /dev/null | head -n1)
-case $bt_why in
-*"not built"*) bt_why=${bt_why#trivisor: } ;;
-*) bt_why="the bt tier is not in the benchmark yet (it said: ${bt_why:-nothing})" ;;
-esac
-consider trivisor-bt "$bt_why" "" none
+consider trivisor-bt "" "$TRIVISOR_VERSION" "$TRIVISOR" -accel bt -d stats -D @STATS@ "${GUEST[@]}"
+cdcmd trivisor-bt "$TRIVISOR" -accel bt "${CD[@]}"
 q64_why=$(why_not qemu64)
 q32_why=$(why_not qemu)
 consider qemu-x86_64-tcg "$q64_why" "$QEMU64_VERSION" qemu-system-x86_64 -accel tcg -cpu "$QEMU64_CPU" "${GUEST[@]}"
