@@ -51,8 +51,29 @@ static bool is_moffs(const struct insn *i)
 	return i->map == MAP_ONE && (i->opcode & 0xfc) == 0xa0;
 }
 
+/* a shift by an immediate count that is not 0 once masked: 0 otherwise */
+static unsigned shift_count(const struct insn *i)
+{
+	if (i->nopnd != 2 || (i->opnd[1].kind != OPK_IMM && i->opnd[1].kind != OPK_ONE))
+		return 0;
+	unsigned n = i->opnd[1].kind == OPK_ONE ? 1 : (unsigned)i->imm;
+	return n & (i->opnd[0].size == 8 ? 63 : 31);
+}
+
 static struct flag_use flag_use(const struct insn *i)
 {
+	switch (i->op) {
+	case OP_SHL: case OP_SAL: case OP_SHR: case OP_SAR:
+		if (shift_count(i))
+			return (struct flag_use){ 0, FL_ARITH };
+		break;
+	case OP_IMUL:
+		if (i->nopnd >= 2)
+			return (struct flag_use){ 0, FL_ARITH };
+		break;
+	default:
+		break;
+	}
 	switch (i->op) {
 	case OP_ADD: case OP_SUB: case OP_AND: case OP_OR: case OP_XOR: case OP_CMP:
 	case OP_TEST: case OP_NEG:
@@ -642,6 +663,45 @@ static bool gen_xchg(struct gen *g, const struct insn *i)
 	return true;
 }
 
+/* Shifts by an immediate and the two- and three-operand IMUL leave some
+ * flags undefined (OF and AF of a shift by more than one, SF ZF AF PF of
+ * IMUL), where the host's answer may not be the interpreter's (Intel's).
+ * They run natively only where no one looks at the flags before the next
+ * instruction that sets them all. */
+static bool gen_shift(struct gen *g, const struct insn *i)
+{
+	const struct opnd *d = &i->opnd[0];
+	unsigned n = shift_count(i);
+	if (!n || !reg_opnd(d) || g->live[g->k + 1])
+		return false;
+	static const uint8_t host_op[] = { [OP_SHL] = SH_SHL, [OP_SAL] = SH_SHL, [OP_SHR] = SH_SHR,
+					   [OP_SAR] = SH_SAR };
+	ld_reg(g, d->size, H_RAX, d->reg);
+	emit_shift_ri(&g->e, host_op[i->op], d->size, H_RAX, (uint8_t)n);
+	st_reg(g, d->size, d->reg, H_RAX);
+	g->flags = FLAGS_HOST;
+	return true;
+}
+
+static bool gen_imul(struct gen *g, const struct insn *i)
+{
+	const struct opnd *d = &i->opnd[0], *s = &i->opnd[1];
+	if (i->nopnd < 2 || !reg_opnd(d) || !reg_opnd(s) || d->size == 1 || g->live[g->k + 1])
+		return false;
+	if (i->nopnd == 2) {
+		ld_reg(g, d->size, H_RAX, d->reg);
+		emit_imul_rm(&g->e, d->size, H_RAX, greg(s->reg));
+	} else {
+		if (i->opnd[2].kind != OPK_IMM)
+			return false;
+		ld_reg(g, d->size, H_RCX, s->reg);
+		emit_imul_rri(&g->e, d->size, H_RAX, H_RCX, (int32_t)i->imm);
+	}
+	st_reg(g, d->size, d->reg, H_RAX);
+	g->flags = FLAGS_HOST;
+	return true;
+}
+
 bool gen_call_push(struct gen *g)
 {
 	const struct insn *i = &g->t->d[g->k].in;
@@ -713,7 +773,7 @@ bool gen_native(struct gen *g)
 	 * or an immediate; anything else is the interpreter's */
 	for (unsigned n = 0; n < i->nopnd; n++) {
 		unsigned k = i->opnd[n].kind;
-		if (k != OPK_REG && k != OPK_MEM && k != OPK_IMM)
+		if (k != OPK_REG && k != OPK_MEM && k != OPK_IMM && k != OPK_ONE)
 			return false;
 	}
 	switch (i->op) {
@@ -740,6 +800,10 @@ bool gen_native(struct gen *g)
 		return gen_cmov(g, i);
 	case OP_XCHG:
 		return gen_xchg(g, i);
+	case OP_SHL: case OP_SAL: case OP_SHR: case OP_SAR:
+		return gen_shift(g, i);
+	case OP_IMUL:
+		return gen_imul(g, i);
 	case OP_NOP:
 		return i->nopnd == 0;
 	default:
