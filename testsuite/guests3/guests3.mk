@@ -2,7 +2,8 @@
 # Included from testsuite/testsuite.mk; testsuite/guests3/manifest says how
 # each runs and on which tiers, testsuite/guests3/run.sh runs them.
 #   *.rom  64 KiB -bios images started from the reset vector (lib16.inc)
-#   *.bin  multiboot (a.out kludge) kernels loaded at 1 MiB (lib.inc)
+#   *.bin  multiboot (a.out kludge) kernels loaded at 1 MiB (lib.inc; the
+#          64-bit longmode and nanobench: lib64.inc)
 
 GUESTS3_ROM   := realmode unreal realtolong
 GUESTS3_BIN   := pmode gates paging v86 tasks exceptions longmode debugregs nanobench smc precise
@@ -15,7 +16,7 @@ $(O)/guests3/%.rom: testsuite/guests3/%.asm testsuite/guests3/lib16.inc
 	@mkdir -p $(dir $@)
 	nasm -f bin -I testsuite/guests3/ -o $@ $<
 
-$(O)/guests3/%.bin: testsuite/guests3/%.asm testsuite/guests3/lib.inc
+$(O)/guests3/%.bin: testsuite/guests3/%.asm testsuite/guests3/lib.inc testsuite/guests3/lib64.inc
 	@mkdir -p $(dir $@)
 	nasm -f bin -I testsuite/guests3/ -o $@ $<
 

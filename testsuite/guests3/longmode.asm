@@ -3,31 +3,18 @@
 ; FS/GS base MSRs, a 64-bit call gate, RDTSCP, CMPXCHG16B and compatibility mode.
 ; SPDX-License-Identifier: MIT
 ;
-; A multiboot (a.out kludge) kernel like the others of guests3, with its own small
-; runtime: lib.inc is 32-bit. It starts in 32-bit protected mode, enters long mode,
-; runs the checks in ring 0 and ring 3, goes to compatibility mode, turns paging off
-; (which leaves long mode) and says "longmode ok". Exits: 0 to port 0xf4 when all
-; passed (status 1), 1 on the first failure (status 3), with "FAIL: ..." on COM1.
+; A multiboot (a.out kludge) kernel like the others of guests3, with the small
+; runtime of lib64.inc (lib.inc is 32-bit). It starts in 32-bit protected
+; mode, enters long mode, runs the checks in ring 0 and ring 3, goes to
+; compatibility mode, turns paging off (which leaves long mode) and says
+; "longmode ok". Exits: 0 to port 0xf4 when all passed (status 1), 1 on the
+; first failure (status 3), with "FAIL: ..." on COM1.
 
-COM1		equ 0x3f8
-MB_MAGIC	equ 0x1BADB002
-MB_FLAGS	equ 0x00010000
-LOAD_ADDR	equ 0x100000
+%include "lib64.inc"
 
-K32		equ 0x08		; 32-bit ring-0 code
-K64		equ 0x10		; 64-bit ring-0 code (STAR[47:32])
-KDATA		equ 0x18
-U32		equ 0x23		; STAR[63:48] = 0x20: SYSRET's compatibility CS
-UDATA		equ 0x2b
-U64		equ 0x33
-SEL_TSS		equ 0x38		; 16 bytes
 SEL_GATE	equ 0x4b		; 64-bit call gate, DPL 3, 16 bytes
 SEL_NP		equ 0x58		; a data segment that is not present
 
-MSR_EFER	equ 0xc0000080
-MSR_STAR	equ 0xc0000081
-MSR_LSTAR	equ 0xc0000082
-MSR_FMASK	equ 0xc0000084
 MSR_FS_BASE	equ 0xc0000100
 MSR_GS_BASE	equ 0xc0000101
 MSR_KGS_BASE	equ 0xc0000102
@@ -36,19 +23,7 @@ MSR_TSC_AUX	equ 0xc0000103
 HOLE		equ 0x1ff000		; the one 4 KiB page left unmapped
 ALIAS		equ 0x40000000		; a 1 GiB page onto physical 0
 
-	org LOAD_ADDR
-bits 32
-mbheader:
-	dd MB_MAGIC, MB_FLAGS, -(MB_MAGIC + MB_FLAGS)
-	dd mbheader, LOAD_ADDR, load_end, bss_end, start
-
 ; ---- 32-bit checks (before long mode and in compatibility mode) ----
-
-%macro FAIL32 1
-	mov esi, %%m
-	jmp fail32
-%%m:	db %1, 0
-%endmacro
 
 %macro CHECK32 3
 	cmp %1, %2
@@ -79,28 +54,8 @@ start:
 	jmp .scan
 .lax:	mov byte [lax], 1
 .nolax:
-	lgdt [gdtr]
-	jmp K32:.cs
-.cs:	mov ax, KDATA
-	mov ds, ax
-	mov es, ax
-	mov fs, ax
-	mov gs, ax
-	mov ss, ax
-	mov al, 0xff
-	out 0x21, al
-	out 0xa1, al
-
-	mov eax, 0x80000000
-	cpuid
-	cmp eax, 0x80000001
-	jb .nolm
-	mov eax, 0x80000001
-	cpuid
-	test edx, 1 << 29
-	jnz .lm
-.nolm:	FAIL32 "CPUID says no long mode"
-.lm:	test edx, 1 << 26
+	LM_CPU_INIT
+	test edx, 1 << 26
 	jnz .gb
 	FAIL32 "CPUID says no 1 GiB pages"
 .gb:	mov eax, 1
@@ -111,73 +66,17 @@ start:
 .cx16:
 	; identity map the first 64 MiB: 4 KiB pages below 2 MiB (but HOLE),
 	; 2 MiB pages above; PDPT[1] a 1 GiB page at ALIAS onto physical 0
-	mov dword [pml4], pdpt + 7
-	mov dword [pdpt], pd + 7
+	LM_IDENTITY_MAP 32
 	mov dword [pdpt + 8], 0x87
-	mov dword [pd], pt + 7
-	mov ecx, 1
-.pd:	mov eax, ecx
-	shl eax, 21
-	or eax, 0x87
-	mov [pd + ecx * 8], eax
-	inc ecx
-	cmp ecx, 32
-	jb .pd
-	xor ecx, ecx
-.pt:	mov eax, ecx
-	shl eax, 12
-	or eax, 7
-	mov [pt + ecx * 8], eax
-	inc ecx
-	cmp ecx, 512
-	jb .pt
 	mov dword [pt + (HOLE >> 12) * 8], 0
 
-	; paging with EFER.LME activates long mode; PAE first
-	mov eax, pml4
-	mov cr3, eax
-	mov eax, cr4
-	or eax, 1 << 5
-	mov cr4, eax
-	mov ecx, MSR_EFER
-	rdmsr
-	or eax, (1 << 8) | 1		; LME, SCE
-	wrmsr
-	mov eax, cr0
-	or eax, (1 << 31) | (1 << 16)	; PG, WP
-	mov cr0, eax
+	LM_ENABLE
 	mov ecx, MSR_EFER
 	rdmsr
 	test eax, 1 << 10
 	jnz .lma
 	FAIL32 "EFER.LMA not set by CR0.PG with LME"
 .lma:	jmp K64:long64
-
-fail32:
-	push esi
-	mov esi, msg_fail
-	call puts32
-	pop esi
-	call puts32
-	mov esi, msg_nl
-	call puts32
-	mov al, 1
-	out 0xf4, al
-	hlt
-
-puts32:
-	push eax
-	push edx
-.c:	mov al, [esi]
-	inc esi
-	test al, al
-	jz .d
-	mov dx, COM1
-	out dx, al
-	jmp .c
-.d:	pop edx
-	pop eax
-	ret
 
 ; ---- 64-bit runtime ----
 bits 64
@@ -240,35 +139,8 @@ bits 64
 %endmacro
 
 fail_eq64:
-	push rsi
-	lea rsi, [rel msg_fail]
-	call puts64
-	pop rsi
-	call puts64
-	lea rsi, [rel msg_got]
-	call puts64
-	mov rax, r12
-	call puthex64
-	lea rsi, [rel msg_want]
-	call puts64
-	mov rax, r13
-	call puthex64
-	lea rsi, [rel msg_nl]
-	call puts64
+	call put_fail_eq
 	jmp fail_exit64
-
-fail64:
-	push rsi
-	lea rsi, [rel msg_fail]
-	call puts64
-	pop rsi
-	call puts64
-	lea rsi, [rel msg_nl]
-	call puts64
-fail_exit64:
-	mov al, 1
-	out 0xf4, al
-	hlt
 
 puts64:
 	push rax
@@ -304,24 +176,6 @@ puthex64:
 	pop rdx
 	pop rcx
 	ret
-
-; exception and interrupt stubs, 16 bytes each: [push 0] push vector; jmp
-NSTUBS equ 32
-	align 16
-isr_stubs:
-%assign v 0
-%rep NSTUBS
-%if v == 8 || (v >= 10 && v <= 14) || v == 17
-	nop
-	nop
-%else
-	push byte 0
-%endif
-	push byte v
-	jmp near isr_common
-	times 16 - ($ - isr_stubs - v * 16) db 0x90
-%assign v v + 1
-%endrep
 
 ; frame on entry (after push rax): rax, vector, error, RIP, CS, RFLAGS, RSP, SS
 isr_common:
@@ -409,29 +263,10 @@ gate_entry:
 
 ; ---- the checks ----
 long64:
-	mov ax, KDATA
-	mov ds, ax
-	mov es, ax
-	mov ss, ax
-	mov rsp, stack_top
+	LM_SEGS64
 
 	; IDT: 64-bit interrupt gates to the stubs; #UD on IST1; 0x80 DPL 3
-	xor ecx, ecx
-.idt:	mov eax, ecx
-	cmp ecx, NSTUBS
-	jb .have
-	mov eax, NSTUBS - 1
-.have:	shl rax, 4
-	lea rdx, [rel isr_stubs]
-	add rax, rdx
-	mov rdx, rcx
-	shl rdx, 4
-	lea rbx, [rel idt]
-	add rbx, rdx
-	call set_gate
-	inc ecx
-	cmp ecx, 256
-	jb .idt
+	call idt_fill
 	mov byte [idt + 6 * 16 + 4], 1	; #UD: IST1
 	mov byte [idt + 12 * 16 + 4], 1	; #SS: IST1 (the stack may be what faulted)
 	lea rax, [rel int80]
@@ -440,23 +275,10 @@ long64:
 	mov byte [idt + 0x80 * 16 + 5], 0xee
 	lidt [idtr]
 
-	; the 64-bit TSS: RSP0, IST1
-	lea rax, [rel tss]
-	mov word [gdt + SEL_TSS], 103
-	mov [gdt + SEL_TSS + 2], ax
-	shr rax, 16
-	mov [gdt + SEL_TSS + 4], al
-	mov byte [gdt + SEL_TSS + 5], 0x89
-	mov [gdt + SEL_TSS + 7], ah
-	shr rax, 16
-	mov [gdt + SEL_TSS + 8], eax
-	lea rax, [rel kstack_top]
-	mov [tss + 4], rax
+	; the 64-bit TSS: RSP0, IST1 (read at each interrupt, so after LTR is as good)
+	call tss_init
 	lea rax, [rel ist1_top]
 	mov [tss + 0x24], rax
-	mov word [tss + 0x66], 104
-	mov ax, SEL_TSS
-	ltr ax
 
 	; the call gate: to gate_entry in K64
 	lea rax, [rel gate_entry]
@@ -823,19 +645,7 @@ here:	mov rbx, here
 	mov byte [idt + 13 * 16 + 5], 0x8e
 
 	; -- ring 3: SYSCALL/SYSRET, INT 0x80, a call gate --
-	mov ecx, MSR_STAR
-	xor eax, eax
-	mov edx, (0x20 << 16) | K64
-	wrmsr
-	mov ecx, MSR_LSTAR
-	lea rax, [rel syscall_entry]
-	mov rdx, rax
-	shr rdx, 32
-	wrmsr
-	mov ecx, MSR_FMASK
-	mov eax, 0x400			; DF
-	xor edx, edx
-	wrmsr
+	LM_SYSCALL_MSRS 0x400		; FMASK: DF
 	lea rax, [rel kstack_top]
 	mov [gsdata_kernel + 24], rax
 	; a null FS with its base from the MSR, as x86-64 Linux leaves it
@@ -964,18 +774,6 @@ compat32:
 	hlt
 
 bits 64
-; rax: handler; rbx: the 16-byte gate
-set_gate:
-	mov [rbx], ax
-	mov word [rbx + 2], K64
-	mov word [rbx + 4], 0x8e00
-	shr rax, 16
-	mov [rbx + 6], ax
-	shr rax, 16
-	mov [rbx + 8], eax
-	mov dword [rbx + 12], 0
-	ret
-
 msg_fail:	db "FAIL: ", 0
 msg_got:	db ": got ", 0
 msg_want:	db ", want ", 0
@@ -998,23 +796,10 @@ gate_ptr:	dd 0
 compat_ptr:	dd compat32
 		dw K32
 
-	align 16
-gdt:
-	dq 0
-	dq 0x00cf9a000000ffff		; K32
-	dq 0x00af9a000000ffff		; K64
-	dq 0x00cf92000000ffff		; KDATA
-	dq 0x00cffa000000ffff		; U32
-	dq 0x00cff2000000ffff		; UDATA
-	dq 0x00affa000000ffff		; U64
-	dq 0, 0				; TSS (16 bytes)
+	LM_GDT
 	dq 0, 0				; the call gate (16 bytes)
 	dq 0x00cf12000000ffff		; SEL_NP: data, P = 0
-gdt_end:
-gdtr:	dw gdt_end - gdt - 1
-	dq gdt
-idtr:	dw 256 * 16 - 1
-	dq idt
+	LM_GDT_END
 
 load_end:
 
@@ -1048,13 +833,7 @@ qbuf:		resq 2
 xsave_area:	resb 576
 	alignb 16
 cx16buf:		resq 4
-tss:		resb 104
-	alignb 4096
-pml4:		resb 4096
-pdpt:		resb 4096
-pd:		resb 4096
-pt:		resb 4096
-idt:		resb 256 * 16
+	LM_TABLES
 		resb 4096
 stack_top:
 		resb 4096

@@ -5,9 +5,9 @@
 ; SPDX-License-Identifier: MIT
 ;
 ; A multiboot (a.out kludge) kernel like the others of guests3, with the small
-; 64-bit runtime of longmode.asm: it starts in 32-bit protected mode, enters
-; long mode (identity map of the first GiB) and measures, each in a loop of
-; N iterations (N: what fills 200 ms at the rate of a probe of 1000, so
+; 64-bit runtime of lib64.inc (as longmode.asm): it starts in 32-bit protected
+; mode, enters long mode (identity map of the first GiB) and measures, each in
+; a loop of N iterations (N: what fills 200 ms at the rate of a probe of 1000, so
 ; a slow interpreter and hardware alike spend about 2 s in all):
 ;   syscall   SYSCALL from ring 3 to a handler that counts it and does SYSRET
 ;   in        IN AL, 0x61 (system control port B: the PIT's port, no side
@@ -32,23 +32,7 @@
 ; print "FAIL: ..." and the guest exits with 1 to port 0xf4 (status 3) at the
 ; end; all passed: 0 (status 1). An unexpected exception fails at once.
 
-COM1		equ 0x3f8
-MB_MAGIC	equ 0x1BADB002
-MB_FLAGS	equ 0x00010000
-LOAD_ADDR	equ 0x100000
-
-K32		equ 0x08		; 32-bit ring-0 code
-K64		equ 0x10		; 64-bit ring-0 code (STAR[47:32])
-KDATA		equ 0x18
-U32		equ 0x23		; STAR[63:48] = 0x20
-UDATA		equ 0x2b		; SYSRET's SS: STAR[63:48] + 8
-U64		equ 0x33		; SYSRET's 64-bit CS: STAR[63:48] + 16
-SEL_TSS		equ 0x38
-
-MSR_EFER	equ 0xc0000080
-MSR_STAR	equ 0xc0000081
-MSR_LSTAR	equ 0xc0000082
-MSR_FMASK	equ 0xc0000084
+%include "lib64.inc"
 
 ; the two test pages (in the 4 KiB-mapped first 2 MiB, above the image)
 PFPAGE		equ 0x1f0000
@@ -79,44 +63,12 @@ PROBE		equ 1000
 TARGET_MS	equ 200
 NMAX		equ 100000000
 
-	org LOAD_ADDR
-bits 32
-mbheader:
-	dd MB_MAGIC, MB_FLAGS, -(MB_MAGIC + MB_FLAGS)
-	dd mbheader, LOAD_ADDR, load_end, bss_end, start
-
-%macro FAIL32 1
-	mov esi, %%m
-	jmp fail32
-%%m:	db %1, 0
-%endmacro
-
 start:
 	cli
 	cld
 	mov esp, stack_top
-	lgdt [gdtr]
-	jmp K32:.cs
-.cs:	mov ax, KDATA
-	mov ds, ax
-	mov es, ax
-	mov fs, ax
-	mov gs, ax
-	mov ss, ax
-	mov al, 0xff			; mask the PICs
-	out 0x21, al
-	out 0xa1, al
-
-	mov eax, 0x80000000
-	cpuid
-	cmp eax, 0x80000001
-	jb .nolm
-	mov eax, 0x80000001
-	cpuid
-	test edx, 1 << 29
-	jnz .lm
-.nolm:	FAIL32 "CPUID says no long mode"
-.lm:	test edx, 1 << 11
+	LM_CPU_INIT
+	test edx, 1 << 11
 	jnz .sc
 	FAIL32 "CPUID says no SYSCALL"
 .sc:	mov eax, 1
@@ -129,65 +81,10 @@ start:
 	FAIL32 "the image reaches the test pages"
 .fits:
 	; identity map the first GiB: 4 KiB pages below 2 MiB, 2 MiB pages above
-	mov dword [pml4], pdpt + 7
-	mov dword [pdpt], pd + 7
-	mov dword [pd], pt + 7
-	mov ecx, 1
-.pd:	mov eax, ecx
-	shl eax, 21
-	or eax, 0x87
-	mov [pd + ecx * 8], eax
-	inc ecx
-	cmp ecx, 512
-	jb .pd
-	xor ecx, ecx
-.pt:	mov eax, ecx
-	shl eax, 12
-	or eax, 7
-	mov [pt + ecx * 8], eax
-	inc ecx
-	cmp ecx, 512
-	jb .pt
+	LM_IDENTITY_MAP 512
 
-	mov eax, pml4
-	mov cr3, eax
-	mov eax, cr4
-	or eax, 1 << 5			; PAE
-	mov cr4, eax
-	mov ecx, MSR_EFER
-	rdmsr
-	or eax, (1 << 8) | 1		; LME, SCE
-	wrmsr
-	mov eax, cr0
-	or eax, (1 << 31) | (1 << 16)	; PG, WP
-	mov cr0, eax
+	LM_ENABLE
 	jmp K64:long64
-
-fail32:
-	push esi
-	mov esi, msg_fail
-	call puts32
-	pop esi
-	call puts32
-	mov esi, msg_nl
-	call puts32
-	mov al, 1
-	out 0xf4, al
-	hlt
-
-puts32:
-	push eax
-	push edx
-.c:	mov al, [esi]
-	inc esi
-	test al, al
-	jz .d
-	mov dx, COM1
-	out dx, al
-	jmp .c
-.d:	pop edx
-	pop eax
-	ret
 
 ; ---- 64-bit runtime ----
 bits 64
@@ -330,57 +227,10 @@ putx10:
 ; Keeps rax (an operation's cycles).
 fail_eq:
 	push rax
-	push rsi
-	lea rsi, [rel msg_fail]
-	call puts64
-	pop rsi
-	call puts64
-	lea rsi, [rel msg_got]
-	call puts64
-	mov rax, r12
-	call puthex64
-	lea rsi, [rel msg_want]
-	call puts64
-	mov rax, r13
-	call puthex64
-	lea rsi, [rel msg_nl]
-	call puts64
+	call put_fail_eq
 	mov byte [failed], 1
 	pop rax
 	ret
-
-; rsi: what. A FAIL line and out at once.
-fail64:
-	push rsi
-	lea rsi, [rel msg_fail]
-	call puts64
-	pop rsi
-	call puts64
-	lea rsi, [rel msg_nl]
-	call puts64
-fail_exit64:
-	mov al, 1
-	out 0xf4, al
-	hlt
-	jmp fail_exit64
-
-; exception stubs, 16 bytes each: [push 0] push vector; jmp
-NSTUBS equ 32
-	align 16
-isr_stubs:
-%assign v 0
-%rep NSTUBS
-%if v == 8 || (v >= 10 && v <= 14) || v == 17
-	nop
-	nop
-%else
-	push byte 0
-%endif
-	push byte v
-	jmp near isr_common
-	times 16 - ($ - isr_stubs - v * 16) db 0x90
-%assign v v + 1
-%endrep
 
 ; any exception the benchmark did not ask for: report and fail
 isr_common:
@@ -448,43 +298,12 @@ syscall_entry:
 nullfn:
 	ret
 
-; rax: handler; rbx: the 16-byte gate
-set_gate:
-	mov [rbx], ax
-	mov word [rbx + 2], K64
-	mov word [rbx + 4], 0x8e00
-	shr rax, 16
-	mov [rbx + 6], ax
-	shr rax, 16
-	mov [rbx + 8], eax
-	mov dword [rbx + 12], 0
-	ret
-
 long64:
-	mov ax, KDATA
-	mov ds, ax
-	mov es, ax
-	mov ss, ax
-	mov rsp, stack_top
+	LM_SEGS64
 
 	; IDT: every vector to the stubs (the rest share the last), #DE and #PF
 	; to the benchmark's handlers
-	xor ecx, ecx
-.idt:	mov eax, ecx
-	cmp ecx, NSTUBS
-	jb .have
-	mov eax, NSTUBS - 1
-.have:	shl rax, 4
-	lea rdx, [rel isr_stubs]
-	add rax, rdx
-	mov rdx, rcx
-	shl rdx, 4
-	lea rbx, [rel idt]
-	add rbx, rdx
-	call set_gate
-	inc ecx
-	cmp ecx, 256
-	jb .idt
+	call idt_fill
 	lea rax, [rel de_handler]
 	lea rbx, [rel idt + 0 * 16]
 	call set_gate
@@ -494,35 +313,10 @@ long64:
 	lidt [idtr]
 
 	; the 64-bit TSS: RSP0 for an exception in ring 3
-	lea rax, [rel tss]
-	mov word [gdt + SEL_TSS], 103
-	mov [gdt + SEL_TSS + 2], ax
-	shr rax, 16
-	mov [gdt + SEL_TSS + 4], al
-	mov byte [gdt + SEL_TSS + 5], 0x89
-	mov [gdt + SEL_TSS + 7], ah
-	shr rax, 16
-	mov [gdt + SEL_TSS + 8], eax
-	lea rax, [rel kstack_top]
-	mov [tss + 4], rax
-	mov word [tss + 0x66], 104
-	mov ax, SEL_TSS
-	ltr ax
+	call tss_init
 
 	; SYSCALL: STAR, LSTAR, FMASK (TF, IF, DF, NT); EFER.SCE is set
-	mov ecx, MSR_STAR
-	xor eax, eax
-	mov edx, (0x20 << 16) | K64
-	wrmsr
-	mov ecx, MSR_LSTAR
-	lea rax, [rel syscall_entry]
-	mov rdx, rax
-	shr rdx, 32
-	wrmsr
-	mov ecx, MSR_FMASK
-	mov eax, 0x4700
-	xor edx, edx
-	wrmsr
+	LM_SYSCALL_MSRS 0x4700
 
 	; -- the TSC against PIT channel 2: gate on, speaker off, mode 0 --
 	in al, 0x61
@@ -854,21 +648,8 @@ funcs:		dq op_empty, op_syscall, op_in, op_cr8, op_call
 		dq op_pgfault, op_divzero, op_ptemod, op_cpuid
 bss_end_ptr:	dd bss_end
 
-	align 16
-gdt:
-	dq 0
-	dq 0x00cf9a000000ffff		; K32
-	dq 0x00af9a000000ffff		; K64
-	dq 0x00cf92000000ffff		; KDATA
-	dq 0x00cffa000000ffff		; U32
-	dq 0x00cff2000000ffff		; UDATA
-	dq 0x00affa000000ffff		; U64
-	dq 0, 0				; TSS (16 bytes)
-gdt_end:
-gdtr:	dw gdt_end - gdt - 1
-	dq gdt
-idtr:	dw 256 * 16 - 1
-	dq idt
+	LM_GDT
+	LM_GDT_END
 
 load_end:
 
@@ -887,13 +668,7 @@ kernel_rsp:	resq 1
 decbuf:		resb 24
 failed:		resb 1
 	alignb 16
-tss:		resb 104
-	alignb 4096
-pml4:		resb 4096
-pdpt:		resb 4096
-pd:		resb 4096
-pt:		resb 4096
-idt:		resb 256 * 16
+	LM_TABLES
 		resb 8192
 stack_top:
 		resb 4096

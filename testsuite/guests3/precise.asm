@@ -88,14 +88,7 @@ main:
 	mov dword [PD + 1 * 4], 0x400000 | PS | W | P
 	mov dword [PD + 2 * 4], PT | W | P
 	call reset_pt
-	mov eax, cr4
-	or eax, 0x10			; PSE
-	mov cr4, eax
-	mov eax, PD
-	mov cr3, eax
-	mov eax, cr0
-	or eax, 0x80010000		; PG, WP
-	mov cr0, eax
+	PAGING_ON PD
 
 	; ============ a: #PF on a load in a run of register instructions ============
 	call reset_pt

@@ -284,14 +284,7 @@ a5_taken:
 	mov byte [REMAP_PA2], 0xb8
 	mov dword [REMAP_PA2 + 1], 2
 	mov byte [REMAP_PA2 + 5], 0xc3
-	mov eax, cr4
-	or eax, 0x10			; PSE
-	mov cr4, eax
-	mov eax, PD
-	mov cr3, eax
-	mov eax, cr0
-	or eax, 0x80010000		; PG, WP
-	mov cr0, eax
+	PAGING_ON PD
 
 	; e1: written through the alias, run through the identity mapping, and
 	; e2: the other way round; both addresses run every iteration
