@@ -180,11 +180,23 @@ static enum fast_result bt_fast_run(void *cs, struct icpu *c)
 			from = (struct bt_exit *)(uintptr_t)r.arg;
 		else if (r.reason == BT_EXIT_LOOKUP)
 			from = NULL;
-		else {
-			if (r.reason == BT_EXIT_BREAK)
-				b->breaks++;
+		else if (r.reason == BT_EXIT_BREAK && c->bt_budget > 0) {
+			/* the instruction here is not plain: run it as the
+			 * interpreter's fast loop would, with the count settled
+			 * first (it may fault) */
+			b->breaks++;
+			c->insns += (uint64_t)(budget - c->bt_budget);
+			budget = --c->bt_budget;
+			b->budget0 = budget;
+			int fr = engine_exec_other(c);
+			if (fr >= 0)
+				return (enum fast_result)fr;
+			if (!current_mode(c, &mode) || c->dbg_on)
+				return FAST_BREAK;
+			c->bt_mode = mode;
+			from = NULL;
+		} else
 			break;
-		}
 		if (c->bt_budget <= 0)
 			break;
 	}

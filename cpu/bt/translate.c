@@ -25,6 +25,21 @@ static bool is_branch(unsigned op)
 	}
 }
 
+/* not plain, but nothing a block need stop for: the x87, MMX and SSE
+ * state is theirs alone (their faults are precise like any other), and
+ * PUSHF only reads */
+static bool block_safe(unsigned op)
+{
+	switch (op) {
+	case OP_X87: case OP_FWAIT: case OP_SSE: case OP_FXSAVE: case OP_FXRSTOR:
+	case OP_LDMXCSR: case OP_STMXCSR: case OP_EMMS: case OP_PUSHF:
+	case OP_LFENCE: case OP_MFENCE: case OP_SFENCE: case OP_PREFETCH: case OP_NOP_HINT:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static bool is_string(unsigned op)
 {
 	switch (op) {
@@ -50,7 +65,7 @@ static void decode_block(struct tb *t, const uint8_t *host, uint64_t rip, unsign
 		if (decode(&d->in, host + off, avail - off, code_size) != DECODE_OK)
 			break;		/* page-crossing, #UD, too long: the careful step's */
 		dcache_bind(d);
-		if (!d->plain)
+		if (!d->plain && !block_safe(d->in.op))
 			break;
 		uint64_t next = (rip + off + d->in.len) & mask;
 		/* 32-bit rip wrapping, 64-bit rip leaving the canonical range:

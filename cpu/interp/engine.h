@@ -71,6 +71,12 @@ enum fast_result engine_interp_fast(struct icpu *c);
  * check (the translator's lockstep check runs blocks again with it) */
 void engine_exec_one(struct icpu *c);
 
+/* one instruction that is not plain, as the interpreter's fast loop
+ * runs one (it may fault): -1 to go on, or the fast_result to return
+ * (the careful step must look: IF, TF, RF or a shadow changed, HLT, a
+ * kick, the debug registers) */
+int engine_exec_other(struct icpu *c);
+
 /* leave the fast path so the careful step runs the instruction at
  * c->s->rip (fault_fixup has made rip and the count exact) */
 _Noreturn void engine_reexec(struct icpu *c);

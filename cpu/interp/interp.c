@@ -508,6 +508,26 @@ void engine_exec_one(struct icpu *c)
 	exec_one(c);
 }
 
+int engine_exec_other(struct icpu *c)
+{
+	struct interp_cpu *p = (struct interp_cpu *)(void *)c;
+	struct cpu_state *s = c->s;
+	uint64_t fl = s->rflags & FL_WATCH;
+	exec_one(c);
+	follow_physmap(p);
+	if (unlikely(c->halted)) {
+		c->halted = false;
+		s->run_state = CPU_HALTED;
+		return FAST_HLT;
+	}
+	if (unlikely(c->paused) && pause_yields(p))
+		return FAST_BREAK;
+	if ((s->rflags & FL_WATCH) != fl || s->ev.interrupt_shadow || c->dbg_dirty ||
+	    atomic_load_explicit(&p->attention, memory_order_relaxed))
+		return FAST_BREAK;
+	return -1;
+}
+
 enum fast_result engine_interp_fast(struct icpu *c)
 {
 	/* c is the first member of its struct interp_cpu */
