@@ -15,6 +15,13 @@
 #include "hw/log.h"
 
 #define DEFAULT_CACHE_MB 64
+/* drops of a page's blocks after which its code runs in the interpreter */
+#define SMC_INTERPRET 8
+
+static unsigned page_writes_slot(uint64_t gpa)
+{
+	return (unsigned)((gpa >> 12) * 0x9e3779b1u >> 20) & 4095;
+}
 
 static uint64_t now_ns(void)
 {
@@ -56,6 +63,9 @@ static bool current_mode(const struct icpu *c, uint32_t *mode)
 	return true;
 }
 
+/* what lookup() gives for code on a page written too often */
+static struct bt_block smc_page;
+
 static unsigned jc_index(uint64_t rip)
 {
 	return (unsigned)(rip ^ (rip >> BT_JC_BITS)) & ((1u << BT_JC_BITS) - 1);
@@ -91,6 +101,10 @@ static struct bt_block *lookup(struct bt_cpu *b, struct icpu *c, uint32_t mode)
 	blk = bt_find(bv, host, rip, mode);
 	if (!blk) {
 		uint64_t gpa = tlb_meta_of(&c->tlb, e)->gpa | (rip & 0xfff);
+		if (bv->page_writes[page_writes_slot(gpa)] >= SMC_INTERPRET) {
+			b->smc_interp++;
+			return &smc_page;
+		}
 		uint64_t t0 = now_ns();
 		blk = bt_translate(bv, c, rip, host, gpa, mode);
 		if (!blk) {
@@ -160,6 +174,10 @@ static enum fast_result bt_fast_run(void *cs, struct icpu *c)
 		struct bt_block *blk = lookup(b, c, mode);
 		if (!blk)
 			break;
+		if (blk == &smc_page) {
+			c->insns += (uint64_t)(budget - c->bt_budget);
+			return engine_interp_fast(c);
+		}
 		if (bv->generation != gen) {
 			from = NULL;	/* a flush freed it */
 			gen = bv->generation;
@@ -220,6 +238,13 @@ static void bt_fault_fixup(void *cs, struct icpu *c)
 static void bt_invalidate(void *vmstate, uint64_t gpa_page)
 {
 	struct bt_vm *bv = vmstate;
+	/* counts of recent writes only: a page the guest reuses for new
+	 * code now and then (exec, the page cache) stays translated */
+	if (++bv->page_writes_total % 4096 == 0)
+		memset(bv->page_writes, 0, sizeof(bv->page_writes));
+	uint8_t *w = &bv->page_writes[page_writes_slot(gpa_page)];
+	if (*w < 255)
+		(*w)++;
 	bt_invalidate_page(bv, gpa_page);
 	/* the block running wrote its own page: it leaves after this
 	 * instruction (bt_h_insn says so) */
@@ -320,9 +345,10 @@ static void bt_print_stats(void *cs, int cpu)
 		(unsigned long long)bv->flushes, (unsigned long long)bv->invalidated,
 		(unsigned long long)bv->chains, (unsigned long long)bv->unchains);
 	log_msg("cpu%d bt: dispatches %llu lookups %llu jump-cache misses %llu breaks %llu "
-		"interpreter runs %llu", cpu, (unsigned long long)b->runs,
-		(unsigned long long)b->lookups, (unsigned long long)b->jc_misses,
-		(unsigned long long)b->breaks, (unsigned long long)b->interp_runs);
+		"interpreter runs %llu (for code written often %llu)", cpu,
+		(unsigned long long)b->runs, (unsigned long long)b->lookups,
+		(unsigned long long)b->jc_misses, (unsigned long long)b->breaks,
+		(unsigned long long)b->interp_runs, (unsigned long long)b->smc_interp);
 }
 
 static const struct fast_path bt_fast = {

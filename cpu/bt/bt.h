@@ -111,6 +111,11 @@ struct bt_vm {
 	bool lockstep;
 	uint64_t lockstep_from;
 	bool inject;			/* -accel bt,lockstep-inject: ADD adds one too many */
+	/* how often each guest page's blocks were dropped by writes (a hash
+	 * of page numbers, collisions shared): code written this often is
+	 * the interpreter's to run (VMware's adaptive translation) */
+	uint8_t page_writes[4096];
+	uint64_t page_writes_total;
 	int ncpus;
 	/* statistics */
 	uint64_t blocks, insns_translated, code_bytes, flushes, invalidated, chains, unchains;
@@ -123,7 +128,7 @@ struct bt_cpu {
 	uint64_t generation;		/* of the jump cache */
 	int32_t budget0;		/* c->bt_budget when the dispatcher began */
 	struct bt_block *jc[1u << BT_JC_BITS];
-	uint64_t runs, lookups, jc_misses, breaks, interp_runs;
+	uint64_t runs, lookups, jc_misses, breaks, interp_runs, smc_interp;
 	struct bt_lockstep *ls;		/* -accel bt,lockstep=N, or NULL */
 };
 
