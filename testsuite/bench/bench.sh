@@ -368,9 +368,9 @@ run_guest() {
 	elif [ "$rc" -ne 0 ]; then
 		fail "$name round $r: exit status $rc"
 	fi
-	# -d stats: "cpu0 interp: I instructions in S s of run(): M MIPS"
+	# -d stats: "cpu0 interp: I instructions in S s of run(): M MIPS" (or bt)
 	if [ -f "$stats" ]; then
-		sed -n 's/.*cpu0 interp: \([0-9]*\) instructions in \([0-9.]*\) s of run(): \([0-9.]*\) MIPS.*/\1 \2 \3/p' \
+		sed -n 's/.*cpu0 \(interp\|bt\): \([0-9]*\) instructions in \([0-9.]*\) s of run(): \([0-9.]*\) MIPS.*/\2 \3 \4/p' \
 			"$stats" | head -n1 | while read -r i s m; do echo "$r,$name,$i,$s,$m" >> "$tmp/mips"; done
 	fi
 	printf '  %-18s round %d: %d workloads (boot %s s, whole run %.1f s)\n' "$name" "$r" "$n" "${boot:-?}" \
