@@ -394,6 +394,26 @@ static inline bool pause_yields(struct interp_cpu *p)
 	return true;
 }
 
+/* After an instruction that is not plain (its RFLAGS watch bits before
+ * were fl): -1 to go on, or what the loop returns for the careful step
+ * to look at */
+static inline int after_other(struct interp_cpu *p, uint64_t fl)
+{
+	struct icpu *c = &p->c;
+	struct cpu_state *s = c->s;
+	follow_physmap(p);
+	if (unlikely(c->halted)) {
+		c->halted = false;
+		s->run_state = CPU_HALTED;
+		return FAST_HLT;
+	}
+	if (unlikely(c->paused) && pause_yields(p))
+		return FAST_BREAK;
+	if (unlikely((s->rflags & FL_WATCH) != fl || s->ev.interrupt_shadow) || unlikely(c->dbg_dirty))
+		return FAST_BREAK;
+	return -1;
+}
+
 /* The fast loop: TF and RF are clear, no shadow, no tracing. Leaves
  * to the careful step every EVENT_POLL_INSNS instructions, on a kick,
  * and after an instruction that changed IF, TF, RF or the shadow.
@@ -441,19 +461,11 @@ static enum fast_result fast_loop(struct interp_cpu *p)
 			i->fn(c, i);
 			c->insns = ++insns;
 			s->rip = c->next_rip;
-			follow_physmap(p);
+			int r = after_other(p, fl);
 			memo_forget(&m, c->dc);
 			ripmask = rip_mask(c);
-			if (unlikely(c->halted)) {
-				c->halted = false;
-				s->run_state = CPU_HALTED;
-				return FAST_HLT;
-			}
-			if (unlikely(c->paused) && pause_yields(p))
-				return FAST_BREAK;
-			if (unlikely((s->rflags & FL_WATCH) != fl || s->ev.interrupt_shadow) ||
-			    unlikely(c->dbg_dirty))
-				return FAST_BREAK;
+			if (r >= 0)
+				return (enum fast_result)r;
 		}
 		uint64_t next = c->next_rip;
 		s->rip = next;
@@ -514,18 +526,10 @@ int engine_exec_other(struct icpu *c)
 	struct cpu_state *s = c->s;
 	uint64_t fl = s->rflags & FL_WATCH;
 	exec_one(c);
-	follow_physmap(p);
-	if (unlikely(c->halted)) {
-		c->halted = false;
-		s->run_state = CPU_HALTED;
-		return FAST_HLT;
-	}
-	if (unlikely(c->paused) && pause_yields(p))
-		return FAST_BREAK;
-	if ((s->rflags & FL_WATCH) != fl || s->ev.interrupt_shadow || c->dbg_dirty ||
-	    atomic_load_explicit(&p->attention, memory_order_relaxed))
-		return FAST_BREAK;
-	return -1;
+	int r = after_other(p, fl);
+	if (r < 0 && atomic_load_explicit(&p->attention, memory_order_relaxed))
+		r = FAST_BREAK;
+	return r;
 }
 
 enum fast_result engine_interp_fast(struct icpu *c)
