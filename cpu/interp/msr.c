@@ -53,7 +53,18 @@ enum {
 	MSR_FMASK = 0xc0000084, MSR_FS_BASE = 0xc0000100, MSR_GS_BASE = 0xc0000101,
 	MSR_KERNEL_GS_BASE = 0xc0000102, MSR_TSC_AUX = 0xc0000103,
 	MSR_MTRRCAP = 0xfe, MSR_MTRR_PHYS0 = 0x200, MSR_MTRR_DEF_TYPE = 0x2ff,
+	MSR_ARCH_CAPABILITIES = 0x10a,
 };
+
+/* IA32_ARCH_CAPABILITIES (SDM Vol. 4 2.1): the "not affected" bits of
+ * every speculative-execution flaw it names, for a CPU that does not
+ * speculate: RDCL_NO (Meltdown, L1TF), SKIP_L1DFL_VMENTRY, SSB_NO,
+ * MDS_NO, PSCHANGE_MC_NO, TAA_NO, SBDR_SSDP_NO, FBSDP_NO, PSDP_NO,
+ * BHI_NO, PBRSB_NO, GDS_NO, RFDS_NO. Bits that announce a mitigation
+ * or another MSR (IBRS_ALL, TSX_CTRL, FB_CLEAR, ...) stay clear. */
+#define ARCH_CAPS (1ull << 0 | 1ull << 3 | 1ull << 4 | 1ull << 5 | 1ull << 6 | 1ull << 8 | \
+		   1ull << 13 | 1ull << 14 | 1ull << 15 | 1ull << 20 | 1ull << 24 | 1ull << 26 | \
+		   1ull << 27)
 
 /* -- the MTRRs (SDM Vol. 3 12.11): 8 variable ranges, the fixed ranges,
  * write-combining; memory types change no result here, so they are only
@@ -148,6 +159,7 @@ static int msr_read(struct icpu *c, uint32_t msr, uint64_t *v)
 	case MSR_FMASK: *v = m->fmask; return 0;
 	case MSR_TSC_AUX: *v = m->tsc_aux; return 0;
 	case MSR_MTRRCAP: *v = MTRRCAP; return 0;
+	case MSR_ARCH_CAPABILITIES: *v = ARCH_CAPS; return 0;
 	default:
 		if (addr_msr(c->s, msr)) {
 			*v = *addr_msr(c->s, msr);

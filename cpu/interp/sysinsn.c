@@ -439,7 +439,12 @@ void sysop_invlpg(struct icpu *c, const struct insn *i)
  * PSE-36, MOVBE, PCLMULQDQ, AES, XSAVEOPT/XSAVEC/XSAVES, AVX, LZCNT (F3 0F
  * BD runs as BSR), BMI1 (F3 0F BC runs as BSF). Leaves 2 to 0xC read as
  * zeros: no cache descriptors, topology or performance counters are
- * described. The MTRRs are kept (msr.c). */
+ * described. The MTRRs are kept (msr.c). Leaf 7 says only that
+ * IA32_ARCH_CAPABILITIES exists: an interpreted CPU speculates nothing,
+ * and that MSR (msr.c) tells the guest so, as a CPU without Meltdown,
+ * MDS and their kin does, so it skips their costly mitigations (page
+ * table isolation's CR3 switch on every kernel entry, VERW on every
+ * exit). */
 enum {
 	F1_FPU = 1u << 0, F1_VME = 1u << 1, F1_DE = 1u << 2, F1_PSE = 1u << 3,
 	F1_TSC = 1u << 4, F1_MSR = 1u << 5, F1_PAE = 1u << 6, F1_CX8 = 1u << 8, F1_APIC = 1u << 9,
@@ -452,11 +457,12 @@ enum {
 	FX_SYSCALL = 1u << 11, FX_NX = 1u << 20, FX_PDPE1GB = 1u << 26, FX_RDTSCP = 1u << 27,
 	FX_LM = 1u << 29,				/* leaf 0x80000001 EDX */
 	FXC_LAHF = 1u << 0,				/* leaf 0x80000001 ECX */
+	F7D_ARCH_CAPS = 1u << 29,			/* leaf 7 EDX */
 	F1B_CLFLUSH_64 = 8u << 8,			/* leaf 1 EBX: CLFLUSH line size / 8 */
 };
 
 static const struct cpuid_table p6_cpuid = {
-	.n = 8,
+	.n = 9,
 	.e = {
 		/* max basic leaf 0xD, "GenuineIntel" */
 		{ 0, 0, false, { 0xd, 0x756e6547, 0x6c65746e, 0x49656e69 } },
@@ -467,6 +473,7 @@ static const struct cpuid_table p6_cpuid = {
 				 F1_FPU | F1_VME | F1_DE | F1_PSE | F1_TSC | F1_MSR | F1_PAE |
 				 F1_CX8 | F1_APIC | F1_SEP | F1_MTRR | F1_PGE | F1_CMOV | F1_PAT |
 				 F1_CLFSH | F1_MMX | F1_FXSR | F1_SSE | F1_SSE2 } },
+		{ 7, 0, true, { 0, 0, 0, F7D_ARCH_CAPS } },
 		/* XSAVE: x87 and SSE, 576 bytes (legacy area and header) */
 		{ 0xd, 0, true, { 3, 576, 576, 0 } },
 		{ 0xd, 1, true, { 0, 0, 0, 0 } },

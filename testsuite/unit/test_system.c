@@ -612,6 +612,38 @@ static void test_io_bitmap(void)
 	CHECK(!faults(do_io_check));
 }
 
+/* -- CPUID and MSRs: what the guest is told of speculation flaws -- */
+
+static void do_rdmsr(void) { sysop_rdmsr(c, NULL); }
+static void do_wrmsr(void) { sysop_wrmsr(c, NULL); }
+
+static void test_arch_capabilities(void)
+{
+	pm_setup(0);
+	st.gpr[R_EAX] = 7;
+	st.gpr[R_ECX] = 0;
+	sysop_cpuid(c, NULL);
+	CHECK_EQ((st.gpr[R_EDX] >> 29) & 1, 1);	/* IA32_ARCH_CAPABILITIES exists */
+	st.gpr[R_EAX] = 7;
+	st.gpr[R_ECX] = 1;
+	sysop_cpuid(c, NULL);
+	CHECK_EQ(st.gpr[R_EDX], 0);
+
+	st.gpr[R_ECX] = 0x10a;
+	CHECK(!faults(do_rdmsr));
+	uint64_t caps = st.gpr[R_EDX] << 32 | (uint32_t)st.gpr[R_EAX];
+	CHECK_EQ(caps & 1, 1);				/* RDCL_NO: no page table isolation */
+	CHECK_EQ((caps >> 5) & 1, 1);			/* MDS_NO: no VERW on kernel exit */
+	CHECK_EQ((caps >> 1) & 1, 0);			/* no IBRS_ALL: no SPEC_CTRL to back it */
+	CHECK(faults(do_wrmsr));			/* read-only */
+	CHECK_EQ(fault_vec, EXC_GP);
+
+	pm_setup(3);
+	st.gpr[R_ECX] = 0x10a;
+	CHECK(faults(do_rdmsr));
+	CHECK_EQ(fault_vec, EXC_GP);
+}
+
 int main(void)
 {
 	CHECK_SUITE("system");
@@ -628,6 +660,7 @@ int main(void)
 	RUN(test_task_switch);
 	RUN(test_v86);
 	RUN(test_io_bitmap);
+	RUN(test_arch_capabilities);
 	physmap_destroy(&pm);
 	return CHECK_EXIT();
 }
