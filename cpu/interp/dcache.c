@@ -159,16 +159,24 @@ static _Noreturn void decode_fault(struct icpu *c, enum decode_result r)
 }
 
 /* an instruction whose bytes reach past its page (or come from MMIO):
- * fetched byte by byte through the segment and paging checks, so a fault
- * names the first byte that cannot be fetched */
+ * fetched through the segment and paging checks, so a fault names the
+ * first byte that cannot be fetched, then decoded unless the same bytes
+ * at the same address were decoded before (dc->xing) */
 static const struct dc_insn *decode_uncached(struct icpu *c, uint64_t rip, uint64_t lin)
 {
 	struct decode_cache *dc = c->dc;
 	uint8_t buf[16];
 	unsigned n = fetch_code(c, rip, buf, 15);
+	uint64_t key = lin << 3 | (unsigned)c->code_size >> 4;
+	struct dc_xing *x = &dc->xing[(lin ^ lin >> 7) & (DC_XING - 1)];
+	if (x->key == key && x->d.in.len <= n && !memcmp(x->bytes, buf, x->d.in.len)) {
+		dc->uncached++;
+		return &x->d;
+	}
+	struct dc_insn d = { .plain = false };
 	enum decode_result r;
 	for (;;) {
-		r = decode(&dc->scratch.in, buf, n, c->code_size);
+		r = decode(&d.in, buf, n, c->code_size);
 		if (r != DECODE_MORE || n >= 15)
 			break;
 		/* the decoder needs a byte fetch_code stopped before: this
@@ -179,13 +187,15 @@ static const struct dc_insn *decode_uncached(struct icpu *c, uint64_t rip, uint6
 		r = DECODE_TOO_LONG;
 	if (r != DECODE_OK)
 		decode_fault(c, r);
-	dc->scratch.in.fn = interp_bind_insn(&dc->scratch.in);
-	dc->scratch.plain = false;
-	dc->scratch.run = 0;
+	/* never plain: the fast loop's runs stay within a page */
+	d.in.fn = interp_bind_insn(&d.in);
 	dc->uncached++;
 	if (log_enabled(LOG_IN_ASM))
-		trace_in_asm(c, lin, &dc->scratch.in, buf);
-	return &dc->scratch;
+		trace_in_asm(c, lin, &d.in, buf);
+	x->key = key;
+	memcpy(x->bytes, buf, d.in.len);
+	x->d = d;
+	return &x->d;
 }
 
 const struct dc_insn *dcache_fetch_slow(struct icpu *c, uint64_t rip, uint64_t lin)

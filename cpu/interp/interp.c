@@ -265,7 +265,7 @@ static struct dc_insn *fetch_and_memo(struct icpu *c, struct page_memo *m)
 	uint64_t lin;
 	struct dc_insn *d = (struct dc_insn *)fetch_insn(c, &lin);
 	uint64_t stamp = dc->cur ? atomic_load_explicit(&dc->cur->stamp, memory_order_relaxed) : 0;
-	if (d == &dc->scratch || !stamp) {
+	if (dcache_crossing(dc, d) || !stamp) {
 		memo_forget(m, dc);
 		return d;
 	}

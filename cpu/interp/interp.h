@@ -65,13 +65,23 @@ struct dc_page {
 	struct dc_insn pool[DC_POOL];
 };
 
+#define DC_XING 16
+
 struct decode_cache {
 	struct dc_page *cur;		/* the block the loop runs from */
 	uint64_t cur_key;		/* the key cur had when chosen */
 	struct dc_page *pages;		/* DC_SETS * DC_WAYS */
 	uint8_t next_victim[DC_SETS];
 	struct codepages *cp;
-	struct dc_insn scratch;		/* an uncached (page-crossing) instruction */
+	/* page-crossing instructions decoded before, by linear address and
+	 * code size, each with the bytes it was decoded from: found again
+	 * only when the bytes fetched now are the same, so no write or
+	 * remap of either page can leave one stale */
+	struct dc_xing {
+		uint64_t key;		/* lin | code size >> 4; 0: empty */
+		uint8_t bytes[15];
+		struct dc_insn d;
+	} xing[DC_XING];
 	uint64_t stamps;		/* the last stamp handed out */
 	uint64_t decodes, evictions, drops, uncached, restarts;
 };
@@ -84,6 +94,11 @@ const struct dc_insn *dcache_fetch_slow(struct icpu *c, uint64_t rip, uint64_t l
 /* a write hit guest-physical page gpa (any thread): drop its blocks */
 void dcache_drop_gpa(struct decode_cache *dc, uint64_t gpa);
 void dcache_flush(struct decode_cache *dc);
+/* d is one of dc->xing's, an instruction of no block */
+static inline bool dcache_crossing(const struct decode_cache *dc, const struct dc_insn *d)
+{
+	return (uintptr_t)d - (uintptr_t)dc->xing < sizeof(dc->xing);
+}
 /* bind a decoded instruction: its handler, and whether it is plain and
  * straight (the translator asks the same questions of its blocks) */
 void dcache_bind(struct dc_insn *d);
@@ -101,6 +116,10 @@ insn_fn *interp_bind_insn(const struct insn *i);
  * traced (-d int) where they are delivered, in intr.c -- */
 void trace_in_asm(struct icpu *c, uint64_t lin, const struct insn *i, const uint8_t *bytes);
 void trace_insn(struct icpu *c, uint64_t lin);		/* exec and cpu */
+/* the instructions in bytes[0..len), the first at addr, in code of `bits`
+ * (16, 32, 64), a line each after `tag` (the translator's in_asm and
+ * out_asm) */
+void trace_disasm(const char *tag, const uint8_t *bytes, size_t len, uint64_t addr, unsigned bits);
 
 /* -- debugging (debug.c): what the careful step asks while c->dbg_on -- */
 enum idbg_before { IDBG_RUN, IDBG_STOP, IDBG_DELIVERED };
