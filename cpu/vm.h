@@ -40,6 +40,7 @@ struct vm {
 	bool bt_lockstep;
 	uint64_t bt_lockstep_from;
 	bool bt_inject;			/* the check's self-test: translate ADD wrongly */
+	bool bt_perfmap;		/* -perfmap: name blocks in /tmp/perf-PID.map */
 	/* a switch storm (-accel bt,storm=N): the software tiers hand each
 	 * vCPU back and forth after a random 1..2N instructions */
 	uint64_t tier_storm;

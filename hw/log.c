@@ -48,7 +48,7 @@ static const struct {
 	{ "unimp", LOG_UNIMP }, { "guest_errors", LOG_GUEST_ERROR },
 	{ "int", LOG_INT }, { "ioport", LOG_IOPORT }, { "cpu", LOG_CPU },
 	{ "exec", LOG_EXEC }, { "in_asm", LOG_IN_ASM }, { "stats", LOG_STATS },
-	{ "mmu", LOG_MMU },
+	{ "mmu", LOG_MMU }, { "out_asm", LOG_OUT_ASM },
 };
 
 int log_parse_mask(const char *list, unsigned *mask)

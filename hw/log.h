@@ -19,6 +19,7 @@ enum log_flag {
 	LOG_IN_ASM = 1 << 6,
 	LOG_STATS = 1 << 7,	/* tier statistics at exit */
 	LOG_MMU = 1 << 8,	/* the interpreter's page-table walks */
+	LOG_OUT_ASM = 1 << 9,	/* the host code of each translated block */
 };
 
 extern unsigned log_mask;	/* -d */

@@ -62,8 +62,10 @@ static const char usage[] =
 	"  -s                 -gdb tcp::1234\n"
 	"  -S                 start with the CPUs stopped (cont in the monitor or GDB)\n"
 	"  -accel kvm|auto|interp|bt   execution tier (-enable-kvm = -accel kvm)\n"
+	"  -perfmap           write /tmp/perf-PID.map naming each translated block by\n"
+	"                     its guest address, for perf report\n"
 	"  -d ITEM,...        log: unimp, guest_errors, int, ioport, cpu, exec, in_asm, stats,\n"
-	"                     mmu\n"
+	"                     mmu, out_asm (the translator's host code per block)\n"
 	"  -dfilter RANGE,... trace only instructions at these linear addresses:\n"
 	"                     START..END, START+SIZE, END-SIZE (as QEMU)\n"
 	"  -D FILE            write the log to FILE\n"
@@ -793,6 +795,8 @@ int cmdline_parse(int argc, char **argv, struct machine_config *cfg)
 			monitor_given = true;
 		} else if (!strcmp(a, "-no-hpet")) {
 			cfg->hpet = false;
+		} else if (!strcmp(a, "-perfmap")) {
+			cfg->perfmap = true;
 		} else if (!strcmp(a, "-no-reboot")) {
 			cfg->no_reboot = true;
 		} else if (!strcmp(a, "-no-shutdown")) {

@@ -66,8 +66,9 @@ struct machine_config {
 	uint64_t bt_lockstep;		/* -accel bt,lockstep=N: check blocks against the
 					 * interpreter from instruction N on (0: off) */
 	bool bt_lockstep_on;
-	bool bt_lockstep_inject;
-	uint64_t tier_storm;		/* ,storm=N: switch software tiers every ~N instructions */	/* ,lockstep-inject: a wrong ADD, for the check's test */
+	bool bt_lockstep_inject;	/* ,lockstep-inject: a wrong ADD, for the check's test */
+	uint64_t tier_storm;		/* ,storm=N: switch software tiers every ~N instructions */
+	bool perfmap;			/* -perfmap: /tmp/perf-PID.map names translated blocks */
 	const char *display;		/* sdl, none; NULL: sdl when the host has a screen */
 	struct chr_spec monitor;	/* -monitor; CHR_NONE: none */
 	unsigned log_mask;

@@ -912,6 +912,7 @@ int main(int argc, char **argv)
 	m->vm.bt_lockstep = m->cfg.bt_lockstep_on;
 	m->vm.bt_lockstep_from = m->cfg.bt_lockstep;
 	m->vm.bt_inject = m->cfg.bt_lockstep_inject;
+	m->vm.bt_perfmap = m->cfg.perfmap;
 	m->vm.tier_storm = m->cfg.tier_storm;
 	if (!m->vm.tier)
 		goto out;

@@ -7,9 +7,11 @@
 // SPDX-License-Identifier: MIT
 #include "cpu/bt/bt.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "cpu/interp/interp.h"
 #include "cpu/vcpu.h"
 #include "hw/log.h"
@@ -280,6 +282,17 @@ static void *bt_vm_init(struct vm *vm, struct codepages *cp)
 	bv->lockstep = vm->bt_lockstep;
 	bv->lockstep_from = vm->bt_lockstep_from;
 	bv->inject = vm->bt_inject;
+	if (vm->bt_perfmap) {
+		/* perf's convention for code it has no file for (the name
+		 * perf looks for; the same as QEMU's -perfmap) */
+		char name[64];
+		snprintf(name, sizeof(name), "/tmp/perf-%d.map", (int)getpid());
+		bv->perfmap = fopen(name, "w");
+		if (!bv->perfmap)
+			log_error("bt: -perfmap: cannot create %s: %s", name, strerror(errno));
+		else	/* whole lines, so a profile of a killed run reads them */
+			setvbuf(bv->perfmap, NULL, _IOLBF, 0);
+	}
 	size_t mb = vm->bt_cache_mb ? vm->bt_cache_mb : DEFAULT_CACHE_MB;
 	if (bt_cache_init(bv, mb << 20) < 0) {
 		free(bv);
@@ -292,6 +305,8 @@ static void bt_vm_destroy(void *vmstate)
 {
 	struct bt_vm *bv = vmstate;
 	bt_cache_destroy(bv);
+	if (bv->perfmap)
+		fclose(bv->perfmap);
 	free(bv);
 }
 

@@ -25,6 +25,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "cpu/decode.h"
 #include "cpu/interp/engine.h"
 #include "cpu/interp/icpu.h"
@@ -111,6 +112,7 @@ struct bt_vm {
 	bool lockstep;
 	uint64_t lockstep_from;
 	bool inject;			/* -accel bt,lockstep-inject: ADD adds one too many */
+	FILE *perfmap;			/* -perfmap: a line per block for perf, or NULL */
 	/* how often each guest page's blocks were dropped by writes (a hash
 	 * of page numbers, collisions shared): code written this often is
 	 * the interpreter's to run (VMware's adaptive translation) */

@@ -298,6 +298,29 @@ static uint8_t *tlb_hit(struct gen *g, unsigned size, enum mmu_access acc)
 	return miss;
 }
 
+void gen_check_next_page(struct gen *g)
+{
+	const struct tb *t = g->t;
+	unsigned k = g->k;
+	flags_before_clobber(g, 0);
+	emit_mov_ri(&g->e, 8, H_RSI, (t->rip[k] | 0xfff) + 1);
+	gen_stub(g, tlb_hit(g, 1, MMU_FETCH), ST_BREAK, t->n - k, 0, t->rip[k]);
+	/* at most 14 bytes there: compare them as one or two qwords, the
+	 * bytes past them shifted out */
+	for (unsigned at = 0; at < t->cross_len; at += 8) {
+		unsigned len = t->cross_len - at < 8 ? t->cross_len - at : 8;
+		uint64_t want = 0;
+		for (unsigned j = 0; j < len; j++)
+			want |= (uint64_t)t->cross_bytes[at + j] << (8 * j);
+		emit_mov_rm(&g->e, 8, H_RAX, hm(H_RSI, (int32_t)at));
+		if (len < 8)
+			emit_shift_ri(&g->e, SH_SHL, 8, H_RAX, (uint8_t)(64 - 8 * len));
+		emit_mov_ri(&g->e, 8, H_RDX, len < 8 ? want << (64 - 8 * len) : want);
+		emit_alu_rr(&g->e, ALU_CMP, 8, H_RAX, H_RDX);
+		gen_stub(g, emit_jcc32(&g->e, 5 /* NE */, NULL), ST_BREAK, t->n - k, 0, t->rip[k]);
+	}
+}
+
 /* the interpreter runs the instruction: the slow path of a native one */
 static void slow_insn(struct gen *g, bool flags_out)
 {

@@ -14,16 +14,26 @@ struct tb {
 	uint64_t rip[BT_MAX_INSNS + 1];	/* rip[n]: where the block falls through to */
 	unsigned n;
 	bool ends_in_branch;		/* d[n-1] transfers control */
+	/* d[n-1] reaches into the next page by cross_len (0: it does not)
+	 * bytes, which were cross_bytes when translated: the block checks
+	 * them before running it */
+	unsigned cross_len;
+	uint8_t cross_bytes[15];
 };
 
-enum stub_kind { ST_EXIT, ST_LOOKUP, ST_BUDGET };
+enum stub_kind {
+	ST_EXIT,	/* a direct exit to rip */
+	ST_LOOKUP,	/* leave, rip set: the dispatcher looks it up */
+	ST_BUDGET,	/* the budget is spent: leave at rip */
+	ST_BREAK,	/* the careful step runs the instruction at rip */
+};
 
 struct stub {
 	uint8_t *rel32;			/* writable address of the jump to the stub */
 	enum stub_kind kind;
 	uint32_t refund;		/* charged instructions not run */
 	int exit;			/* ST_EXIT: which of b->exit */
-	uint64_t rip;			/* ST_EXIT, ST_BUDGET: rip to leave at */
+	uint64_t rip;			/* ST_EXIT, ST_BUDGET, ST_BREAK: rip to leave at */
 };
 
 /* where the guest's six arithmetic flags are between instructions */
@@ -61,6 +71,10 @@ struct bt_site *gen_site(struct gen *g, unsigned k);
 void gen_liveness(struct gen *g);
 /* instruction g->k natively: false when gen.c does not know it */
 bool gen_native(struct gen *g);
+/* before the last instruction, which reaches into the next page: leave
+ * for the careful step unless that page is mapped for fetching and holds
+ * the bytes it was translated from */
+void gen_check_next_page(struct gen *g);
 /* put host-held flags where helpers and the next block look (the
  * interpreter's lazy state) if anything may still read them */
 void gen_flags_to_mem(struct gen *g);

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <string.h>
 #include "cpu/bt/gen.h"
+#include "cpu/interp/interp.h"
 #include "hw/log.h"
 
 #define OFF_BUDGET ((int32_t)offsetof(struct icpu, bt_budget))
@@ -50,37 +51,63 @@ static bool is_string(unsigned op)
 	}
 }
 
-/* decode from host (the page's bytes from rip's offset on) */
+/* the instruction at the end of the page, whose bytes go on at next (the
+ * next page's first byte): true if d holds it, and t->cross_* its bytes
+ * on that page */
+static bool decode_crossing(struct tb *t, struct dc_insn *d, const uint8_t *host, unsigned left,
+			    const uint8_t *next, int code_size)
+{
+	uint8_t buf[15];
+	if (!next || left >= sizeof(buf))
+		return false;
+	memcpy(buf, host, left);
+	memcpy(buf + left, next, sizeof(buf) - left);
+	if (decode(&d->in, buf, sizeof(buf), code_size) != DECODE_OK || d->in.len <= left)
+		return false;
+	t->cross_len = d->in.len - left;
+	memcpy(t->cross_bytes, next, t->cross_len);
+	return true;
+}
+
+/* decode from host (the page's bytes from rip's offset on; next: the
+ * next page's, or NULL when it is not at hand) */
 static void decode_block(struct tb *t, const uint8_t *host, uint64_t rip, unsigned avail,
-			 int code_size)
+			 const uint8_t *next, int code_size)
 {
 	uint64_t mask = code_size == 64 ? ~0ull : 0xffffffffull;
 	unsigned off = 0;
 	t->n = 0;
 	t->ends_in_branch = false;
+	t->cross_len = 0;
 	t->rip[0] = rip;
 	while (t->n < BT_MAX_INSNS) {
 		struct dc_insn *d = &t->d[t->n];
 		memset(d, 0, sizeof(*d));
-		if (decode(&d->in, host + off, avail - off, code_size) != DECODE_OK)
-			break;		/* page-crossing, #UD, too long: the careful step's */
-		dcache_bind(d);
-		if (!d->plain && !block_safe(d->in.op))
+		enum decode_result r = decode(&d->in, host + off, avail - off, code_size);
+		/* #UD, too long, a page crossing with the next page not at
+		 * hand: the careful step's */
+		if (r == DECODE_MORE ? !decode_crossing(t, d, host + off, avail - off, next, code_size)
+				     : r != DECODE_OK)
 			break;
-		uint64_t next = (rip + off + d->in.len) & mask;
+		dcache_bind(d);
+		if (!d->plain && !block_safe(d->in.op)) {
+			t->cross_len = 0;
+			break;
+		}
+		uint64_t nrip = (rip + off + d->in.len) & mask;
 		/* 32-bit rip wrapping, 64-bit rip leaving the canonical range:
 		 * the careful step's */
-		if (next != rip + off + d->in.len || (code_size == 64 && !canonical(next)))
+		if (nrip != rip + off + d->in.len || (code_size == 64 && !canonical(nrip))) {
+			t->cross_len = 0;
 			break;
+		}
 		off += d->in.len;
-		t->rip[++t->n] = next;
+		t->rip[++t->n] = nrip;
 		if (is_branch(d->in.op)) {
 			t->ends_in_branch = true;
 			break;
 		}
-		if (is_string(d->in.op))
-			break;
-		if (off >= avail)
+		if (is_string(d->in.op) || off >= avail)
 			break;
 	}
 }
@@ -140,9 +167,9 @@ static void emit_stubs(struct gen *g)
 		}
 		if (st->refund)
 			emit_alu_mi(&g->e, ALU_ADD, 4, hm(H_R15, OFF_BUDGET), (int32_t)st->refund);
-		if (st->kind == ST_BUDGET) {
+		if (st->kind == ST_BUDGET || st->kind == ST_BREAK) {
 			emit_store_rip(&g->e, st->rip);
-			emit_leave(g, BT_EXIT_BUDGET);
+			emit_leave(g, st->kind == ST_BUDGET ? BT_EXIT_BUDGET : BT_EXIT_BREAK);
 		} else {
 			emit_leave(g, BT_EXIT_LOOKUP);
 		}
@@ -226,6 +253,8 @@ static void emit_body(struct gen *g)
 		const struct insn *i = &t->d[k].in;
 		bool last = k + 1 == t->n;
 		g->k = k;
+		if (last && t->cross_len)
+			gen_check_next_page(g);
 		if (last && t->ends_in_branch) {
 			emit_branch(g, k);
 			return;
@@ -245,6 +274,18 @@ static void emit_body(struct gen *g)
 	direct_exit(g, t->rip[t->n]);
 }
 
+/* -d in_asm, out_asm: the block's guest code and its host code */
+static void log_block(const struct tb *t, const struct bt_block *b, unsigned bits, size_t size)
+{
+	FILE *f = log_file ? log_file : stderr;
+	fprintf(f, "BLOCK guest %llx, %u instructions, %zu bytes of host code at %p\n",
+		(unsigned long long)b->rip, b->ninsns, size, (const void *)b->code);
+	if (log_mask & LOG_IN_ASM)
+		trace_disasm("IN: ", (const uint8_t *)b->host, t->rip[t->n] - b->rip, b->rip, bits);
+	if (log_mask & LOG_OUT_ASM)
+		trace_disasm("OUT:", b->code, size, (uint64_t)(uintptr_t)b->code, 64);
+}
+
 struct bt_block *bt_translate(struct bt_vm *bv, struct icpu *c, uint64_t rip, uintptr_t host,
 			      uint64_t gpa, uint32_t mode)
 {
@@ -253,7 +294,14 @@ struct bt_block *bt_translate(struct bt_vm *bv, struct icpu *c, uint64_t rip, ui
 	if (!bt_cache_room(bv))
 		return NULL;
 	unsigned avail = 0x1000 - (unsigned)(gpa & 0xfff);
-	decode_block(&t, (const uint8_t *)host, rip, avail, c->code_size);
+	/* the next page, if its bytes can be fetched now (no fault or fill
+	 * from here: the block checks them before the instruction that
+	 * needs them anyway) */
+	uint64_t next_lin = (rip | 0xfff) + 1;
+	const uint8_t *next = NULL;
+	if (c->code_size == 64 ? canonical(next_lin) : next_lin < (1ull << 32))
+		next = tlb_lookup(&c->tlb, next_lin, MMU_FETCH, c->cpl == 3);
+	decode_block(&t, (const uint8_t *)host, rip, avail, next, c->code_size);
 
 	struct bt_block *b = bt_arena_alloc(bv, sizeof(*b));
 	if (!b)
@@ -295,5 +343,10 @@ struct bt_block *bt_translate(struct bt_vm *bv, struct icpu *c, uint64_t rip, ui
 	bv->code_bytes += emit_size(&g.e);
 	codepages_mark(bv->cp, gpa);
 	bt_insert(bv, b);
+	if ((log_mask & (LOG_IN_ASM | LOG_OUT_ASM)) && log_addr_ok(rip))
+		log_block(&t, b, c->code_size, emit_size(&g.e));
+	if (bv->perfmap)
+		fprintf(bv->perfmap, "%lx %zx guest:%llx\n", (unsigned long)(uintptr_t)b->code,
+			emit_size(&g.e), (unsigned long long)rip);
 	return b;
 }

@@ -85,6 +85,33 @@ void trace_in_asm(struct icpu *c, uint64_t lin, const struct insn *i, const uint
 		i->op < OP_COUNT ? insn_op_name[i->op] : "?", text);
 }
 
+void trace_disasm(const char *tag, const uint8_t *bytes, size_t len, uint64_t addr, unsigned bits)
+{
+	pthread_once(&dis_once, disasm_open);
+	FILE *f = out();
+	cs_insn *ci = NULL;
+	size_t got = 0;
+	pthread_mutex_lock(&dis_lock);
+	if (dis.ok)
+		got = dis.disasm(dis.h[bits == 64 ? 2 : bits == 32 ? 1 : 0], bytes, len, addr, 0, &ci);
+	size_t done = 0;
+	for (size_t k = 0; k < got; k++) {
+		fprintf(f, "%s %016" PRIx64 ": %s %s\n", tag, ci[k].address, ci[k].mnemonic,
+			ci[k].op_str);
+		done += ci[k].size;
+	}
+	if (got)
+		dis.free(ci, got);
+	pthread_mutex_unlock(&dis_lock);
+	/* what capstone did not take (or all of it, without capstone) */
+	for (size_t k = done; k < len; k += 16) {
+		fprintf(f, "%s %016" PRIx64 ": .byte", tag, addr + k);
+		for (size_t j = k; j < len && j < k + 16; j++)
+			fprintf(f, " 0x%02x", bytes[j]);
+		fputc('\n', f);
+	}
+}
+
 static void dump_seg(FILE *f, const char *name, const struct cpu_segment *s)
 {
 	fprintf(f, "%-3s=%04x %08" PRIx64 " %08x %05x\n", name, s->selector, s->base, s->limit,
