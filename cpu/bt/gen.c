@@ -350,7 +350,9 @@ static bool mem_begin(struct gen *g, const struct insn *i, unsigned size, enum m
 	if (g->code_size != 64 &&
 	    (!(g->mode & BT_MODE_FLAT) || (i->seg != S_DS && i->seg != S_ES && i->seg != S_SS)))
 		return false;
-	flags_before_clobber(g, writes);
+	/* the flags as they were before it, even when it sets them all: a
+	 * fault on the slow path shows them to the handler */
+	flags_before_clobber(g, 0);
 	if (!lin_to_rsi(g, i))
 		return false;	/* cannot happen: checked above */
 	m->miss = tlb_hit(g, size, acc);

@@ -4,7 +4,8 @@
 ; written by the faulting instruction, and after the handler fixes the cause
 ; the code resumes and finishes with the right values.
 ; SPDX-License-Identifier: MIT
-;   a  #PF on a load in a run of register instructions; the page is mapped
+;   a  #PF on a load in a run of register instructions; the page is mapped;
+;      and on a load that sets the flags itself
 ;   b  #PF on stores (read-only page with CR0.WP, not present, STOSD)
 ;   c  #DE (DIV), #UD (UD2), #GP (bad selector into DS), each skipped
 ;   d  REP MOVSD / REP STOSB / REP MOVSB faulting at the nth iteration
@@ -128,6 +129,27 @@ a_fault:
 	CHECK_EQ [snap_cr2], PAGE(1) + 0x20, "a: CR2"
 	CHECK_REGS "a", 0x33333333, 0x22222220, 0x77777778, 0xffffffff, 0x22222226, 0x66666667, 0xffffffff
 	CHECK_FLAGS "a", CF | PF | AF | SF
+
+	; a2: #PF on an instruction that sets every flag itself: the handler
+	; still sees those of the instruction before
+	call reset_pt
+	mov dword [PHYS(1) + 0x24], 0x0f0f0f0f
+	ARM ACT_MAP, 0
+	mov [esp_want], esp
+	mov eax, 5
+	mov ebx, 0x10
+	mov ecx, 0x70000000
+	mov edx, 0x10000000
+	mov esi, 6
+	mov edi, 7
+	mov ebp, 8
+	add ecx, edx			; 0x80000000: OF SF PF
+a2_fault:
+	xor eax, [PAGE(1) + 0x24]	; #PF (not present, read)
+	CHECK_EQ eax, 0x0f0f0f0a, "a2: EAX after resuming the xor"
+	CHECK_EXC "a2", 14, 0, a2_fault
+	CHECK_REGS "a2", 5, 0x10, 0x80000000, 0x10000000, 6, 7, 8
+	CHECK_FLAGS "a2", OF | SF | PF
 
 	; ============ b: #PF on stores ============
 	; b1: a store to a read-only page (CR0.WP=1): error P|W, no write
@@ -615,7 +637,9 @@ msg_vec:	db ": vector 0x", 0
 msg_fbad:	db "f: a branch went the wrong way", 0
 ok:		db "precise ok", 0
 
-	align 4
+	; the state the handlers write, on a page of its own: a page of code
+	; written often is the interpreter's to run, not the translator's
+	align 4096
 action:		dd 0
 skip_len:	dd 0
 exc_count:	dd 0
