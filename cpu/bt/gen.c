@@ -22,6 +22,10 @@
 
 #define OFF_LF_OP ((int32_t)offsetof(struct icpu, lf_op))
 #define OFF_LF_RES ((int32_t)offsetof(struct icpu, lf_res))
+#define OFF_LF_A ((int32_t)offsetof(struct icpu, lf_a))
+#define OFF_LF_B ((int32_t)offsetof(struct icpu, lf_b))
+#define OFF_LF_SIZE ((int32_t)offsetof(struct icpu, lf_size))
+#define OFF_LF_COUNT ((int32_t)offsetof(struct icpu, lf_carry_in))
 #define OFF_TLB ((int32_t)(offsetof(struct icpu, tlb) + offsetof(struct tlb, e)))
 #define OFF_SEGBASE(s) ((int32_t)(offsetof(struct cpu_state, seg) + (s) * sizeof(struct cpu_segment) + \
 				  offsetof(struct cpu_segment, base)))
@@ -100,6 +104,8 @@ static bool may_fault(const struct insn *i)
 {
 	if (i->op == OP_PUSH || i->op == OP_POP)
 		return true;
+	if (i->op == OP_NOP)
+		return false;
 	for (unsigned n = 0; n < i->nopnd; n++)
 		if (i->opnd[n].kind == OPK_MEM)
 			return i->op != OP_LEA;
@@ -110,14 +116,17 @@ void gen_liveness(struct gen *g)
 {
 	const struct tb *t = g->t;
 	/* after the block anything may read them */
-	uint16_t live = FL_ARITH;
+	uint16_t live = FL_ARITH, seen = FL_ARITH;
 	g->live[t->n] = live;
+	g->seen[t->n] = seen;
 	for (unsigned k = t->n; k-- > 0;) {
 		struct flag_use u = flag_use(&t->d[k].in);
+		seen = (uint16_t)((seen & ~u.writes) | u.reads);
 		if (may_fault(&t->d[k].in))
 			u.reads = FL_ARITH;
 		live = (uint16_t)((live & ~u.writes) | u.reads);
 		g->live[k] = live;
+		g->seen[k] = seen;
 	}
 }
 
@@ -206,10 +215,24 @@ static struct hmem greg(unsigned r)
 	return hm(H_R14, 8 * (int32_t)r);
 }
 
+static bool is_cached(const struct gen *g, unsigned r)
+{
+	return r < 16 && (g->cached >> r & 1);
+}
+
+/* the host register holding guest register r, or H_NONE */
+static enum hreg hreg_of(const struct gen *g, unsigned r)
+{
+	return is_cached(g, r) ? (enum hreg)g->host_of[r] : H_NONE;
+}
+
 /* load guest register r (size bytes) into host h */
 static void ld_reg(struct gen *g, unsigned size, enum hreg h, unsigned r)
 {
-	emit_mov_rm(&g->e, size, h, greg(r));
+	if (is_cached(g, r))
+		emit_mov_rr(&g->e, size, h, (enum hreg)g->host_of[r]);
+	else
+		emit_mov_rm(&g->e, size, h, greg(r));
 }
 
 /* store host h into guest register r as the interpreter's reg_write
@@ -217,7 +240,83 @@ static void ld_reg(struct gen *g, unsigned size, enum hreg h, unsigned r)
  * (h holds the zero-extended value after any 32-bit host operation) */
 static void st_reg(struct gen *g, unsigned size, unsigned r, enum hreg h)
 {
-	emit_mov_mr(&g->e, size == 4 ? 8 : size, greg(r), h);
+	if (is_cached(g, r)) {
+		emit_mov_rr(&g->e, size, (enum hreg)g->host_of[r], h);
+		g->dirty |= (uint16_t)(1u << r);
+	} else {
+		emit_mov_mr(&g->e, size == 4 ? 8 : size, greg(r), h);
+	}
+}
+
+/* -- guest registers in host registers -- */
+
+static void count_use(uint8_t *uses, unsigned r)
+{
+	if (r < 16 && uses[r] < 255)
+		uses[r]++;
+}
+
+void gen_regs_begin(struct gen *g)
+{
+	static const uint8_t hosts[] = { H_RBX, H_RBP, H_R12, H_R13 };
+	const struct tb *t = g->t;
+	uint8_t uses[16] = { 0 };
+	uint16_t banned = 0;
+	for (unsigned k = 0; k < t->n; k++) {
+		const struct insn *i = &t->d[k].in;
+		for (unsigned n = 0; n < i->nopnd; n++) {
+			const struct opnd *o = &i->opnd[n];
+			if (o->kind == OPK_REG && o->reg >= REG_AH && o->reg < REG_AH + 4)
+				banned |= (uint16_t)(1u << (o->reg - REG_AH));	/* AH-BH */
+			else if (o->kind == OPK_REG)
+				count_use(uses, o->reg);
+			else if (o->kind == OPK_MEM) {
+				count_use(uses, i->base);
+				count_use(uses, i->index);
+			}
+		}
+		if (i->op == OP_PUSH || i->op == OP_POP || i->op == OP_CALL || i->op == OP_RET)
+			count_use(uses, R_ESP);
+	}
+	g->cached = g->dirty = 0;
+	/* the most used first: one load and at most one store each, where
+	 * uncached every use is a load or a store */
+	for (unsigned h = 0; h < sizeof(hosts); h++) {
+		unsigned best = 16;
+		for (unsigned r = 0; r < 16; r++)
+			if (!(banned >> r & 1) && !is_cached(g, r) && uses[r] >= 2 &&
+			    (best == 16 || uses[r] > uses[best]))
+				best = r;
+		if (best == 16)
+			break;
+		g->cached |= (uint16_t)(1u << best);
+		g->host_of[best] = hosts[h];
+		emit_mov_rm(&g->e, 8, hosts[h], greg(best));
+	}
+}
+
+void gen_regs_flush(struct gen *g)
+{
+	for (unsigned r = 0; r < 16; r++)
+		if (g->dirty >> r & 1)
+			emit_mov_mr(&g->e, 8, greg(r), (enum hreg)g->host_of[r]);
+	g->dirty = 0;
+}
+
+/* the stores of flush for a set of dirty registers, state unchanged */
+static void store_regs(struct gen *g, uint16_t dirty)
+{
+	uint16_t keep = g->dirty;
+	g->dirty = dirty;
+	gen_regs_flush(g);
+	g->dirty = keep;
+}
+
+void gen_regs_reload(struct gen *g)
+{
+	for (unsigned r = 0; r < 16; r++)
+		if (is_cached(g, r))
+			emit_mov_rm(&g->e, 8, (enum hreg)g->host_of[r], greg(r));
 }
 
 /* the effective address of i's memory operand into h (r8, r9 scratch);
@@ -244,12 +343,12 @@ static bool ea_to_size(struct gen *g, const struct insn *i, enum hreg h, unsigne
 		emit_mov_ri(&g->e, 8, h, (uint64_t)(int64_t)i->disp & mask);
 		return true;
 	}
-	enum hreg b = H_NONE, x = H_NONE;
-	if (i->base != REG_NONE) {
+	enum hreg b = hreg_of(g, i->base), x = hreg_of(g, i->index);
+	if (i->base != REG_NONE && b == H_NONE) {
 		ld_reg(g, 8, H_R8, i->base);
 		b = H_R8;
 	}
-	if (i->index != REG_NONE) {
+	if (i->index != REG_NONE && x == H_NONE) {
 		ld_reg(g, 8, H_R9, i->index);
 		x = H_R9;
 	}
@@ -303,6 +402,7 @@ void gen_check_next_page(struct gen *g)
 	const struct tb *t = g->t;
 	unsigned k = g->k;
 	flags_before_clobber(g, 0);
+	gen_regs_flush(g);
 	emit_mov_ri(&g->e, 8, H_RSI, (t->rip[k] | 0xfff) + 1);
 	gen_stub(g, tlb_hit(g, 1, MMU_FETCH), ST_BREAK, t->n - k, 0, t->rip[k]);
 	/* at most 14 bytes there: compare them as one or two qwords, the
@@ -321,13 +421,16 @@ void gen_check_next_page(struct gen *g)
 	}
 }
 
-/* the interpreter runs the instruction: the slow path of a native one */
-static void slow_insn(struct gen *g, bool flags_out)
+/* the interpreter runs the instruction: the slow path of a native one,
+ * entered with the cached registers in `dirty` not yet stored */
+static void slow_insn(struct gen *g, bool flags_out, uint16_t dirty)
 {
 	struct bt_site *st = gen_site(g, g->k);
+	store_regs(g, dirty);
 	emit_mov_rr(&g->e, 8, H_RDI, H_R15);
 	emit_mov_ri(&g->e, 8, H_RSI, (uint64_t)(uintptr_t)st);
 	emit_call(&g->e, (const void *)bt_h_insn);
+	gen_regs_reload(g);
 	emit_test_rr(&g->e, 4, H_RAX, H_RAX);
 	gen_stub(g, emit_jcc32(&g->e, 5 /* NE */, NULL), ST_LOOKUP, g->t->n - g->k - 1, 0, 0);
 	if (flags_out)
@@ -339,6 +442,7 @@ static void slow_insn(struct gen *g, bool flags_out)
 struct memop {
 	uint8_t *miss, *done;
 	bool flags_out;
+	uint16_t dirty;		/* the registers to store on the slow path */
 };
 
 static bool mem_begin(struct gen *g, const struct insn *i, unsigned size, enum mmu_access acc,
@@ -357,6 +461,7 @@ static bool mem_begin(struct gen *g, const struct insn *i, unsigned size, enum m
 		return false;	/* cannot happen: checked above */
 	m->miss = tlb_hit(g, size, acc);
 	m->flags_out = writes == FL_ARITH;
+	m->dirty = g->dirty;
 	return true;
 }
 
@@ -364,7 +469,7 @@ static void mem_end(struct gen *g, struct memop *m)
 {
 	m->done = emit_jmp32(&g->e, NULL);
 	emit_bind32(&g->e, m->miss);
-	slow_insn(g, m->flags_out);
+	slow_insn(g, m->flags_out, m->dirty);
 	emit_bind32(&g->e, m->done);
 	g->flags = m->flags_out ? FLAGS_HOST : FLAGS_MEM;
 }
@@ -432,8 +537,8 @@ static bool gen_alu(struct gen *g, const struct insn *i)
 	if (reg_opnd(d) && s->kind != OPK_MEM) {
 		alu_flags_in(g, op);
 		ld_reg(g, size, H_RAX, d->reg);
-		alu_host(g, op, size, H_RAX, i, H_NONE, greg(s->kind == OPK_REG ? s->reg : 0),
-			 s->kind == OPK_REG);
+		alu_host(g, op, size, H_RAX, i, s->kind == OPK_REG ? hreg_of(g, s->reg) : H_NONE,
+			 greg(s->kind == OPK_REG ? s->reg : 0), s->kind == OPK_REG);
 		if (op == OP_ADD && g->bv->inject)
 			emit_alu_ri(&g->e, ALU_ADD, size, H_RAX, 1);
 		if (writes_dst)
@@ -523,7 +628,12 @@ static bool gen_movx(struct gen *g, const struct insn *i)
 	 * which st_reg stores as 2 */
 	unsigned hsize = dsize == 2 ? 4 : dsize;
 	if (reg_opnd(s)) {
-		if (sx)
+		enum hreg h = hreg_of(g, s->reg);
+		if (h != H_NONE && sx)
+			emit_movsx_rr(&g->e, hsize, ssize, H_RAX, h);
+		else if (h != H_NONE)
+			emit_movzx_rr(&g->e, hsize == 8 ? 4 : hsize, ssize, H_RAX, h);
+		else if (sx)
 			emit_movsx_rm(&g->e, hsize, ssize, H_RAX, greg(s->reg));
 		else
 			emit_movzx_rm(&g->e, hsize == 8 ? 4 : hsize, ssize, H_RAX, greg(s->reg));
@@ -586,7 +696,7 @@ static bool gen_push(struct gen *g, const struct insn *i)
 		return false;
 	flags_before_clobber(g, 0);
 	stack_addr(g, ss, -(int)sz);
-	struct memop m = { .flags_out = false };
+	struct memop m = { .flags_out = false, .dirty = g->dirty };
 	m.miss = tlb_hit(g, sz, MMU_WRITE);
 	if (reg_opnd(s))
 		ld_reg(g, sz, H_RCX, s->reg);
@@ -606,7 +716,7 @@ static bool gen_pop(struct gen *g, const struct insn *i)
 		return false;
 	flags_before_clobber(g, 0);
 	stack_addr(g, ss, (int)sz);
-	struct memop m = { .flags_out = false };
+	struct memop m = { .flags_out = false, .dirty = g->dirty };
 	m.miss = tlb_hit(g, sz, MMU_READ);
 	emit_mov_rm(&g->e, sz, H_RAX, hm(H_RSI, 0));
 	st_reg(g, ss, R_ESP, H_RDI);
@@ -688,19 +798,82 @@ static bool gen_xchg(struct gen *g, const struct insn *i)
 	return true;
 }
 
-/* Shifts by an immediate and the two- and three-operand IMUL leave some
- * flags undefined (OF and AF of a shift by more than one, SF ZF AF PF of
- * IMUL), where the host's answer may not be the interpreter's (Intel's).
- * They run natively only where no one looks at the flags before the next
- * instruction that sets them all. */
+/* guest register r zero-extended from size bytes into host h */
+static void ld_reg_zx(struct gen *g, unsigned size, enum hreg h, unsigned r)
+{
+	if (size >= 4)
+		ld_reg(g, size, h, r);
+	else if (is_cached(g, r))
+		emit_movzx_rr(&g->e, 4, size, h, (enum hreg)g->host_of[r]);
+	else
+		emit_movzx_rm(&g->e, 4, size, h, greg(r));
+}
+
+/* Shifts and the two- and three-operand IMUL leave some flags undefined
+ * (OF and AF of a shift by more than one, SF ZF AF PF of IMUL), where the
+ * host's answer may not be the interpreter's (Intel's). The host's flags
+ * serve only where no one but a fault's handler looks at them before the
+ * next instruction that sets them all; else they are left in the
+ * interpreter's lazy form, computed from the operands and result as the
+ * interpreter would. */
+/* A shift whose flags someone reads: natively, with the flags left in
+ * the interpreter's lazy form (LF_SHL/SHR/SAR: operand, result, count),
+ * so they are exactly the interpreter's, undefined ones included. The
+ * count is an immediate n (not 0), or CL when n is 0: a count of 0
+ * leaves the flags as they were. */
+static void shift_lazy(struct gen *g, const struct insn *i, uint8_t hop, unsigned n)
+{
+	static const uint8_t lf[] = { [SH_SHL] = LF_SHL, [SH_SHR] = LF_SHR, [SH_SAR] = LF_SAR };
+	const struct opnd *d = &i->opnd[0];
+	unsigned size = d->size;
+	flags_before_clobber(g, n ? FL_ARITH : 0);
+	ld_reg_zx(g, size, H_RAX, d->reg);
+	uint8_t *zero = NULL;
+	if (!n) {
+		ld_reg_zx(g, 1, H_RCX, R_ECX);
+		emit_alu_ri(&g->e, ALU_AND, 4, H_RCX, size == 8 ? 63 : 31);
+		zero = emit_jcc8(&g->e, 4 /* E */);
+	}
+	emit_mov_mr(&g->e, 8, hm(H_R15, OFF_LF_A), H_RAX);
+	if (n)
+		emit_shift_ri(&g->e, hop, size, H_RAX, (uint8_t)n);
+	else
+		emit_shift_rcl(&g->e, hop, size, H_RAX);
+	/* a byte or word result leaves the zero-extended bits above it */
+	emit_mov_mr(&g->e, 8, hm(H_R15, OFF_LF_RES), H_RAX);
+	if (n)
+		emit_mov_mi(&g->e, 4, hm(H_R15, OFF_LF_COUNT), (int32_t)n);
+	else
+		emit_mov_mr(&g->e, 4, hm(H_R15, OFF_LF_COUNT), H_RCX);
+	emit_mov_mi(&g->e, 1, hm(H_R15, OFF_LF_OP), lf[hop]);
+	emit_mov_mi(&g->e, 1, hm(H_R15, OFF_LF_SIZE), (int32_t)size);
+	if (zero)
+		emit_bind8(&g->e, zero);
+	/* a count of 0 writes the operand back: a 32-bit one zero-extends */
+	st_reg(g, size, d->reg, H_RAX);
+	g->flags = FLAGS_MEM;
+}
+
 static bool gen_shift(struct gen *g, const struct insn *i)
 {
 	const struct opnd *d = &i->opnd[0];
-	unsigned n = shift_count(i);
-	if (!n || !reg_opnd(d) || g->live[g->k + 1])
-		return false;
 	static const uint8_t host_op[] = { [OP_SHL] = SH_SHL, [OP_SAL] = SH_SHL, [OP_SHR] = SH_SHR,
 					   [OP_SAR] = SH_SAR };
+	if (!reg_opnd(d) || i->nopnd != 2)
+		return false;
+	const struct opnd *c = &i->opnd[1];
+	if (c->kind == OPK_REG && c->reg == R_ECX && c->size == 1) {
+		shift_lazy(g, i, host_op[i->op], 0);
+		return true;
+	}
+	unsigned n = shift_count(i);
+	if (!n)
+		return false;
+	if (g->seen[g->k + 1]) {
+		shift_lazy(g, i, host_op[i->op], n);
+		return true;
+	}
+	/* nobody but a fault's handler looks: the host's flags will do */
 	ld_reg(g, d->size, H_RAX, d->reg);
 	emit_shift_ri(&g->e, host_op[i->op], d->size, H_RAX, (uint8_t)n);
 	st_reg(g, d->size, d->reg, H_RAX);
@@ -711,19 +884,39 @@ static bool gen_shift(struct gen *g, const struct insn *i)
 static bool gen_imul(struct gen *g, const struct insn *i)
 {
 	const struct opnd *d = &i->opnd[0], *s = &i->opnd[1];
-	if (i->nopnd < 2 || !reg_opnd(d) || !reg_opnd(s) || d->size == 1 || g->live[g->k + 1])
+	if (i->nopnd < 2 || !reg_opnd(d) || !reg_opnd(s) || d->size == 1 ||
+	    (i->nopnd == 3 && i->opnd[2].kind != OPK_IMM))
 		return false;
+	bool lazy = g->seen[g->k + 1];
+	if (lazy)
+		flags_before_clobber(g, FL_ARITH);
 	if (i->nopnd == 2) {
 		ld_reg(g, d->size, H_RAX, d->reg);
-		emit_imul_rm(&g->e, d->size, H_RAX, greg(s->reg));
+		if (is_cached(g, s->reg))
+			emit_imul_rr(&g->e, d->size, H_RAX, (enum hreg)g->host_of[s->reg]);
+		else
+			emit_imul_rm(&g->e, d->size, H_RAX, greg(s->reg));
 	} else {
-		if (i->opnd[2].kind != OPK_IMM)
-			return false;
 		ld_reg(g, d->size, H_RCX, s->reg);
 		emit_imul_rri(&g->e, d->size, H_RAX, H_RCX, (int32_t)i->imm);
 	}
 	st_reg(g, d->size, d->reg, H_RAX);
-	g->flags = FLAGS_HOST;
+	if (!lazy) {
+		g->flags = FLAGS_HOST;
+		return true;
+	}
+	/* someone reads them: LF_IMUL, the interpreter's form (lf_res the
+	 * product's low half, lf_b whether the high half was significant:
+	 * the host's CF) */
+	emit_setcc_r(&g->e, 2 /* B: CF */, H_RCX);
+	emit_movzx_rr(&g->e, 4, 1, H_RCX, H_RCX);
+	emit_mov_mr(&g->e, 8, hm(H_R15, OFF_LF_B), H_RCX);
+	if (d->size == 2)
+		emit_movzx_rr(&g->e, 4, 2, H_RAX, H_RAX);
+	emit_mov_mr(&g->e, 8, hm(H_R15, OFF_LF_RES), H_RAX);
+	emit_mov_mi(&g->e, 1, hm(H_R15, OFF_LF_OP), LF_IMUL);
+	emit_mov_mi(&g->e, 1, hm(H_R15, OFF_LF_SIZE), (int32_t)d->size);
+	g->flags = FLAGS_MEM;
 	return true;
 }
 
@@ -735,7 +928,7 @@ bool gen_call_push(struct gen *g)
 		return false;
 	flags_before_clobber(g, 0);
 	stack_addr(g, ss, -(int)sz);
-	struct memop m = { .flags_out = false };
+	struct memop m = { .flags_out = false, .dirty = g->dirty };
 	m.miss = tlb_hit(g, sz, MMU_WRITE);
 	emit_mov_ri(&g->e, 8, H_RCX, g->t->rip[g->k + 1]);
 	emit_mov_mr(&g->e, sz, hm(H_RSI, 0), H_RCX);
@@ -752,7 +945,7 @@ bool gen_ret(struct gen *g)
 		return false;
 	flags_before_clobber(g, 0);
 	stack_addr(g, ss, (int)sz);
-	struct memop m = { .flags_out = false };
+	struct memop m = { .flags_out = false, .dirty = g->dirty };
 	m.miss = tlb_hit(g, sz, MMU_READ);
 	emit_mov_rm(&g->e, sz, H_RAX, hm(H_RSI, 0));
 	if (sz == 8) {
@@ -768,7 +961,7 @@ bool gen_ret(struct gen *g)
 		m.done = emit_jmp32(&g->e, NULL);
 		emit_bind32(&g->e, bad);
 		emit_bind32(&g->e, m.miss);
-		slow_insn(g, false);
+		slow_insn(g, false, m.dirty);
 		emit_bind32(&g->e, m.done);
 		g->flags = FLAGS_MEM;
 		return true;
@@ -830,7 +1023,8 @@ bool gen_native(struct gen *g)
 	case OP_IMUL:
 		return gen_imul(g, i);
 	case OP_NOP:
-		return i->nopnd == 0;
+		/* 0F 1F's operand is never accessed: padding costs nothing */
+		return true;
 	default:
 		return false;
 	}

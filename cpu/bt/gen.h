@@ -56,8 +56,19 @@ struct gen {
 	/* arithmetic flags (FL_ARITH bits) read before written after
 	 * instruction k: live[k] */
 	uint16_t live[BT_MAX_INSNS + 1];
+	/* the same, without the readers a fault would make: the flags a
+	 * later instruction or the code after the block reads for sure.
+	 * Undefined flags (a native shift's, IMUL's) may differ from the
+	 * interpreter's where only a fault's handler could see them. */
+	uint16_t seen[BT_MAX_INSNS + 1];
 	struct stub stubs[3 * BT_MAX_INSNS + 4];
 	unsigned nstubs;
+	/* guest registers held in host registers through the block (the
+	 * host's callee-saved rbx, rbp, r12, r13, which helpers keep):
+	 * host_of[r] for guest register r in `cached`; `dirty` the ones
+	 * whose host copy is newer than struct cpu_state's */
+	uint8_t host_of[16];
+	uint16_t cached, dirty;
 };
 
 /* a jump (its rel32 field) to a stub emitted after the body */
@@ -69,6 +80,14 @@ struct bt_site *gen_site(struct gen *g, unsigned k);
 /* gen.c */
 /* flag liveness over the block, before emitting */
 void gen_liveness(struct gen *g);
+/* choose the guest registers the block keeps in host registers, and
+ * load them (after the budget check) */
+void gen_regs_begin(struct gen *g);
+/* store the cached registers written since the last store: before
+ * anything that leaves the block or reads struct cpu_state */
+void gen_regs_flush(struct gen *g);
+/* load them all again: after a helper, which may have written any */
+void gen_regs_reload(struct gen *g);
 /* instruction g->k natively: false when gen.c does not know it */
 bool gen_native(struct gen *g);
 /* before the last instruction, which reaches into the next page: leave

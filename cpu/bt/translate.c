@@ -191,14 +191,18 @@ struct bt_site *gen_site(struct gen *g, unsigned k)
 	return st;
 }
 
-/* call the interpreter's function for instruction k */
-static void call_insn(struct gen *g, unsigned k)
+/* call the interpreter's function for instruction k; the cached
+ * registers come back from struct cpu_state after it when reload */
+static void call_insn(struct gen *g, unsigned k, bool reload)
 {
 	struct bt_site *st = gen_site(g, k);
 	gen_flags_to_mem(g);
+	gen_regs_flush(g);
 	emit_mov_rr(&g->e, 8, H_RDI, H_R15);
 	emit_mov_ri(&g->e, 8, H_RSI, (uint64_t)(uintptr_t)st);
 	emit_call(&g->e, (const void *)bt_h_insn);
+	if (reload)
+		gen_regs_reload(g);
 }
 
 static uint64_t rel_target(const struct gen *g, unsigned k)
@@ -216,10 +220,12 @@ static void emit_branch(struct gen *g, unsigned k)
 	bool static_ok = rel && (g->code_size != 64 || canonical(target));
 	if (static_ok && i->op == OP_JMP) {
 		gen_flags_to_mem(g);
+		gen_regs_flush(g);
 		direct_exit(g, target);
 		return;
 	}
 	if (static_ok && i->op == OP_JCC) {
+		gen_regs_flush(g);
 		unsigned cc = gen_cond(g, i->cond);
 		gen_flags_to_mem(g);
 		uint8_t *taken = emit_jcc32(&g->e, cc, NULL);
@@ -229,14 +235,16 @@ static void emit_branch(struct gen *g, unsigned k)
 		return;
 	}
 	if (static_ok && i->op == OP_CALL && gen_call_push(g)) {
+		gen_regs_flush(g);
 		direct_exit(g, target);
 		return;
 	}
 	if (i->op == OP_RET && gen_ret(g)) {
+		gen_regs_flush(g);
 		gen_next(g);
 		return;
 	}
-	call_insn(g, k);
+	call_insn(g, k, false);
 	if (static_ok && i->op == OP_CALL)
 		direct_exit(g, target);
 	else
@@ -249,6 +257,7 @@ static void emit_body(struct gen *g)
 	/* charge the block, or leave before it when the budget is spent */
 	emit_alu_mi(&g->e, ALU_SUB, 4, hm(H_R15, OFF_BUDGET), (int32_t)t->n);
 	gen_stub(g, emit_jcc32(&g->e, 8 /* S */, NULL), ST_BUDGET, t->n, 0, t->rip[0]);
+	gen_regs_begin(g);
 	for (unsigned k = 0; k < t->n; k++) {
 		const struct insn *i = &t->d[k].in;
 		bool last = k + 1 == t->n;
@@ -261,7 +270,7 @@ static void emit_body(struct gen *g)
 		}
 		if (gen_native(g))
 			continue;
-		call_insn(g, k);
+		call_insn(g, k, !(last && is_string(i->op)));
 		if (last && is_string(i->op)) {
 			emit_leave(g, BT_EXIT_LOOKUP);
 			return;
@@ -271,6 +280,7 @@ static void emit_body(struct gen *g)
 		gen_stub(g, emit_jcc32(&g->e, 5 /* NE */, NULL), ST_LOOKUP, t->n - k - 1, 0, 0);
 	}
 	gen_flags_to_mem(g);
+	gen_regs_flush(g);
 	direct_exit(g, t->rip[t->n]);
 }
 
