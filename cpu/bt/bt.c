@@ -19,6 +19,8 @@
 #define DEFAULT_CACHE_MB 64
 /* drops of a page's blocks after which its code runs in the interpreter */
 #define SMC_INTERPRET 8
+/* the interpreter's runs on such a page after which it is translated again */
+#define SMC_RETRY 1024
 
 static unsigned page_writes_slot(uint64_t gpa)
 {
@@ -103,8 +105,17 @@ static struct bt_block *lookup(struct bt_cpu *b, struct icpu *c, uint32_t mode)
 	blk = bt_find(bv, host, rip, mode);
 	if (!blk) {
 		uint64_t gpa = tlb_meta_of(&c->tlb, e)->gpa | (rip & 0xfff);
-		if (bv->page_writes[page_writes_slot(gpa)] >= SMC_INTERPRET) {
+		unsigned slot = page_writes_slot(gpa);
+		if (bv->page_writes[slot] >= SMC_INTERPRET) {
 			b->smc_interp++;
+			/* writes come in bursts (a kernel patching its text,
+			 * a loader): after a while in the interpreter the page
+			 * gets another chance, and goes back after half as many
+			 * drops */
+			if (++bv->page_interp_runs[slot] >= SMC_RETRY) {
+				bv->page_interp_runs[slot] = 0;
+				bv->page_writes[slot] = SMC_INTERPRET / 2;
+			}
 			return &smc_page;
 		}
 		uint64_t t0 = now_ns();

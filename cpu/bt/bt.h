@@ -117,6 +117,7 @@ struct bt_vm {
 	 * of page numbers, collisions shared): code written this often is
 	 * the interpreter's to run (VMware's adaptive translation) */
 	uint8_t page_writes[4096];
+	uint16_t page_interp_runs[4096];	/* since it went to the interpreter */
 	uint64_t page_writes_total;
 	int ncpus;
 	/* statistics */
