@@ -421,7 +421,7 @@ void gen_check_next_page(struct gen *g)
 	}
 }
 
-/* the interpreter runs the instruction: the slow path of a native one,
+/* the interpreter runs instruction g->k: the slow path of a native one,
  * entered with the cached registers in `dirty` not yet stored */
 static void slow_insn(struct gen *g, bool flags_out, uint16_t dirty)
 {
@@ -440,7 +440,7 @@ static void slow_insn(struct gen *g, bool flags_out, uint16_t dirty)
 /* a native memory instruction: hot is emitted by the caller between
  * mem_begin (TLB hit, rsi the host address) and mem_end */
 struct memop {
-	uint8_t *miss, *done;
+	uint8_t *miss;
 	bool flags_out;
 	uint16_t dirty;		/* the registers to store on the slow path */
 };
@@ -465,12 +465,34 @@ static bool mem_begin(struct gen *g, const struct insn *i, unsigned size, enum m
 	return true;
 }
 
+/* the slow path, entered by the jumps at from (rel32s), comes back here */
+static void defer_slow(struct gen *g, uint8_t *from0, uint8_t *from1, bool flags_out, uint16_t dirty)
+{
+	if (g->nslow >= sizeof(g->slow) / sizeof(g->slow[0])) {
+		g->e.full = true;	/* cannot happen: one per instruction */
+		return;
+	}
+	g->slow[g->nslow++] = (struct slow_path){ { from0, from1 }, g->e.p + g->e.exec_delta,
+						  g->k, flags_out, dirty };
+}
+
+void gen_slow_paths(struct gen *g)
+{
+	unsigned k = g->k;
+	for (unsigned n = 0; n < g->nslow; n++) {
+		const struct slow_path *sp = &g->slow[n];
+		emit_bind32(&g->e, sp->from[0]);
+		emit_bind32(&g->e, sp->from[1]);
+		g->k = sp->k;
+		slow_insn(g, sp->flags_out, sp->dirty);
+		emit_jmp32(&g->e, sp->back);
+	}
+	g->k = k;
+}
+
 static void mem_end(struct gen *g, struct memop *m)
 {
-	m->done = emit_jmp32(&g->e, NULL);
-	emit_bind32(&g->e, m->miss);
-	slow_insn(g, m->flags_out, m->dirty);
-	emit_bind32(&g->e, m->done);
+	defer_slow(g, m->miss, NULL, m->flags_out, m->dirty);
 	g->flags = m->flags_out ? FLAGS_HOST : FLAGS_MEM;
 }
 
@@ -958,11 +980,7 @@ bool gen_ret(struct gen *g)
 		uint8_t *bad = emit_jcc32(&g->e, 5 /* NE */, NULL);
 		st_reg(g, ss, R_ESP, H_RDI);
 		emit_mov_mr(&g->e, 8, hm(H_R14, (int32_t)offsetof(struct cpu_state, rip)), H_RAX);
-		m.done = emit_jmp32(&g->e, NULL);
-		emit_bind32(&g->e, bad);
-		emit_bind32(&g->e, m.miss);
-		slow_insn(g, false, m.dirty);
-		emit_bind32(&g->e, m.done);
+		defer_slow(g, bad, m.miss, false, m.dirty);
 		g->flags = FLAGS_MEM;
 		return true;
 	}

@@ -69,6 +69,16 @@ struct gen {
 	 * whose host copy is newer than struct cpu_state's */
 	uint8_t host_of[16];
 	uint16_t cached, dirty;
+	/* the slow paths of native memory instructions, emitted after the
+	 * body so the hot path runs straight */
+	struct slow_path {
+		uint8_t *from[2];	/* rel32s of the jumps to it (NULL: none) */
+		const uint8_t *back;	/* executable address to return to */
+		unsigned k;
+		bool flags_out;		/* the flags come back to host EFLAGS */
+		uint16_t dirty;		/* cached registers to store first */
+	} slow[BT_MAX_INSNS];
+	unsigned nslow;
 };
 
 /* a jump (its rel32 field) to a stub emitted after the body */
@@ -83,6 +93,8 @@ void gen_liveness(struct gen *g);
 /* choose the guest registers the block keeps in host registers, and
  * load them (after the budget check) */
 void gen_regs_begin(struct gen *g);
+/* the slow paths, out of line: after the body, before the stubs */
+void gen_slow_paths(struct gen *g);
 /* store the cached registers written since the last store: before
  * anything that leaves the block or reads struct cpu_state */
 void gen_regs_flush(struct gen *g);

@@ -343,6 +343,7 @@ struct bt_block *bt_translate(struct bt_vm *bv, struct icpu *c, uint64_t rip, ui
 		g.flags = FLAGS_MEM;
 		gen_liveness(&g);
 		emit_body(&g);
+		gen_slow_paths(&g);
 		emit_stubs(&g);
 	}
 	if (g.e.full)
