@@ -56,6 +56,18 @@ void bt_chain(struct bt_vm *bv, struct bt_exit *ex, struct bt_block *b)
 	bv->chains++;
 }
 
+void bt_chain_far(struct bt_vm *bv, struct bt_exit *ex, struct bt_block *b)
+{
+	if (ex->to || !ex->from->valid || !b->valid)
+		return;
+	ex->far_code = b->code;
+	ex->far_host = b->host;
+	ex->to = b;
+	ex->next_in = b->incoming;
+	b->incoming = ex;
+	bv->chains++;
+}
+
 static void unlink_hash(struct bt_vm *bv, struct bt_block *b)
 {
 	struct bt_block **h = &bv->hash[hash_of(bv, b->host, b->rip, b->mode)];
@@ -96,6 +108,7 @@ void bt_invalidate_page(struct bt_vm *bv, uint64_t gpa_page)
 		/* whatever jumps here goes back to its stub, so to the dispatcher */
 		for (struct bt_exit *in = b->incoming; in; in = in->next_in) {
 			repoint(bv, in, in->stub);
+			in->far_host = 0;
 			in->to = NULL;
 			bv->unchains++;
 		}

@@ -134,7 +134,7 @@ static struct bt_block *lookup(struct bt_cpu *b, struct icpu *c, uint32_t mode)
 	return blk;
 }
 
-const void *bt_h_next(struct icpu *c)
+const void *bt_h_next(struct icpu *c, struct bt_exit *far)
 {
 	struct bt_cpu *b = c->bt_cpu;
 	struct bt_vm *bv = b->vm;
@@ -152,6 +152,8 @@ const void *bt_h_next(struct icpu *c)
 			return NULL;
 		*slot = blk;
 	}
+	if (far && !far->to)
+		bt_chain_far(bv, far, blk);
 	return blk->code;
 }
 

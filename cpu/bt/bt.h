@@ -50,13 +50,17 @@ struct bt_ret {
 
 struct bt_block;
 
-/* a patchable exit: its jmp goes to its stub until chained */
+/* a patchable exit: its jmp goes to its stub until chained. An exit to
+ * another page keeps its jmp on the stub, which goes on to far_code if
+ * the target's page still maps to far_host (the block's first byte) */
 struct bt_exit {
 	struct bt_block *from;
 	uint8_t *jmp_rel32;		/* executable address of the jmp's rel32 */
 	uint8_t *stub;			/* executable address of the stub */
 	struct bt_block *to;		/* chained to, or NULL */
 	struct bt_exit *next_in;	/* to's incoming list */
+	uintptr_t far_host;		/* another page's block: its host, or 0 */
+	const uint8_t *far_code;
 };
 
 struct bt_block {
@@ -150,6 +154,8 @@ struct bt_block *bt_find(struct bt_vm *bv, uintptr_t host, uint64_t rip, uint32_
 void bt_insert(struct bt_vm *bv, struct bt_block *b);
 /* patch ex to jump to b */
 void bt_chain(struct bt_vm *bv, struct bt_exit *ex, struct bt_block *b);
+/* the same for an exit to another page: its stub checks the mapping */
+void bt_chain_far(struct bt_vm *bv, struct bt_exit *ex, struct bt_block *b);
 /* a write hit guest page gpa_page: drop its blocks */
 void bt_invalidate_page(struct bt_vm *bv, uint64_t gpa_page);
 
@@ -177,8 +183,9 @@ uint64_t bt_h_insn(struct icpu *c, const struct bt_site *st);
 uint64_t bt_h_cond(struct icpu *c, uint64_t cc);
 /* the code of the block at c->s->rip if the dispatcher has it at hand
  * (no translation: the cache must not change under the caller), else
- * NULL: leave for the dispatcher */
-const void *bt_h_next(struct icpu *c);
+ * NULL: leave for the dispatcher. far: the exit to another page that
+ * asks, which is chained to that block, or NULL (RET, indirect) */
+const void *bt_h_next(struct icpu *c, struct bt_exit *far);
 /* the guest's arithmetic flags, for host EFLAGS */
 uint64_t bt_h_flags(struct icpu *c);
 

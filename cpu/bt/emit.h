@@ -600,6 +600,8 @@ static inline void emit_align_rel32_jcc(struct emit *e) { emit_align_rel32(e, 2)
 
 static inline void emit_jmp_r(struct emit *e, enum hreg r) { emit_grp_r(e, 0xff, 4, r); }
 static inline void emit_call_r(struct emit *e, enum hreg r) { emit_grp_r(e, 0xff, 2, r); }
+/* jmp qword ptr [m] */
+static inline void emit_jmp_m(struct emit *e, struct hmem m) { emit_grp_m(e, 0xff, 4, m); }
 
 /* rel32 when the target is within +-2 GiB of the executable position,
  * else through R11 (caller-saved and no argument register in the SysV ABI) */

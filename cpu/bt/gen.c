@@ -990,9 +990,28 @@ bool gen_ret(struct gen *g)
 	return true;
 }
 
-void gen_next(struct gen *g)
+void gen_far_exit(struct gen *g, struct bt_exit *ex, uint64_t rip)
+{
+	emit_mov_ri(&g->e, 8, H_RSI, rip);
+	uint8_t *miss = tlb_hit(g, 1, MMU_FETCH);
+	emit_mov_ri(&g->e, 8, H_RCX, (uint64_t)(uintptr_t)ex);
+	emit_alu_rm(&g->e, ALU_CMP, 8, H_RSI, hm(H_RCX, (int32_t)offsetof(struct bt_exit, far_host)));
+	uint8_t *other = emit_jcc32(&g->e, 5 /* NE */, NULL);
+	emit_jmp_m(&g->e, hm(H_RCX, (int32_t)offsetof(struct bt_exit, far_code)));
+	emit_bind32(&g->e, miss);
+	emit_bind32(&g->e, other);
+	emit_mov_ri(&g->e, 8, H_RAX, rip);
+	emit_mov_mr(&g->e, 8, hm(H_R14, (int32_t)offsetof(struct cpu_state, rip)), H_RAX);
+	gen_next(g, ex);
+}
+
+void gen_next(struct gen *g, struct bt_exit *far)
 {
 	emit_mov_rr(&g->e, 8, H_RDI, H_R15);
+	if (far)
+		emit_mov_ri(&g->e, 8, H_RSI, (uint64_t)(uintptr_t)far);
+	else
+		emit_alu_rr(&g->e, ALU_XOR, 4, H_RSI, H_RSI);
 	emit_call(&g->e, (const void *)bt_h_next);
 	emit_test_rr(&g->e, 8, H_RAX, H_RAX);
 	uint8_t *none = emit_jcc8(&g->e, 4 /* E */);

@@ -154,13 +154,13 @@ static void emit_stubs(struct gen *g)
 		if (st->kind == ST_EXIT) {
 			struct bt_exit *ex = &g->b->exit[st->exit];
 			ex->stub = g->e.p + g->e.exec_delta;
-			emit_store_rip(&g->e, st->rip);
 			if ((st->rip ^ g->b->rip) & ~0xfffull) {
-				/* another page, whose mapping may change: never
-				 * chained, looked up each time */
-				gen_next(g);
+				/* another page, whose mapping may change: chained
+				 * through a check of it */
+				gen_far_exit(g, ex, st->rip);
 				continue;
 			}
+			emit_store_rip(&g->e, st->rip);
 			emit_mov_ri(&g->e, 8, H_RDX, (uint64_t)(uintptr_t)ex);
 			emit_leave(g, BT_EXIT_CHAIN);
 			continue;
@@ -241,14 +241,14 @@ static void emit_branch(struct gen *g, unsigned k)
 	}
 	if (i->op == OP_RET && gen_ret(g)) {
 		gen_regs_flush(g);
-		gen_next(g);
+		gen_next(g, NULL);
 		return;
 	}
 	call_insn(g, k, false);
 	if (static_ok && i->op == OP_CALL)
 		direct_exit(g, target);
 	else
-		gen_next(g);
+		gen_next(g, NULL);
 }
 
 static void emit_body(struct gen *g)

@@ -655,6 +655,10 @@ static void test_far(void)
 		emit_call_r(E0(), r);
 		expect_len(fmt("call %s", R(8, r)), 2 + (r >= 8));
 	}
+	for (unsigned k = 0; k < nmems; k++) {
+		emit_jmp_m(E0(), mems[k]);
+		expect_len(fmt("jmp %s", MP(8, mems[k])), 1 + mem_rex(mems[k]) + mem_len(mems[k]));
+	}
 }
 
 static void test_short_jumps(void)
