@@ -169,6 +169,13 @@ void physmap_set_listener(struct physmap *pm, const struct physmap_listener *l)
 
 const struct physmap_region *physmap_find(const struct physmap *pm, uint64_t gpa)
 {
+	/* the region this thread found last first: page walks, TLB fills
+	 * and the code-page tracker ask about the same RAM over and over
+	 * (any index is a fine guess: the check is the same either way) */
+	static __thread int hint;
+	int h = hint;
+	if (h < pm->n && gpa - pm->r[h].gpa < pm->r[h].size)
+		return &pm->r[h];
 	int lo = 0, hi = pm->n;
 	while (lo < hi) {
 		int mid = (lo + hi) / 2;
@@ -177,8 +184,10 @@ const struct physmap_region *physmap_find(const struct physmap *pm, uint64_t gpa
 		else
 			hi = mid;
 	}
-	if (lo < pm->n && pm->r[lo].gpa <= gpa)
+	if (lo < pm->n && pm->r[lo].gpa <= gpa) {
+		hint = lo;
 		return &pm->r[lo];
+	}
 	return NULL;
 }
 
