@@ -123,7 +123,10 @@ static const uint8_t op_kind[OP_COUNT] = {
 	[OP_BT] = ST, [OP_BTS] = ST, [OP_BTR] = ST, [OP_BTC] = ST,
 	[OP_BSF] = ST, [OP_BSR] = ST, [OP_CBW] = ST, [OP_CWD] = ST,
 	[OP_XADD] = ST, [OP_CMPXCHG] = ST, [OP_CMPXCHG8B] = ST, [OP_BSWAP] = ST,
-	[OP_SETCC] = ST, [OP_CMOVCC] = ST,
+	[OP_SETCC] = ST, [OP_CMOVCC] = ST, [OP_POPCNT] = ST, [OP_LZCNT] = ST, [OP_TZCNT] = ST,
+	[OP_MOVBE] = ST, [OP_ENTER] = ST,
+	/* reading a selector changes nothing */
+	[OP_MOV_SEG_STORE] = ST, [OP_PUSH_SEG] = ST,
 	[OP_MOV] = ST, [OP_MOVSX] = ST, [OP_MOVZX] = ST, [OP_MOVSXD] = ST, [OP_XCHG] = ST,
 	[OP_LEA] = ST, [OP_XLAT] = ST, [OP_PUSH] = ST, [OP_POP] = ST,
 	[OP_PUSHA] = ST, [OP_POPA] = ST, [OP_LAHF] = ST, [OP_SAHF] = ST,
