@@ -13,14 +13,21 @@ O=${O:-build}
 TRIVISOR=${TRIVISOR:-$O/trivisor}
 MEAN=${STORM_GUESTS:-300}
 
+# blanks off both ends (xargs would trip on the manifest comments' quotes)
+trim() {
+	local s=$1
+	s=${s#"${s%%[![:space:]]*}"}
+	printf '%s' "${s%"${s##*[![:space:]]}"}"
+}
+
 # the guests3 manifest: name | file | flags | exit status | substring | tiers
 while IFS='|' read -r name file flags want substr tiers; do
-	name=$(echo "$name" | xargs)
+	name=$(trim "$name")
 	case $name in ''|'#'*) continue ;; esac
-	case " $(echo "$tiers" | xargs) " in *" bt "*) ;; *) continue ;; esac
-	file=$(echo "$file" | xargs)
-	want=$(echo "$want" | xargs)
-	substr=$(echo "$substr" | xargs)
+	case " $(trim "$tiers") " in *" bt "*) ;; *) continue ;; esac
+	file=$(trim "$file")
+	want=$(trim "$want")
+	substr=$(trim "$substr")
 	test="storm/$name [interp<->bt every ~$MEAN]"
 	f=$O/guests3/$file
 	if [ ! -x "$TRIVISOR" ] || [ ! -f "$f" ]; then
