@@ -75,6 +75,10 @@ static struct flag_use flag_use(const struct insn *i)
 		if (i->nopnd >= 2)
 			return (struct flag_use){ 0, FL_ARITH };
 		break;
+	case OP_ROL: case OP_ROR:
+		if (shift_count(i))
+			return (struct flag_use){ 0, FL_CF | FL_OF };
+		break;
 	default:
 		break;
 	}
@@ -903,6 +907,27 @@ static bool gen_shift(struct gen *g, const struct insn *i)
 	return true;
 }
 
+/* ROL/ROR by an immediate: CF and OF only (OF undefined past a count of
+ * 1). Natively where those come out right for whoever reads them: with
+ * the flags in host EFLAGS (the others pass through) unless OF of a
+ * longer rotate is read; with them in the interpreter's state when no
+ * one, not even a fault's handler, reads CF or OF before they are set
+ * again. Else the interpreter's. */
+static bool gen_rotate(struct gen *g, const struct insn *i)
+{
+	const struct opnd *d = &i->opnd[0];
+	unsigned n = shift_count(i);
+	if (!n || !reg_opnd(d))
+		return false;
+	if (g->flags == FLAGS_HOST ? n != 1 && (g->seen[g->k + 1] & FL_OF)
+				   : (g->live[g->k + 1] & (FL_CF | FL_OF)))
+		return false;
+	ld_reg(g, d->size, H_RAX, d->reg);
+	emit_shift_ri(&g->e, i->op == OP_ROL ? SH_ROL : SH_ROR, d->size, H_RAX, (uint8_t)n);
+	st_reg(g, d->size, d->reg, H_RAX);
+	return true;
+}
+
 static bool gen_imul(struct gen *g, const struct insn *i)
 {
 	const struct opnd *d = &i->opnd[0], *s = &i->opnd[1];
@@ -1005,8 +1030,44 @@ void gen_far_exit(struct gen *g, struct bt_exit *ex, uint64_t rip)
 	gen_next(g, ex);
 }
 
+/* bt_h_next's jump-cache hit, inline: the block at c->s->rip whose first
+ * byte is where the TLB says (its page mapped as when translated), of
+ * this block's mode, not dropped; on a miss, falls through. Not under
+ * lockstep, whose blocks all go back to the dispatcher. */
+static void next_inline(struct gen *g)
+{
+	struct emit *e = &g->e;
+	uint8_t *miss[6];
+	const int32_t OFF_RIP = (int32_t)offsetof(struct cpu_state, rip);
+	emit_mov_rm(e, 8, H_RSI, hm(H_R14, OFF_RIP));
+	miss[0] = tlb_hit(g, 1, MMU_FETCH);
+	/* jc_index(rip): (rip ^ rip >> BT_JC_BITS) & (2^BT_JC_BITS - 1) */
+	emit_mov_rm(e, 8, H_RAX, hm(H_R14, OFF_RIP));
+	emit_mov_rr(e, 8, H_RDX, H_RAX);
+	emit_shift_ri(e, SH_SHR, 8, H_RDX, BT_JC_BITS);
+	emit_alu_rr(e, ALU_XOR, 4, H_RDX, H_RAX);
+	emit_alu_ri(e, ALU_AND, 4, H_RDX, (1 << BT_JC_BITS) - 1);
+	emit_mov_rm(e, 8, H_RCX, hm(H_R15, (int32_t)offsetof(struct icpu, bt_cpu)));
+	emit_mov_rm(e, 8, H_RCX, hmx(H_RCX, H_RDX, 8, (int32_t)offsetof(struct bt_cpu, jc)));
+	emit_test_rr(e, 8, H_RCX, H_RCX);
+	miss[1] = emit_jcc32(e, 4 /* E */, NULL);
+	emit_alu_rm(e, ALU_CMP, 8, H_RAX, hm(H_RCX, (int32_t)offsetof(struct bt_block, rip)));
+	miss[2] = emit_jcc32(e, 5 /* NE */, NULL);
+	emit_alu_rm(e, ALU_CMP, 8, H_RSI, hm(H_RCX, (int32_t)offsetof(struct bt_block, host)));
+	miss[3] = emit_jcc32(e, 5 /* NE */, NULL);
+	emit_alu_mi(e, ALU_CMP, 4, hm(H_RCX, (int32_t)offsetof(struct bt_block, mode)), (int32_t)g->mode);
+	miss[4] = emit_jcc32(e, 5 /* NE */, NULL);
+	emit_alu_mi(e, ALU_CMP, 1, hm(H_RCX, (int32_t)offsetof(struct bt_block, valid)), 0);
+	miss[5] = emit_jcc32(e, 4 /* E */, NULL);
+	emit_jmp_m(e, hm(H_RCX, (int32_t)offsetof(struct bt_block, code)));
+	for (unsigned k = 0; k < 6; k++)
+		emit_bind32(e, miss[k]);
+}
+
 void gen_next(struct gen *g, struct bt_exit *far)
 {
+	if (!far && !g->bv->lockstep)
+		next_inline(g);
 	emit_mov_rr(&g->e, 8, H_RDI, H_R15);
 	if (far)
 		emit_mov_ri(&g->e, 8, H_RSI, (uint64_t)(uintptr_t)far);
@@ -1059,6 +1120,8 @@ bool gen_native(struct gen *g)
 		return gen_shift(g, i);
 	case OP_IMUL:
 		return gen_imul(g, i);
+	case OP_ROL: case OP_ROR:
+		return gen_rotate(g, i);
 	case OP_NOP:
 		/* 0F 1F's operand is never accessed: padding costs nothing */
 		return true;
