@@ -1,6 +1,9 @@
 // String instruction semantics (MOVS CMPS STOS LODS SCAS) with REP/REPE/REPNE, every operand and address size.
 // SPDX-License-Identifier: MIT
 #include "cpu/interp/alu.h"
+
+#include <string.h>
+#include "cpu/interp/fastmem.h"
 #include "cpu/interp/flags.h"
 
 /* A REP instruction does at most this many iterations per call, then
@@ -62,6 +65,89 @@ static void scas_step(struct icpu *c, const struct insn *i, unsigned sz, uint64_
 	flags_lazy(c, LF_SUB, sz, a, b, a - b);
 }
 
+/* -- REP MOVS/STOS a page at a time -- */
+
+static uint64_t lin_of(const struct icpu *c, int seg, uint64_t off)
+{
+	const struct cpu_segment *sg = &c->s->seg[seg];
+	if (c->code_size == 64)
+		return off + (seg == S_FS || seg == S_GS ? sg->base : 0);
+	return (sg->base + off) & 0xffffffffull;
+}
+
+/* the host address of len bytes at seg:off, lin its linear address, when
+ * they lie on one page the TLB maps straight to host memory for acc and
+ * the segment passes them as vmem_host_fast() does; else NULL. Pages with
+ * anything to notice (code, MMIO, a watchpoint, the lockstep journal)
+ * have no TLB tag: the per-element path takes them. */
+static uint8_t *span(struct icpu *c, int seg, uint64_t off, uint64_t lin, uint64_t len,
+		     enum mmu_access acc)
+{
+	if (c->code_size != 64) {
+		const struct cpu_segment *sg = &c->s->seg[seg];
+		uint32_t mask = SEG_ATTR_UNUSABLE | SEG_ATTR_P | SEG_ATTR_S |
+				(acc == MMU_WRITE ? 0xe : 0xc);
+		uint32_t want = SEG_ATTR_P | SEG_ATTR_S | (acc == MMU_WRITE ? 0x2 : 0);
+		if ((sg->attr & mask) != want || off + len - 1 > sg->limit)
+			return NULL;
+	}
+	if ((lin & 0xfff) + len > 0x1000)
+		return NULL;
+	const struct tlb_entry *e = icpu_tlb_entry(c, lin);
+	if (e->tag[acc] != (lin & ~0xfffull))
+		return NULL;
+	return (uint8_t *)(uintptr_t)(lin + e->addend);
+}
+
+/* Up to max forward iterations of REP STOS (src false) or MOVS at once,
+ * to the end of the first page either side reaches: what the
+ * per-element path would do, with the same result when it cannot fault.
+ * Returns the iterations done (0: none, the per-element path goes on). */
+static uint64_t rep_bulk(struct icpu *c, const struct insn *i, unsigned sz, uint64_t max, bool movs)
+{
+	uint64_t amask = size_mask(i->asize);
+	uint64_t doff = areg(c, i, R_EDI), dlin = lin_of(c, S_ES, doff);
+	uint64_t soff = movs ? areg(c, i, R_ESI) : 0, slin = movs ? lin_of(c, i->seg, soff) : 0;
+	/* aligned elements, as the per-element fast path wants (#AC) */
+	if ((dlin | slin) & (sz - 1))
+		return 0;
+	/* to the first page end either side meets, and no wrap of rDI/rSI */
+	uint64_t n = max;
+	if (n > (0x1000 - (dlin & 0xfff)) / sz)
+		n = (0x1000 - (dlin & 0xfff)) / sz;
+	if ((amask - doff) / sz < n - 1)
+		n = (amask - doff) / sz + 1;
+	if (movs) {
+		if (n > (0x1000 - (slin & 0xfff)) / sz)
+			n = (0x1000 - (slin & 0xfff)) / sz;
+		if ((amask - soff) / sz < n - 1)
+			n = (amask - soff) / sz + 1;
+	}
+	if (n < 2)
+		return 0;
+	uint64_t len = n * sz;
+	uint8_t *d = span(c, S_ES, doff, dlin, len, MMU_WRITE);
+	if (!d)
+		return 0;
+	if (movs) {
+		const uint8_t *src = span(c, i->seg, soff, slin, len, MMU_READ);
+		/* a destination just above the source repeats what each
+		 * element copies: element by element */
+		if (!src || (d > src && d < src + len))
+			return 0;
+		memmove(d, src, len);
+		reg_write(c, R_ESI, i->asize, (soff + len) & amask);
+	} else if (sz == 1) {
+		memset(d, (int)(uint8_t)c->s->gpr[R_EAX], len);
+	} else {
+		uint64_t v = reg_read(c, R_EAX, sz);
+		for (uint64_t k = 0; k < len; k += sz)
+			host_store(d + k, v, sz);
+	}
+	reg_write(c, R_EDI, i->asize, (doff + len) & amask);
+	return n;
+}
+
 /* compares: F3 repeats while equal, F2 while not equal; the others take
  * either prefix as REP */
 static void string_op(struct icpu *c, const struct insn *i, str_step *step, bool compares)
@@ -74,10 +160,20 @@ static void string_op(struct icpu *c, const struct insn *i, str_step *step, bool
 		return;
 	}
 	bool while_equal = !(i->prefixes & PFX_REPNE);
+	bool bulk = (step == stos_step || step == movs_step) && delta == sz && !c->dbg_on;
 	for (unsigned n = 0; n < REP_BATCH; n++) {
 		uint64_t cx = areg(c, i, R_ECX);
 		if (cx == 0)
 			return;
+		if (bulk) {
+			uint64_t done = rep_bulk(c, i, sz, cx, step == movs_step);
+			if (done) {
+				reg_write(c, R_ECX, i->asize, cx - done);
+				if (cx == done)
+					return;
+				continue;
+			}
+		}
 		step(c, i, sz, delta);
 		reg_write(c, R_ECX, i->asize, cx - 1);
 		if (cx == 1)

@@ -183,6 +183,25 @@ static const uint8_t code_loop[] = {
 };
 
 /*
+ * REP STOS/MOVS, which run a page at a time where they can (string.c):
+ *   cld
+ *   mov ax, 0xa55a / mov di, 0x0ff0 / mov cx, 0x900 / rep stosw   ; over a page end
+ *   mov byte [0x3000], 0x77
+ *   mov si, 0x3000 / mov di, 0x3001 / mov cx, 100 / rep movsb    ; overlap: 0x77 x 101
+ *   mov si, 0x0ff0 / mov di, 0x4ff8 / mov cx, 0x100 / rep movsd  ; both sides cross
+ *   mov ax, 0x1000 / mov es, ax
+ *   mov di, 0xfffe / mov cx, 4 / mov al, 0x3c / rep stosb       ; DI wraps at 64K
+ *   hlt
+ */
+static const uint8_t code_rep[] = {
+	0xfc, 0xb8, 0x5a, 0xa5, 0xbf, 0xf0, 0x0f, 0xb9, 0x00, 0x09, 0xf3, 0xab,
+	0xc6, 0x06, 0x00, 0x30, 0x77, 0xbe, 0x00, 0x30, 0xbf, 0x01, 0x30, 0xb9,
+	0x64, 0x00, 0xf3, 0xa4, 0xbe, 0xf0, 0x0f, 0xbf, 0xf8, 0x4f, 0xb9, 0x00,
+	0x01, 0xf3, 0x66, 0xa5, 0xb8, 0x00, 0x10, 0x8e, 0xc0, 0xbf, 0xfe, 0xff,
+	0xb9, 0x04, 0x00, 0xb0, 0x3c, 0xf3, 0xaa, 0xf4,
+};
+
+/*
  * bits 32
  * org 0x10000
  *   mov eax, [0xffc]
@@ -583,6 +602,32 @@ static void test_call_ret(void)
 	CHECK_EQ(S()->gpr[R_ECX], 0x5678);
 	CHECK_EQ(S()->gpr[R_EDX], 0x99);
 	CHECK_EQ(S()->gpr[R_ESP], 0x7000);	/* RET 4 released both words */
+	rig_down();
+}
+
+static void test_rep_strings(void)
+{
+	if (!rig_up())
+		return;
+	load_real(code_rep, sizeof(code_rep), 0x7c00);
+	CHECK_EQ(run(), TIER_EXIT_HLT);
+	CHECK_EQ(rd32(0x0ff0), 0xa55aa55a);
+	CHECK_EQ(rd32(0x21ec), 0xa55aa55a);
+	CHECK_EQ(*ram(0x21f0), 0);
+	for (unsigned k = 0; k <= 100; k++)
+		CHECK_EQ(*ram(0x3000 + k), 0x77);
+	CHECK_EQ(*ram(0x3065), 0);
+	CHECK_EQ(rd32(0x4ff8), 0xa55aa55a);
+	CHECK_EQ(rd32(0x53f4), 0xa55aa55a);
+	CHECK_EQ(rd32(0x53f8), 0);
+	CHECK_EQ(S()->gpr[R_ESI], 0x13f0);
+	CHECK_EQ(*ram(0x1fffe), 0x3c);
+	CHECK_EQ(*ram(0x1ffff), 0x3c);
+	CHECK_EQ(*ram(0x10000), 0x3c);
+	CHECK_EQ(*ram(0x10001), 0x3c);
+	CHECK_EQ(*ram(0x10002), 0);
+	CHECK_EQ(S()->gpr[R_EDI], 2);
+	CHECK_EQ(S()->gpr[R_ECX], 0);
 	rig_down();
 }
 
@@ -1110,6 +1155,7 @@ int main(void)
 		RUN_TIER(test_jumps);
 		RUN_TIER(test_call_ret);
 		RUN_TIER(test_loops);
+		RUN_TIER(test_rep_strings);
 		RUN_TIER(test_enter_leave_16);
 		RUN_TIER(test_enter_leave_push_pop_32);
 		RUN_TIER(test_push_pop_16);
