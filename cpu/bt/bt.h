@@ -33,7 +33,7 @@
 #define BT_MAX_INSNS 64
 /* room one block's code may need at most; the cache flushes below it */
 #define BT_BLOCK_ROOM (64 * 1024)
-#define BT_JC_BITS 12
+#define BT_JC_BITS 14
 
 enum bt_exit_reason {
 	BT_EXIT_CHAIN = 1,	/* a direct exit: arg is its struct bt_exit */
