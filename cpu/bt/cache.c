@@ -1,6 +1,6 @@
-/* The code cache: one memfd mapped twice, writable here and executable
- * there, so no page is ever writable and executable at once (W^X) and
- * chaining patches need no mprotect. Filled front to back; flushed whole
+/* The code cache: shared memory mapped twice, writable here and
+ * executable there, so no page is ever writable and executable at once
+ * (W^X) and chaining patches need no mprotect. Filled front to back; flushed whole
  * when full, with the arena that holds the blocks' side data. */
 // SPDX-License-Identifier: MIT
 #include "cpu/bt/bt.h"
@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <unistd.h>
 #include "cpu/bt/emit.h"
 #include "hw/log.h"
 
@@ -41,21 +40,17 @@ static void emit_trampolines(struct bt_vm *bv)
 int bt_cache_init(struct bt_vm *bv, size_t size)
 {
 	size = (size + 0xfffff) & ~(size_t)0xfffff;
-	int fd = memfd_create("trivisor-bt-code", MFD_CLOEXEC);
-	if (fd < 0) {
-		log_error("bt: memfd_create for the code cache: %s", strerror(errno));
-		return -1;
+	/* shared anonymous memory, and a second view of the same pages made
+	 * by mremap (old size 0 on a shared mapping): perf counts it as
+	 * anonymous memory, so -perfmap's names apply to the executable view */
+	void *rw = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	void *rx = rw == MAP_FAILED ? MAP_FAILED : mremap(rw, 0, size, MREMAP_MAYMOVE);
+	if (rx != MAP_FAILED && mprotect(rx, size, PROT_READ | PROT_EXEC) < 0) {
+		munmap(rx, size);
+		rx = MAP_FAILED;
 	}
-	if (ftruncate(fd, (off_t)size) < 0) {
-		log_error("bt: code cache of %zu MiB: %s", size >> 20, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	void *rw = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	void *rx = rw == MAP_FAILED ? MAP_FAILED : mmap(NULL, size, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
-	close(fd);
 	if (rx == MAP_FAILED) {
-		log_error("bt: mapping the code cache: %s", strerror(errno));
+		log_error("bt: mapping the code cache of %zu MiB: %s", size >> 20, strerror(errno));
 		if (rw != MAP_FAILED)
 			munmap(rw, size);
 		return -1;
