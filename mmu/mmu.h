@@ -68,7 +68,7 @@ size_t mmu_debug_access(struct physmap *pm, const struct mmu_regs *r, uint64_t l
  * then raises #GP(0) instead of loading, as the SDM says. */
 bool mmu_pae_pdptes_ok(struct physmap *pm, uint64_t cr3);
 
-#define TLB_BITS 10
+#define TLB_BITS 12
 #define TLB_SIZE (1u << TLB_BITS)
 #define TLB_NOMATCH 1ull	/* or-ed into a tag: never equals a page address */
 
@@ -104,6 +104,11 @@ struct tlb {
 	struct codepages *code;			/* may be NULL */
 	uint64_t fills, flushes;		/* statistics */
 	unsigned nlarge;			/* entries holding slices of large pages */
+	/* the entries filled since the last flush (indices into e[0], which
+	 * e[1] follows), so a flush clears those and not the whole TLB;
+	 * nlive > TLB_SIZE: too many, the flush clears everything */
+	unsigned nlive;
+	uint16_t live[TLB_SIZE];
 	unsigned nwatch;			/* ranges in watch[] */
 	struct tlb_watch watch[TLB_MAX_WATCH];
 	/* A journal (the translator's lockstep check): while set, no write

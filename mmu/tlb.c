@@ -45,21 +45,53 @@ void tlb_init(struct tlb *t, struct physmap *pm, struct codepages *code)
 		codepages_add_tlb(code, t);
 }
 
+/* a fill of the empty entry e: remember it for the next flush */
+static void note_live(struct tlb *t, const struct tlb_entry *e)
+{
+	if (t->nlive < TLB_SIZE)
+		t->live[t->nlive++] = (uint16_t)(e - &t->e[0][0]);
+	else
+		t->nlive = TLB_SIZE + 1;
+}
+
+/* clear every entry (all of them, or the non-global ones), looking only
+ * at those filled since the last flush when they were few enough to note */
+static void flush(struct tlb *t, bool keep_global)
+{
+	struct tlb_entry *all = &t->e[0][0];
+	struct tlb_meta *meta = &t->meta[0][0];
+	unsigned kept = 0;
+	if (t->nlive <= TLB_SIZE) {
+		for (unsigned k = 0; k < t->nlive; k++) {
+			unsigned i = t->live[k];
+			if (keep_global && meta[i].global && meta[i].page_shift)
+				t->live[kept++] = (uint16_t)i;
+			else
+				entry_clear(t, &all[i]);
+		}
+	} else {
+		for (unsigned i = 0; i < 2 * TLB_SIZE; i++) {
+			if (keep_global && meta[i].global && meta[i].page_shift) {
+				if (kept < TLB_SIZE)
+					t->live[kept] = (uint16_t)i;
+				kept++;
+			} else {
+				entry_clear(t, &all[i]);
+			}
+		}
+	}
+	t->nlive = kept;
+	t->flushes++;
+}
+
 void tlb_flush_all(struct tlb *t)
 {
-	for (unsigned u = 0; u < 2; u++)
-		for (unsigned i = 0; i < TLB_SIZE; i++)
-			entry_clear(t, &t->e[u][i]);
-	t->flushes++;
+	flush(t, false);
 }
 
 void tlb_flush_nonglobal(struct tlb *t)
 {
-	for (unsigned u = 0; u < 2; u++)
-		for (unsigned i = 0; i < TLB_SIZE; i++)
-			if (!t->meta[u][i].global)
-				entry_clear(t, &t->e[u][i]);
-	t->flushes++;
+	flush(t, true);
 }
 
 void tlb_flush_page(struct tlb *t, uint64_t lin)
@@ -72,13 +104,14 @@ void tlb_flush_page(struct tlb *t, uint64_t lin)
 	}
 	/* INVLPG drops the whole translation of a large page, and the TLB
 	 * holds it as 4 KiB slices in other slots */
-	for (unsigned u = 0; u < 2 && t->nlarge; u++) {
-		for (unsigned i = 0; i < TLB_SIZE; i++) {
-			struct tlb_entry *e = &t->e[u][i];
-			unsigned sh = t->meta[u][i].page_shift;
-			if (sh > 12 && ((entry_lin(e) ^ lin) >> sh) == 0)
-				entry_clear(t, e);
-		}
+	bool listed = t->nlive <= TLB_SIZE;
+	unsigned n = !t->nlarge ? 0 : listed ? t->nlive : 2 * TLB_SIZE;
+	for (unsigned k = 0; k < n; k++) {
+		unsigned i = listed ? t->live[k] : k;
+		struct tlb_entry *e = &t->e[0][0] + i;
+		unsigned sh = tlb_meta_of(t, e)->page_shift;
+		if (sh > 12 && ((entry_lin(e) ^ lin) >> sh) == 0)
+			entry_clear(t, e);
 	}
 	t->flushes++;
 }
@@ -169,6 +202,8 @@ enum tlb_fill_result tlb_fill(struct tlb *t, const struct mmu_regs *r, uint64_t 
 	if (__builtin_expect(t->nwatch != 0, 0) && page_watched(t, page))
 		can_read = can_write = false;
 
+	if (entry_empty(t, e))
+		note_live(t, e);
 	entry_clear(t, e);
 	e->tag[MMU_READ] = can_read ? page : page | TLB_NOMATCH;
 	e->tag[MMU_WRITE] = can_write ? page : page | TLB_NOMATCH;
