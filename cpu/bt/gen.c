@@ -7,13 +7,20 @@
  * block says when they must be kept for later (spilled to the
  * interpreter's lazy state as LF_HOST) and when nobody looks.
  *
- * Guest registers live in struct cpu_state at [r14 + 8 * n]; each native
- * instruction loads what it reads and stores what it writes, so a helper
+ * Where the host's flags would not be the interpreter's (undefined bits,
+ * a count of 0), a native instruction leaves them in the interpreter's
+ * lazy form instead (shifts, IMUL).
+ *
+ * Guest registers live in struct cpu_state at [r14 + 8 * n]. The four a
+ * block uses most stay in rbx, rbp, r12 and r13 (callee-saved, so helpers
+ * keep them) from its start to its exits, and are stored before anything
+ * that reads struct cpu_state (a helper, a slow path, a stub), so a helper
  * or a fault always sees them current. Memory goes through an inline TLB
  * hit (one compare and one add, aligned accesses in flat 32-bit or 64-bit
  * code); anything else, a miss, MMIO, a write to a code page, takes the
- * slow path: the interpreter runs the whole instruction (one source of
- * truth), and the flags come back into host EFLAGS after it. */
+ * slow path, out of line after the block: the interpreter runs the whole
+ * instruction (one source of truth), and the flags come back into host
+ * EFLAGS after it. */
 // SPDX-License-Identifier: MIT
 #include "cpu/bt/gen.h"
 
