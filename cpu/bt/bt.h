@@ -10,12 +10,15 @@
  *
  * Generated code runs between bt_enter and the exit trampoline with
  *   r15 = struct icpu *c, r14 = struct cpu_state *c->s (guest registers
- *   at [r14 + 8 * n]),
+ *   at [r14 + 8 * n]; a block keeps up to four in rbx, rbp, r12, r13
+ *   between its start and its exits),
  * and an aligned stack, so it calls C helpers directly. Each block starts
  * by charging its instruction count to c->bt_budget and leaves when that
  * goes negative. Direct exits are jmp rel32 to a stub that returns to the
  * dispatcher, which patches the jmp to the next block (chaining) when
- * both lie on the same linear page (the same mapping). Instructions the
+ * both lie on the same linear page (the same mapping); an exit to another
+ * page goes on from its stub to the block bt_h_next chained there while
+ * that page still maps where it did. Instructions the
  * translator does not write natively call the interpreter's semantic
  * function through bt_h_insn, with a struct bt_site that also says where
  * a fault is (precise exceptions: rip, and how many of the block's
