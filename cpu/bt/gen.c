@@ -147,9 +147,11 @@ void gen_flags_to_mem(struct gen *g)
 {
 	if (g->flags != FLAGS_HOST)
 		return;
-	/* LF_HOST: lf_res holds the host's RFLAGS image */
-	emit_pushfq(&g->e);
-	emit_pop_r(&g->e, H_RAX);
+	/* LF_HOST: lf_res holds AH = SF ZF - AF - PF - CF (LAHF) and
+	 * AL = OF, a third of PUSHFQ's cost (LAHF works in 64-bit mode on
+	 * every x86-64-v2 host); the bits above AX are noise */
+	emit_lahf(&g->e);
+	emit_setcc_r(&g->e, 0 /* O */, H_RAX);
 	emit_mov_mr(&g->e, 8, hm(H_R15, OFF_LF_RES), H_RAX);
 	emit_mov_mi(&g->e, 1, hm(H_R15, OFF_LF_OP), LF_HOST);
 	g->flags = FLAGS_MEM;
@@ -165,24 +167,24 @@ static void flags_to_host(struct gen *g)
 	g->flags = FLAGS_HOST;
 }
 
-/* eax = the RFLAGS image of LF_HOST: eax nonzero when the condition
- * (cc without its negation bit) holds */
+/* eax = LF_HOST's lf_res, zero-extended from AX (AH the flags' low byte,
+ * AL OF): eax nonzero when the condition (cc without its negation bit)
+ * holds */
 static void cond_of_image(struct emit *e, unsigned cc)
 {
 	switch ((cc >> 1) & 7) {
-	case 0: emit_alu_ri(e, ALU_AND, 4, H_RAX, FL_OF); break;
-	case 1: emit_alu_ri(e, ALU_AND, 4, H_RAX, FL_CF); break;
-	case 2: emit_alu_ri(e, ALU_AND, 4, H_RAX, FL_ZF); break;
-	case 3: emit_alu_ri(e, ALU_AND, 4, H_RAX, FL_CF | FL_ZF); break;
-	case 4: emit_alu_ri(e, ALU_AND, 4, H_RAX, FL_SF); break;
-	case 5: emit_alu_ri(e, ALU_AND, 4, H_RAX, FL_PF); break;
+	case 0: emit_alu_ri(e, ALU_AND, 4, H_RAX, 1); break;
+	case 1: emit_alu_ri(e, ALU_AND, 4, H_RAX, FL_CF << 8); break;
+	case 2: emit_alu_ri(e, ALU_AND, 4, H_RAX, FL_ZF << 8); break;
+	case 3: emit_alu_ri(e, ALU_AND, 4, H_RAX, (FL_CF | FL_ZF) << 8); break;
+	case 4: emit_alu_ri(e, ALU_AND, 4, H_RAX, FL_SF << 8); break;
+	case 5: emit_alu_ri(e, ALU_AND, 4, H_RAX, FL_PF << 8); break;
 	default:
-		/* bit 7 becomes SF ^ OF; bit 6 stays ZF (DF, bit 10, is 0 in
-		 * the host's image) */
+		/* bit 0 becomes OF ^ SF (bit 15); bit 14 stays ZF */
 		emit_mov_rr(e, 4, H_RCX, H_RAX);
-		emit_shift_ri(e, SH_SHR, 4, H_RCX, 4);
+		emit_shift_ri(e, SH_SHR, 4, H_RCX, 15);
 		emit_alu_rr(e, ALU_XOR, 4, H_RAX, H_RCX);
-		emit_alu_ri(e, ALU_AND, 4, H_RAX, (cc >> 1 & 7) == 6 ? 0x80 : 0xc0);
+		emit_alu_ri(e, ALU_AND, 4, H_RAX, (cc >> 1 & 7) == 6 ? 1 : 1 | FL_ZF << 8);
 		break;
 	}
 }
@@ -195,7 +197,7 @@ unsigned gen_cond(struct gen *g, unsigned cc)
 	 * any other lazy state: the interpreter evaluates */
 	emit_alu_mi(&g->e, ALU_CMP, 1, hm(H_R15, OFF_LF_OP), LF_HOST);
 	uint8_t *other = emit_jcc8(&g->e, 5 /* NE */);
-	emit_mov_rm(&g->e, 4, H_RAX, hm(H_R15, OFF_LF_RES));
+	emit_movzx_rm(&g->e, 4, 2, H_RAX, hm(H_R15, OFF_LF_RES));
 	cond_of_image(&g->e, cc);
 	uint8_t *done = emit_jmp8(&g->e);
 	emit_bind8(&g->e, other);

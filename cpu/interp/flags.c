@@ -177,9 +177,11 @@ static uint32_t lf_none(const struct icpu *c)
 	return (uint32_t)c->s->rflags & FL_ARITH;
 }
 
+/* the translator's spill: LAHF's AH (the flags' low byte) and OF in AL */
 static uint32_t lf_host(const struct icpu *c)
 {
-	return (uint32_t)c->lf_res & FL_ARITH;
+	uint32_t ax = (uint32_t)c->lf_res;
+	return ((ax >> 8) & (FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF)) | bit_if(ax & 1, FL_OF);
 }
 
 static uint32_t (*const lf_compute[])(const struct icpu *c) = {

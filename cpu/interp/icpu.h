@@ -40,7 +40,8 @@ enum lf_op {
 	LF_ADD, LF_ADC, LF_SUB, LF_SBB, LF_LOGIC, LF_INC, LF_DEC, LF_NEG,
 	LF_SHL, LF_SHR, LF_SAR, LF_IMUL, LF_MUL,
 	LF_HOST,	/* lf_res holds the flags as the host CPU left them
-			 * (the translator's code ran the instruction) */
+			 * (the translator's code ran the instruction): AH
+			 * as LAHF gives it, OF in AL */
 };
 
 struct icpu {
