@@ -189,7 +189,8 @@ uint64_t bt_h_cond(struct icpu *c, uint64_t cc);
  * NULL: leave for the dispatcher. far: the exit to another page that
  * asks, which is chained to that block, or NULL (RET, indirect) */
 const void *bt_h_next(struct icpu *c, struct bt_exit *far);
-/* the guest's arithmetic flags, for host EFLAGS */
+/* the guest's arithmetic flags for host EFLAGS: in AH as SAHF takes
+ * them, OF as AL (ADD AL, 0x7F sets OF from it) */
 uint64_t bt_h_flags(struct icpu *c);
 
 #endif

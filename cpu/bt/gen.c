@@ -162,8 +162,9 @@ static void flags_to_host(struct gen *g)
 {
 	emit_mov_rr(&g->e, 8, H_RDI, H_R15);
 	emit_call(&g->e, (const void *)bt_h_flags);
-	emit_push_r(&g->e, H_RAX);
-	emit_popfq(&g->e);
+	/* OF first (0x7f + 1 overflows, 0x7f + 0 does not), then the rest */
+	emit_alu_ri(&g->e, ALU_ADD, 1, H_RAX, 0x7f);
+	emit_sahf(&g->e);
 	g->flags = FLAGS_HOST;
 }
 

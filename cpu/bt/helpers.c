@@ -26,5 +26,6 @@ uint64_t bt_h_cond(struct icpu *c, uint64_t cc)
 
 uint64_t bt_h_flags(struct icpu *c)
 {
-	return flags_get(c) & FL_ARITH;
+	uint64_t fl = flags_get(c);
+	return (fl & (FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF)) << 8 | !!(fl & FL_OF);
 }
