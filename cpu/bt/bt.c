@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "cpu/interp/fastmem.h"
 #include "cpu/interp/interp.h"
 #include "cpu/vcpu.h"
 #include "hw/log.h"
@@ -35,12 +36,10 @@ static uint64_t now_ns(void)
 }
 
 /* a data segment the blocks may address without looking at it: base 0,
- * limit 4G, usable, present, writable, expand-up */
+ * and the fast paths' segment test passes any write in 4G */
 static bool flat_data(const struct cpu_segment *sg)
 {
-	uint32_t mask = SEG_ATTR_UNUSABLE | SEG_ATTR_P | SEG_ATTR_S | 0xe;
-	uint32_t want = SEG_ATTR_P | SEG_ATTR_S | 0x2;
-	return sg->base == 0 && sg->limit == 0xffffffffu && (sg->attr & mask) == want;
+	return sg->base == 0 && seg_plain(sg, 0, 1ull << 32, MMU_WRITE);
 }
 
 /* the mode bits of the code about to run, or false when the translator

@@ -33,20 +33,37 @@ static inline void host_store(void *h, uint64_t v, unsigned size)
 	}
 }
 
+/* The segment test of the fast paths (16/32-bit code): a usable, present,
+ * expand-up data segment (writable for writes), whose rights pass in every
+ * mode and whose limit rule is the plain one, covering len bytes at off. */
+static inline bool seg_plain(const struct cpu_segment *sg, uint64_t off, uint64_t len,
+			     enum mmu_access acc)
+{
+	uint32_t mask = SEG_ATTR_UNUSABLE | SEG_ATTR_P | SEG_ATTR_S | (acc == MMU_WRITE ? 0xe : 0xc);
+	uint32_t want = SEG_ATTR_P | SEG_ATTR_S | (acc == MMU_WRITE ? 0x2 : 0);
+	return (sg->attr & mask) == want && off + len - 1 <= sg->limit;
+}
+
+/* the linear address of seg:off where the fast paths go: 64-bit code adds
+ * only the FS and GS bases (wrapping at 64 bits), other code the base
+ * (wrapping at 4 GiB) */
+static inline uint64_t fast_lin(const struct icpu *c, int seg, uint64_t off)
+{
+	if (c->code_size == 64)
+		return off + (seg >= S_FS ? c->s->seg[seg].base : 0);
+	return (c->s->seg[seg].base + off) & 0xffffffffull;
+}
+
 /* The host address of a size-byte access (size 1, 2, 4 or 8) at seg:off
- * in 16/32-bit code, or NULL when the full path must decide. The segment
- * test accepts only a usable, present, expand-up data segment (writable
- * for writes): its rights pass in every mode, and its limit rule is the
- * plain one. An aligned access crosses no page and raises no #AC. */
+ * in 16/32-bit code, or NULL when the full path must decide (seg_plain
+ * says which segments pass). An aligned access crosses no page and raises
+ * no #AC. */
 static inline void *vmem_host_fast(struct icpu *c, int seg, uint64_t off, unsigned size,
 				   enum mmu_access acc)
 {
 	const struct cpu_segment *sg = &c->s->seg[seg];
-	uint32_t mask = SEG_ATTR_UNUSABLE | SEG_ATTR_P | SEG_ATTR_S | (acc == MMU_WRITE ? 0xe : 0xc);
-	uint32_t want = SEG_ATTR_P | SEG_ATTR_S | (acc == MMU_WRITE ? 0x2 : 0);
 	uint64_t lin = (sg->base + off) & 0xffffffffull;
-	if (__builtin_expect((sg->attr & mask) != want || off + size - 1 > sg->limit ||
-			     (lin & (size - 1)), 0))
+	if (__builtin_expect(!seg_plain(sg, off, size, acc) || (lin & (size - 1)), 0))
 		return NULL;
 	const struct tlb_entry *e = icpu_tlb_entry(c, lin);
 	if (__builtin_expect(e->tag[acc] != (lin & ~0xfffull), 0))

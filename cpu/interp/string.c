@@ -67,30 +67,16 @@ static void scas_step(struct icpu *c, const struct insn *i, unsigned sz, uint64_
 
 /* -- REP MOVS/STOS a page at a time -- */
 
-static uint64_t lin_of(const struct icpu *c, int seg, uint64_t off)
-{
-	const struct cpu_segment *sg = &c->s->seg[seg];
-	if (c->code_size == 64)
-		return off + (seg == S_FS || seg == S_GS ? sg->base : 0);
-	return (sg->base + off) & 0xffffffffull;
-}
-
 /* the host address of len bytes at seg:off, lin its linear address, when
  * they lie on one page the TLB maps straight to host memory for acc and
- * the segment passes them as vmem_host_fast() does; else NULL. Pages with
- * anything to notice (code, MMIO, a watchpoint, the lockstep journal)
+ * the segment passes them as the fast paths' (seg_plain); else NULL. Pages
+ * with anything to notice (code, MMIO, a watchpoint, the lockstep journal)
  * have no TLB tag: the per-element path takes them. */
 static uint8_t *span(struct icpu *c, int seg, uint64_t off, uint64_t lin, uint64_t len,
 		     enum mmu_access acc)
 {
-	if (c->code_size != 64) {
-		const struct cpu_segment *sg = &c->s->seg[seg];
-		uint32_t mask = SEG_ATTR_UNUSABLE | SEG_ATTR_P | SEG_ATTR_S |
-				(acc == MMU_WRITE ? 0xe : 0xc);
-		uint32_t want = SEG_ATTR_P | SEG_ATTR_S | (acc == MMU_WRITE ? 0x2 : 0);
-		if ((sg->attr & mask) != want || off + len - 1 > sg->limit)
-			return NULL;
-	}
+	if (c->code_size != 64 && !seg_plain(&c->s->seg[seg], off, len, acc))
+		return NULL;
 	if ((lin & 0xfff) + len > 0x1000)
 		return NULL;
 	const struct tlb_entry *e = icpu_tlb_entry(c, lin);
@@ -106,8 +92,8 @@ static uint8_t *span(struct icpu *c, int seg, uint64_t off, uint64_t lin, uint64
 static uint64_t rep_bulk(struct icpu *c, const struct insn *i, unsigned sz, uint64_t max, bool movs)
 {
 	uint64_t amask = size_mask(i->asize);
-	uint64_t doff = areg(c, i, R_EDI), dlin = lin_of(c, S_ES, doff);
-	uint64_t soff = movs ? areg(c, i, R_ESI) : 0, slin = movs ? lin_of(c, i->seg, soff) : 0;
+	uint64_t doff = areg(c, i, R_EDI), dlin = fast_lin(c, S_ES, doff);
+	uint64_t soff = movs ? areg(c, i, R_ESI) : 0, slin = movs ? fast_lin(c, i->seg, soff) : 0;
 	/* aligned elements, as the per-element fast path wants (#AC) */
 	if ((dlin | slin) & (sz - 1))
 		return 0;
