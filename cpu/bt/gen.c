@@ -33,6 +33,7 @@
 #define OFF_LF_B ((int32_t)offsetof(struct icpu, lf_b))
 #define OFF_LF_SIZE ((int32_t)offsetof(struct icpu, lf_size))
 #define OFF_LF_COUNT ((int32_t)offsetof(struct icpu, lf_carry_in))
+#define OFF_RIP ((int32_t)offsetof(struct cpu_state, rip))
 #define OFF_TLB ((int32_t)(offsetof(struct icpu, tlb) + offsetof(struct tlb, e)))
 #define OFF_SEGBASE(s) ((int32_t)(offsetof(struct cpu_state, seg) + (s) * sizeof(struct cpu_segment) + \
 				  offsetof(struct cpu_segment, base)))
@@ -309,21 +310,18 @@ void gen_regs_begin(struct gen *g)
 	}
 }
 
-void gen_regs_flush(struct gen *g)
+/* store the cached registers in regs (a mask of guest registers) */
+static void store_regs(struct gen *g, uint16_t regs)
 {
 	for (unsigned r = 0; r < 16; r++)
-		if (g->dirty >> r & 1)
+		if (regs >> r & 1)
 			emit_mov_mr(&g->e, 8, greg(r), (enum hreg)g->host_of[r]);
-	g->dirty = 0;
 }
 
-/* the stores of flush for a set of dirty registers, state unchanged */
-static void store_regs(struct gen *g, uint16_t dirty)
+void gen_regs_flush(struct gen *g)
 {
-	uint16_t keep = g->dirty;
-	g->dirty = dirty;
-	gen_regs_flush(g);
-	g->dirty = keep;
+	store_regs(g, g->dirty);
+	g->dirty = 0;
 }
 
 void gen_regs_reload(struct gen *g)
@@ -761,33 +759,26 @@ static bool gen_pop(struct gen *g, const struct insn *i)
 	return true;
 }
 
-static bool gen_incdec(struct gen *g, const struct insn *i)
-{
-	const struct opnd *d = &i->opnd[0];
-	if (!reg_opnd(d))
-		return false;
-	/* CF passes through: it must be the guest's if anyone reads it */
-	if (g->flags != FLAGS_HOST && (g->live[g->k + 1] & FL_CF))
-		flags_to_host(g);
-	ld_reg(g, d->size, H_RAX, d->reg);
-	if (i->op == OP_INC)
-		emit_inc_r(&g->e, d->size, H_RAX);
-	else
-		emit_dec_r(&g->e, d->size, H_RAX);
-	st_reg(g, d->size, d->reg, H_RAX);
-	g->flags = FLAGS_HOST;
-	return true;
-}
-
+/* INC, DEC, NOT, NEG of a register */
 static bool gen_unary(struct gen *g, const struct insn *i)
 {
 	const struct opnd *d = &i->opnd[0];
 	if (!reg_opnd(d))
 		return false;
+	/* INC and DEC pass CF through: it must be the guest's if anyone
+	 * reads it */
+	bool incdec = i->op == OP_INC || i->op == OP_DEC;
+	if (incdec && g->flags != FLAGS_HOST && (g->live[g->k + 1] & FL_CF))
+		flags_to_host(g);
 	ld_reg(g, d->size, H_RAX, d->reg);
-	emit_unary_r(&g->e, i->op == OP_NEG ? UN_NEG : UN_NOT, d->size, H_RAX);
+	if (i->op == OP_INC)
+		emit_inc_r(&g->e, d->size, H_RAX);
+	else if (i->op == OP_DEC)
+		emit_dec_r(&g->e, d->size, H_RAX);
+	else
+		emit_unary_r(&g->e, i->op == OP_NEG ? UN_NEG : UN_NOT, d->size, H_RAX);
 	st_reg(g, d->size, d->reg, H_RAX);
-	if (i->op == OP_NEG)
+	if (i->op != OP_NOT)
 		g->flags = FLAGS_HOST;
 	return true;
 }
@@ -1014,15 +1005,21 @@ bool gen_ret(struct gen *g)
 		emit_alu_rr(&g->e, ALU_CMP, 8, H_RDX, H_RAX);
 		uint8_t *bad = emit_jcc32(&g->e, 5 /* NE */, NULL);
 		st_reg(g, ss, R_ESP, H_RDI);
-		emit_mov_mr(&g->e, 8, hm(H_R14, (int32_t)offsetof(struct cpu_state, rip)), H_RAX);
+		emit_mov_mr(&g->e, 8, hm(H_R14, OFF_RIP), H_RAX);
 		defer_slow(g, bad, m.miss, false, m.dirty);
 		g->flags = FLAGS_MEM;
 		return true;
 	}
 	st_reg(g, ss, R_ESP, H_RDI);
-	emit_mov_mr(&g->e, 8, hm(H_R14, (int32_t)offsetof(struct cpu_state, rip)), H_RAX);
+	emit_mov_mr(&g->e, 8, hm(H_R14, OFF_RIP), H_RAX);
 	mem_end(g, &m);
 	return true;
+}
+
+void gen_store_rip(struct emit *e, uint64_t rip)
+{
+	emit_mov_ri(e, 8, H_RAX, rip);
+	emit_mov_mr(e, 8, hm(H_R14, OFF_RIP), H_RAX);
 }
 
 void gen_far_exit(struct gen *g, struct bt_exit *ex, uint64_t rip)
@@ -1035,8 +1032,7 @@ void gen_far_exit(struct gen *g, struct bt_exit *ex, uint64_t rip)
 	emit_jmp_m(&g->e, hm(H_RCX, (int32_t)offsetof(struct bt_exit, far_code)));
 	emit_bind32(&g->e, miss);
 	emit_bind32(&g->e, other);
-	emit_mov_ri(&g->e, 8, H_RAX, rip);
-	emit_mov_mr(&g->e, 8, hm(H_R14, (int32_t)offsetof(struct cpu_state, rip)), H_RAX);
+	gen_store_rip(&g->e, rip);
 	gen_next(g, ex);
 }
 
@@ -1048,7 +1044,6 @@ static void next_inline(struct gen *g)
 {
 	struct emit *e = &g->e;
 	uint8_t *miss[6];
-	const int32_t OFF_RIP = (int32_t)offsetof(struct cpu_state, rip);
 	emit_mov_rm(e, 8, H_RSI, hm(H_R14, OFF_RIP));
 	miss[0] = tlb_hit(g, 1, MMU_FETCH);
 	/* jc_index(rip): (rip ^ rip >> BT_JC_BITS) & (2^BT_JC_BITS - 1) */
@@ -1116,9 +1111,7 @@ bool gen_native(struct gen *g)
 		return gen_push(g, i);
 	case OP_POP:
 		return gen_pop(g, i);
-	case OP_INC: case OP_DEC:
-		return gen_incdec(g, i);
-	case OP_NOT: case OP_NEG:
+	case OP_INC: case OP_DEC: case OP_NOT: case OP_NEG:
 		return gen_unary(g, i);
 	case OP_SETCC:
 		return gen_setcc(g, i);

@@ -119,6 +119,8 @@ void gen_next(struct gen *g, struct bt_exit *far);
 /* the stub of a direct exit to rip on another page: on to the block
  * chained there while that page maps as it did, else gen_next */
 void gen_far_exit(struct gen *g, struct bt_exit *ex, uint64_t rip);
+/* c->s->rip = rip (clobbers rax) */
+void gen_store_rip(struct emit *e, uint64_t rip);
 
 /* a jcc on guest condition cc: emits what makes host condition code
  * *host_cc true exactly when cc holds (the flags themselves or a helper's

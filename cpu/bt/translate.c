@@ -13,7 +13,6 @@
 #include "hw/log.h"
 
 #define OFF_BUDGET ((int32_t)offsetof(struct icpu, bt_budget))
-#define OFF_RIP ((int32_t)offsetof(struct cpu_state, rip))
 
 static bool is_branch(unsigned op)
 {
@@ -134,12 +133,6 @@ static void direct_exit(struct gen *g, uint64_t rip)
 	gen_stub(g, rel, ST_EXIT, 0, k, rip);
 }
 
-static void emit_store_rip(struct emit *e, uint64_t rip)
-{
-	emit_mov_ri(e, 8, H_RAX, rip);
-	emit_mov_mr(e, 8, hm(H_R14, OFF_RIP), H_RAX);
-}
-
 static void emit_leave(struct gen *g, enum bt_exit_reason why)
 {
 	emit_mov_ri(&g->e, 4, H_RAX, why);
@@ -160,7 +153,7 @@ static void emit_stubs(struct gen *g)
 				gen_far_exit(g, ex, st->rip);
 				continue;
 			}
-			emit_store_rip(&g->e, st->rip);
+			gen_store_rip(&g->e, st->rip);
 			emit_mov_ri(&g->e, 8, H_RDX, (uint64_t)(uintptr_t)ex);
 			emit_leave(g, BT_EXIT_CHAIN);
 			continue;
@@ -168,7 +161,7 @@ static void emit_stubs(struct gen *g)
 		if (st->refund)
 			emit_alu_mi(&g->e, ALU_ADD, 4, hm(H_R15, OFF_BUDGET), (int32_t)st->refund);
 		if (st->kind == ST_BUDGET || st->kind == ST_BREAK) {
-			emit_store_rip(&g->e, st->rip);
+			gen_store_rip(&g->e, st->rip);
 			emit_leave(g, st->kind == ST_BUDGET ? BT_EXIT_BUDGET : BT_EXIT_BREAK);
 		} else {
 			emit_leave(g, BT_EXIT_LOOKUP);
@@ -336,7 +329,7 @@ struct bt_block *bt_translate(struct bt_vm *bv, struct icpu *c, uint64_t rip, ui
 	if (t.n == 0) {
 		/* the careful step runs what is here; a block saying so keeps
 		 * the dispatcher from decoding it again */
-		emit_store_rip(&g.e, rip);
+		gen_store_rip(&g.e, rip);
 		emit_leave(&g, BT_EXIT_BREAK);
 	} else {
 		g.cpl = c->cpl;
