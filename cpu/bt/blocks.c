@@ -49,19 +49,13 @@ void bt_chain(struct bt_vm *bv, struct bt_exit *ex, struct bt_block *b)
 {
 	if (ex->to || !ex->from->valid || !b->valid)
 		return;
-	repoint(bv, ex, b->code);
-	ex->to = b;
-	ex->next_in = b->incoming;
-	b->incoming = ex;
-	bv->chains++;
-}
-
-void bt_chain_far(struct bt_vm *bv, struct bt_exit *ex, struct bt_block *b)
-{
-	if (ex->to || !ex->from->valid || !b->valid)
-		return;
-	ex->far_code = b->code;
-	ex->far_host = b->host;
+	if ((ex->from->rip ^ b->rip) & ~0xfffull) {
+		/* another page: the stub checks its mapping, then goes on */
+		ex->far_code = b->code;
+		ex->far_host = b->host;
+	} else {
+		repoint(bv, ex, b->code);
+	}
 	ex->to = b;
 	ex->next_in = b->incoming;
 	b->incoming = ex;

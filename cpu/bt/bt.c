@@ -151,8 +151,8 @@ const void *bt_h_next(struct icpu *c, struct bt_exit *far)
 			return NULL;
 		*slot = blk;
 	}
-	if (far && !far->to)
-		bt_chain_far(bv, far, blk);
+	if (far)
+		bt_chain(bv, far, blk);
 	return blk->code;
 }
 

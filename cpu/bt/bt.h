@@ -155,10 +155,9 @@ void *bt_arena_alloc(struct bt_vm *bv, size_t size);
 /* -- the block table (blocks.c) -- */
 struct bt_block *bt_find(struct bt_vm *bv, uintptr_t host, uint64_t rip, uint32_t mode);
 void bt_insert(struct bt_vm *bv, struct bt_block *b);
-/* patch ex to jump to b */
+/* chain ex to b: patch its jmp, or for an exit to another page give its
+ * stub b to go on to (the stub checks that page's mapping first) */
 void bt_chain(struct bt_vm *bv, struct bt_exit *ex, struct bt_block *b);
-/* the same for an exit to another page: its stub checks the mapping */
-void bt_chain_far(struct bt_vm *bv, struct bt_exit *ex, struct bt_block *b);
 /* a write hit guest page gpa_page: drop its blocks */
 void bt_invalidate_page(struct bt_vm *bv, uint64_t gpa_page);
 
