@@ -293,10 +293,12 @@ static void dma_mem(struct dma8237 *d, uint64_t gpa, uint8_t *buf, size_t len, b
 			if (n > len)
 				n = len;
 			uint8_t *h = r->host + (gpa - r->gpa);
-			if (!to_mem)
+			if (!to_mem) {
 				memcpy(buf, h, n);
-			else if (r->kind == PM_RAM)
+			} else if (r->kind == PM_RAM) {
 				memcpy(h, buf, n);
+				physmap_written(d->pm, gpa, n);
+			}
 		} else if (!to_mem) {
 			*buf = 0xff;
 		}

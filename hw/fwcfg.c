@@ -289,6 +289,7 @@ static bool dma_to_guest(struct fwcfg *fw, uint64_t addr, const uint8_t *src, ui
 			const struct physmap_region *r = physmap_find(fw->pm, addr);
 			if (h && r->kind == PM_RAM) {
 				memset(h, 0, n);
+				physmap_written(fw->pm, addr, n);
 			} else if (!h) {
 				for (uint64_t done = 0; done < n;) {
 					uint64_t k = n - done < sizeof(zeros) ? n - done : sizeof(zeros);

@@ -384,10 +384,12 @@ static bool dma_mem(struct physmap *pm, uint32_t gpa, uint8_t *buf, uint32_t len
 		if (n > len)
 			n = len;
 		uint8_t *host = r->host + (gpa - r->gpa);
-		if (!to_mem)
+		if (!to_mem) {
 			memcpy(buf, host, n);
-		else if (r->kind == PM_RAM)
+		} else if (r->kind == PM_RAM) {
 			memcpy(host, buf, n);
+			physmap_written(pm, gpa, n);
+		}
 		gpa += (uint32_t)n;
 		buf += n;
 		len -= (uint32_t)n;

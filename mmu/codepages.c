@@ -17,11 +17,14 @@ int codepages_init(struct codepages *cp, struct physmap *pm)
 			  (unsigned long long)cp->npages);
 		return -1;
 	}
+	pm->code = cp;
 	return 0;
 }
 
 void codepages_destroy(struct codepages *cp)
 {
+	if (cp->pm && cp->pm->code == cp)
+		cp->pm->code = NULL;
 	free(cp->bits);
 	free(cp->tlbs);
 	cp->bits = NULL;

@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "hw/log.h"
+#include "mmu/mmu.h"	/* codepages_written */
 
 static void notify_add(struct physmap *pm, const struct physmap_region *r)
 {
@@ -199,6 +200,17 @@ uint8_t *physmap_host(const struct physmap *pm, uint64_t gpa, uint64_t len)
 	return r->host + (gpa - r->gpa);
 }
 
+void physmap_written(struct physmap *pm, uint64_t gpa, uint64_t len)
+{
+	if (pm->code)
+		codepages_written(pm->code, gpa, len);
+}
+
+void physmap_stale(struct physmap *pm)
+{
+	__atomic_fetch_add(&pm->generation, 1, __ATOMIC_RELEASE);
+}
+
 bool physmap_is_ram(const struct physmap *pm, uint64_t gpa, uint64_t len)
 {
 	while (len) {
@@ -226,10 +238,12 @@ static void phys_access(struct physmap *pm, uint64_t gpa, void *buf, size_t len,
 			if (n > len)
 				n = len;
 			uint8_t *h = r->host + (gpa - r->gpa);
-			if (!write)
+			if (!write) {
 				memcpy(p, h, n);
-			else if (r->kind == PM_RAM || force)
+			} else if (r->kind == PM_RAM || force) {
 				memcpy(h, p, n);
+				physmap_written(pm, gpa, n);
+			}
 		} else {
 			n = 1;
 			if (!pm->mmio) {

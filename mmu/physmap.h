@@ -47,6 +47,10 @@ struct physmap {
 	struct bus *mmio;
 	struct physmap_listener listener;
 	uint64_t generation;		/* bumped by every add/remove (atomic) */
+	/* the software tiers' tracker of pages holding code (NULL: none),
+	 * told of writes that bypass the CPUs' TLBs: a device's DMA, a
+	 * loader. */
+	struct codepages *code;
 };
 
 /* creates the memfd RAM of ram_size bytes and maps it. On failure: one error
@@ -75,6 +79,14 @@ uint8_t *physmap_host(const struct physmap *pm, uint64_t gpa, uint64_t len);
 void phys_read(struct physmap *pm, uint64_t gpa, void *buf, size_t len);
 void phys_write(struct physmap *pm, uint64_t gpa, const void *buf, size_t len);
 void phys_write_force(struct physmap *pm, uint64_t gpa, const void *buf, size_t len);
+/* a device wrote [gpa, gpa+len) through a host pointer (physmap_find,
+ * physmap_host): what the CPUs decoded or translated from it goes, as a
+ * CPU's own write would drop it (phys_write does this itself) */
+void physmap_written(struct physmap *pm, uint64_t gpa, uint64_t len);
+/* what the software tiers derived from guest memory may be stale (a
+ * write they could not be told of in place): they drop it all at their
+ * next careful step, as after a change of the map */
+void physmap_stale(struct physmap *pm);
 /* true when [gpa, gpa+len) is all RAM (loaders check where they put things) */
 bool physmap_is_ram(const struct physmap *pm, uint64_t gpa, uint64_t len);
 

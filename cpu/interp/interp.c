@@ -538,6 +538,9 @@ enum fast_result engine_interp_fast(struct icpu *c)
 	return fast_loop((struct interp_cpu *)(void *)c);
 }
 
+/* the turn this thread holds (NULL: none) */
+static __thread const struct exec_turn *turn_held;
+
 static void turn_take(struct exec_turn *t)
 {
 	pthread_mutex_lock(&t->m);
@@ -547,10 +550,12 @@ static void turn_take(struct exec_turn *t)
 		pthread_cond_wait(&t->cv, &t->m);
 	atomic_fetch_sub(&t->waiting, 1);
 	pthread_mutex_unlock(&t->m);
+	turn_held = t;
 }
 
 static void turn_give(struct exec_turn *t)
 {
+	turn_held = NULL;
 	pthread_mutex_lock(&t->m);
 	t->serving++;
 	pthread_cond_broadcast(&t->cv);
@@ -883,6 +888,15 @@ struct icpu *engine_icpu(struct vcpu *v, enum tier_id id)
 static void invalidate_code(void *opaque, uint64_t gpa_page)
 {
 	struct soft_shared *sh = opaque;
+	/* a device's DMA on a thread outside the software tiers' turn (a
+	 * vCPU in KVM, with the VM lock held, which a vCPU in its turn may
+	 * be waiting for): the decoded and translated code is the turn's
+	 * to edit, so every software vCPU drops all it derived at its next
+	 * careful step instead */
+	if (turn_held != &sh->turn) {
+		physmap_stale(sh->cp.pm);
+		return;
+	}
 	for (int t = 0; t < TIER_COUNT; t++) {
 		struct interp_vm *iv = sh->engine[t];
 		if (!iv)

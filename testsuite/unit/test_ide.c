@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "mmu/mmu.h"
 #include "mmu/physmap.h"
 #include "testsuite/unit/check.h"
 
@@ -571,6 +572,56 @@ static void test_dma(void)
 	rig_fini(&g);
 }
 
+static uint64_t dropped[8];
+static int ndropped;
+
+static void note_drop(void *opaque, uint64_t gpa_page)
+{
+	(void)opaque;
+	if (ndropped < 8)
+		dropped[ndropped++] = gpa_page;
+}
+
+/* a DMA into a page the CPUs ran code from drops what they derived from
+ * it, as a CPU's write would: else a program read from disk into a page
+ * that held another's code runs the old translation */
+static void test_dma_drops_code(void)
+{
+	struct rig g;
+	rig_init(&g);
+	rig_disk(&g, 0, 0, 1000 * 512, false, false);
+	struct codepages cp;
+	CHECK_EQ(codepages_init(&cp, &g.pm), 0);
+	cp.invalidate = note_drop;
+	ndropped = 0;
+	codepages_mark(&cp, 0x10000);
+	codepages_mark(&cp, 0x11000);
+	codepages_mark(&cp, 0x40000);
+	/* 1.5 KiB from 0x10c00: the pages at 0x10000 and 0x11000 */
+	put_prd(&g, PRD_AT, 0x10c00, 1536, true);
+	bm_out(&g, 0, 4, PRD_AT, 4);
+	ata_lba28(&g, 0, 0, 7, 3, 0xc8);
+	bm_out(&g, 0, 0, 0x09, 1);
+	CHECK_EQ(bm_in(&g, 0, 2) & 7, 0x04);
+	CHECK(pattern_at(g.pm.ram + 0x10c00, 7 * 512, 1536));
+	CHECK_EQ(ndropped, 2);
+	CHECK_EQ(dropped[0], 0x10000);
+	CHECK_EQ(dropped[1], 0x11000);
+	CHECK(!codepages_is_marked(&cp, 0x10000));
+	CHECK(codepages_is_marked(&cp, 0x40000));
+	/* a WRITE DMA only reads guest memory */
+	put_prd(&g, PRD_AT, 0x40000, 512, true);
+	bm_out(&g, 0, 0, 0x00, 1);
+	bm_out(&g, 0, 2, 0x06, 1);
+	bm_out(&g, 0, 0, 0x01, 1);
+	ata_lba28(&g, 0, 0, 9, 1, 0xca);
+	CHECK_EQ(ndropped, 2);
+	CHECK(codepages_is_marked(&cp, 0x40000));
+	codepages_destroy(&cp);
+	CHECK(g.pm.code == NULL);
+	rig_fini(&g);
+}
+
 static void test_dma_bad_tables(void)
 {
 	struct rig g;
@@ -1034,6 +1085,7 @@ int main(void)
 	RUN(test_pio_lba48);
 	RUN(test_read_multiple);
 	RUN(test_dma);
+	RUN(test_dma_drops_code);
 	RUN(test_dma_bad_tables);
 	RUN(test_flush_and_snapshot);
 	RUN(test_srst_signature);

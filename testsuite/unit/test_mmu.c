@@ -840,6 +840,44 @@ static void test_codepages(void)
 	munmap(rom, 0x10000);
 }
 
+static int drops;
+static void count_drop(void *opaque, uint64_t gpa_page)
+{
+	(void)opaque;
+	(void)gpa_page;
+	drops++;
+}
+
+/* writes that bypass the CPUs' TLBs (loaders, the debugger, devices) tell
+ * the tracker too */
+static void test_codepages_device_writes(void)
+{
+	struct physmap pm;
+	CHECK_EQ(physmap_init(&pm, 1 << 20, NULL), 0);
+	struct codepages cp;
+	CHECK_EQ(codepages_init(&cp, &pm), 0);
+	CHECK(pm.code == &cp);
+	cp.invalidate = count_drop;
+	drops = 0;
+	codepages_mark(&cp, 0x3000);
+	codepages_mark(&cp, 0x4000);
+	codepages_mark(&cp, 0x8000);
+	uint8_t b[4] = { 1, 2, 3, 4 };
+	phys_read(&pm, 0x3ffe, b, 4);
+	CHECK_EQ(drops, 0);
+	phys_write(&pm, 0x3ffe, b, 4);	/* both pages */
+	CHECK_EQ(drops, 2);
+	CHECK(!codepages_is_marked(&cp, 0x3000) && !codepages_is_marked(&cp, 0x4000));
+	physmap_written(&pm, 0x7f00, 0x100);	/* the page below only */
+	CHECK_EQ(drops, 2);
+	physmap_written(&pm, 0x8010, 1);
+	CHECK_EQ(drops, 3);
+	codepages_destroy(&cp);
+	CHECK(pm.code == NULL);
+	phys_write(&pm, 0x8000, b, 4);	/* no tracker: nothing to tell */
+	physmap_destroy(&pm);
+}
+
 static void test_codepages_high_ram(void)
 {
 	struct physmap pm;
@@ -867,6 +905,7 @@ int main(void)
 {
 	CHECK_SUITE("mmu");
 	RUN(test_no_paging);
+	RUN(test_codepages_device_writes);
 	RUN(test_32bit_4k);
 	RUN(test_32bit_4m);
 	RUN(test_pae_4k_2m);
