@@ -155,17 +155,27 @@ void gen_flags_to_mem(struct gen *g)
 	emit_setcc_r(&g->e, 0 /* O */, H_RAX);
 	emit_mov_mr(&g->e, 8, hm(H_R15, OFF_LF_RES), H_RAX);
 	emit_mov_mi(&g->e, 1, hm(H_R15, OFF_LF_OP), LF_HOST);
-	g->flags = FLAGS_MEM;
+	g->flags = FLAGS_IMAGE;
+}
+
+/* host EFLAGS from AX in LF_HOST's form: OF first (0x7f + 1 overflows,
+ * 0x7f + 0 does not), then the rest from AH */
+static void flags_of_ax(struct emit *e)
+{
+	emit_alu_ri(e, ALU_ADD, 1, H_RAX, 0x7f);
+	emit_sahf(e);
 }
 
 /* the guest's flags into host EFLAGS (from whatever the lazy state is) */
 static void flags_to_host(struct gen *g)
 {
-	emit_mov_rr(&g->e, 8, H_RDI, H_R15);
-	emit_call(&g->e, (const void *)bt_h_flags);
-	/* OF first (0x7f + 1 overflows, 0x7f + 0 does not), then the rest */
-	emit_alu_ri(&g->e, ALU_ADD, 1, H_RAX, 0x7f);
-	emit_sahf(&g->e);
+	if (g->flags == FLAGS_IMAGE) {
+		emit_movzx_rm(&g->e, 4, 2, H_RAX, hm(H_R15, OFF_LF_RES));
+	} else {
+		emit_mov_rr(&g->e, 8, H_RDI, H_R15);
+		emit_call(&g->e, (const void *)bt_h_flags);
+	}
+	flags_of_ax(&g->e);
 	g->flags = FLAGS_HOST;
 }
 
@@ -195,6 +205,12 @@ unsigned gen_cond(struct gen *g, unsigned cc)
 {
 	if (g->flags == FLAGS_HOST)
 		return cc;
+	if (g->flags == FLAGS_IMAGE) {
+		/* this block's own spill: the image, without asking whose */
+		emit_movzx_rm(&g->e, 4, 2, H_RAX, hm(H_R15, OFF_LF_RES));
+		cond_of_image(&g->e, cc);
+		return cc & 1 ? 4 /* E */ : 5 /* NE */;
+	}
 	/* spilled by this translator (LF_HOST): read the image inline;
 	 * any other lazy state: the interpreter evaluates */
 	emit_alu_mi(&g->e, ALU_CMP, 1, hm(H_R15, OFF_LF_OP), LF_HOST);
@@ -215,9 +231,12 @@ unsigned gen_cond(struct gen *g, unsigned cc)
  * of the guest's: keep the ones still wanted */
 static void flags_before_clobber(struct gen *g, uint16_t writes)
 {
-	if (g->flags == FLAGS_HOST && (g->live[g->k] & ~writes))
+	if (g->flags != FLAGS_HOST)
+		return;		/* in memory already */
+	if (g->live[g->k] & ~writes)
 		gen_flags_to_mem(g);
-	g->flags = FLAGS_MEM;
+	else
+		g->flags = FLAGS_MEM;	/* nobody wants them */
 }
 
 /* -- guest registers and addresses -- */
@@ -445,6 +464,8 @@ static void slow_insn(struct gen *g, bool flags_out, uint16_t dirty)
 	gen_regs_reload(g);
 	emit_test_rr(&g->e, 4, H_RAX, H_RAX);
 	gen_stub(g, emit_jcc32(&g->e, 5 /* NE */, NULL), ST_LOOKUP, g->t->n - g->k - 1, 0, 0);
+	/* the interpreter left them in its own lazy form */
+	g->flags = FLAGS_MEM;
 	if (flags_out)
 		flags_to_host(g);
 }
@@ -505,7 +526,9 @@ void gen_slow_paths(struct gen *g)
 static void mem_end(struct gen *g, struct memop *m)
 {
 	defer_slow(g, m->miss, NULL, m->flags_out, m->dirty);
-	g->flags = m->flags_out ? FLAGS_HOST : FLAGS_MEM;
+	/* else it wrote none: they are still where mem_begin left them */
+	if (m->flags_out)
+		g->flags = FLAGS_HOST;
 }
 
 /* -- the instructions -- */

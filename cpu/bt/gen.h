@@ -40,6 +40,8 @@ struct stub {
 enum flags_at {
 	FLAGS_MEM,	/* the interpreter's lazy state (flags.h): helpers see them */
 	FLAGS_HOST,	/* host EFLAGS, as the last native instruction left them */
+	FLAGS_IMAGE,	/* FLAGS_MEM as this block spilled them (LF_HOST): host
+			 * EFLAGS come back from it inline */
 };
 
 struct gen {
