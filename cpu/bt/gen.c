@@ -282,6 +282,19 @@ static void st_reg(struct gen *g, unsigned size, unsigned r, enum hreg h)
 	}
 }
 
+/* the host register that holds guest register r, to be written in place
+ * (marked dirty), or H_NONE when r is in memory. A host write of 8 or 4
+ * bytes there does what the guest's does (4 zero-extends), and so does
+ * one of 1 or 2 (they merge); a wider host write of a narrower guest
+ * result does not: the caller goes through st_reg for those. */
+static enum hreg dst_in_place(struct gen *g, unsigned r)
+{
+	enum hreg h = hreg_of(g, r);
+	if (h != H_NONE)
+		g->dirty |= (uint16_t)(1u << r);
+	return h;
+}
+
 /* -- guest registers in host registers -- */
 
 static void count_use(uint8_t *uses, unsigned r)
@@ -593,6 +606,15 @@ static bool gen_alu(struct gen *g, const struct insn *i)
 		return false;
 	if (reg_opnd(d) && s->kind != OPK_MEM) {
 		alu_flags_in(g, op);
+		enum hreg h = writes_dst ? dst_in_place(g, d->reg) : hreg_of(g, d->reg);
+		if (h != H_NONE) {
+			alu_host(g, op, size, h, i, s->kind == OPK_REG ? hreg_of(g, s->reg) : H_NONE,
+				 greg(s->kind == OPK_REG ? s->reg : 0), s->kind == OPK_REG);
+			if (op == OP_ADD && g->bv->inject)
+				emit_alu_ri(&g->e, ALU_ADD, size, h, 1);
+			g->flags = FLAGS_HOST;
+			return true;
+		}
 		ld_reg(g, size, H_RAX, d->reg);
 		alu_host(g, op, size, H_RAX, i, s->kind == OPK_REG ? hreg_of(g, s->reg) : H_NONE,
 			 greg(s->kind == OPK_REG ? s->reg : 0), s->kind == OPK_REG);
@@ -610,10 +632,15 @@ static bool gen_alu(struct gen *g, const struct insn *i)
 		/* reg op= [mem] */
 		if (!mem_begin(g, i, size, MMU_READ, FL_ARITH, &m))
 			return false;
-		ld_reg(g, size, H_RCX, d->reg);
-		alu_host(g, op, size, H_RCX, i, H_NONE, hm(H_RSI, 0), true);
-		if (writes_dst)
-			st_reg(g, size, d->reg, H_RCX);
+		enum hreg h = writes_dst ? dst_in_place(g, d->reg) : hreg_of(g, d->reg);
+		if (h != H_NONE) {
+			alu_host(g, op, size, h, i, H_NONE, hm(H_RSI, 0), true);
+		} else {
+			ld_reg(g, size, H_RCX, d->reg);
+			alu_host(g, op, size, H_RCX, i, H_NONE, hm(H_RSI, 0), true);
+			if (writes_dst)
+				st_reg(g, size, d->reg, H_RCX);
+		}
 		mem_end(g, &m);
 		return true;
 	}
@@ -641,21 +668,27 @@ static bool gen_mov(struct gen *g, const struct insn *i)
 	const struct opnd *d = &i->opnd[0], *s = &i->opnd[1];
 	unsigned size = d->size;
 	if (reg_opnd(d) && reg_opnd(s)) {
-		ld_reg(g, size, H_RAX, s->reg);
-		st_reg(g, size, d->reg, H_RAX);
+		enum hreg h = dst_in_place(g, d->reg);
+		ld_reg(g, size, h != H_NONE ? h : H_RAX, s->reg);
+		if (h == H_NONE)
+			st_reg(g, size, d->reg, H_RAX);
 		return true;
 	}
 	if (reg_opnd(d) && s->kind == OPK_IMM) {
-		emit_mov_ri(&g->e, size == 8 ? 8 : 4, H_RAX, i->imm & size_mask(size));
-		st_reg(g, size, d->reg, H_RAX);
+		enum hreg h = size >= 4 ? dst_in_place(g, d->reg) : H_NONE;
+		emit_mov_ri(&g->e, size == 8 ? 8 : 4, h != H_NONE ? h : H_RAX, i->imm & size_mask(size));
+		if (h == H_NONE)
+			st_reg(g, size, d->reg, H_RAX);
 		return true;
 	}
 	struct memop m;
 	if (reg_opnd(d) && s->kind == OPK_MEM) {
 		if (!mem_begin(g, i, size, MMU_READ, 0, &m))
 			return false;
-		emit_mov_rm(&g->e, size, H_RAX, hm(H_RSI, 0));
-		st_reg(g, size, d->reg, H_RAX);
+		enum hreg h = dst_in_place(g, d->reg);
+		emit_mov_rm(&g->e, size, h != H_NONE ? h : H_RAX, hm(H_RSI, 0));
+		if (h == H_NONE)
+			st_reg(g, size, d->reg, H_RAX);
 		mem_end(g, &m);
 		return true;
 	}
@@ -686,25 +719,33 @@ static bool gen_movx(struct gen *g, const struct insn *i)
 	unsigned hsize = dsize == 2 ? 4 : dsize;
 	if (reg_opnd(s)) {
 		enum hreg h = hreg_of(g, s->reg);
+		enum hreg to = dsize >= 4 ? dst_in_place(g, d->reg) : H_NONE;
+		if (to == H_NONE)
+			to = H_RAX;
 		if (h != H_NONE && sx)
-			emit_movsx_rr(&g->e, hsize, ssize, H_RAX, h);
+			emit_movsx_rr(&g->e, hsize, ssize, to, h);
 		else if (h != H_NONE)
-			emit_movzx_rr(&g->e, hsize == 8 ? 4 : hsize, ssize, H_RAX, h);
+			emit_movzx_rr(&g->e, hsize == 8 ? 4 : hsize, ssize, to, h);
 		else if (sx)
-			emit_movsx_rm(&g->e, hsize, ssize, H_RAX, greg(s->reg));
+			emit_movsx_rm(&g->e, hsize, ssize, to, greg(s->reg));
 		else
-			emit_movzx_rm(&g->e, hsize == 8 ? 4 : hsize, ssize, H_RAX, greg(s->reg));
-		st_reg(g, dsize, d->reg, H_RAX);
+			emit_movzx_rm(&g->e, hsize == 8 ? 4 : hsize, ssize, to, greg(s->reg));
+		if (to == H_RAX)
+			st_reg(g, dsize, d->reg, H_RAX);
 		return true;
 	}
 	struct memop m;
 	if (s->kind != OPK_MEM || !mem_begin(g, i, ssize, MMU_READ, 0, &m))
 		return false;
+	enum hreg to = dsize >= 4 ? dst_in_place(g, d->reg) : H_NONE;
+	if (to == H_NONE)
+		to = H_RAX;
 	if (sx)
-		emit_movsx_rm(&g->e, hsize, ssize, H_RAX, hm(H_RSI, 0));
+		emit_movsx_rm(&g->e, hsize, ssize, to, hm(H_RSI, 0));
 	else
-		emit_movzx_rm(&g->e, hsize == 8 ? 4 : hsize, ssize, H_RAX, hm(H_RSI, 0));
-	st_reg(g, dsize, d->reg, H_RAX);
+		emit_movzx_rm(&g->e, hsize == 8 ? 4 : hsize, ssize, to, hm(H_RSI, 0));
+	if (to == H_RAX)
+		st_reg(g, dsize, d->reg, H_RAX);
 	mem_end(g, &m);
 	return true;
 }
@@ -713,7 +754,13 @@ static bool gen_lea(struct gen *g, const struct insn *i)
 {
 	const struct opnd *d = &i->opnd[0];
 	unsigned size = d->size < i->asize ? d->size : i->asize;
-	if (!reg_opnd(d) || !ea_to_size(g, i, H_RAX, size))
+	if (!reg_opnd(d) || is_moffs(i) || i->asize == 2)
+		return false;
+	/* one LEA reads base and index before it writes */
+	enum hreg h = d->size >= 4 ? dst_in_place(g, d->reg) : H_NONE;
+	if (h != H_NONE)
+		return ea_to_size(g, i, h, size);
+	if (!ea_to_size(g, i, H_RAX, size))
 		return false;
 	st_reg(g, d->size, d->reg, H_RAX);
 	return true;
