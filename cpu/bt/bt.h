@@ -10,7 +10,7 @@
  *
  * Generated code runs between bt_enter and the exit trampoline with
  *   r15 = struct icpu *c, r14 = struct cpu_state *c->s (guest registers
- *   at [r14 + 8 * n]; a block keeps up to four in rbx, rbp, r12, r13
+ *   at [r14 + 8 * n]; a block keeps up to five in rbx, rbp, r12, r13, r10
  *   between its start and its exits),
  * and an aligned stack, so it calls C helpers directly. Each block starts
  * by charging its instruction count to c->bt_budget and leaves when that

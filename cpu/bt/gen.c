@@ -166,6 +166,23 @@ static void flags_of_ax(struct emit *e)
 	emit_sahf(e);
 }
 
+/* a helper's call where the cached registers stay cached: r10, the one
+ * the callee may clobber, rides on the stack (twice, which keeps it
+ * aligned) */
+static void call_keeping_regs(struct gen *g, const void *fn)
+{
+	bool r10 = g->cached & g->in_r10;
+	if (r10) {
+		emit_push_r(&g->e, H_R10);
+		emit_push_r(&g->e, H_R10);
+	}
+	emit_call(&g->e, fn);
+	if (r10) {
+		emit_pop_r(&g->e, H_R10);
+		emit_pop_r(&g->e, H_R10);
+	}
+}
+
 /* the guest's flags into host EFLAGS (from whatever the lazy state is) */
 static void flags_to_host(struct gen *g)
 {
@@ -173,7 +190,7 @@ static void flags_to_host(struct gen *g)
 		emit_movzx_rm(&g->e, 4, 2, H_RAX, hm(H_R15, OFF_LF_RES));
 	} else {
 		emit_mov_rr(&g->e, 8, H_RDI, H_R15);
-		emit_call(&g->e, (const void *)bt_h_flags);
+		call_keeping_regs(g, (const void *)bt_h_flags);
 	}
 	flags_of_ax(&g->e);
 	g->flags = FLAGS_HOST;
@@ -221,7 +238,7 @@ unsigned gen_cond(struct gen *g, unsigned cc)
 	emit_bind8(&g->e, other);
 	emit_mov_rr(&g->e, 8, H_RDI, H_R15);
 	emit_mov_ri(&g->e, 4, H_RSI, cc & ~1u);
-	emit_call(&g->e, (const void *)bt_h_cond);
+	call_keeping_regs(g, (const void *)bt_h_cond);
 	emit_bind8(&g->e, done);
 	emit_test_rr(&g->e, 4, H_RAX, H_RAX);
 	return cc & 1 ? 4 /* E */ : 5 /* NE */;
@@ -305,7 +322,9 @@ static void count_use(uint8_t *uses, unsigned r)
 
 void gen_regs_begin(struct gen *g)
 {
-	static const uint8_t hosts[] = { H_RBX, H_RBP, H_R12, H_R13 };
+	/* callee-saved but for r10, which the inline helper calls keep on
+	 * the stack; slow paths reload them all anyway */
+	static const uint8_t hosts[] = { H_RBX, H_RBP, H_R12, H_R13, H_R10 };
 	const struct tb *t = g->t;
 	uint8_t uses[16] = { 0 };
 	uint16_t banned = 0;
@@ -325,7 +344,7 @@ void gen_regs_begin(struct gen *g)
 		if (i->op == OP_PUSH || i->op == OP_POP || i->op == OP_CALL || i->op == OP_RET)
 			count_use(uses, R_ESP);
 	}
-	g->cached = g->dirty = 0;
+	g->cached = g->dirty = g->in_r10 = 0;
 	/* the most used first: one load and at most one store each, where
 	 * uncached every use is a load or a store */
 	for (unsigned h = 0; h < sizeof(hosts); h++) {
@@ -338,6 +357,8 @@ void gen_regs_begin(struct gen *g)
 			break;
 		g->cached |= (uint16_t)(1u << best);
 		g->host_of[best] = hosts[h];
+		if (hosts[h] == H_R10)
+			g->in_r10 = (uint16_t)(1u << best);
 		emit_mov_rm(&g->e, 8, hosts[h], greg(best));
 	}
 }

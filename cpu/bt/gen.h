@@ -66,11 +66,13 @@ struct gen {
 	struct stub stubs[3 * BT_MAX_INSNS + 4];
 	unsigned nstubs;
 	/* guest registers held in host registers through the block (the
-	 * host's callee-saved rbx, rbp, r12, r13, which helpers keep):
+	 * host's callee-saved rbx, rbp, r12, r13, which helpers keep, and
+	 * r10):
 	 * host_of[r] for guest register r in `cached`; `dirty` the ones
 	 * whose host copy is newer than struct cpu_state's */
 	uint8_t host_of[16];
 	uint16_t cached, dirty;
+	uint16_t in_r10;		/* the guest register in r10 (caller-saved), or 0 */
 	/* the slow paths of native memory instructions, emitted after the
 	 * body so the hot path runs straight */
 	struct slow_path {
