@@ -312,6 +312,23 @@ static enum hreg dst_in_place(struct gen *g, unsigned r)
 	return h;
 }
 
+/* a read-modify-write of guest register r: the host register to do it
+ * in (its own, in place, or rax loaded with it), and the store after */
+static enum hreg rmw_begin(struct gen *g, unsigned size, unsigned r)
+{
+	enum hreg h = dst_in_place(g, r);
+	if (h != H_NONE)
+		return h;
+	ld_reg(g, size, H_RAX, r);
+	return H_RAX;
+}
+
+static void rmw_end(struct gen *g, unsigned size, unsigned r, enum hreg h)
+{
+	if (h == H_RAX)
+		st_reg(g, size, r, H_RAX);
+}
+
 /* -- guest registers in host registers -- */
 
 static void count_use(uint8_t *uses, unsigned r)
@@ -861,14 +878,14 @@ static bool gen_unary(struct gen *g, const struct insn *i)
 	bool incdec = i->op == OP_INC || i->op == OP_DEC;
 	if (incdec && g->flags != FLAGS_HOST && (g->live[g->k + 1] & FL_CF))
 		flags_to_host(g);
-	ld_reg(g, d->size, H_RAX, d->reg);
+	enum hreg h = rmw_begin(g, d->size, d->reg);
 	if (i->op == OP_INC)
-		emit_inc_r(&g->e, d->size, H_RAX);
+		emit_inc_r(&g->e, d->size, h);
 	else if (i->op == OP_DEC)
-		emit_dec_r(&g->e, d->size, H_RAX);
+		emit_dec_r(&g->e, d->size, h);
 	else
-		emit_unary_r(&g->e, i->op == OP_NEG ? UN_NEG : UN_NOT, d->size, H_RAX);
-	st_reg(g, d->size, d->reg, H_RAX);
+		emit_unary_r(&g->e, i->op == OP_NEG ? UN_NEG : UN_NOT, d->size, h);
+	rmw_end(g, d->size, d->reg, h);
 	if (i->op != OP_NOT)
 		g->flags = FLAGS_HOST;
 	return true;
@@ -881,8 +898,10 @@ static bool gen_setcc(struct gen *g, const struct insn *i)
 		return false;
 	if (g->flags != FLAGS_HOST)
 		flags_to_host(g);
-	emit_setcc_r(&g->e, i->cond, H_RAX);
-	st_reg(g, 1, d->reg, H_RAX);
+	enum hreg h = dst_in_place(g, d->reg);
+	emit_setcc_r(&g->e, i->cond, h != H_NONE ? h : H_RAX);
+	if (h == H_NONE)
+		st_reg(g, 1, d->reg, H_RAX);
 	return true;
 }
 
@@ -897,10 +916,10 @@ static bool gen_cmov(struct gen *g, const struct insn *i)
 	 * false and zero-extends the source when true: a 64-bit cmov of the
 	 * zero-extended source does exactly that */
 	unsigned hsize = d->size == 4 && i->mode != 64 ? 8 : d->size;
-	ld_reg(g, hsize, H_RAX, d->reg);
+	enum hreg h = rmw_begin(g, hsize, d->reg);
 	ld_reg(g, d->size, H_RCX, s->reg);
-	emit_cmovcc_rr(&g->e, i->cond, hsize, H_RAX, H_RCX);
-	st_reg(g, hsize, d->reg, H_RAX);
+	emit_cmovcc_rr(&g->e, i->cond, hsize, h, H_RCX);
+	rmw_end(g, hsize, d->reg, h);
 	return true;
 }
 
@@ -992,9 +1011,9 @@ static bool gen_shift(struct gen *g, const struct insn *i)
 		return true;
 	}
 	/* nobody but a fault's handler looks: the host's flags will do */
-	ld_reg(g, d->size, H_RAX, d->reg);
-	emit_shift_ri(&g->e, host_op[i->op], d->size, H_RAX, (uint8_t)n);
-	st_reg(g, d->size, d->reg, H_RAX);
+	enum hreg h = rmw_begin(g, d->size, d->reg);
+	emit_shift_ri(&g->e, host_op[i->op], d->size, h, (uint8_t)n);
+	rmw_end(g, d->size, d->reg, h);
 	g->flags = FLAGS_HOST;
 	return true;
 }
@@ -1014,9 +1033,9 @@ static bool gen_rotate(struct gen *g, const struct insn *i)
 	if (g->flags == FLAGS_HOST ? n != 1 && (g->seen[g->k + 1] & FL_OF)
 				   : (g->live[g->k + 1] & (FL_CF | FL_OF)))
 		return false;
-	ld_reg(g, d->size, H_RAX, d->reg);
-	emit_shift_ri(&g->e, i->op == OP_ROL ? SH_ROL : SH_ROR, d->size, H_RAX, (uint8_t)n);
-	st_reg(g, d->size, d->reg, H_RAX);
+	enum hreg h = rmw_begin(g, d->size, d->reg);
+	emit_shift_ri(&g->e, i->op == OP_ROL ? SH_ROL : SH_ROR, d->size, h, (uint8_t)n);
+	rmw_end(g, d->size, d->reg, h);
 	return true;
 }
 
@@ -1029,6 +1048,21 @@ static bool gen_imul(struct gen *g, const struct insn *i)
 	bool lazy = g->seen[g->k + 1];
 	if (lazy)
 		flags_before_clobber(g, FL_ARITH);
+	enum hreg h = lazy ? H_NONE : hreg_of(g, d->reg);
+	if (h != H_NONE) {
+		/* in place: the flags are the host's, the product stays put */
+		g->dirty |= (uint16_t)(1u << d->reg);
+		if (i->nopnd == 3) {
+			ld_reg(g, d->size, H_RCX, s->reg);
+			emit_imul_rri(&g->e, d->size, h, H_RCX, (int32_t)i->imm);
+		} else if (is_cached(g, s->reg)) {
+			emit_imul_rr(&g->e, d->size, h, (enum hreg)g->host_of[s->reg]);
+		} else {
+			emit_imul_rm(&g->e, d->size, h, greg(s->reg));
+		}
+		g->flags = FLAGS_HOST;
+		return true;
+	}
 	if (i->nopnd == 2) {
 		ld_reg(g, d->size, H_RAX, d->reg);
 		if (is_cached(g, s->reg))
