@@ -1,6 +1,6 @@
 /* Guest RAM and the guest-physical address map.
- * RAM is one memfd mapping shared by every tier (KVM memory slots point into
- * it, software tiers hold host pointers into it). Below 4 GiB RAM ends at
+ * RAM is one mapping shared by every tier (KVM memory slots point into it,
+ * software tiers hold host pointers into it). Below 4 GiB RAM ends at
  * PHYSMAP_LOWMEM_MAX at most; the rest sits at 4 GiB. ROMs are host memory
  * mapped read-only at a guest address, on top of whatever RAM was there.
  * Anything neither RAM nor ROM goes to the MMIO bus.
@@ -37,7 +37,8 @@ struct physmap_listener {
 };
 
 struct physmap {
-	int memfd;
+	int memfd;			/* -1 for private RAM */
+	bool shared;			/* RAM is a shared mapping of memfd */
 	uint8_t *ram;			/* host mapping of all guest RAM */
 	uint64_t ram_size;		/* as asked with -m */
 	uint64_t lowmem;		/* RAM below 4 GiB: [0, lowmem) */
@@ -53,8 +54,12 @@ struct physmap {
 	struct codepages *code;
 };
 
-/* creates the memfd RAM of ram_size bytes and maps it. On failure: one error
- * line saying why (e.g. the host cannot give that much), -1. */
+/* creates RAM of ram_size bytes and maps it: a shared memfd mapping when
+ * shared (where KVM may run: the test device's page flush relies on it),
+ * else private anonymous memory, which the host backs with transparent
+ * huge pages. On failure: one error line saying why (e.g. the host cannot
+ * give that much), -1. physmap_init is the shared kind. */
+int physmap_init_ram(struct physmap *pm, uint64_t ram_size, struct bus *mmio, bool shared);
 int physmap_init(struct physmap *pm, uint64_t ram_size, struct bus *mmio);
 void physmap_destroy(struct physmap *pm);
 /* map host memory at gpa as ROM (or RAM), replacing what was there */

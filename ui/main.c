@@ -845,7 +845,11 @@ int main(int argc, char **argv)
 	}
 
 	/* level 2: guest memory and the board that decodes it */
-	if (physmap_init(&m->pm, m->cfg.ram_size, NULL) < 0)
+	/* RAM that KVM may map is a shared memfd (hw/testdev's page flush
+	 * relies on it); the software tiers' gets transparent huge pages */
+	bool kvm_maybe = !strcmp(m->cfg.accel, "kvm") ||
+			 (!strcmp(m->cfg.accel, "auto") && access("/dev/kvm", F_OK) == 0);
+	if (physmap_init_ram(&m->pm, m->cfg.ram_size, NULL, kvm_maybe) < 0)
 		goto out;
 	ram_up = true;
 	struct board_config bc = {
