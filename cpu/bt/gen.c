@@ -868,9 +868,41 @@ static bool gen_pop(struct gen *g, const struct insn *i)
 }
 
 /* INC, DEC, NOT, NEG of a register */
+/* INC, DEC, NOT, NEG of memory. INC and DEC pass CF through: where
+ * anyone may read it, the host's comes from this block's spill, put
+ * back after the TLB check */
+static bool gen_unary_mem(struct gen *g, const struct insn *i)
+{
+	const struct opnd *d = &i->opnd[0];
+	bool incdec = i->op == OP_INC || i->op == OP_DEC;
+	bool cf_in = incdec && (g->live[g->k + 1] & FL_CF);
+	if ((i->prefixes & PFX_LOCK) || (cf_in && g->flags == FLAGS_MEM))
+		return false;
+	uint16_t writes = i->op == OP_NOT ? 0 : incdec ? FL_ARITH & ~FL_CF : FL_ARITH;
+	struct memop m;
+	if (!mem_begin(g, i, d->size, MMU_WRITE, writes, &m))
+		return false;
+	if (cf_in) {
+		emit_movzx_rm(&g->e, 4, 2, H_RAX, hm(H_R15, OFF_LF_RES));
+		flags_of_ax(&g->e);
+	}
+	if (i->op == OP_INC)
+		emit_inc_m(&g->e, d->size, hm(H_RSI, 0));
+	else if (i->op == OP_DEC)
+		emit_dec_m(&g->e, d->size, hm(H_RSI, 0));
+	else
+		emit_unary_m(&g->e, i->op == OP_NEG ? UN_NEG : UN_NOT, d->size, hm(H_RSI, 0));
+	/* all six in host EFLAGS after it, on the slow path too */
+	m.flags_out = writes != 0;
+	mem_end(g, &m);
+	return true;
+}
+
 static bool gen_unary(struct gen *g, const struct insn *i)
 {
 	const struct opnd *d = &i->opnd[0];
+	if (d->kind == OPK_MEM)
+		return gen_unary_mem(g, i);
 	if (!reg_opnd(d))
 		return false;
 	/* INC and DEC pass CF through: it must be the guest's if anyone
@@ -888,6 +920,19 @@ static bool gen_unary(struct gen *g, const struct insn *i)
 	rmw_end(g, d->size, d->reg, h);
 	if (i->op != OP_NOT)
 		g->flags = FLAGS_HOST;
+	return true;
+}
+
+/* BSWAP of 32 and 64 bits (of 16 the result is undefined: the
+ * interpreter's answer stands) */
+static bool gen_bswap(struct gen *g, const struct insn *i)
+{
+	const struct opnd *d = &i->opnd[0];
+	if (!reg_opnd(d) || d->size < 4)
+		return false;
+	enum hreg h = rmw_begin(g, d->size, d->reg);
+	emit_bswap_r(&g->e, d->size, h);
+	rmw_end(g, d->size, d->reg, h);
 	return true;
 }
 
@@ -1253,6 +1298,11 @@ bool gen_native(struct gen *g)
 	case OP_NOP:
 		/* 0F 1F's operand is never accessed: padding costs nothing */
 		return true;
+	case OP_PREFETCH:
+		/* a hint, which never faults: nothing to do here */
+		return true;
+	case OP_BSWAP:
+		return gen_bswap(g, i);
 	default:
 		return false;
 	}

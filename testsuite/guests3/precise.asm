@@ -11,6 +11,7 @@
 ;   d  REP MOVSD / REP STOSB / REP MOVSB faulting at the nth iteration
 ;   e  a fault on the last of 10000 iterations of a loop body
 ;   f  a fault right after a not-taken Jcc and at a taken Jcc's target
+;   g  INC and DEC of memory pass CF through, also past a #PF on them
 %include "lib.inc"
 
 PD		equ 0x400000
@@ -533,8 +534,58 @@ f4_fault:
 	CHECK_REGS "f4", 0xa4, 0x10000000 - 500500, 1, PAGE(1) + 0x10, 3, 0x64, 0x74
 	CHECK_FLAGS "f4", 0		; 0xff85ced - 1 = 0xff85cec
 
+	; ============ g: INC and DEC of memory pass CF through ============
+	; g1: with CF set, then clear, read by a Jcc and by PUSHFD; CF
+	; comes from an instruction just before (a block starting at the
+	; INC has them in memory)
+	mov dword [SRCBUF], 0x7fffffff
+	mov eax, 0xffffffff
+	add eax, 1			; CF ZF AF PF
+	inc dword [SRCBUF]		; 0x80000000: OF SF AF PF, CF kept
+	jnc g_bad
+	pushfd
+	pop eax
+	and eax, ARITH
+	CHECK_EQ eax, OF | SF | AF | PF | CF, "g1: flags after INC [mem] with CF set"
+	CHECK_EQ [SRCBUF], 0x80000000, "g1: the INC's result"
+	mov ecx, 1
+	sub ecx, 0			; no CF
+	dec dword [SRCBUF]		; 0x7fffffff: OF AF PF, CF kept
+	jc g_bad
+	pushfd
+	pop eax
+	and eax, ARITH
+	CHECK_EQ eax, OF | AF | PF, "g1: flags after DEC [mem] with CF clear"
+	CHECK_EQ [SRCBUF], 0x7fffffff, "g1: the DEC's result"
+
+	; g2: #PF on INC [mem] with CF set: the handler sees the flags
+	; before it, and the resumed INC keeps CF
+	call reset_pt
+	mov dword [PHYS(1) + 0x28], 41
+	ARM ACT_MAP, 0
+	mov [esp_want], esp
+	mov eax, 5
+	mov ebx, 0x10
+	mov ecx, 0xffffffff
+	mov edx, 0x20
+	mov esi, 6
+	mov edi, 7
+	mov ebp, 8
+	add ecx, 2			; 1: CF AF
+g2_fault:
+	inc dword [PAGE(1) + 0x28]	; #PF (not present, write)
+	jnc g_bad
+	CHECK_EQ [PAGE(1) + 0x28], 42, "g2: the resumed INC's result"
+	CHECK_EXC "g2", 14, 2, g2_fault
+	CHECK_REGS "g2", 5, 0x10, 1, 0x20, 6, 7, 8
+	CHECK_FLAGS "g2", CF | AF
+
 	mov esi, ok
 	jmp pass_with
+
+g_bad:
+	mov esi, msg_gbad
+	jmp fail
 
 f_bad:
 	mov esi, msg_fbad
@@ -635,6 +686,7 @@ msg_again:	db "FAIL: a second exception in one test (the first was not fixed, or
 msg_badcr2:	db "FAIL: #PF outside the test pages", 0
 msg_vec:	db ": vector 0x", 0
 msg_fbad:	db "f: a branch went the wrong way", 0
+msg_gbad:	db "g: CF did not pass through INC or DEC of memory", 0
 ok:		db "precise ok", 0
 
 	; the state the handlers write, on a page of its own: a page of code
