@@ -48,6 +48,8 @@ static bool current_mode(const struct icpu *c, uint32_t *mode)
 {
 	const struct cpu_state *s = c->s;
 	uint32_t m = BT_MODE_CPL(c->cpl) | (c->cpl == 3 ? BT_MODE_USER : 0);
+	if ((s->cr4 & CR4_OSFXSR) && !(s->cr0 & (CR0_EM | CR0_TS)))
+		m |= BT_MODE_SSE;
 	/* alignment checks: the blocks' memory accesses make none */
 	if (c->cpl == 3 && (s->cr0 & CR0_AM) && (s->rflags & FL_AC))
 		return false;

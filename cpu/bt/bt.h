@@ -94,6 +94,7 @@ struct bt_site {
 #define BT_MODE_SS32 (1u << 2)		/* 32-bit stack (not 64-bit code) */
 #define BT_MODE_FLAT (1u << 3)		/* DS, ES, SS flat 4G data (32-bit code) */
 #define BT_MODE_CPL(c) ((uint32_t)(c) << 4)
+#define BT_MODE_SSE (1u << 6)		/* SSE runs: CR4.OSFXSR, neither CR0.EM nor TS */
 
 /* the per-VM part: the code cache, the block table, the arena */
 struct bt_vm {

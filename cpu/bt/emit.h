@@ -111,6 +111,10 @@ enum {
 	OPC_W  = 0x400,		/* REX.W */
 	OPC_BR = 0x800,		/* the ModRM.reg operand is a byte register */
 	OPC_BM = 0x1000,	/* the ModRM.rm (or opcode +r) operand is a byte register */
+	OPC_F3 = 0x2000,	/* mandatory F3 (SSE) */
+	OPC_F2 = 0x4000,	/* mandatory F2 (SSE) */
+	OPC_38 = 0x8000,	/* three-byte opcode 0F 38 (with OPC_0F) */
+	OPC_3A = 0x10000,	/* three-byte opcode 0F 3A (with OPC_0F) */
 };
 
 /* the prefix bits of an operand size 2/4/8 (16-bit needs 66, 64-bit REX.W) */
@@ -139,10 +143,18 @@ static inline void emit_opcode(struct emit *e, uint32_t opc, unsigned r, unsigne
 	bool bare = ((opc & OPC_BR) && r >= 4) || ((opc & OPC_BM) && rm_is_reg && b >= 4);
 	if (opc & OPC_66)
 		emit_byte(e, 0x66);
+	if (opc & OPC_F3)
+		emit_byte(e, 0xf3);
+	if (opc & OPC_F2)
+		emit_byte(e, 0xf2);
 	if (rex || bare)
 		emit_byte(e, 0x40 | rex);
 	if (opc & OPC_0F)
 		emit_byte(e, 0x0f);
+	if (opc & OPC_38)
+		emit_byte(e, 0x38);
+	if (opc & OPC_3A)
+		emit_byte(e, 0x3a);
 	emit_byte(e, opc & 0xff);
 }
 
@@ -302,6 +314,20 @@ static inline void emit_bswap_r(struct emit *e, unsigned size, enum hreg r)
 {
 	assert(size == 4 || size == 8);
 	emit_opcode(e, (0xc8 + (r & 7)) | OPC_0F | opc_osz(size), 0, 0, r, true);
+}
+
+/* SSE: opc (prefix and escape bits included) with xmm registers, which
+ * encode as the general registers of the same number */
+#define SSE_MOVDQU_LOAD (0x6f | OPC_0F | OPC_F3)
+#define SSE_MOVDQU_STORE (0x7f | OPC_0F | OPC_F3)
+static inline void emit_sse_rr(struct emit *e, uint32_t opc, unsigned xreg, unsigned xrm)
+{
+	emit_op_rr(e, opc, xreg, xrm);
+}
+
+static inline void emit_sse_rm(struct emit *e, uint32_t opc, unsigned xreg, struct hmem m)
+{
+	emit_op_m(e, opc, xreg, m);
 }
 
 /* cmov's load is unconditional: size 4 zero-extends dst even when false */

@@ -1257,9 +1257,151 @@ void gen_next(struct gen *g, struct bt_exit *far)
 	emit_jmp32(&g->e, g->bv->exit_tramp);
 }
 
+/* -- SSE: integer operations and moves of whole xmm registers -- */
+
+#define OFF_XMM(n) ((int32_t)(offsetof(struct cpu_state, fxsave) + 160 + 16 * (n)))
+
+enum sse_kind { SSE_NO, SSE_OP, SSE_LOAD, SSE_STORE, SSE_SHIFT_IMM };
+
+/* what the translator runs of an SSE instruction itself: operations on
+ * integers and bits of xmm, xmm/m128 (no flags, no MXCSR, nothing
+ * implicit), the moves of whole registers, the shifts by an immediate;
+ * *aligned: an m128 operand must be 16-aligned (#GP) */
+static enum sse_kind sse_kind(const struct insn *i, bool *aligned)
+{
+	unsigned o = i->opcode, p = i->mpfx;
+	*aligned = true;
+	if (i->map == MAP_0F38)
+		return p == 1 && (o <= 0x0b || (o >= 0x1c && o <= 0x1e) || o == 0x28 || o == 0x29 ||
+				  o == 0x2b || (o >= 0x37 && o <= 0x40)) ? SSE_OP : SSE_NO;
+	if (i->map == MAP_0F3A)
+		return p == 1 && (o == 0x0e || o == 0x0f) ? SSE_OP : SSE_NO;
+	if (i->map != MAP_0F)
+		return SSE_NO;
+	if (o == 0x6f && (p == 1 || p == 2)) {
+		*aligned = p == 1;		/* MOVDQA, MOVDQU */
+		return SSE_LOAD;
+	}
+	if ((o == 0x28 || o == 0x10) && p <= 1) {
+		*aligned = o == 0x28;		/* MOVAPS/PD, MOVUPS/PD */
+		return SSE_LOAD;
+	}
+	if (o == 0x7f && (p == 1 || p == 2)) {
+		*aligned = p == 1;
+		return SSE_STORE;
+	}
+	if ((o == 0x29 || o == 0x11) && p <= 1) {
+		*aligned = o == 0x29;
+		return SSE_STORE;
+	}
+	if (p <= 1 && o >= 0x54 && o <= 0x57)
+		return SSE_OP;			/* AND, ANDN, OR, XOR of PS/PD */
+	if (o == 0x70 && p != 0)
+		return SSE_OP;			/* PSHUFD, PSHUFHW, PSHUFLW */
+	if (p != 1)
+		return SSE_NO;
+	if (o >= 0x71 && o <= 0x73) {
+		unsigned r = (i->modrm >> 3) & 7;
+		return r == 2 || r == 4 || r == 6 || (o == 0x73 && (r == 3 || r == 7)) ? SSE_SHIFT_IMM
+											 : SSE_NO;
+	}
+	return (o >= 0x60 && o <= 0x6d) || (o >= 0x74 && o <= 0x76) || (o >= 0xd1 && o <= 0xd5) ||
+	       (o >= 0xd8 && o <= 0xef && o != 0xe6 && o != 0xe7) || (o >= 0xf1 && o <= 0xf6) ||
+	       (o >= 0xf8 && o <= 0xfe) ? SSE_OP : SSE_NO;
+}
+
+/* the host's opcode word for the guest's instruction */
+static uint32_t sse_opc(const struct insn *i)
+{
+	static const uint32_t pfx[4] = { 0, OPC_66, OPC_F3, OPC_F2 };
+	static const uint32_t esc[4] = { 0, OPC_0F, OPC_0F | OPC_38, OPC_0F | OPC_3A };
+	return i->opcode | pfx[i->mpfx & 3] | esc[i->map & 3];
+}
+
+static bool xmm_or_m128(const struct opnd *o)
+{
+	return o->kind == OPK_XMM || (o->kind == OPK_MEM && o->size == 16);
+}
+
+/* the m128 operand's host address into rsi, checked as the instruction
+ * wants; the jumps to its slow path in *m (NULL: not ours) */
+static bool sse_mem(struct gen *g, const struct insn *i, enum mmu_access acc, bool aligned,
+		    struct memop *m, uint8_t **misaligned)
+{
+	if (!mem_begin(g, i, 16, acc, 0, m))
+		return false;
+	*misaligned = NULL;
+	if (aligned) {
+		emit_test_ri(&g->e, 4, H_RSI, 15);
+		*misaligned = emit_jcc32(&g->e, 5 /* NE */, NULL);
+	}
+	return true;
+}
+
+static bool gen_sse(struct gen *g, const struct insn *i)
+{
+	bool aligned;
+	enum sse_kind kind = sse_kind(i, &aligned);
+	if (kind == SSE_NO || !(g->mode & BT_MODE_SSE) || (i->prefixes & PFX_LOCK))
+		return false;
+	const struct opnd *d = &i->opnd[0], *s = &i->opnd[1];
+	struct emit *e = &g->e;
+	struct memop m = { 0 };
+	uint8_t *misaligned = NULL;
+	bool mem = false;
+	if (kind == SSE_SHIFT_IMM) {
+		if (i->nopnd != 2 || d->kind != OPK_XMM || s->kind != OPK_IMM)
+			return false;
+		emit_sse_rm(e, SSE_MOVDQU_LOAD, 0, hm(H_R14, OFF_XMM(d->reg)));
+		emit_op_rr(e, sse_opc(i), (i->modrm >> 3) & 7, 0);
+		emit_byte(e, (unsigned)i->imm & 0xff);
+		emit_sse_rm(e, SSE_MOVDQU_STORE, 0, hm(H_R14, OFF_XMM(d->reg)));
+		return true;
+	}
+	if (kind == SSE_STORE) {
+		if (i->nopnd != 2 || s->kind != OPK_XMM || !xmm_or_m128(d))
+			return false;
+		if (d->kind == OPK_MEM) {
+			if (!sse_mem(g, i, MMU_WRITE, aligned, &m, &misaligned))
+				return false;
+			mem = true;
+		}
+		emit_sse_rm(e, SSE_MOVDQU_LOAD, 0, hm(H_R14, OFF_XMM(s->reg)));
+		emit_sse_rm(e, SSE_MOVDQU_STORE, 0, mem ? hm(H_RSI, 0) : hm(H_R14, OFF_XMM(d->reg)));
+	} else {
+		bool imm = i->nopnd == 3 && i->opnd[2].kind == OPK_IMM;
+		if (d->kind != OPK_XMM || !xmm_or_m128(s) || i->nopnd != 2 + imm)
+			return false;
+		if (s->kind == OPK_MEM) {
+			if (!sse_mem(g, i, MMU_READ, aligned, &m, &misaligned))
+				return false;
+			mem = true;
+		}
+		struct hmem src = mem ? hm(H_RSI, 0) : hm(H_R14, OFF_XMM(s->reg));
+		if (kind == SSE_LOAD) {
+			emit_sse_rm(e, SSE_MOVDQU_LOAD, 0, src);
+		} else {
+			/* unaligned loads of both, then the operation on xmm0, xmm1 */
+			emit_sse_rm(e, SSE_MOVDQU_LOAD, 0, hm(H_R14, OFF_XMM(d->reg)));
+			emit_sse_rm(e, SSE_MOVDQU_LOAD, 1, src);
+			emit_sse_rr(e, sse_opc(i), 0, 1);
+			if (imm)
+				emit_byte(e, (unsigned)i->imm & 0xff);
+		}
+		emit_sse_rm(e, SSE_MOVDQU_STORE, 0, hm(H_R14, OFF_XMM(d->reg)));
+	}
+	if (mem) {
+		/* no flags written: the slow path leaves them where they are */
+		defer_slow(g, m.miss, misaligned, false, m.dirty);
+	}
+	return true;
+}
+
 bool gen_native(struct gen *g)
 {
 	const struct insn *i = &g->t->d[g->k].in;
+	if (i->op == OP_SSE)
+		return gen_sse(g, i);
 	/* every operand form below is a general register, memory,
 	 * or an immediate; anything else is the interpreter's */
 	for (unsigned n = 0; n < i->nopnd; n++) {

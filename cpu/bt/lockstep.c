@@ -285,6 +285,8 @@ struct bt_ret bt_lockstep_block(struct bt_lockstep *ls, struct bt_vm *bv, struct
 	else if (memcmp(c->s->gpr, ls->sbt.gpr, sizeof(c->s->gpr)) || c->s->rip != ls->sbt.rip ||
 		 c->s->rflags != ls->sbt.rflags)
 		snprintf(why, sizeof(why), "registers");
+	else if (memcmp(c->s->fxsave + 160, ls->sbt.fxsave + 160, 256))
+		snprintf(why, sizeof(why), "xmm registers");
 	else
 		memory_differs(ls, bt_new, why, sizeof(why));
 	if (why[0])

@@ -551,6 +551,32 @@ static void test_stack_misc(void)
 	expect_len("cqo", 2);
 }
 
+/* SSE: mandatory prefixes before REX, the 0F 38 and 0F 3A escapes */
+static void test_sse(void)
+{
+	for (unsigned a = 0; a < 16; a++)
+		for (unsigned b = 0; b < 16; b++) {
+			bool rex = a >= 8 || b >= 8;
+			emit_sse_rr(E0(), 0xfe | OPC_0F | OPC_66, a, b);
+			expect_len(fmt("paddd xmm%u, xmm%u", a, b), 4 + rex);
+			emit_sse_rr(E0(), 0x00 | OPC_0F | OPC_38 | OPC_66, a, b);
+			expect_len(fmt("pshufb xmm%u, xmm%u", a, b), 5 + rex);
+			emit_sse_rr(E0(), 0x0f | OPC_0F | OPC_3A | OPC_66, a, b);
+			emit_byte(&E, 4);
+			expect_len(fmt("palignr xmm%u, xmm%u, 4", a, b), 6 + rex);
+			emit_sse_rr(E0(), 0x70 | OPC_0F | OPC_F2, a, b);
+			emit_byte(&E, 0x1b);
+			expect_len(fmt("pshuflw xmm%u, xmm%u, 0x1b", a, b), 5 + rex);
+		}
+	emit_sse_rm(E0(), SSE_MOVDQU_LOAD, 1, hm(H_R14, 0x1e0));
+	expect_len("movdqu xmm1, xmmword ptr [r14 + 0x1e0]", 9);
+	emit_sse_rm(E0(), SSE_MOVDQU_STORE, 9, hm(H_RSI, 0));
+	expect_len("movdqu xmmword ptr [rsi], xmm9", 5);
+	emit_op_rr(E0(), 0x73 | OPC_0F | OPC_66, 7, 3);
+	emit_byte(&E, 8);
+	expect_len("pslldq xmm3, 8", 5);
+}
+
 /* n bytes of nops: only nops, exactly n bytes, at most ceil(n/9) of them */
 static void test_nop(void)
 {
@@ -787,6 +813,7 @@ int main(void)
 	RUN(test_lea_imul);
 	RUN(test_xchg_bswap_cmov_setcc);
 	RUN(test_stack_misc);
+	RUN(test_sse);
 	RUN(test_nop);
 	RUN(test_rel32);
 	RUN(test_far);
