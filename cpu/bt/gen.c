@@ -923,6 +923,37 @@ static bool gen_unary(struct gen *g, const struct insn *i)
 	return true;
 }
 
+/* DIV of 32 and 64 bits: rdx:rax by the operand, natively unless the
+ * quotient would not fit (a divisor of 0 included: rdx >= it), where the
+ * interpreter raises #DE. The flags stay as they were, as the
+ * interpreter leaves them. */
+static bool gen_div(struct gen *g, const struct insn *i)
+{
+	const struct opnd *s = &i->opnd[0];
+	unsigned size = s->size;
+	if (i->nopnd != 1 || (size != 4 && size != 8) || (!reg_opnd(s) && s->kind != OPK_MEM))
+		return false;
+	struct memop m = { 0 };
+	if (s->kind == OPK_MEM) {
+		if (!mem_begin(g, i, size, MMU_READ, 0, &m))
+			return false;
+		emit_mov_rm(&g->e, size, H_RCX, hm(H_RSI, 0));
+	} else {
+		flags_before_clobber(g, 0);
+		ld_reg(g, size, H_RCX, s->reg);
+		m.dirty = g->dirty;
+	}
+	ld_reg(g, size, H_RDX, R_EDX);
+	emit_alu_rr(&g->e, ALU_CMP, size, H_RDX, H_RCX);
+	uint8_t *big = emit_jcc32(&g->e, 3 /* AE */, NULL);
+	ld_reg(g, size, H_RAX, R_EAX);
+	emit_unary_r(&g->e, UN_DIV, size, H_RCX);
+	st_reg(g, size, R_EAX, H_RAX);
+	st_reg(g, size, R_EDX, H_RDX);
+	defer_slow(g, m.miss, big, false, m.dirty);
+	return true;
+}
+
 /* BSWAP of 32 and 64 bits (of 16 the result is undefined: the
  * interpreter's answer stands) */
 static bool gen_bswap(struct gen *g, const struct insn *i)
@@ -1445,6 +1476,8 @@ bool gen_native(struct gen *g)
 		return true;
 	case OP_BSWAP:
 		return gen_bswap(g, i);
+	case OP_DIV:
+		return gen_div(g, i);
 	default:
 		return false;
 	}

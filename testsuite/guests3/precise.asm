@@ -12,6 +12,7 @@
 ;   e  a fault on the last of 10000 iterations of a loop body
 ;   f  a fault right after a not-taken Jcc and at a taken Jcc's target
 ;   g  INC and DEC of memory pass CF through, also past a #PF on them
+;   h  DIV of a register and of memory keeps the flags (c has its #DE)
 %include "lib.inc"
 
 PD		equ 0x400000
@@ -579,6 +580,26 @@ g2_fault:
 	CHECK_EXC "g2", 14, 2, g2_fault
 	CHECK_REGS "g2", 5, 0x10, 1, 0x20, 6, 7, 8
 	CHECK_FLAGS "g2", CF | AF
+
+	; ============ h: DIV leaves the flags, and its #DE is precise ============
+	mov dword [SRCBUF], 7
+	mov eax, 0x7fffffff
+	add eax, 1			; 0x80000000: OF SF AF PF
+	mov edx, 3
+	mov eax, 100
+	mov ecx, 9
+	div ecx				; 0x3_00000064 / 9
+	pushfd
+	CHECK_EQ eax, 0x55555560, "h: DIV's quotient"
+	CHECK_EQ edx, 4, "h: DIV's remainder"
+	pop eax
+	and eax, ARITH
+	CHECK_EQ eax, OF | SF | AF | PF, "h: flags after DIV"
+	mov edx, 6
+	mov eax, 1
+	div dword [SRCBUF]		; 0x6_00000001 / 7
+	CHECK_EQ eax, 0xdb6db6db, "h: DIV [mem]'s quotient"
+	CHECK_EQ edx, 4, "h: DIV [mem]'s remainder"
 
 	mov esi, ok
 	jmp pass_with
