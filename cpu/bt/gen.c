@@ -1369,12 +1369,79 @@ static bool sse_mem(struct gen *g, const struct insn *i, enum mmu_access acc, bo
 	return true;
 }
 
+/* MOVD and MOVQ between an xmm register and a general register or
+ * memory (the xmm side through the FXSAVE image: the low 4 or 8 bytes,
+ * the rest zeroed when written), and PMOVMSKB */
+static bool gen_sse_narrow(struct gen *g, const struct insn *i)
+{
+	const struct opnd *d = &i->opnd[0], *s = &i->opnd[1];
+	unsigned o = i->opcode, p = i->mpfx;
+	struct emit *e = &g->e;
+	struct memop m;
+	if (i->map != MAP_0F || i->nopnd != 2)
+		return false;
+	if (o == 0xd7 && p == 1) {
+		/* PMOVMSKB r32, xmm */
+		if (!reg_opnd(d) || s->kind != OPK_XMM)
+			return false;
+		emit_sse_rm(e, SSE_MOVDQU_LOAD, 0, hm(H_R14, OFF_XMM(s->reg)));
+		emit_op_rr(e, 0xd7 | OPC_0F | OPC_66, H_RAX, 0);
+		st_reg(g, d->size, d->reg, H_RAX);
+		return true;
+	}
+	bool to_xmm = (o == 0x6e && p == 1) || (o == 0x7e && p == 2) || (o == 0xd6 && p == 1 && d->kind == OPK_XMM);
+	bool from_xmm = (o == 0x7e && p == 1) || (o == 0xd6 && p == 1 && d->kind == OPK_MEM);
+	if (to_xmm) {
+		unsigned n = o == 0x6e ? s->size : 8;
+		if (d->kind != OPK_XMM || (n != 4 && n != 8))
+			return false;
+		bool mem = s->kind == OPK_MEM;
+		if (mem) {
+			if (!mem_begin(g, i, n, MMU_READ, 0, &m))
+				return false;
+			emit_mov_rm(e, n, H_RAX, hm(H_RSI, 0));
+		} else if (s->kind == OPK_XMM && o != 0x6e) {
+			emit_mov_rm(e, 8, H_RAX, hm(H_R14, OFF_XMM(s->reg)));
+		} else if (reg_opnd(s) && o == 0x6e) {
+			ld_reg(g, n, H_RAX, s->reg);	/* 4 bytes zero-extend */
+		} else {
+			return false;
+		}
+		emit_mov_mr(e, 8, hm(H_R14, OFF_XMM(d->reg)), H_RAX);
+		emit_mov_mi(e, 8, hm(H_R14, OFF_XMM(d->reg) + 8), 0);
+		if (mem)
+			mem_end(g, &m);
+		return true;
+	}
+	if (from_xmm) {
+		unsigned n = o == 0xd6 ? 8 : d->size;
+		if (s->kind != OPK_XMM || (n != 4 && n != 8))
+			return false;
+		if (d->kind == OPK_MEM) {
+			if (!mem_begin(g, i, n, MMU_WRITE, 0, &m))
+				return false;
+			emit_mov_rm(e, n, H_RAX, hm(H_R14, OFF_XMM(s->reg)));
+			emit_mov_mr(e, n, hm(H_RSI, 0), H_RAX);
+			mem_end(g, &m);
+			return true;
+		}
+		if (!reg_opnd(d))
+			return false;
+		emit_mov_rm(e, n, H_RAX, hm(H_R14, OFF_XMM(s->reg)));
+		st_reg(g, n, d->reg, H_RAX);
+		return true;
+	}
+	return false;
+}
+
 static bool gen_sse(struct gen *g, const struct insn *i)
 {
 	bool aligned;
 	enum sse_kind kind = sse_kind(i, &aligned);
-	if (kind == SSE_NO || !(g->mode & BT_MODE_SSE) || (i->prefixes & PFX_LOCK))
+	if (!(g->mode & BT_MODE_SSE) || (i->prefixes & PFX_LOCK))
 		return false;
+	if (kind == SSE_NO)
+		return gen_sse_narrow(g, i);
 	const struct opnd *d = &i->opnd[0], *s = &i->opnd[1];
 	struct emit *e = &g->e;
 	struct memop m = { 0 };
