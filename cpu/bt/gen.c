@@ -158,6 +158,12 @@ void gen_flags_to_mem(struct gen *g)
 	g->flags = FLAGS_IMAGE;
 }
 
+/* eax = LF_HOST's image (AH the flags' low byte, AL OF) */
+static void ld_image(struct emit *e)
+{
+	emit_movzx_rm(e, 4, 2, H_RAX, hm(H_R15, OFF_LF_RES));
+}
+
 /* host EFLAGS from AX in LF_HOST's form: OF first (0x7f + 1 overflows,
  * 0x7f + 0 does not), then the rest from AH */
 static void flags_of_ax(struct emit *e)
@@ -187,7 +193,7 @@ static void call_keeping_regs(struct gen *g, const void *fn)
 static void flags_to_host(struct gen *g)
 {
 	if (g->flags == FLAGS_IMAGE) {
-		emit_movzx_rm(&g->e, 4, 2, H_RAX, hm(H_R15, OFF_LF_RES));
+		ld_image(&g->e);
 	} else {
 		emit_mov_rr(&g->e, 8, H_RDI, H_R15);
 		call_keeping_regs(g, (const void *)bt_h_flags);
@@ -224,7 +230,7 @@ unsigned gen_cond(struct gen *g, unsigned cc)
 		return cc;
 	if (g->flags == FLAGS_IMAGE) {
 		/* this block's own spill: the image, without asking whose */
-		emit_movzx_rm(&g->e, 4, 2, H_RAX, hm(H_R15, OFF_LF_RES));
+		ld_image(&g->e);
 		cond_of_image(&g->e, cc);
 		return cc & 1 ? 4 /* E */ : 5 /* NE */;
 	}
@@ -232,7 +238,7 @@ unsigned gen_cond(struct gen *g, unsigned cc)
 	 * any other lazy state: the interpreter evaluates */
 	emit_alu_mi(&g->e, ALU_CMP, 1, hm(H_R15, OFF_LF_OP), LF_HOST);
 	uint8_t *other = emit_jcc8(&g->e, 5 /* NE */);
-	emit_movzx_rm(&g->e, 4, 2, H_RAX, hm(H_R15, OFF_LF_RES));
+	ld_image(&g->e);
 	cond_of_image(&g->e, cc);
 	uint8_t *done = emit_jmp8(&g->e);
 	emit_bind8(&g->e, other);
@@ -882,10 +888,8 @@ static bool gen_unary_mem(struct gen *g, const struct insn *i)
 	struct memop m;
 	if (!mem_begin(g, i, d->size, MMU_WRITE, writes, &m))
 		return false;
-	if (cf_in) {
-		emit_movzx_rm(&g->e, 4, 2, H_RAX, hm(H_R15, OFF_LF_RES));
-		flags_of_ax(&g->e);
-	}
+	if (cf_in)
+		flags_to_host(g);	/* from the image mem_begin left */
 	if (i->op == OP_INC)
 		emit_inc_m(&g->e, d->size, hm(H_RSI, 0));
 	else if (i->op == OP_DEC)
@@ -1124,32 +1128,22 @@ static bool gen_imul(struct gen *g, const struct insn *i)
 	bool lazy = g->seen[g->k + 1];
 	if (lazy)
 		flags_before_clobber(g, FL_ARITH);
-	enum hreg h = lazy ? H_NONE : hreg_of(g, d->reg);
-	if (h != H_NONE) {
-		/* in place: the flags are the host's, the product stays put */
-		g->dirty |= (uint16_t)(1u << d->reg);
-		if (i->nopnd == 3) {
-			ld_reg(g, d->size, H_RCX, s->reg);
-			emit_imul_rri(&g->e, d->size, h, H_RCX, (int32_t)i->imm);
-		} else if (is_cached(g, s->reg)) {
-			emit_imul_rr(&g->e, d->size, h, (enum hreg)g->host_of[s->reg]);
-		} else {
-			emit_imul_rm(&g->e, d->size, h, greg(s->reg));
-		}
-		g->flags = FLAGS_HOST;
-		return true;
-	}
+	/* in place unless the product must stay in rax for the lazy flags */
+	enum hreg h = lazy ? H_NONE : dst_in_place(g, d->reg);
+	enum hreg to = h != H_NONE ? h : H_RAX;
 	if (i->nopnd == 2) {
-		ld_reg(g, d->size, H_RAX, d->reg);
+		if (to == H_RAX)
+			ld_reg(g, d->size, H_RAX, d->reg);
 		if (is_cached(g, s->reg))
-			emit_imul_rr(&g->e, d->size, H_RAX, (enum hreg)g->host_of[s->reg]);
+			emit_imul_rr(&g->e, d->size, to, (enum hreg)g->host_of[s->reg]);
 		else
-			emit_imul_rm(&g->e, d->size, H_RAX, greg(s->reg));
+			emit_imul_rm(&g->e, d->size, to, greg(s->reg));
 	} else {
 		ld_reg(g, d->size, H_RCX, s->reg);
-		emit_imul_rri(&g->e, d->size, H_RAX, H_RCX, (int32_t)i->imm);
+		emit_imul_rri(&g->e, d->size, to, H_RCX, (int32_t)i->imm);
 	}
-	st_reg(g, d->size, d->reg, H_RAX);
+	if (to == H_RAX)
+		st_reg(g, d->size, d->reg, H_RAX);
 	if (!lazy) {
 		g->flags = FLAGS_HOST;
 		return true;
