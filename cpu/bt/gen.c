@@ -17,7 +17,8 @@
  * that reads struct cpu_state (a helper, a slow path, a stub), so a helper
  * or a fault always sees them current. Memory goes through an inline TLB
  * hit (one compare and one add, aligned accesses in flat 32-bit or 64-bit
- * code); anything else, a miss, MMIO, a write to a code page, takes the
+ * code), shared by the accesses off the same registers that one page
+ * holds (a struct's fields: struct mem_group); anything else, a miss, MMIO, a write to a code page, takes the
  * slow path, out of line after the block: the interpreter runs the whole
  * instruction (one source of truth), and the flags come back into host
  * EFLAGS after it. */
@@ -183,6 +184,7 @@ static void call_keeping_regs(struct gen *g, const void *fn)
 		emit_push_r(&g->e, H_R10);
 	}
 	emit_call(&g->e, fn);
+	gen_group_end(g);
 	if (r10) {
 		emit_pop_r(&g->e, H_R10);
 		emit_pop_r(&g->e, H_R10);
@@ -525,6 +527,9 @@ static void slow_insn(struct gen *g, bool flags_out, uint16_t dirty)
 	g->flags = FLAGS_MEM;
 	if (flags_out)
 		flags_to_host(g);
+	/* the calls clobbered r11: the group's members after this one check
+	 * their own addresses (a mov, which keeps the flags just restored) */
+	emit_mov_ri(&g->e, 4, H_R11, 0);
 }
 
 /* a native memory instruction: hot is emitted by the caller between
@@ -533,7 +538,146 @@ struct memop {
 	uint8_t *miss;
 	bool flags_out;
 	uint16_t dirty;		/* the registers to store on the slow path */
+	uint8_t *recheck;	/* a group member's jump to its own check */
+	const uint8_t *hot;	/* where that check comes back on a hit */
+	unsigned size;
+	enum mmu_access acc;
 };
+
+/* -- memory groups (struct mem_group) -- */
+
+/* the widest span of displacements a group covers: wider ones would
+ * straddle a page boundary too often, where each checks alone */
+#define GROUP_SPAN 512
+
+/* a memory operand a group may cover: one register part (no RIP, no
+ * absolute address), addressed as mem_begin addresses it */
+static bool groupable(const struct insn *i)
+{
+	return !is_moffs(i) && i->asize != 2 && i->base != REG_RIP &&
+	       (i->base != REG_NONE || i->index != REG_NONE);
+}
+
+static bool same_regs(const struct insn *a, const struct mem_group *p)
+{
+	return a->seg == p->seg && a->base == p->base && a->index == p->index &&
+	       a->scale == p->scale && a->asize == p->asize;
+}
+
+/* the access i's memory operand makes, as mem_begin will likely be
+ * asked for it (a wrong guess costs only the group) */
+static bool mem_access(const struct insn *i, unsigned *size, bool *write)
+{
+	switch (i->op) {
+	case OP_LEA: case OP_NOP: case OP_PREFETCH: case OP_NOP_HINT: case OP_PUSH: case OP_POP:
+		return false;
+	default:
+		break;
+	}
+	for (unsigned n = 0; n < i->nopnd; n++) {
+		if (i->opnd[n].kind != OPK_MEM)
+			continue;
+		*size = i->opnd[n].size;
+		*write = n == 0 && i->op != OP_CMP && i->op != OP_TEST && i->op != OP_BT;
+		return true;
+	}
+	return false;
+}
+
+static uint16_t gpr_bit(const struct opnd *o)
+{
+	if (o->kind != OPK_REG)
+		return 0;
+	return (uint16_t)(1u << (o->reg >= REG_AH ? o->reg - REG_AH : o->reg));
+}
+
+/* the general registers i may write (all of them where not known) */
+static uint16_t regs_written(const struct insn *i)
+{
+	const uint16_t ax = 1u << R_EAX, dx = 1u << R_EDX, sp = 1u << R_ESP;
+	uint16_t d = i->nopnd ? gpr_bit(&i->opnd[0]) : 0;
+	switch (i->op) {
+	case OP_ADD: case OP_OR: case OP_ADC: case OP_SBB: case OP_AND: case OP_SUB: case OP_XOR:
+	case OP_CMP: case OP_TEST: case OP_INC: case OP_DEC: case OP_NEG: case OP_NOT:
+	case OP_ROL: case OP_ROR: case OP_RCL: case OP_RCR: case OP_SHL: case OP_SHR: case OP_SAL:
+	case OP_SAR: case OP_SHLD: case OP_SHRD: case OP_BT: case OP_BTS: case OP_BTR: case OP_BTC:
+	case OP_BSF: case OP_BSR: case OP_SETCC: case OP_CMOVCC: case OP_POPCNT: case OP_LZCNT:
+	case OP_TZCNT: case OP_MOV: case OP_MOVSX: case OP_MOVZX: case OP_MOVSXD: case OP_LEA:
+	case OP_BSWAP: case OP_MOVBE: case OP_NOP: case OP_PREFETCH: case OP_NOP_HINT:
+	case OP_LFENCE: case OP_MFENCE: case OP_SFENCE: case OP_SSE:
+		return d;
+	case OP_IMUL:
+		return i->nopnd >= 2 ? d : ax | dx;
+	case OP_MUL: case OP_DIV: case OP_IDIV:
+		return ax | dx;
+	case OP_XCHG: case OP_XADD:
+		return d | (i->nopnd > 1 ? gpr_bit(&i->opnd[1]) : 0);
+	case OP_CMPXCHG:
+		return d | ax;
+	case OP_CBW:
+		return ax;
+	case OP_CWD:
+		return dx;
+	case OP_PUSH:
+		return sp;
+	case OP_POP:
+		return sp | d;
+	default:
+		return 0xffff;
+	}
+}
+
+void gen_group_end(struct gen *g)
+{
+	g->grp.live = false;
+}
+
+/* is instruction g->k's access one the live group checked? */
+static bool group_member(const struct gen *g, const struct insn *i, unsigned size,
+			 enum mmu_access acc)
+{
+	const struct mem_group *p = &g->grp;
+	return p->live && g->k <= p->end && groupable(i) && same_regs(i, p) && i->disp >= p->lo &&
+	       (int64_t)i->disp + size <= p->hi && (acc == MMU_READ || p->write);
+}
+
+/* start a group at instruction g->k when later ones in the block use
+ * the same registers, unchanged, within GROUP_SPAN: true with g->grp
+ * set. A live group with members still ahead stays. */
+static bool group_start(struct gen *g, const struct insn *i, unsigned size, enum mmu_access acc)
+{
+	const struct tb *t = g->t;
+	if (!groupable(i) || (acc != MMU_READ && acc != MMU_WRITE) ||
+	    (g->grp.live && g->grp.end > g->k))
+		return false;
+	uint16_t regs = (uint16_t)((i->base < 16 ? 1u << i->base : 0) |
+				   (i->index < 16 ? 1u << i->index : 0));
+	struct mem_group p = { true, i->seg, i->base, i->index, i->scale, i->asize,
+			       acc == MMU_WRITE, i->disp, (int64_t)i->disp + size, g->k };
+	if (regs_written(i) & regs)
+		return false;
+	for (unsigned j = g->k + 1; j < t->n; j++) {
+		const struct insn *o = &t->d[j].in;
+		unsigned sz;
+		bool w;
+		if (groupable(o) && same_regs(o, &p) && mem_access(o, &sz, &w)) {
+			int64_t lo = o->disp < p.lo ? o->disp : p.lo;
+			int64_t hi = (int64_t)o->disp + sz > p.hi ? (int64_t)o->disp + sz : p.hi;
+			if (hi - lo <= GROUP_SPAN) {
+				p.lo = lo;
+				p.hi = hi;
+				p.write |= w;
+				p.end = j;
+			}
+		}
+		if (regs_written(o) & regs)
+			break;
+	}
+	if (p.end == g->k)
+		return false;
+	g->grp = p;
+	return true;
+}
 
 static bool mem_begin(struct gen *g, const struct insn *i, unsigned size, enum mmu_access acc,
 		      uint16_t writes, struct memop *m)
@@ -547,23 +691,45 @@ static bool mem_begin(struct gen *g, const struct insn *i, unsigned size, enum m
 	/* the flags as they were before it, even when it sets them all: a
 	 * fault on the slow path shows them to the handler */
 	flags_before_clobber(g, 0);
-	if (!lin_to_rsi(g, i))
-		return false;	/* cannot happen: checked above */
-	m->miss = tlb_hit(g, size, acc);
+	m->miss = m->recheck = NULL;
+	if (group_member(g, i, size, acc)) {
+		emit_test_rr(&g->e, 8, H_R11, H_R11);
+		m->recheck = emit_jcc32(&g->e, 4 /* E */, NULL);
+		emit_lea(&g->e, 8, H_RSI, hm(H_R11, (int32_t)(i->disp - g->grp.lo)));
+	} else if (group_start(g, i, size, acc)) {
+		struct insn at_lo = *i;
+		at_lo.disp = (int32_t)g->grp.lo;
+		if (!lin_to_rsi(g, &at_lo))
+			return false;	/* cannot happen: checked above */
+		m->recheck = tlb_hit(g, (unsigned)(g->grp.hi - g->grp.lo),
+				     g->grp.write ? MMU_WRITE : MMU_READ);
+		emit_mov_rr(&g->e, 8, H_R11, H_RSI);
+		if (i->disp != g->grp.lo)
+			emit_lea(&g->e, 8, H_RSI, hm(H_R11, (int32_t)(i->disp - g->grp.lo)));
+	} else {
+		if (!lin_to_rsi(g, i))
+			return false;	/* cannot happen: checked above */
+		m->miss = tlb_hit(g, size, acc);
+	}
+	m->hot = g->e.p + g->e.exec_delta;
+	m->size = size;
+	m->acc = acc;
 	m->flags_out = writes == FL_ARITH;
 	m->dirty = g->dirty;
 	return true;
 }
 
-/* the slow path, entered by the jumps at from (rel32s), comes back here */
-static void defer_slow(struct gen *g, uint8_t *from0, uint8_t *from1, bool flags_out, uint16_t dirty)
+/* the slow path of m, entered also by the jump at extra (a rel32, or
+ * NULL), comes back here */
+static void defer_slow(struct gen *g, const struct memop *m, uint8_t *extra, bool flags_out)
 {
 	if (g->nslow >= sizeof(g->slow) / sizeof(g->slow[0])) {
 		g->e.full = true;	/* cannot happen: one per instruction */
 		return;
 	}
-	g->slow[g->nslow++] = (struct slow_path){ { from0, from1 }, g->e.p + g->e.exec_delta,
-						  g->k, flags_out, dirty };
+	g->slow[g->nslow++] = (struct slow_path){ { m->miss, extra }, g->e.p + g->e.exec_delta,
+						  g->k, flags_out, m->dirty, m->recheck, m->hot,
+						  (uint8_t)m->size, (uint8_t)m->acc };
 }
 
 void gen_slow_paths(struct gen *g)
@@ -571,9 +737,19 @@ void gen_slow_paths(struct gen *g)
 	unsigned k = g->k;
 	for (unsigned n = 0; n < g->nslow; n++) {
 		const struct slow_path *sp = &g->slow[n];
+		g->k = sp->k;
+		uint8_t *miss = NULL;
+		if (sp->recheck) {
+			/* the group's check missed, or a call zeroed r11 */
+			emit_bind32(&g->e, sp->recheck);
+			emit_alu_rr(&g->e, ALU_XOR, 4, H_R11, H_R11);
+			lin_to_rsi(g, &g->t->d[sp->k].in);
+			miss = tlb_hit(g, sp->size, (enum mmu_access)sp->acc);
+			emit_jmp32(&g->e, sp->hot);
+		}
+		emit_bind32(&g->e, miss);
 		emit_bind32(&g->e, sp->from[0]);
 		emit_bind32(&g->e, sp->from[1]);
-		g->k = sp->k;
 		slow_insn(g, sp->flags_out, sp->dirty);
 		emit_jmp32(&g->e, sp->back);
 	}
@@ -582,7 +758,7 @@ void gen_slow_paths(struct gen *g)
 
 static void mem_end(struct gen *g, struct memop *m)
 {
-	defer_slow(g, m->miss, NULL, m->flags_out, m->dirty);
+	defer_slow(g, m, NULL, m->flags_out);
 	/* else it wrote none: they are still where mem_begin left them */
 	if (m->flags_out)
 		g->flags = FLAGS_HOST;
@@ -954,7 +1130,7 @@ static bool gen_div(struct gen *g, const struct insn *i)
 	emit_unary_r(&g->e, UN_DIV, size, H_RCX);
 	st_reg(g, size, R_EAX, H_RAX);
 	st_reg(g, size, R_EDX, H_RDX);
-	defer_slow(g, m.miss, big, false, m.dirty);
+	defer_slow(g, &m, big, false);
 	return true;
 }
 
@@ -1201,7 +1377,7 @@ bool gen_ret(struct gen *g)
 		uint8_t *bad = emit_jcc32(&g->e, 5 /* NE */, NULL);
 		st_reg(g, ss, R_ESP, H_RDI);
 		emit_mov_mr(&g->e, 8, hm(H_R14, OFF_RIP), H_RAX);
-		defer_slow(g, bad, m.miss, false, m.dirty);
+		defer_slow(g, &m, bad, false);
 		g->flags = FLAGS_MEM;
 		return true;
 	}
@@ -1484,7 +1660,7 @@ static bool gen_sse(struct gen *g, const struct insn *i)
 	}
 	if (mem) {
 		/* no flags written: the slow path leaves them where they are */
-		defer_slow(g, m.miss, misaligned, false, m.dirty);
+		defer_slow(g, &m, misaligned, false);
 	}
 	return true;
 }

@@ -73,6 +73,19 @@ struct gen {
 	uint8_t host_of[16];
 	uint16_t cached, dirty;
 	uint16_t in_r10;		/* the guest register in r10 (caller-saved), or 0 */
+	/* memory operands off the same registers (a struct's fields, a
+	 * stack frame) whose displacements span less than a page: the first
+	 * checks the TLB once for all of them and leaves the host address
+	 * of its register part + lo in r11; the others only test r11, which
+	 * is 0 where that check missed, and after any call (caller-saved):
+	 * then each checks its own address out of line */
+	struct mem_group {
+		bool live;
+		uint8_t seg, base, index, scale, asize;
+		bool write;		/* checked for writing: members may write */
+		int64_t lo, hi;		/* displacements covered: [lo, hi) */
+		unsigned end;		/* the last instruction that may be a member */
+	} grp;
 	/* the slow paths of native memory instructions, emitted after the
 	 * body so the hot path runs straight */
 	struct slow_path {
@@ -81,6 +94,11 @@ struct gen {
 		unsigned k;
 		bool flags_out;		/* the flags come back to host EFLAGS */
 		uint16_t dirty;		/* cached registers to store first */
+		/* a group member's own TLB check, out of line: entered by
+		 * the jump at recheck (NULL: none), on to hot on a hit */
+		uint8_t *recheck;
+		const uint8_t *hot;
+		uint8_t size, acc;
 	} slow[BT_MAX_INSNS];
 	unsigned nslow;
 };
@@ -104,6 +122,8 @@ void gen_slow_paths(struct gen *g);
 void gen_regs_flush(struct gen *g);
 /* load them all again: after a helper, which may have written any */
 void gen_regs_reload(struct gen *g);
+/* a call from the hot path clobbered r11: the memory group ends */
+void gen_group_end(struct gen *g);
 /* instruction g->k natively: false when gen.c does not know it */
 bool gen_native(struct gen *g);
 /* before the last instruction, which reaches into the next page: leave

@@ -194,6 +194,7 @@ static void call_insn(struct gen *g, unsigned k, bool reload)
 	emit_mov_rr(&g->e, 8, H_RDI, H_R15);
 	emit_mov_ri(&g->e, 8, H_RSI, (uint64_t)(uintptr_t)st);
 	emit_call(&g->e, (const void *)bt_h_insn);
+	gen_group_end(g);
 	g->flags = FLAGS_MEM;	/* the interpreter's lazy form, if it wrote them */
 	if (reload)
 		gen_regs_reload(g);

@@ -13,6 +13,9 @@
 ;   f  a fault right after a not-taken Jcc and at a taken Jcc's target
 ;   g  INC and DEC of memory pass CF through, also past a #PF on them
 ;   h  DIV of a register and of memory keeps the flags (c has its #DE)
+;   i  loads off one register checked as a group (the translator's one TLB
+;      check for them all): a group straddling two pages, a member's #PF
+;      there, and members after another load's slow path
 %include "lib.inc"
 
 PD		equ 0x400000
@@ -600,6 +603,90 @@ g2_fault:
 	div dword [SRCBUF]		; 0x6_00000001 / 7
 	CHECK_EQ eax, 0xdb6db6db, "h: DIV [mem]'s quotient"
 	CHECK_EQ edx, 4, "h: DIV [mem]'s remainder"
+
+	; ============ i: loads off one register, checked as a group ============
+	; i1: the group's span crosses from page 2 into page 3 (both
+	; present, page 3 at another frame than the one after page 2's):
+	; each load then checks its own page
+	call reset_pt
+	mov dword [PT + 3 * 4], PHYS(5) | W | P
+	mov eax, cr3
+	mov cr3, eax
+	mov dword [PHYS(2) + 0xff8], 0x10
+	mov dword [PHYS(2) + 0xffc], 0x22110000
+	mov dword [PHYS(3)], 0x9988
+	mov dword [PHYS(5)], 0x4433
+	mov dword [PHYS(5) + 4], 0x30
+	mov ecx, 3
+	xor ebp, ebp
+	mov esi, PAGE(3) - 8
+i1_loop:
+	mov eax, [esi]			; 0x10
+	mov ebx, [esi + 6]		; 0x44332211, across the boundary
+	add ebp, [esi + 12]		; 0x30
+	add ebp, eax
+	add ebp, ebx
+	dec ecx
+	jnz i1_loop
+	CHECK_EQ ebp, 3 * (0x10 + 0x44332211 + 0x30), "i1: the sum of a group across two pages"
+
+	; i2: 1000 times a group within page 0, and on the last iteration
+	; one reaching into page 1 (not present): the #PF is the second
+	; load's, with the first one's result and the flags of the ADD
+	; between them
+	call reset_pt
+	mov dword [PHYS(0) + 0x7f8], 0x11
+	mov dword [PHYS(0) + 0x800], 5
+	mov dword [PHYS(0) + 0xff8], 0x11
+	mov dword [PHYS(1)], 7
+	ARM ACT_MAP, 0
+	mov [esp_want], esp
+	mov ecx, 1000
+	mov ebx, 0x7fffffff - 999 * 0x11
+	xor esi, esi
+	mov edi, 0x69
+	xor ebp, ebp
+i2_loop:
+	xor edx, edx
+	cmp ecx, 1
+	sete dl
+	shl edx, 11
+	add edx, PAGE(0) + 0x7f8	; PAGE(1) - 8 on the last iteration
+	mov eax, [edx]
+	add ebx, eax			; the last: 0x80000010, OF SF AF
+i2_fault:
+	mov esi, [edx + 8]
+	add ebp, esi
+	dec ecx
+	jnz i2_loop
+	CHECK_EQ esi, 7, "i2: ESI (the resumed load)"
+	CHECK_EQ ebp, 999 * 5 + 7, "i2: EBP after the loop"
+	CHECK_EXC "i2", 14, 0, i2_fault
+	CHECK_REGS "i2", 0x11, 0x80000010, 1, PAGE(1) - 8, 5, 0x69, 999 * 5
+	CHECK_FLAGS "i2", OF | SF | AF
+
+	; i3: between a group's loads, one that crosses a page takes the
+	; slow path (a call out) every time; the loads after it still
+	; read their own addresses
+	call reset_pt
+	mov dword [PHYS(3)], 0x4433
+	mov dword [SRCBUF], 0xa1
+	mov dword [SRCBUF + 4], 0xa2
+	mov dword [SRCBUF + 8], 0xa3
+	mov ecx, 3
+	xor ebp, ebp
+i3_loop:
+	mov esi, SRCBUF
+	mov eax, [esi]
+	mov edi, [PAGE(3) - 2]		; 0x44332211, from i1
+	mov ebx, [esi + 4]
+	add ebp, [esi + 8]
+	add ebp, eax
+	add ebp, ebx
+	add ebp, edi
+	dec ecx
+	jnz i3_loop
+	CHECK_EQ ebp, 3 * (0xa1 + 0xa2 + 0xa3 + 0x44332211), "i3: loads after another's slow path"
 
 	mov esi, ok
 	jmp pass_with
