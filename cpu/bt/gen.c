@@ -11,17 +11,19 @@
  * a count of 0), a native instruction leaves them in the interpreter's
  * lazy form instead (shifts, IMUL).
  *
- * Guest registers live in struct cpu_state at [r14 + 8 * n]. The four a
- * block uses most stay in rbx, rbp, r12 and r13 (callee-saved, so helpers
- * keep them) from its start to its exits, and are stored before anything
- * that reads struct cpu_state (a helper, a slow path, a stub), so a helper
- * or a fault always sees them current. Memory goes through an inline TLB
- * hit (one compare and one add, aligned accesses in flat 32-bit or 64-bit
- * code), shared by the accesses off the same registers that one page
- * holds (a struct's fields: struct mem_group); anything else, a miss, MMIO, a write to a code page, takes the
- * slow path, out of line after the block: the interpreter runs the whole
- * instruction (one source of truth), and the flags come back into host
- * EFLAGS after it. */
+ * Guest registers live in struct cpu_state at [r14 + 8 * n]. The seven a
+ * block uses most stay in rbx, rbp, r12, r13 (callee-saved, so helpers
+ * keep them), r10, r8 and r9 (kept around the calls) from its start to
+ * its exits, and are stored before anything that reads struct cpu_state
+ * (a helper, a slow path, a stub), so a helper or a fault always sees
+ * them current. A block that loops to its own start keeps them there
+ * from round to round. Memory goes through an inline TLB hit (one
+ * compare and one add, aligned accesses in flat 32-bit or 64-bit code),
+ * shared by the accesses off the same registers that one page holds (a
+ * struct's fields: struct mem_group); anything else, a miss, MMIO, a
+ * write to a code page, takes the slow path, out of line after the
+ * block: the interpreter runs the whole instruction (one source of
+ * truth), and the flags come back into host EFLAGS after it. */
 // SPDX-License-Identifier: MIT
 #include "cpu/bt/gen.h"
 
@@ -173,22 +175,24 @@ static void flags_of_ax(struct emit *e)
 	emit_sahf(e);
 }
 
-/* a helper's call where the cached registers stay cached: r10, the one
- * the callee may clobber, rides on the stack (twice, which keeps it
- * aligned) */
+/* a helper's call where the cached registers stay cached: those in
+ * caller-saved host registers ride on the stack (an even number of
+ * pushes, which keeps it aligned) */
 static void call_keeping_regs(struct gen *g, const void *fn)
 {
-	bool r10 = g->cached & g->in_r10;
-	if (r10) {
-		emit_push_r(&g->e, H_R10);
-		emit_push_r(&g->e, H_R10);
-	}
+	enum hreg save[4];
+	unsigned n = 0;
+	for (unsigned r = 0; r < 16; r++)
+		if (g->cached & g->in_volatile & (1u << r))
+			save[n++] = (enum hreg)g->host_of[r];
+	if (n & 1)
+		save[n++] = save[0];
+	for (unsigned k = 0; k < n; k++)
+		emit_push_r(&g->e, save[k]);
 	emit_call(&g->e, fn);
 	gen_group_end(g);
-	if (r10) {
-		emit_pop_r(&g->e, H_R10);
-		emit_pop_r(&g->e, H_R10);
-	}
+	for (unsigned k = n; k-- > 0;)
+		emit_pop_r(&g->e, save[k]);
 }
 
 /* the guest's flags into host EFLAGS (from whatever the lazy state is) */
@@ -347,9 +351,9 @@ static void count_use(uint8_t *uses, unsigned r)
 
 void gen_regs_begin(struct gen *g)
 {
-	/* callee-saved but for r10, which the inline helper calls keep on
-	 * the stack; slow paths reload them all anyway */
-	static const uint8_t hosts[] = { H_RBX, H_RBP, H_R12, H_R13, H_R10 };
+	/* callee-saved first; r10, r8 and r9 the inline helper calls keep
+	 * on the stack; slow paths reload them all anyway */
+	static const uint8_t hosts[] = { H_RBX, H_RBP, H_R12, H_R13, H_R10, H_R8, H_R9 };
 	const struct tb *t = g->t;
 	uint8_t uses[16] = { 0 };
 	uint16_t banned = 0;
@@ -369,21 +373,22 @@ void gen_regs_begin(struct gen *g)
 		if (i->op == OP_PUSH || i->op == OP_POP || i->op == OP_CALL || i->op == OP_RET)
 			count_use(uses, R_ESP);
 	}
-	g->cached = g->dirty = g->in_r10 = 0;
+	g->cached = g->dirty = g->in_volatile = 0;
 	/* the most used first: one load and at most one store each, where
-	 * uncached every use is a load or a store */
+	 * uncached every use is a load or a store (in a loop, every round) */
+	unsigned least = g->loop ? 1 : 2;
 	for (unsigned h = 0; h < sizeof(hosts); h++) {
 		unsigned best = 16;
 		for (unsigned r = 0; r < 16; r++)
-			if (!(banned >> r & 1) && !is_cached(g, r) && uses[r] >= 2 &&
+			if (!(banned >> r & 1) && !is_cached(g, r) && uses[r] >= least &&
 			    (best == 16 || uses[r] > uses[best]))
 				best = r;
 		if (best == 16)
 			break;
 		g->cached |= (uint16_t)(1u << best);
 		g->host_of[best] = hosts[h];
-		if (hosts[h] == H_R10)
-			g->in_r10 = (uint16_t)(1u << best);
+		if (hosts[h] == H_R10 || hosts[h] == H_R8 || hosts[h] == H_R9)
+			g->in_volatile |= (uint16_t)(1u << best);
 		emit_mov_rm(&g->e, 8, hosts[h], greg(best));
 	}
 }
@@ -409,7 +414,7 @@ void gen_regs_reload(struct gen *g)
 			emit_mov_rm(&g->e, 8, (enum hreg)g->host_of[r], greg(r));
 }
 
-/* the effective address of i's memory operand into h (r8, r9 scratch);
+/* the effective address of i's memory operand into h (rax, rdx scratch);
  * false for the forms left to the interpreter */
 static bool ea_to_size(struct gen *g, const struct insn *i, enum hreg h, unsigned size);
 
@@ -435,12 +440,12 @@ static bool ea_to_size(struct gen *g, const struct insn *i, enum hreg h, unsigne
 	}
 	enum hreg b = hreg_of(g, i->base), x = hreg_of(g, i->index);
 	if (i->base != REG_NONE && b == H_NONE) {
-		ld_reg(g, 8, H_R8, i->base);
-		b = H_R8;
+		ld_reg(g, 8, H_RAX, i->base);
+		b = H_RAX;
 	}
 	if (i->index != REG_NONE && x == H_NONE) {
-		ld_reg(g, 8, H_R9, i->index);
-		x = H_R9;
+		ld_reg(g, 8, H_RDX, i->index);
+		x = H_RDX;
 	}
 	emit_lea(&g->e, size < 4 ? 4 : size, h, hmx(b, x, 1u << i->scale, i->disp));
 	return true;

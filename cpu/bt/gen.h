@@ -34,6 +34,7 @@ struct stub {
 	uint32_t refund;		/* charged instructions not run */
 	int exit;			/* ST_EXIT: which of b->exit */
 	uint64_t rip;			/* ST_EXIT, ST_BUDGET, ST_BREAK: rip to leave at */
+	uint16_t store;			/* cached registers to store first */
 };
 
 /* where the guest's six arithmetic flags are between instructions */
@@ -67,12 +68,17 @@ struct gen {
 	unsigned nstubs;
 	/* guest registers held in host registers through the block (the
 	 * host's callee-saved rbx, rbp, r12, r13, which helpers keep, and
-	 * r10):
+	 * r10, r8, r9):
 	 * host_of[r] for guest register r in `cached`; `dirty` the ones
 	 * whose host copy is newer than struct cpu_state's */
 	uint8_t host_of[16];
 	uint16_t cached, dirty;
-	uint16_t in_r10;		/* the guest register in r10 (caller-saved), or 0 */
+	uint16_t in_volatile;		/* those in caller-saved r10, r8, r9 */
+	/* a block that ends in a conditional branch to its own start runs
+	 * its loop from here, after the loads, with the registers cached
+	 * (NULL: another block) */
+	const uint8_t *loop_head;
+	bool loop;			/* it is such a block */
 	/* memory operands off the same registers (a struct's fields, a
 	 * stack frame) whose displacements span less than a page: the first
 	 * checks the TLB once for all of them and leaves the host address
@@ -103,9 +109,10 @@ struct gen {
 	unsigned nslow;
 };
 
-/* a jump (its rel32 field) to a stub emitted after the body */
-void gen_stub(struct gen *g, uint8_t *rel32, enum stub_kind kind, uint32_t refund, int exit,
-	      uint64_t rip);
+/* a jump (its rel32 field) to a stub emitted after the body (NULL: no
+ * room, which cannot happen) */
+struct stub *gen_stub(struct gen *g, uint8_t *rel32, enum stub_kind kind, uint32_t refund,
+		      int exit, uint64_t rip);
 /* the site of instruction k, for a helper (NULL when the arena is full) */
 struct bt_site *gen_site(struct gen *g, unsigned k);
 

@@ -111,14 +111,15 @@ static void decode_block(struct tb *t, const uint8_t *host, uint64_t rip, unsign
 	}
 }
 
-void gen_stub(struct gen *g, uint8_t *rel32, enum stub_kind kind, uint32_t refund, int exit,
-	      uint64_t rip)
+struct stub *gen_stub(struct gen *g, uint8_t *rel32, enum stub_kind kind, uint32_t refund,
+		      int exit, uint64_t rip)
 {
 	if (g->nstubs >= sizeof(g->stubs) / sizeof(g->stubs[0])) {
 		g->e.full = true;	/* cannot happen: a few per instruction */
-		return;
+		return NULL;
 	}
-	g->stubs[g->nstubs++] = (struct stub){ rel32, kind, refund, exit, rip };
+	g->stubs[g->nstubs] = (struct stub){ rel32, kind, refund, exit, rip, 0 };
+	return &g->stubs[g->nstubs++];
 }
 
 /* a direct exit to rip: a patchable jmp, to its stub until chained */
@@ -157,6 +158,10 @@ static void emit_stubs(struct gen *g)
 			emit_mov_ri(&g->e, 8, H_RDX, (uint64_t)(uintptr_t)ex);
 			emit_leave(g, BT_EXIT_CHAIN);
 			continue;
+		}
+		if (st->store) {
+			g->dirty = st->store;
+			gen_regs_flush(g);
 		}
 		if (st->refund)
 			emit_alu_mi(&g->e, ALU_ADD, 4, hm(H_R15, OFF_BUDGET), (int32_t)st->refund);
@@ -206,6 +211,32 @@ static uint64_t rel_target(const struct gen *g, unsigned k)
 	return (g->t->rip[k + 1] + i->imm) & size_mask(i->osize);
 }
 
+/* the conditional branch to the block's own start: around the loop
+ * without leaving, the registers kept where they are; the flags are
+ * spilled for whoever sees them at the start (a fault there, or the
+ * budget's exit) */
+static void loop_branch(struct gen *g, unsigned k)
+{
+	const struct tb *t = g->t;
+	unsigned cc = gen_cond(g, t->d[k].in.cond);
+	enum flags_at flags = g->flags;
+	uint16_t dirty = g->dirty;
+	uint8_t *leave = emit_jcc32(&g->e, cc ^ 1, NULL);
+	gen_flags_to_mem(g);
+	/* the next round's charge; spent: leave at the start, stored */
+	emit_alu_mi(&g->e, ALU_SUB, 4, hm(H_R15, OFF_BUDGET), (int32_t)t->n);
+	struct stub *st = gen_stub(g, emit_jcc32(&g->e, 8 /* S */, NULL), ST_BUDGET, t->n, 0, t->rip[0]);
+	if (st)
+		st->store = g->cached;
+	emit_jmp32(&g->e, g->loop_head);
+	emit_bind32(&g->e, leave);
+	g->flags = flags;
+	g->dirty = dirty;
+	gen_flags_to_mem(g);
+	gen_regs_flush(g);
+	direct_exit(g, t->rip[k + 1]);
+}
+
 /* the last instruction, a branch */
 static void emit_branch(struct gen *g, unsigned k)
 {
@@ -217,6 +248,10 @@ static void emit_branch(struct gen *g, unsigned k)
 		gen_flags_to_mem(g);
 		gen_regs_flush(g);
 		direct_exit(g, target);
+		return;
+	}
+	if (static_ok && i->op == OP_JCC && g->loop_head) {
+		loop_branch(g, k);
 		return;
 	}
 	if (static_ok && i->op == OP_JCC) {
@@ -252,7 +287,15 @@ static void emit_body(struct gen *g)
 	/* charge the block, or leave before it when the budget is spent */
 	emit_alu_mi(&g->e, ALU_SUB, 4, hm(H_R15, OFF_BUDGET), (int32_t)t->n);
 	gen_stub(g, emit_jcc32(&g->e, 8 /* S */, NULL), ST_BUDGET, t->n, 0, t->rip[0]);
+	const struct insn *last = &t->d[t->n - 1].in;
+	g->loop = t->ends_in_branch && last->op == OP_JCC && last->nopnd > 0 &&
+		  last->opnd[0].kind == OPK_REL && rel_target(g, t->n - 1) == t->rip[0];
 	gen_regs_begin(g);
+	if (g->loop) {
+		g->loop_head = g->e.p + g->e.exec_delta;
+		/* the rounds after the first come with them all written */
+		g->dirty = g->cached;
+	}
 	for (unsigned k = 0; k < t->n; k++) {
 		const struct insn *i = &t->d[k].in;
 		bool last = k + 1 == t->n;
