@@ -547,6 +547,8 @@ struct memop {
 	const uint8_t *hot;	/* where that check comes back on a hit */
 	unsigned size;
 	enum mmu_access acc;
+	bool stack;		/* a PUSH's or POP's: its address is rdi + stack_off */
+	int8_t stack_off;
 };
 
 /* -- memory groups (struct mem_group) -- */
@@ -554,6 +556,17 @@ struct memop {
 /* the widest span of displacements a group covers: wider ones would
  * straddle a page boundary too often, where each checks alone */
 #define GROUP_SPAN 512
+
+/* the registers and form an access is addressed by */
+struct mem_key {
+	uint8_t seg, base, index, scale, asize;
+};
+
+static bool same_key(const struct mem_key *a, const struct mem_group *p)
+{
+	return a->seg == p->seg && a->base == p->base && a->index == p->index &&
+	       a->scale == p->scale && a->asize == p->asize;
+}
 
 /* a memory operand a group may cover: one register part (no RIP, no
  * absolute address), addressed as mem_begin addresses it */
@@ -563,25 +576,54 @@ static bool groupable(const struct insn *i)
 	       (i->base != REG_NONE || i->index != REG_NONE);
 }
 
-static bool same_regs(const struct insn *a, const struct mem_group *p)
+/* the stack forms the blocks take: 64-bit code, or a flat 32-bit stack */
+static unsigned stack_size(const struct gen *g)
 {
-	return a->seg == p->seg && a->base == p->base && a->index == p->index &&
-	       a->scale == p->scale && a->asize == p->asize;
+	if (g->code_size == 64)
+		return 8;
+	return (g->mode & BT_MODE_FLAT) && (g->mode & BT_MODE_SS32) ? 4 : 0;
 }
 
-/* the access i's memory operand makes, as mem_begin will likely be
- * asked for it (a wrong guess costs only the group) */
-static bool mem_access(const struct insn *i, unsigned *size, bool *write)
+static struct mem_key stack_key(const struct gen *g)
 {
+	return (struct mem_key){ S_SS, R_ESP, REG_NONE, 0, (uint8_t)stack_size(g) };
+}
+
+/* a PUSH or POP of a register or an immediate, as gen_push and gen_pop
+ * take them */
+static bool stack_op(const struct gen *g, const struct insn *i)
+{
+	unsigned ss = stack_size(g);
+	return (i->op == OP_PUSH || i->op == OP_POP) && ss && i->osize == ss && i->nopnd == 1 &&
+	       (i->opnd[0].kind == OPK_REG || (i->op == OP_PUSH && i->opnd[0].kind == OPK_IMM));
+}
+
+/* the access i makes, as mem_begin or stack_begin will likely be asked
+ * for it (a wrong guess costs only the group): its key, its address
+ * relative to the key's registers before i, size and kind */
+static bool mem_access(const struct gen *g, const struct insn *i, struct mem_key *k, int64_t *disp,
+		       unsigned *size, bool *write)
+{
+	if (stack_op(g, i)) {
+		*k = stack_key(g);
+		*disp = i->op == OP_PUSH ? -(int64_t)i->osize : 0;
+		*size = i->osize;
+		*write = i->op == OP_PUSH;
+		return true;
+	}
 	switch (i->op) {
 	case OP_LEA: case OP_NOP: case OP_PREFETCH: case OP_NOP_HINT: case OP_PUSH: case OP_POP:
 		return false;
 	default:
 		break;
 	}
+	if (!groupable(i))
+		return false;
 	for (unsigned n = 0; n < i->nopnd; n++) {
 		if (i->opnd[n].kind != OPK_MEM)
 			continue;
+		*k = (struct mem_key){ i->seg, i->base, i->index, i->scale, i->asize };
+		*disp = i->disp;
 		*size = i->opnd[n].size;
 		*write = n == 0 && i->op != OP_CMP && i->op != OP_TEST && i->op != OP_BT;
 		return true;
@@ -609,8 +651,10 @@ static uint16_t regs_written(const struct insn *i)
 	case OP_BSF: case OP_BSR: case OP_SETCC: case OP_CMOVCC: case OP_POPCNT: case OP_LZCNT:
 	case OP_TZCNT: case OP_MOV: case OP_MOVSX: case OP_MOVZX: case OP_MOVSXD: case OP_LEA:
 	case OP_BSWAP: case OP_MOVBE: case OP_NOP: case OP_PREFETCH: case OP_NOP_HINT:
-	case OP_LFENCE: case OP_MFENCE: case OP_SFENCE: case OP_SSE:
+	case OP_LFENCE: case OP_MFENCE: case OP_SFENCE:
 		return d;
+	case OP_SSE:
+		return d | 1u << R_ECX;		/* PCMPxSTRI's implicit ECX */
 	case OP_IMUL:
 		return i->nopnd >= 2 ? d : ax | dx;
 	case OP_MUL: case OP_DIV: case OP_IDIV:
@@ -632,42 +676,108 @@ static uint16_t regs_written(const struct insn *i)
 	}
 }
 
+/* what i does to register r of addresses of asize bytes: 0 nothing,
+ * 1 adds *delta to it, 2 anything else */
+static int reg_delta(const struct insn *i, unsigned r, unsigned asize, int64_t *delta)
+{
+	if (r >= 16 || !(regs_written(i) >> r & 1))
+		return 0;
+	const struct opnd *d = &i->opnd[0];
+	bool whole = i->nopnd && d->kind == OPK_REG && d->reg == r && d->size == asize;
+	switch (i->op) {
+	case OP_PUSH:
+		if (r == R_ESP && !(d->kind == OPK_REG && d->reg == R_ESP) && i->osize == asize) {
+			*delta = -(int64_t)i->osize;
+			return 1;
+		}
+		return 2;
+	case OP_POP:
+		if (r == R_ESP && !(d->kind == OPK_REG && d->reg == R_ESP) && i->osize == asize) {
+			*delta = i->osize;
+			return 1;
+		}
+		return 2;
+	case OP_ADD: case OP_SUB:
+		if (whole && i->nopnd == 2 && i->opnd[1].kind == OPK_IMM) {
+			*delta = i->op == OP_ADD ? (int64_t)i->imm : -(int64_t)i->imm;
+			return 1;
+		}
+		return 2;
+	case OP_INC: case OP_DEC:
+		if (whole) {
+			*delta = i->op == OP_INC ? 1 : -1;
+			return 1;
+		}
+		return 2;
+	case OP_LEA:
+		if (whole && i->base == r && i->index == REG_NONE && i->asize == asize) {
+			*delta = i->disp;
+			return 1;
+		}
+		return 2;
+	default:
+		return 2;
+	}
+}
+
 void gen_group_end(struct gen *g)
 {
 	g->grp.live = false;
 }
 
-/* is instruction g->k's access one the live group checked? */
-static bool group_member(const struct gen *g, const struct insn *i, unsigned size,
-			 enum mmu_access acc)
+/* after instruction g->k: its move of the group's base register */
+void gen_group_next(struct gen *g)
 {
-	const struct mem_group *p = &g->grp;
-	return p->live && g->k <= p->end && groupable(i) && same_regs(i, p) && i->disp >= p->lo &&
-	       (int64_t)i->disp + size <= p->hi && (acc == MMU_READ || p->write);
+	struct mem_group *p = &g->grp;
+	const struct insn *i = &g->t->d[g->k].in;
+	int64_t d = 0;
+	if (!p->live)
+		return;
+	switch (reg_delta(i, p->base, p->asize, &d)) {
+	case 1:
+		p->shift += d;
+		break;
+	case 2:
+		p->live = false;
+		break;
+	}
+	if (p->index < 16 && (regs_written(i) >> p->index & 1))
+		p->live = false;
 }
 
-/* start a group at instruction g->k when later ones in the block use
- * the same registers, unchanged, within GROUP_SPAN: true with g->grp
- * set. A live group with members still ahead stays. */
-static bool group_start(struct gen *g, const struct insn *i, unsigned size, enum mmu_access acc)
+/* is an access of instruction g->k one the live group checked? */
+static bool group_member(const struct gen *g, const struct mem_key *k, int64_t disp,
+			 unsigned size, enum mmu_access acc)
+{
+	const struct mem_group *p = &g->grp;
+	int64_t at = disp + p->shift;
+	return p->live && g->k <= p->end && same_key(k, p) && at >= p->lo &&
+	       at + size <= p->hi && (acc == MMU_READ || p->write);
+}
+
+/* start a group at instruction g->k when later ones in the block
+ * address memory by the same registers, moved only by constants, within
+ * GROUP_SPAN: true with g->grp set. A live group with members still
+ * ahead stays. */
+static bool group_start(struct gen *g, const struct mem_key *key, int64_t disp, unsigned size,
+			enum mmu_access acc)
 {
 	const struct tb *t = g->t;
-	if (!groupable(i) || (acc != MMU_READ && acc != MMU_WRITE) ||
-	    (g->grp.live && g->grp.end > g->k))
+	if ((acc != MMU_READ && acc != MMU_WRITE) || (g->grp.live && g->grp.end > g->k))
 		return false;
-	uint16_t regs = (uint16_t)((i->base < 16 ? 1u << i->base : 0) |
-				   (i->index < 16 ? 1u << i->index : 0));
-	struct mem_group p = { true, i->seg, i->base, i->index, i->scale, i->asize,
-			       acc == MMU_WRITE, i->disp, (int64_t)i->disp + size, g->k };
-	if (regs_written(i) & regs)
-		return false;
-	for (unsigned j = g->k + 1; j < t->n; j++) {
+	struct mem_group p = { true, key->seg, key->base, key->index, key->scale, key->asize,
+			       acc == MMU_WRITE, disp, disp + size, g->k, 0 };
+	int64_t shift = 0, d;
+	for (unsigned j = g->k; j < t->n; j++) {
 		const struct insn *o = &t->d[j].in;
+		struct mem_key k;
+		int64_t at;
 		unsigned sz;
 		bool w;
-		if (groupable(o) && same_regs(o, &p) && mem_access(o, &sz, &w)) {
-			int64_t lo = o->disp < p.lo ? o->disp : p.lo;
-			int64_t hi = (int64_t)o->disp + sz > p.hi ? (int64_t)o->disp + sz : p.hi;
+		if (j > g->k && mem_access(g, o, &k, &at, &sz, &w) && same_key(&k, &p)) {
+			at += shift;
+			int64_t lo = at < p.lo ? at : p.lo;
+			int64_t hi = at + sz > p.hi ? at + sz : p.hi;
 			if (hi - lo <= GROUP_SPAN) {
 				p.lo = lo;
 				p.hi = hi;
@@ -675,12 +785,39 @@ static bool group_start(struct gen *g, const struct insn *i, unsigned size, enum
 				p.end = j;
 			}
 		}
-		if (regs_written(o) & regs)
+		int moved = reg_delta(o, p.base, p.asize, &d);
+		if (moved == 2 || (p.index < 16 && (regs_written(o) >> p.index & 1)))
 			break;
+		if (moved == 1)
+			shift += d;
 	}
 	if (p.end == g->k)
 		return false;
 	g->grp = p;
+	return true;
+}
+
+/* the group's part of an access at linear rsi (disp from the key's
+ * registers, before the instruction): a member takes its host address
+ * from r11, a new group's first checks them all. Else (false) it is on
+ * its own. */
+static bool group_access(struct gen *g, const struct mem_key *key, int64_t disp, unsigned size,
+			 enum mmu_access acc, struct memop *m, int32_t to_lo)
+{
+	if (group_member(g, key, disp, size, acc)) {
+		emit_test_rr(&g->e, 8, H_R11, H_R11);
+		m->recheck = emit_jcc32(&g->e, 4 /* E */, NULL);
+		emit_lea(&g->e, 8, H_RSI, hm(H_R11, (int32_t)(disp + g->grp.shift - g->grp.lo)));
+		return true;
+	}
+	if (!group_start(g, key, disp, size, acc))
+		return false;
+	/* rsi + to_lo: the group's lowest address */
+	emit_lea(&g->e, key->asize, H_RSI, hm(H_RSI, to_lo + (int32_t)(g->grp.lo - disp)));
+	m->recheck = tlb_hit(g, (unsigned)(g->grp.hi - g->grp.lo), g->grp.write ? MMU_WRITE : MMU_READ);
+	emit_mov_rr(&g->e, 8, H_R11, H_RSI);
+	if (disp != g->grp.lo)
+		emit_lea(&g->e, 8, H_RSI, hm(H_R11, (int32_t)(disp - g->grp.lo)));
 	return true;
 }
 
@@ -696,32 +833,54 @@ static bool mem_begin(struct gen *g, const struct insn *i, unsigned size, enum m
 	/* the flags as they were before it, even when it sets them all: a
 	 * fault on the slow path shows them to the handler */
 	flags_before_clobber(g, 0);
-	m->miss = m->recheck = NULL;
-	if (group_member(g, i, size, acc)) {
-		emit_test_rr(&g->e, 8, H_R11, H_R11);
-		m->recheck = emit_jcc32(&g->e, 4 /* E */, NULL);
-		emit_lea(&g->e, 8, H_RSI, hm(H_R11, (int32_t)(i->disp - g->grp.lo)));
-	} else if (group_start(g, i, size, acc)) {
-		struct insn at_lo = *i;
-		at_lo.disp = (int32_t)g->grp.lo;
-		if (!lin_to_rsi(g, &at_lo))
+	*m = (struct memop){ .size = size, .acc = acc, .flags_out = writes == FL_ARITH };
+	struct mem_key key = { i->seg, i->base, i->index, i->scale, i->asize };
+	bool grouped = false;
+	if (groupable(i) && group_member(g, &key, i->disp, size, acc)) {
+		grouped = group_access(g, &key, i->disp, size, acc, m, 0);
+	} else if (groupable(i) && !(g->grp.live && g->grp.end > g->k)) {
+		if (!lin_to_rsi(g, i))
 			return false;	/* cannot happen: checked above */
-		m->recheck = tlb_hit(g, (unsigned)(g->grp.hi - g->grp.lo),
-				     g->grp.write ? MMU_WRITE : MMU_READ);
-		emit_mov_rr(&g->e, 8, H_R11, H_RSI);
-		if (i->disp != g->grp.lo)
-			emit_lea(&g->e, 8, H_RSI, hm(H_R11, (int32_t)(i->disp - g->grp.lo)));
+		grouped = group_access(g, &key, i->disp, size, acc, m, 0);
+		if (!grouped)
+			m->miss = tlb_hit(g, size, acc);
 	} else {
 		if (!lin_to_rsi(g, i))
 			return false;	/* cannot happen: checked above */
 		m->miss = tlb_hit(g, size, acc);
 	}
 	m->hot = g->e.p + g->e.exec_delta;
-	m->size = size;
-	m->acc = acc;
-	m->flags_out = writes == FL_ARITH;
 	m->dirty = g->dirty;
 	return true;
+}
+
+/* the same for a PUSH (size bytes below rsp) or POP (at rsp): rdi the
+ * new rsp, rsi the host address */
+static void stack_begin(struct gen *g, bool push, unsigned size, struct memop *m)
+{
+	unsigned ss = stack_size(g);
+	int delta = push ? -(int)size : (int)size;
+	int64_t disp = push ? -(int64_t)size : 0;
+	enum mmu_access acc = push ? MMU_WRITE : MMU_READ;
+	struct mem_key key = stack_key(g);
+	flags_before_clobber(g, 0);
+	*m = (struct memop){ .size = size, .acc = acc, .stack = true,
+			     .stack_off = (int8_t)(disp - delta) };
+	enum hreg sp = hreg_of(g, R_ESP);
+	if (sp == H_NONE) {
+		ld_reg(g, ss, H_RDI, R_ESP);
+		sp = H_RDI;
+	}
+	emit_lea(&g->e, ss, H_RDI, hm(sp, delta));
+	if (group_member(g, &key, disp, size, acc)) {
+		group_access(g, &key, disp, size, acc, m, 0);
+	} else {
+		emit_lea(&g->e, ss, H_RSI, hm(H_RDI, m->stack_off));
+		if (!group_access(g, &key, disp, size, acc, m, 0))
+			m->miss = tlb_hit(g, size, acc);
+	}
+	m->hot = g->e.p + g->e.exec_delta;
+	m->dirty = g->dirty;
 }
 
 /* the slow path of m, entered also by the jump at extra (a rel32, or
@@ -734,7 +893,8 @@ static void defer_slow(struct gen *g, const struct memop *m, uint8_t *extra, boo
 	}
 	g->slow[g->nslow++] = (struct slow_path){ { m->miss, extra }, g->e.p + g->e.exec_delta,
 						  g->k, flags_out, m->dirty, m->recheck, m->hot,
-						  (uint8_t)m->size, (uint8_t)m->acc };
+						  (uint8_t)m->size, (uint8_t)m->acc, m->stack,
+						  m->stack_off };
 }
 
 void gen_slow_paths(struct gen *g)
@@ -748,7 +908,10 @@ void gen_slow_paths(struct gen *g)
 			/* the group's check missed, or a call zeroed r11 */
 			emit_bind32(&g->e, sp->recheck);
 			emit_alu_rr(&g->e, ALU_XOR, 4, H_R11, H_R11);
-			lin_to_rsi(g, &g->t->d[sp->k].in);
+			if (sp->stack)
+				emit_lea(&g->e, stack_size(g), H_RSI, hm(H_RDI, sp->stack_off));
+			else
+				lin_to_rsi(g, &g->t->d[sp->k].in);
 			miss = tlb_hit(g, sp->size, (enum mmu_access)sp->acc);
 			emit_jmp32(&g->e, sp->hot);
 		}
@@ -991,14 +1154,6 @@ static bool gen_lea(struct gen *g, const struct insn *i)
 	return true;
 }
 
-/* the stack forms the blocks take: 64-bit code, or a flat 32-bit stack */
-static unsigned stack_size(const struct gen *g)
-{
-	if (g->code_size == 64)
-		return 8;
-	return (g->mode & BT_MODE_FLAT) && (g->mode & BT_MODE_SS32) ? 4 : 0;
-}
-
 /* rsp after a push (size < 0) or pop into rdi, the address to access into rsi */
 static void stack_addr(struct gen *g, unsigned ss, int delta)
 {
@@ -1023,10 +1178,8 @@ static bool gen_push(struct gen *g, const struct insn *i)
 	unsigned ss = stack_size(g), sz = i->osize;
 	if (!stack_ok(g, i) || (!reg_opnd(s) && s->kind != OPK_IMM))
 		return false;
-	flags_before_clobber(g, 0);
-	stack_addr(g, ss, -(int)sz);
-	struct memop m = { .flags_out = false, .dirty = g->dirty };
-	m.miss = tlb_hit(g, sz, MMU_WRITE);
+	struct memop m;
+	stack_begin(g, true, sz, &m);
 	if (reg_opnd(s))
 		ld_reg(g, sz, H_RCX, s->reg);
 	else
@@ -1043,10 +1196,8 @@ static bool gen_pop(struct gen *g, const struct insn *i)
 	unsigned ss = stack_size(g), sz = i->osize;
 	if (!stack_ok(g, i) || !reg_opnd(d))
 		return false;
-	flags_before_clobber(g, 0);
-	stack_addr(g, ss, (int)sz);
-	struct memop m = { .flags_out = false, .dirty = g->dirty };
-	m.miss = tlb_hit(g, sz, MMU_READ);
+	struct memop m;
+	stack_begin(g, false, sz, &m);
 	emit_mov_rm(&g->e, sz, H_RAX, hm(H_RSI, 0));
 	st_reg(g, ss, R_ESP, H_RDI);
 	st_reg(g, sz, d->reg, H_RAX);
@@ -1367,10 +1518,8 @@ bool gen_ret(struct gen *g)
 	unsigned ss = stack_size(g), sz = i->osize;
 	if (!stack_ok(g, i) || i->opcode != 0xc3 || sz == 2)
 		return false;
-	flags_before_clobber(g, 0);
-	stack_addr(g, ss, (int)sz);
-	struct memop m = { .flags_out = false, .dirty = g->dirty };
-	m.miss = tlb_hit(g, sz, MMU_READ);
+	struct memop m;
+	stack_begin(g, false, sz, &m);
 	emit_mov_rm(&g->e, sz, H_RAX, hm(H_RSI, 0));
 	if (sz == 8) {
 		/* a non-canonical return address: #GP at the RET, with rsp as

@@ -80,7 +80,8 @@ struct gen {
 	const uint8_t *loop_head;
 	bool loop;			/* it is such a block */
 	/* memory operands off the same registers (a struct's fields, a
-	 * stack frame) whose displacements span less than a page: the first
+	 * stack frame, pushes and pops), moved only by constants between
+	 * them, whose addresses span less than a page: the first
 	 * checks the TLB once for all of them and leaves the host address
 	 * of its register part + lo in r11; the others only test r11, which
 	 * is 0 where that check missed, and after any call (caller-saved):
@@ -89,8 +90,11 @@ struct gen {
 		bool live;
 		uint8_t seg, base, index, scale, asize;
 		bool write;		/* checked for writing: members may write */
-		int64_t lo, hi;		/* displacements covered: [lo, hi) */
+		/* addresses covered, [lo, hi), relative to the registers as
+		 * they were before the first member */
+		int64_t lo, hi;
 		unsigned end;		/* the last instruction that may be a member */
+		int64_t shift;		/* what the base register moved by since */
 	} grp;
 	/* the slow paths of native memory instructions, emitted after the
 	 * body so the hot path runs straight */
@@ -105,6 +109,8 @@ struct gen {
 		uint8_t *recheck;
 		const uint8_t *hot;
 		uint8_t size, acc;
+		bool stack;		/* a PUSH's or POP's, at rdi + stack_off */
+		int8_t stack_off;
 	} slow[BT_MAX_INSNS];
 	unsigned nslow;
 };
@@ -131,6 +137,8 @@ void gen_regs_flush(struct gen *g);
 void gen_regs_reload(struct gen *g);
 /* a call from the hot path clobbered r11: the memory group ends */
 void gen_group_end(struct gen *g);
+/* after instruction g->k, native: the group follows its base register */
+void gen_group_next(struct gen *g);
 /* instruction g->k natively: false when gen.c does not know it */
 bool gen_native(struct gen *g);
 /* before the last instruction, which reaches into the next page: leave

@@ -306,8 +306,10 @@ static void emit_body(struct gen *g)
 			emit_branch(g, k);
 			return;
 		}
-		if (gen_native(g))
+		if (gen_native(g)) {
+			gen_group_next(g);
 			continue;
+		}
 		call_insn(g, k, !(last && is_string(i->op)));
 		if (last && is_string(i->op)) {
 			emit_leave(g, BT_EXIT_LOOKUP);

@@ -15,7 +15,8 @@
 ;   h  DIV of a register and of memory keeps the flags (c has its #DE)
 ;   i  loads off one register checked as a group (the translator's one TLB
 ;      check for them all): a group straddling two pages, a member's #PF
-;      there, and members after another load's slow path
+;      there, members after another load's slow path, and pushes and pops
+;      (the stack pointer moving between members) across two pages
 %include "lib.inc"
 
 PD		equ 0x400000
@@ -687,6 +688,41 @@ i3_loop:
 	dec ecx
 	jnz i3_loop
 	CHECK_EQ ebp, 3 * (0xa1 + 0xa2 + 0xa3 + 0x44332211), "i3: loads after another's slow path"
+
+	; i4: pushes and pops from page 5 down into page 4, mapped to frames
+	; 6 and 4 (not adjacent): each lands in its own frame
+	call reset_pt
+	mov dword [PT + 4 * 4], PHYS(4) | W | P
+	mov dword [PT + 5 * 4], PHYS(6) | W | P
+	mov eax, cr3
+	mov cr3, eax
+	mov dword [PHYS(5) + 0xff8], 0
+	mov dword [PHYS(5) + 0xffc], 0
+	mov ebp, esp
+	mov esp, PAGE(5) + 8
+	mov ecx, 3
+	xor edi, edi
+i4_loop:
+	push 0x11
+	push 0x22
+	push 0x33			; page 4
+	push 0x44
+	pop eax
+	pop ebx
+	pop edx
+	pop esi
+	add edi, eax
+	add edi, ebx
+	add edi, edx
+	add edi, esi
+	dec ecx
+	jnz i4_loop
+	mov esp, ebp
+	CHECK_EQ edi, 3 * (0x11 + 0x22 + 0x33 + 0x44), "i4: pushes and pops across two pages"
+	CHECK_EQ [PHYS(6) + 4], 0x11, "i4: the first push, in frame 6"
+	CHECK_EQ [PHYS(4) + 0xffc], 0x33, "i4: the third push, in frame 4"
+	CHECK_EQ [PHYS(4) + 0xff8], 0x44, "i4: the fourth push, in frame 4"
+	CHECK_EQ [PHYS(5) + 0xffc], 0, "i4: nothing pushed into frame 5"
 
 	mov esi, ok
 	jmp pass_with
