@@ -19,7 +19,7 @@
 
 #define DEFAULT_CACHE_MB 64
 /* drops of a page's blocks after which its code runs in the interpreter */
-#define SMC_INTERPRET 8
+#define SMC_INTERPRET 32
 /* the interpreter's runs on such a page after which it is translated again */
 #define SMC_RETRY 1024
 
