@@ -516,25 +516,40 @@ void gen_check_next_page(struct gen *g)
 	}
 }
 
-/* the interpreter runs instruction g->k: the slow path of a native one,
- * entered with the cached registers in `dirty` not yet stored */
-static void slow_insn(struct gen *g, bool flags_out, uint16_t dirty)
+/* the block's slow paths share one call of the interpreter (rsi the
+ * site): every cached register stored (the clean ones again, which
+ * costs nothing there and saves each path its own list), the call, all
+ * loaded again. r11 comes back 0: the group's members after a slow
+ * path check their own addresses. */
+static const uint8_t *slow_thunk(struct gen *g)
+{
+	const uint8_t *at = g->e.p + g->e.exec_delta;
+	store_regs(g, g->cached);
+	emit_mov_rr(&g->e, 8, H_RDI, H_R15);
+	emit_alu_ri(&g->e, ALU_SUB, 8, H_RSP, 8);	/* called: align again */
+	emit_call(&g->e, (const void *)bt_h_insn);
+	emit_alu_ri(&g->e, ALU_ADD, 8, H_RSP, 8);
+	gen_regs_reload(g);
+	emit_alu_rr(&g->e, ALU_XOR, 4, H_R11, H_R11);
+	emit_ret(&g->e);
+	return at;
+}
+
+/* the interpreter runs instruction g->k: the slow path of a native one */
+static void slow_insn(struct gen *g, const uint8_t *thunk, bool flags_out)
 {
 	struct bt_site *st = gen_site(g, g->k);
-	store_regs(g, dirty);
-	emit_mov_rr(&g->e, 8, H_RDI, H_R15);
 	emit_mov_ri(&g->e, 8, H_RSI, (uint64_t)(uintptr_t)st);
-	emit_call(&g->e, (const void *)bt_h_insn);
-	gen_regs_reload(g);
+	emit_call(&g->e, thunk);
 	emit_test_rr(&g->e, 4, H_RAX, H_RAX);
 	gen_stub(g, emit_jcc32(&g->e, 5 /* NE */, NULL), ST_LOOKUP, g->t->n - g->k - 1, 0, 0);
 	/* the interpreter left them in its own lazy form */
 	g->flags = FLAGS_MEM;
-	if (flags_out)
+	if (flags_out) {
 		flags_to_host(g);
-	/* the calls clobbered r11: the group's members after this one check
-	 * their own addresses (a mov, which keeps the flags just restored) */
-	emit_mov_ri(&g->e, 4, H_R11, 0);
+		/* its call clobbered r11 again (a mov keeps the flags) */
+		emit_mov_ri(&g->e, 4, H_R11, 0);
+	}
 }
 
 /* a native memory instruction: hot is emitted by the caller between
@@ -542,7 +557,6 @@ static void slow_insn(struct gen *g, bool flags_out, uint16_t dirty)
 struct memop {
 	uint8_t *miss;
 	bool flags_out;
-	uint16_t dirty;		/* the registers to store on the slow path */
 	uint8_t *recheck;	/* a group member's jump to its own check */
 	const uint8_t *hot;	/* where that check comes back on a hit */
 	unsigned size;
@@ -589,13 +603,25 @@ static struct mem_key stack_key(const struct gen *g)
 	return (struct mem_key){ S_SS, R_ESP, REG_NONE, 0, (uint8_t)stack_size(g) };
 }
 
-/* a PUSH or POP of a register or an immediate, as gen_push and gen_pop
- * take them */
+/* a PUSH or POP of a register or an immediate, a CALL rel or a RET, as
+ * gen_push, gen_pop, gen_call_push and gen_ret take them */
 static bool stack_op(const struct gen *g, const struct insn *i)
 {
 	unsigned ss = stack_size(g);
-	return (i->op == OP_PUSH || i->op == OP_POP) && ss && i->osize == ss && i->nopnd == 1 &&
-	       (i->opnd[0].kind == OPK_REG || (i->op == OP_PUSH && i->opnd[0].kind == OPK_IMM));
+	if (!ss || i->osize != ss)
+		return false;
+	switch (i->op) {
+	case OP_PUSH:
+		return i->nopnd == 1 && (i->opnd[0].kind == OPK_REG || i->opnd[0].kind == OPK_IMM);
+	case OP_POP:
+		return i->nopnd == 1 && i->opnd[0].kind == OPK_REG;
+	case OP_CALL:
+		return i->nopnd == 1 && i->opnd[0].kind == OPK_REL;
+	case OP_RET:
+		return i->opcode == 0xc3;
+	default:
+		return false;
+	}
 }
 
 /* the access i makes, as mem_begin or stack_begin will likely be asked
@@ -605,10 +631,11 @@ static bool mem_access(const struct gen *g, const struct insn *i, struct mem_key
 		       unsigned *size, bool *write)
 {
 	if (stack_op(g, i)) {
+		bool push = i->op == OP_PUSH || i->op == OP_CALL;
 		*k = stack_key(g);
-		*disp = i->op == OP_PUSH ? -(int64_t)i->osize : 0;
+		*disp = push ? -(int64_t)i->osize : 0;
 		*size = i->osize;
-		*write = i->op == OP_PUSH;
+		*write = push;
 		return true;
 	}
 	switch (i->op) {
@@ -850,7 +877,6 @@ static bool mem_begin(struct gen *g, const struct insn *i, unsigned size, enum m
 		m->miss = tlb_hit(g, size, acc);
 	}
 	m->hot = g->e.p + g->e.exec_delta;
-	m->dirty = g->dirty;
 	return true;
 }
 
@@ -880,7 +906,6 @@ static void stack_begin(struct gen *g, bool push, unsigned size, struct memop *m
 			m->miss = tlb_hit(g, size, acc);
 	}
 	m->hot = g->e.p + g->e.exec_delta;
-	m->dirty = g->dirty;
 }
 
 /* the slow path of m, entered also by the jump at extra (a rel32, or
@@ -892,7 +917,7 @@ static void defer_slow(struct gen *g, const struct memop *m, uint8_t *extra, boo
 		return;
 	}
 	g->slow[g->nslow++] = (struct slow_path){ { m->miss, extra }, g->e.p + g->e.exec_delta,
-						  g->k, flags_out, m->dirty, m->recheck, m->hot,
+						  g->k, flags_out, m->recheck, m->hot,
 						  (uint8_t)m->size, (uint8_t)m->acc, m->stack,
 						  m->stack_off };
 }
@@ -900,6 +925,7 @@ static void defer_slow(struct gen *g, const struct memop *m, uint8_t *extra, boo
 void gen_slow_paths(struct gen *g)
 {
 	unsigned k = g->k;
+	const uint8_t *thunk = g->nslow ? slow_thunk(g) : NULL;
 	for (unsigned n = 0; n < g->nslow; n++) {
 		const struct slow_path *sp = &g->slow[n];
 		g->k = sp->k;
@@ -918,7 +944,7 @@ void gen_slow_paths(struct gen *g)
 		emit_bind32(&g->e, miss);
 		emit_bind32(&g->e, sp->from[0]);
 		emit_bind32(&g->e, sp->from[1]);
-		slow_insn(g, sp->flags_out, sp->dirty);
+		slow_insn(g, thunk, sp->flags_out);
 		emit_jmp32(&g->e, sp->back);
 	}
 	g->k = k;
@@ -1154,18 +1180,6 @@ static bool gen_lea(struct gen *g, const struct insn *i)
 	return true;
 }
 
-/* rsp after a push (size < 0) or pop into rdi, the address to access into rsi */
-static void stack_addr(struct gen *g, unsigned ss, int delta)
-{
-	ld_reg(g, ss, H_RSI, R_ESP);
-	if (delta < 0) {
-		emit_lea(&g->e, ss, H_RSI, hm(H_RSI, delta));
-		emit_mov_rr(&g->e, 8, H_RDI, H_RSI);
-	} else {
-		emit_lea(&g->e, ss, H_RDI, hm(H_RSI, delta));
-	}
-}
-
 static bool stack_ok(const struct gen *g, const struct insn *i)
 {
 	unsigned ss = stack_size(g);
@@ -1277,7 +1291,6 @@ static bool gen_div(struct gen *g, const struct insn *i)
 	} else {
 		flags_before_clobber(g, 0);
 		ld_reg(g, size, H_RCX, s->reg);
-		m.dirty = g->dirty;
 	}
 	ld_reg(g, size, H_RDX, R_EDX);
 	emit_alu_rr(&g->e, ALU_CMP, size, H_RDX, H_RCX);
@@ -1501,10 +1514,8 @@ bool gen_call_push(struct gen *g)
 	unsigned ss = stack_size(g), sz = i->osize;
 	if (!stack_ok(g, i))
 		return false;
-	flags_before_clobber(g, 0);
-	stack_addr(g, ss, -(int)sz);
-	struct memop m = { .flags_out = false, .dirty = g->dirty };
-	m.miss = tlb_hit(g, sz, MMU_WRITE);
+	struct memop m;
+	stack_begin(g, true, sz, &m);
 	emit_mov_ri(&g->e, 8, H_RCX, g->t->rip[g->k + 1]);
 	emit_mov_mr(&g->e, sz, hm(H_RSI, 0), H_RCX);
 	st_reg(g, ss, R_ESP, H_RDI);

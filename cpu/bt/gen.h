@@ -103,7 +103,6 @@ struct gen {
 		const uint8_t *back;	/* executable address to return to */
 		unsigned k;
 		bool flags_out;		/* the flags come back to host EFLAGS */
-		uint16_t dirty;		/* cached registers to store first */
 		/* a group member's own TLB check, out of line: entered by
 		 * the jump at recheck (NULL: none), on to hot on a hit */
 		uint8_t *recheck;

@@ -724,8 +724,34 @@ i4_loop:
 	CHECK_EQ [PHYS(4) + 0xff8], 0x44, "i4: the fourth push, in frame 4"
 	CHECK_EQ [PHYS(5) + 0xffc], 0, "i4: nothing pushed into frame 5"
 
+	; i5: a CALL whose return address goes into page 4 after a push into
+	; page 5, and a RET after a load across the same boundary (page 5
+	; still at frame 6)
+	mov ebp, esp
+	mov esp, PAGE(5) + 4
+	mov ecx, 3
+	xor edi, edi
+i5_loop:
+	push 0x55			; PAGE(5)
+	call i5_func			; PAGE(4) + 0xffc
+i5_back:
+	pop ebx
+	add edi, eax
+	add edi, ebx
+	dec ecx
+	jnz i5_loop
+	mov esp, ebp
+	CHECK_EQ edi, 3 * (0x56 + 0x55), "i5: CALL and RET across two pages"
+	CHECK_EQ [PHYS(4) + 0xffc], i5_back, "i5: the return address, in frame 4"
+	CHECK_EQ [PHYS(6)], 0x55, "i5: the push before the CALL, in frame 6"
+
 	mov esi, ok
 	jmp pass_with
+
+i5_func:
+	mov eax, [esp + 4]		; across the boundary from the return address
+	inc eax
+	ret
 
 g_bad:
 	mov esi, msg_gbad
