@@ -10,11 +10,13 @@
  *
  * Generated code runs between bt_enter and the exit trampoline with
  *   r15 = struct icpu *c, r14 = struct cpu_state *c->s (guest registers
- *   at [r14 + 8 * n]; a block keeps up to five in rbx, rbp, r12, r13, r10
- *   between its start and its exits),
+ *   at [r14 + 8 * n]; a block keeps up to seven in rbx, rbp, r12, r13,
+ *   r10, r8, r9 between its start and its exits), r11 = the host address
+ *   its current memory group's accesses are relative to (0: none),
  * and an aligned stack, so it calls C helpers directly. Each block starts
  * by charging its instruction count to c->bt_budget and leaves when that
- * goes negative. Direct exits are jmp rel32 to a stub that returns to the
+ * goes negative; a block that branches back to its own start charges
+ * each further round there and goes round without leaving. Direct exits are jmp rel32 to a stub that returns to the
  * dispatcher, which patches the jmp to the next block (chaining) when
  * both lie on the same linear page (the same mapping); an exit to another
  * page goes on from its stub to the block bt_h_next chained there while
