@@ -64,8 +64,7 @@ struct gen {
 	 * Undefined flags (a native shift's, IMUL's) may differ from the
 	 * interpreter's where only a fault's handler could see them. */
 	uint16_t seen[BT_MAX_INSNS + 1];
-	struct stub stubs[3 * BT_MAX_INSNS + 4];
-	unsigned nstubs;
+	unsigned nstubs, nslow;
 	/* guest registers held in host registers through the block (the
 	 * host's callee-saved rbx, rbp, r12, r13, which helpers keep, and
 	 * r10, r8, r9):
@@ -96,6 +95,8 @@ struct gen {
 		unsigned end;		/* the last instruction that may be a member */
 		int64_t shift;		/* what the base register moved by since */
 	} grp;
+	/* the tables last: bt_translate clears what is above them */
+	struct stub stubs[3 * BT_MAX_INSNS + 4];
 	/* the slow paths of native memory instructions, emitted after the
 	 * body so the hot path runs straight */
 	struct slow_path {
@@ -111,7 +112,6 @@ struct gen {
 		bool stack;		/* a PUSH's or POP's, at rdi + stack_off */
 		int8_t stack_off;
 	} slow[BT_MAX_INSNS];
-	unsigned nslow;
 };
 
 /* a jump (its rel32 field) to a stub emitted after the body (NULL: no

@@ -364,7 +364,9 @@ struct bt_block *bt_translate(struct bt_vm *bv, struct icpu *c, uint64_t rip, ui
 	b->ninsns = (uint16_t)t.n;
 	b->valid = true;
 
-	memset(&g, 0, sizeof(g));
+	/* not the tables at its end (12 KiB a block), which nstubs and
+	 * nslow say are empty */
+	memset(&g, 0, offsetof(struct gen, stubs));
 	g.bv = bv;
 	g.b = b;
 	g.t = &t;
