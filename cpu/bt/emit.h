@@ -95,11 +95,47 @@ static inline void emit_bytes(struct emit *e, const void *src, size_t n)
 		emit_byte(e, ((const uint8_t *)src)[i]);
 }
 
-/* little-endian, the low n bytes of v */
+/* little-endian, the low n bytes of v: one 8-byte store where there is
+ * room (the bytes past n are overwritten by what follows) */
 static inline void emit_le(struct emit *e, uint64_t v, unsigned n)
 {
+	if (e->end - e->p >= 8) {
+		memcpy(e->p, &v, 8);
+		e->p += n;
+		return;
+	}
 	for (unsigned i = 0; i < n; i++)
 		emit_byte(e, (unsigned)(v >> (8 * i)) & 0xff);
+}
+
+/* One instruction's bytes gathered in a local buffer, then stored at once:
+ * byte by byte through e->p, each store may alias e->p itself (a char
+ * store), so the compiler reloads and stores e->p around every byte,
+ * which made emitting a third of a block's translation time. */
+struct ebuf {
+	uint8_t b[24];
+	unsigned n;
+};
+
+static inline void eb_byte(struct ebuf *x, unsigned v)
+{
+	x->b[x->n++] = (uint8_t)v;
+}
+
+static inline void eb_le(struct ebuf *x, uint64_t v, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		x->b[x->n++] = (uint8_t)(v >> (8 * i));
+}
+
+static inline void emit_ebuf(struct emit *e, const struct ebuf *x)
+{
+	if (e->end - e->p >= (ptrdiff_t)sizeof(x->b)) {
+		memcpy(e->p, x->b, sizeof(x->b));
+		e->p += x->n;
+		return;
+	}
+	emit_bytes(e, x->b, x->n);
 }
 
 /* ---- the opcode word ----
@@ -136,34 +172,46 @@ static inline uint32_t opc_sized(uint32_t opc8, unsigned size)
 /* legacy prefix, REX, escape and opcode. r, x, b are the full 4-bit
  * register numbers whose top bits go to REX.R/X/B (0 when absent);
  * rm_is_reg tells whether b names a register operand (mod 11 or +r). */
-static inline void emit_opcode(struct emit *e, uint32_t opc, unsigned r, unsigned x,
-			       unsigned b, bool rm_is_reg)
+static inline void eb_opcode(struct ebuf *e, uint32_t opc, unsigned r, unsigned x,
+			     unsigned b, bool rm_is_reg)
 {
 	unsigned rex = (opc & OPC_W ? 8 : 0) | (r & 8) >> 1 | (x & 8) >> 2 | (b & 8) >> 3;
 	bool bare = ((opc & OPC_BR) && r >= 4) || ((opc & OPC_BM) && rm_is_reg && b >= 4);
 	if (opc & OPC_66)
-		emit_byte(e, 0x66);
+		eb_byte(e, 0x66);
 	if (opc & OPC_F3)
-		emit_byte(e, 0xf3);
+		eb_byte(e, 0xf3);
 	if (opc & OPC_F2)
-		emit_byte(e, 0xf2);
+		eb_byte(e, 0xf2);
 	if (rex || bare)
-		emit_byte(e, 0x40 | rex);
+		eb_byte(e, 0x40 | rex);
 	if (opc & OPC_0F)
-		emit_byte(e, 0x0f);
+		eb_byte(e, 0x0f);
 	if (opc & OPC_38)
-		emit_byte(e, 0x38);
+		eb_byte(e, 0x38);
 	if (opc & OPC_3A)
-		emit_byte(e, 0x3a);
-	emit_byte(e, opc & 0xff);
+		eb_byte(e, 0x3a);
+	eb_byte(e, opc & 0xff);
+}
+
+static inline void emit_opcode(struct emit *e, uint32_t opc, unsigned r, unsigned x,
+			       unsigned b, bool rm_is_reg)
+{
+	struct ebuf eb;
+	eb.n = 0;
+	eb_opcode(&eb, opc, r, x, b, rm_is_reg);
+	emit_ebuf(e, &eb);
 }
 
 /* register-direct form: ModRM mod 11. reg is a register or a /digit. */
 static inline void emit_op_rr(struct emit *e, uint32_t opc, unsigned reg, unsigned rm)
 {
 	assert(reg < 16 && rm < 16);
-	emit_opcode(e, opc, reg, 0, rm, true);
-	emit_byte(e, 0xc0 | (reg & 7) << 3 | (rm & 7));
+	struct ebuf eb;
+	eb.n = 0;
+	eb_opcode(&eb, opc, reg, 0, rm, true);
+	eb_byte(&eb, 0xc0 | (reg & 7) << 3 | (rm & 7));
+	emit_ebuf(e, &eb);
 }
 
 /* memory form: the one ModRM/SIB/displacement encoder */
@@ -176,29 +224,33 @@ static inline void emit_op_m(struct emit *e, uint32_t opc, unsigned reg, struct 
 	assert(reg < 16 && base < 16 && index < 16);
 	assert(index != H_RSP || !has_index);	/* SIB index 100 means "none" */
 	assert(!has_index || (m.scale <= 8 && (m.scale & (m.scale - 1)) == 0 && m.scale));
-	emit_opcode(e, opc, reg, index, base, false);
+	struct ebuf eb;
+	eb.n = 0;
+	eb_opcode(&eb, opc, reg, index, base, false);
 	reg = (reg & 7) << 3;
 	unsigned sib_ss = has_index ? (unsigned)ss[m.scale] << 6 : 0;
 	unsigned sib_index = (has_index ? index & 7 : 4) << 3;
 
 	if (!has_base) {	/* mod 00, rm 100, SIB base 101: disp32 only */
-		emit_byte(e, 0x04 | reg);
-		emit_byte(e, sib_ss | sib_index | 5);
-		emit_le(e, (uint32_t)m.disp, 4);
+		eb_byte(&eb, 0x04 | reg);
+		eb_byte(&eb, sib_ss | sib_index | 5);
+		eb_le(&eb, (uint32_t)m.disp, 4);
+		emit_ebuf(e, &eb);
 		return;
 	}
 	/* mod 00 with base 101 (rbp/r13) means RIP/disp32: they need a disp8 of 0 */
 	unsigned mod = m.disp == 0 && (base & 7) != 5 ? 0 : m.disp == (int8_t)m.disp ? 1 : 2;
 	if (has_index || (base & 7) == 4) {	/* rm 100 (rsp/r12) always takes a SIB */
-		emit_byte(e, mod << 6 | reg | 4);
-		emit_byte(e, sib_ss | sib_index | (base & 7));
+		eb_byte(&eb, mod << 6 | reg | 4);
+		eb_byte(&eb, sib_ss | sib_index | (base & 7));
 	} else {
-		emit_byte(e, mod << 6 | reg | (base & 7));
+		eb_byte(&eb, mod << 6 | reg | (base & 7));
 	}
 	if (mod == 1)
-		emit_byte(e, (uint8_t)m.disp);
+		eb_byte(&eb, (uint8_t)m.disp);
 	else if (mod == 2)
-		emit_le(e, (uint32_t)m.disp, 4);
+		eb_le(&eb, (uint32_t)m.disp, 4);
+	emit_ebuf(e, &eb);
 }
 
 /* a /digit form: the reg field is not a register, so never a byte register */

@@ -829,7 +829,7 @@ static bool group_start(struct gen *g, const struct mem_key *key, int64_t disp, 
  * from r11, a new group's first checks them all. Else (false) it is on
  * its own. */
 static bool group_access(struct gen *g, const struct mem_key *key, int64_t disp, unsigned size,
-			 enum mmu_access acc, struct memop *m, int32_t to_lo)
+			 enum mmu_access acc, struct memop *m)
 {
 	if (group_member(g, key, disp, size, acc)) {
 		emit_test_rr(&g->e, 8, H_R11, H_R11);
@@ -839,8 +839,9 @@ static bool group_access(struct gen *g, const struct mem_key *key, int64_t disp,
 	}
 	if (!group_start(g, key, disp, size, acc))
 		return false;
-	/* rsi + to_lo: the group's lowest address */
-	emit_lea(&g->e, key->asize, H_RSI, hm(H_RSI, to_lo + (int32_t)(g->grp.lo - disp)));
+	/* from this access's address to the group's lowest */
+	if (g->grp.lo != disp)
+		emit_lea(&g->e, key->asize, H_RSI, hm(H_RSI, (int32_t)(g->grp.lo - disp)));
 	m->recheck = tlb_hit(g, (unsigned)(g->grp.hi - g->grp.lo), g->grp.write ? MMU_WRITE : MMU_READ);
 	emit_mov_rr(&g->e, 8, H_R11, H_RSI);
 	if (disp != g->grp.lo)
@@ -864,11 +865,11 @@ static bool mem_begin(struct gen *g, const struct insn *i, unsigned size, enum m
 	struct mem_key key = { i->seg, i->base, i->index, i->scale, i->asize };
 	bool grouped = false;
 	if (groupable(i) && group_member(g, &key, i->disp, size, acc)) {
-		grouped = group_access(g, &key, i->disp, size, acc, m, 0);
+		grouped = group_access(g, &key, i->disp, size, acc, m);
 	} else if (groupable(i) && !(g->grp.live && g->grp.end > g->k)) {
 		if (!lin_to_rsi(g, i))
 			return false;	/* cannot happen: checked above */
-		grouped = group_access(g, &key, i->disp, size, acc, m, 0);
+		grouped = group_access(g, &key, i->disp, size, acc, m);
 		if (!grouped)
 			m->miss = tlb_hit(g, size, acc);
 	} else {
@@ -899,10 +900,10 @@ static void stack_begin(struct gen *g, bool push, unsigned size, struct memop *m
 	}
 	emit_lea(&g->e, ss, H_RDI, hm(sp, delta));
 	if (group_member(g, &key, disp, size, acc)) {
-		group_access(g, &key, disp, size, acc, m, 0);
+		group_access(g, &key, disp, size, acc, m);
 	} else {
 		emit_lea(&g->e, ss, H_RSI, hm(H_RDI, m->stack_off));
-		if (!group_access(g, &key, disp, size, acc, m, 0))
+		if (!group_access(g, &key, disp, size, acc, m))
 			m->miss = tlb_hit(g, size, acc);
 	}
 	m->hot = g->e.p + g->e.exec_delta;

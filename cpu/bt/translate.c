@@ -122,16 +122,28 @@ struct stub *gen_stub(struct gen *g, uint8_t *rel32, enum stub_kind kind, uint32
 	return &g->stubs[g->nstubs++];
 }
 
-/* a direct exit to rip: a patchable jmp, to its stub until chained */
-static void direct_exit(struct gen *g, uint64_t rip)
+/* a direct exit to rip: a patchable jmp (cc < 0) or jcc on host
+ * condition cc, to its stub until chained */
+static void direct_exit_on(struct gen *g, int cc, uint64_t rip)
 {
 	int k = (int)g->nexits++;
-	emit_align_rel32_jmp(&g->e);
-	uint8_t *rel = emit_jmp32(&g->e, NULL);
+	uint8_t *rel;
+	if (cc < 0) {
+		emit_align_rel32_jmp(&g->e);
+		rel = emit_jmp32(&g->e, NULL);
+	} else {
+		emit_align_rel32_jcc(&g->e);
+		rel = emit_jcc32(&g->e, (unsigned)cc, NULL);
+	}
 	struct bt_exit *ex = &g->b->exit[k];
 	ex->from = g->b;
 	ex->jmp_rel32 = rel ? rel + g->e.exec_delta : NULL;
 	gen_stub(g, rel, ST_EXIT, 0, k, rip);
+}
+
+static void direct_exit(struct gen *g, uint64_t rip)
+{
+	direct_exit_on(g, -1, rip);
 }
 
 static void emit_leave(struct gen *g, enum bt_exit_reason why)
@@ -258,10 +270,9 @@ static void emit_branch(struct gen *g, unsigned k)
 		gen_regs_flush(g);
 		unsigned cc = gen_cond(g, i->cond);
 		gen_flags_to_mem(g);
-		uint8_t *taken = emit_jcc32(&g->e, cc, NULL);
+		/* chained, the jcc goes straight to the target's block */
+		direct_exit_on(g, (int)cc, target);
 		direct_exit(g, g->t->rip[k + 1]);
-		emit_bind32(&g->e, taken);
-		direct_exit(g, target);
 		return;
 	}
 	if (static_ok && i->op == OP_CALL && gen_call_push(g)) {
@@ -287,9 +298,9 @@ static void emit_body(struct gen *g)
 	/* charge the block, or leave before it when the budget is spent */
 	emit_alu_mi(&g->e, ALU_SUB, 4, hm(H_R15, OFF_BUDGET), (int32_t)t->n);
 	gen_stub(g, emit_jcc32(&g->e, 8 /* S */, NULL), ST_BUDGET, t->n, 0, t->rip[0]);
-	const struct insn *last = &t->d[t->n - 1].in;
-	g->loop = t->ends_in_branch && last->op == OP_JCC && last->nopnd > 0 &&
-		  last->opnd[0].kind == OPK_REL && rel_target(g, t->n - 1) == t->rip[0];
+	const struct insn *br = &t->d[t->n - 1].in;
+	g->loop = t->ends_in_branch && br->op == OP_JCC && br->nopnd > 0 &&
+		  br->opnd[0].kind == OPK_REL && rel_target(g, t->n - 1) == t->rip[0];
 	gen_regs_begin(g);
 	if (g->loop) {
 		g->loop_head = g->e.p + g->e.exec_delta;
