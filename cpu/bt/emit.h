@@ -95,19 +95,6 @@ static inline void emit_bytes(struct emit *e, const void *src, size_t n)
 		emit_byte(e, ((const uint8_t *)src)[i]);
 }
 
-/* little-endian, the low n bytes of v: one 8-byte store where there is
- * room (the bytes past n are overwritten by what follows) */
-static inline void emit_le(struct emit *e, uint64_t v, unsigned n)
-{
-	if (e->end - e->p >= 8) {
-		memcpy(e->p, &v, 8);
-		e->p += n;
-		return;
-	}
-	for (unsigned i = 0; i < n; i++)
-		emit_byte(e, (unsigned)(v >> (8 * i)) & 0xff);
-}
-
 /* One instruction's bytes gathered in a local buffer, then stored at once:
  * byte by byte through e->p, each store may alias e->p itself (a char
  * store), so the compiler reloads and stores e->p around every byte,
@@ -128,6 +115,8 @@ static inline void eb_le(struct ebuf *x, uint64_t v, unsigned n)
 		x->b[x->n++] = (uint8_t)(v >> (8 * i));
 }
 
+/* one wide store where there is room (the bytes past x->n are
+ * overwritten by what follows), else byte by byte up to full */
 static inline void emit_ebuf(struct emit *e, const struct ebuf *x)
 {
 	if (e->end - e->p >= (ptrdiff_t)sizeof(x->b)) {
@@ -136,6 +125,15 @@ static inline void emit_ebuf(struct emit *e, const struct ebuf *x)
 		return;
 	}
 	emit_bytes(e, x->b, x->n);
+}
+
+/* little-endian, the low n bytes of v */
+static inline void emit_le(struct emit *e, uint64_t v, unsigned n)
+{
+	struct ebuf eb;
+	eb.n = 0;
+	eb_le(&eb, v, n);
+	emit_ebuf(e, &eb);
 }
 
 /* ---- the opcode word ----

@@ -190,6 +190,9 @@ static void call_keeping_regs(struct gen *g, const void *fn)
 	for (unsigned k = 0; k < n; k++)
 		emit_push_r(&g->e, save[k]);
 	emit_call(&g->e, fn);
+	/* the call clobbered r11: code after it that a group's members
+	 * follow (a slow path's way back) finds it 0 (a mov keeps flags) */
+	emit_mov_ri(&g->e, 4, H_R11, 0);
 	gen_group_end(g);
 	for (unsigned k = n; k-- > 0;)
 		emit_pop_r(&g->e, save[k]);
@@ -545,11 +548,8 @@ static void slow_insn(struct gen *g, const uint8_t *thunk, bool flags_out)
 	gen_stub(g, emit_jcc32(&g->e, 5 /* NE */, NULL), ST_LOOKUP, g->t->n - g->k - 1, 0, 0);
 	/* the interpreter left them in its own lazy form */
 	g->flags = FLAGS_MEM;
-	if (flags_out) {
+	if (flags_out)
 		flags_to_host(g);
-		/* its call clobbered r11 again (a mov keeps the flags) */
-		emit_mov_ri(&g->e, 4, H_R11, 0);
-	}
 }
 
 /* a native memory instruction: hot is emitted by the caller between
@@ -598,6 +598,12 @@ static unsigned stack_size(const struct gen *g)
 	return (g->mode & BT_MODE_FLAT) && (g->mode & BT_MODE_SS32) ? 4 : 0;
 }
 
+static bool stack_ok(const struct gen *g, const struct insn *i)
+{
+	unsigned ss = stack_size(g);
+	return ss && i->osize == ss;
+}
+
 static struct mem_key stack_key(const struct gen *g)
 {
 	return (struct mem_key){ S_SS, R_ESP, REG_NONE, 0, (uint8_t)stack_size(g) };
@@ -607,8 +613,7 @@ static struct mem_key stack_key(const struct gen *g)
  * gen_push, gen_pop, gen_call_push and gen_ret take them */
 static bool stack_op(const struct gen *g, const struct insn *i)
 {
-	unsigned ss = stack_size(g);
-	if (!ss || i->osize != ss)
+	if (!stack_ok(g, i))
 		return false;
 	switch (i->op) {
 	case OP_PUSH:
@@ -713,12 +718,13 @@ static int reg_delta(const struct insn *i, unsigned r, unsigned asize, int64_t *
 	bool whole = i->nopnd && d->kind == OPK_REG && d->reg == r && d->size == asize;
 	switch (i->op) {
 	case OP_PUSH:
-		if (r == R_ESP && !(d->kind == OPK_REG && d->reg == R_ESP) && i->osize == asize) {
+		if (r == R_ESP && i->osize == asize) {
 			*delta = -(int64_t)i->osize;
 			return 1;
 		}
 		return 2;
 	case OP_POP:
+		/* not POP rsp, which loads it */
 		if (r == R_ESP && !(d->kind == OPK_REG && d->reg == R_ESP) && i->osize == asize) {
 			*delta = i->osize;
 			return 1;
@@ -824,21 +830,31 @@ static bool group_start(struct gen *g, const struct mem_key *key, int64_t disp, 
 	return true;
 }
 
-/* the group's part of an access at linear rsi (disp from the key's
- * registers, before the instruction): a member takes its host address
- * from r11, a new group's first checks them all. Else (false) it is on
- * its own. */
-static bool group_access(struct gen *g, const struct mem_key *key, int64_t disp, unsigned size,
+/* An access (key: NULL where no group may cover it; disp from the key's
+ * registers before the instruction) whose host address goes into rsi.
+ * A member of the live group takes it from r11 (and true: nothing more
+ * to do). Else false, and the caller puts the linear address into rsi
+ * for access_check. */
+static bool member_access(struct gen *g, const struct mem_key *key, int64_t disp,
+			  unsigned size, enum mmu_access acc, struct memop *m)
+{
+	if (!key || !group_member(g, key, disp, size, acc))
+		return false;
+	emit_test_rr(&g->e, 8, H_R11, H_R11);
+	m->recheck = emit_jcc32(&g->e, 4 /* E */, NULL);
+	emit_lea(&g->e, 8, H_RSI, hm(H_R11, (int32_t)(disp + g->grp.shift - g->grp.lo)));
+	return true;
+}
+
+/* the linear address in rsi: the first of a new group checks the TLB
+ * for them all, any other access for itself */
+static void access_check(struct gen *g, const struct mem_key *key, int64_t disp, unsigned size,
 			 enum mmu_access acc, struct memop *m)
 {
-	if (group_member(g, key, disp, size, acc)) {
-		emit_test_rr(&g->e, 8, H_R11, H_R11);
-		m->recheck = emit_jcc32(&g->e, 4 /* E */, NULL);
-		emit_lea(&g->e, 8, H_RSI, hm(H_R11, (int32_t)(disp + g->grp.shift - g->grp.lo)));
-		return true;
+	if (!key || !group_start(g, key, disp, size, acc)) {
+		m->miss = tlb_hit(g, size, acc);
+		return;
 	}
-	if (!group_start(g, key, disp, size, acc))
-		return false;
 	/* from this access's address to the group's lowest */
 	if (g->grp.lo != disp)
 		emit_lea(&g->e, key->asize, H_RSI, hm(H_RSI, (int32_t)(g->grp.lo - disp)));
@@ -846,7 +862,6 @@ static bool group_access(struct gen *g, const struct mem_key *key, int64_t disp,
 	emit_mov_rr(&g->e, 8, H_R11, H_RSI);
 	if (disp != g->grp.lo)
 		emit_lea(&g->e, 8, H_RSI, hm(H_R11, (int32_t)(disp - g->grp.lo)));
-	return true;
 }
 
 static bool mem_begin(struct gen *g, const struct insn *i, unsigned size, enum mmu_access acc,
@@ -863,19 +878,11 @@ static bool mem_begin(struct gen *g, const struct insn *i, unsigned size, enum m
 	flags_before_clobber(g, 0);
 	*m = (struct memop){ .size = size, .acc = acc, .flags_out = writes == FL_ARITH };
 	struct mem_key key = { i->seg, i->base, i->index, i->scale, i->asize };
-	bool grouped = false;
-	if (groupable(i) && group_member(g, &key, i->disp, size, acc)) {
-		grouped = group_access(g, &key, i->disp, size, acc, m);
-	} else if (groupable(i) && !(g->grp.live && g->grp.end > g->k)) {
+	const struct mem_key *k = groupable(i) ? &key : NULL;
+	if (!member_access(g, k, i->disp, size, acc, m)) {
 		if (!lin_to_rsi(g, i))
 			return false;	/* cannot happen: checked above */
-		grouped = group_access(g, &key, i->disp, size, acc, m);
-		if (!grouped)
-			m->miss = tlb_hit(g, size, acc);
-	} else {
-		if (!lin_to_rsi(g, i))
-			return false;	/* cannot happen: checked above */
-		m->miss = tlb_hit(g, size, acc);
+		access_check(g, k, i->disp, size, acc, m);
 	}
 	m->hot = g->e.p + g->e.exec_delta;
 	return true;
@@ -899,12 +906,9 @@ static void stack_begin(struct gen *g, bool push, unsigned size, struct memop *m
 		sp = H_RDI;
 	}
 	emit_lea(&g->e, ss, H_RDI, hm(sp, delta));
-	if (group_member(g, &key, disp, size, acc)) {
-		group_access(g, &key, disp, size, acc, m);
-	} else {
+	if (!member_access(g, &key, disp, size, acc, m)) {
 		emit_lea(&g->e, ss, H_RSI, hm(H_RDI, m->stack_off));
-		if (!group_access(g, &key, disp, size, acc, m))
-			m->miss = tlb_hit(g, size, acc);
+		access_check(g, &key, disp, size, acc, m);
 	}
 	m->hot = g->e.p + g->e.exec_delta;
 }
@@ -1181,12 +1185,6 @@ static bool gen_lea(struct gen *g, const struct insn *i)
 	return true;
 }
 
-static bool stack_ok(const struct gen *g, const struct insn *i)
-{
-	unsigned ss = stack_size(g);
-	return ss && i->osize == ss;
-}
-
 static bool gen_push(struct gen *g, const struct insn *i)
 {
 	const struct opnd *s = &i->opnd[0];
@@ -1220,7 +1218,6 @@ static bool gen_pop(struct gen *g, const struct insn *i)
 	return true;
 }
 
-/* INC, DEC, NOT, NEG of a register */
 /* INC, DEC, NOT, NEG of memory. INC and DEC pass CF through: where
  * anyone may read it, the host's comes from this block's spill, put
  * back after the TLB check */
@@ -1249,6 +1246,7 @@ static bool gen_unary_mem(struct gen *g, const struct insn *i)
 	return true;
 }
 
+/* INC, DEC, NOT, NEG of a register (or memory, above) */
 static bool gen_unary(struct gen *g, const struct insn *i)
 {
 	const struct opnd *d = &i->opnd[0];

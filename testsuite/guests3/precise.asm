@@ -667,8 +667,8 @@ i2_fault:
 	CHECK_FLAGS "i2", OF | SF | AF
 
 	; i3: between a group's loads, one that crosses a page takes the
-	; slow path (a call out) every time; the loads after it still
-	; read their own addresses
+	; slow path (calls out: the instruction, then the flags it set)
+	; every time; the loads after it still read their own addresses
 	call reset_pt
 	mov dword [PHYS(3)], 0x4433
 	mov dword [SRCBUF], 0xa1
@@ -679,7 +679,8 @@ i2_fault:
 i3_loop:
 	mov esi, SRCBUF
 	mov eax, [esi]
-	mov edi, [PAGE(3) - 2]		; 0x44332211, from i1
+	xor edi, edi
+	add edi, [PAGE(3) - 2]		; 0x44332211, from i1
 	mov ebx, [esi + 4]
 	add ebp, [esi + 8]
 	add ebp, eax
