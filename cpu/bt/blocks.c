@@ -75,7 +75,7 @@ static void unlink_hash(struct bt_vm *bv, struct bt_block *b)
 /* b's outgoing chains leave their targets' incoming lists */
 static void unchain_outgoing(struct bt_block *b)
 {
-	for (int k = 0; k < 2; k++) {
+	for (unsigned k = 0; k < b->nexits; k++) {
 		struct bt_exit *ex = &b->exit[k];
 		if (!ex->to)
 			continue;

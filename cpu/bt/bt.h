@@ -76,7 +76,8 @@ struct bt_block {
 	uint16_t ninsns;		/* 0: a break block, the careful step's */
 	bool valid;			/* false once its page was written */
 	const uint8_t *code;		/* executable entry */
-	struct bt_exit exit[2];
+	struct bt_exit *exit;		/* its direct exits, nexits of them */
+	uint8_t nexits;
 	struct bt_exit *incoming;	/* exits chained to this block */
 	struct bt_block *hnext;		/* hash chain */
 	struct bt_block *pnext;		/* blocks of the same guest page */

@@ -28,6 +28,7 @@
 #include "cpu/bt/gen.h"
 
 #include <stddef.h>
+#include <string.h>
 #include "cpu/interp/flags.h"
 
 #define OFF_LF_OP ((int32_t)offsetof(struct icpu, lf_op))
@@ -130,19 +131,42 @@ static bool may_fault(const struct insn *i)
 void gen_liveness(struct gen *g)
 {
 	const struct tb *t = g->t;
-	/* after the block anything may read them */
-	uint16_t live = FL_ARITH, seen = FL_ARITH;
-	g->live[t->n] = live;
-	g->seen[t->n] = seen;
-	for (unsigned k = t->n; k-- > 0;) {
-		struct flag_use u = flag_use(&t->d[k].in);
-		seen = (uint16_t)((seen & ~u.writes) | u.reads);
-		if (may_fault(&t->d[k].in))
-			u.reads = FL_ARITH;
-		live = (uint16_t)((live & ~u.writes) | u.reads);
-		g->live[k] = live;
-		g->seen[k] = seen;
+	/* after the block anything may read them; a loop's branches back
+	 * take a few passes to settle (the sets only grow) */
+	memset(g->live, 0, sizeof(g->live[0]) * t->n);
+	memset(g->seen, 0, sizeof(g->seen[0]) * t->n);
+	g->live[t->n] = g->seen[t->n] = FL_ARITH;
+	for (unsigned pass = 0; pass < 8; pass++) {
+		bool changed = false;
+		for (unsigned k = t->n; k-- > 0;) {
+			const struct insn *i = &t->d[k].in;
+			uint16_t live = 0, seen = 0;
+			int j = t->target[k];
+			if (i->op != OP_JMP) {
+				live = g->live[k + 1];
+				seen = g->seen[k + 1];
+			}
+			if (j >= 0) {
+				live |= g->live[j];
+				seen |= g->seen[j];
+			} else if (i->op == OP_JCC || i->op == OP_JMP) {
+				live = seen = FL_ARITH;	/* it leaves */
+			}
+			struct flag_use u = flag_use(i);
+			seen = (uint16_t)((seen & ~u.writes) | u.reads);
+			if (may_fault(i))
+				u.reads = FL_ARITH;
+			live = (uint16_t)((live & ~u.writes) | u.reads);
+			changed |= live != g->live[k] || seen != g->seen[k];
+			g->live[k] = live;
+			g->seen[k] = seen;
+		}
+		if (!changed)
+			return;
 	}
+	/* never settled: every flag everywhere (safe, only slower) */
+	for (unsigned k = 0; k < t->n; k++)
+		g->live[k] = g->seen[k] = FL_ARITH;
 }
 
 /* -- flags between host EFLAGS and the interpreter's lazy state -- */
@@ -209,6 +233,20 @@ static void flags_to_host(struct gen *g)
 	}
 	flags_of_ax(&g->e);
 	g->flags = FLAGS_HOST;
+}
+
+void gen_flags_to(struct gen *g, enum flags_at want)
+{
+	if (want == FLAGS_HOST) {
+		if (g->flags != FLAGS_HOST)
+			flags_to_host(g);
+		return;
+	}
+	if (want == FLAGS_IMAGE && g->flags == FLAGS_MEM)
+		flags_to_host(g);	/* another lazy form: through host EFLAGS */
+	gen_flags_to_mem(g);
+	if (want == FLAGS_MEM)
+		g->flags = FLAGS_MEM;
 }
 
 /* eax = LF_HOST's lf_res, zero-extended from AX (AH the flags' low byte,
@@ -804,6 +842,9 @@ static bool group_start(struct gen *g, const struct mem_key *key, int64_t disp, 
 	for (unsigned j = g->k; j < t->n; j++) {
 		const struct insn *o = &t->d[j].in;
 		struct mem_key k;
+		/* other ways in do not bring r11 */
+		if (j > g->k && (t->labels >> j & 1))
+			break;
 		int64_t at;
 		unsigned sz;
 		bool w;

@@ -19,6 +19,13 @@ struct tb {
 	 * them before running it */
 	unsigned cross_len;
 	uint8_t cross_bytes[15];
+	/* a block holding a loop goes on past its conditional branches to
+	 * the last branch back into it (a region): target[k] is the index
+	 * of the instruction a JCC or JMP at k goes to inside the block, or
+	 * -1; labels has bit j for each such target */
+	int8_t target[BT_MAX_INSNS];
+	uint64_t labels;
+	bool back;			/* some branch goes back (a loop) */
 };
 
 enum stub_kind {
@@ -73,11 +80,8 @@ struct gen {
 	uint8_t host_of[16];
 	uint16_t cached, dirty;
 	uint16_t in_volatile;		/* those in caller-saved r10, r8, r9 */
-	/* a block that ends in a conditional branch to its own start runs
-	 * its loop from here, after the loads, with the registers cached
-	 * (NULL: another block) */
-	const uint8_t *loop_head;
-	bool loop;			/* it is such a block */
+	bool loop;			/* a branch goes back into the block */
+	unsigned nedges;
 	/* memory operands off the same registers (a struct's fields, a
 	 * stack frame, pushes and pops), moved only by constants between
 	 * them, whose addresses span less than a page: the first
@@ -97,6 +101,23 @@ struct gen {
 	} grp;
 	/* the tables last: bt_translate clears what is above them */
 	struct stub stubs[3 * BT_MAX_INSNS + 4];
+	/* a region's labels (tb.labels): where each begins (executable),
+	 * where the flags are there, and the cached registers that may be
+	 * dirty there (the jumps to it add theirs) */
+	const uint8_t *label_at[BT_MAX_INSNS];
+	enum flags_at label_flags[BT_MAX_INSNS];
+	uint16_t label_dirty[BT_MAX_INSNS];
+	/* a region's conditional branches forward inside it (to) or out of
+	 * it (side, to rip), taken out of line: the flags and dirty
+	 * registers as they were at the branch */
+	struct edge {
+		uint8_t *rel32;
+		unsigned k, to;
+		bool side;
+		uint64_t rip;
+		enum flags_at flags;
+		uint16_t dirty;
+	} edges[BT_MAX_INSNS];
 	/* the slow paths of native memory instructions, emitted after the
 	 * body so the hot path runs straight */
 	struct slow_path {
@@ -147,6 +168,9 @@ void gen_check_next_page(struct gen *g);
 /* put host-held flags where helpers and the next block look (the
  * interpreter's lazy state) if anything may still read them */
 void gen_flags_to_mem(struct gen *g);
+/* put them where code expecting them at want finds them (FLAGS_MEM:
+ * spilled if in host EFLAGS) */
+void gen_flags_to(struct gen *g, enum flags_at want);
 /* CALL rel (its return address pushed natively; false: not here) and
  * RET (the return address popped into c->s->rip) */
 bool gen_call_push(struct gen *g);

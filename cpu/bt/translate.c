@@ -102,12 +102,71 @@ static void decode_block(struct tb *t, const uint8_t *host, uint64_t rip, unsign
 		}
 		off += d->in.len;
 		t->rip[++t->n] = nrip;
-		if (is_branch(d->in.op)) {
+		/* past a conditional branch only for now: shape_region keeps
+		 * it if a branch further on comes back */
+		if (is_branch(d->in.op) && d->in.op != OP_JCC) {
 			t->ends_in_branch = true;
 			break;
 		}
 		if (is_string(d->in.op) || off >= avail)
 			break;
+	}
+}
+
+/* the target of a JCC or JMP rel at k, false for any other (or one that
+ * is not canonical) */
+static bool static_target(const struct tb *t, unsigned k, int code_size, uint64_t *to)
+{
+	const struct insn *i = &t->d[k].in;
+	if ((i->op != OP_JCC && i->op != OP_JMP) || i->nopnd == 0 || i->opnd[0].kind != OPK_REL)
+		return false;
+	*to = (t->rip[k + 1] + i->imm) & size_mask(i->osize);
+	return code_size != 64 || canonical(*to);
+}
+
+/* the instruction starting at rip, or -1 */
+static int index_of(const struct tb *t, uint64_t rip)
+{
+	for (unsigned j = 0; j < t->n; j++)
+		if (t->rip[j] == rip)
+			return (int)j;
+	return -1;
+}
+
+/* A loop's blocks in one: the block ends at the last branch back into it
+ * (its other branches jump inside it or leave from it), so the loop's
+ * rounds never leave and its registers stay in host registers. Without
+ * such a branch it ends at its first conditional branch as before:
+ * straight-line code is not translated again from each branch target. */
+static void shape_region(struct tb *t, int code_size)
+{
+	int last_back = -1, first_jcc = -1;
+	uint64_t to;
+	for (unsigned k = 0; k < t->n; k++) {
+		if (t->d[k].in.op == OP_JCC && first_jcc < 0)
+			first_jcc = (int)k;
+		if (static_target(t, k, code_size, &to)) {
+			int j = index_of(t, to);
+			if (j >= 0 && j <= (int)k)
+				last_back = (int)k;
+		}
+	}
+	unsigned n = last_back >= 0 ? (unsigned)last_back + 1
+		     : first_jcc >= 0 ? (unsigned)first_jcc + 1 : t->n;
+	if (n < t->n) {
+		t->n = n;
+		t->cross_len = 0;	/* the crossing one was the last */
+		t->ends_in_branch = true;
+	}
+	t->labels = 0;
+	t->back = false;
+	for (unsigned k = 0; k < t->n; k++) {
+		int j = static_target(t, k, code_size, &to) ? index_of(t, to) : -1;
+		t->target[k] = (int8_t)j;
+		if (j >= 0) {
+			t->labels |= 1ull << j;
+			t->back |= j <= (int)k;
+		}
 	}
 }
 
@@ -223,47 +282,133 @@ static uint64_t rel_target(const struct gen *g, unsigned k)
 	return (g->t->rip[k + 1] + i->imm) & size_mask(i->osize);
 }
 
-/* the conditional branch to the block's own start: around the loop
- * without leaving, the registers kept where they are; the flags are
- * spilled for whoever sees them at the start (a fault there, or the
- * budget's exit) */
-static void loop_branch(struct gen *g, unsigned k)
+/* is instruction j the target of a branch back (from j or after it)? */
+static bool loop_head(const struct tb *t, unsigned j)
+{
+	for (unsigned k = j; k < t->n; k++)
+		if (t->target[k] == (int)j)
+			return true;
+	return false;
+}
+
+/* Where branches inside the region come in, at instruction k. A loop's
+ * head has the flags in memory (the branch back spills them before it
+ * charges the next round, whose budget exit must find them) and counts
+ * every cached register dirty. A forward target keeps what the code
+ * before it falls through with; the branches to it convert theirs
+ * (emit_edges), and the registers dirty on any way in stay dirty. */
+static void label_begin(struct gen *g, unsigned k)
+{
+	gen_group_end(g);
+	if (loop_head(g->t, k)) {
+		if (g->live[k])
+			gen_flags_to_mem(g);
+		else
+			g->flags = FLAGS_MEM;	/* nobody reads them here */
+		g->dirty = g->cached;
+	} else {
+		if (!g->live[k])
+			g->flags = FLAGS_MEM;
+		g->dirty |= g->label_dirty[k];
+	}
+	g->label_flags[k] = g->flags;
+	g->label_dirty[k] = g->dirty;
+	g->label_at[k] = g->e.p + g->e.exec_delta;
+}
+
+/* after instruction k, on to instruction j before it: the flags where
+ * j's code wants them, the next round charged (k + 1 - j more run than
+ * were charged up to the block's end: spent, leave at j, stored) */
+static void back_edge(struct gen *g, unsigned k, unsigned j)
 {
 	const struct tb *t = g->t;
-	unsigned cc = gen_cond(g, t->d[k].in.cond);
-	enum flags_at flags = g->flags;
-	uint16_t dirty = g->dirty;
-	uint8_t *leave = emit_jcc32(&g->e, cc ^ 1, NULL);
-	gen_flags_to_mem(g);
-	/* the next round's charge; spent: leave at the start, stored */
-	emit_alu_mi(&g->e, ALU_SUB, 4, hm(H_R15, OFF_BUDGET), (int32_t)t->n);
-	struct stub *st = gen_stub(g, emit_jcc32(&g->e, 8 /* S */, NULL), ST_BUDGET, t->n, 0, t->rip[0]);
+	gen_flags_to(g, g->label_flags[j] == FLAGS_IMAGE ? FLAGS_IMAGE : FLAGS_MEM);
+	emit_alu_mi(&g->e, ALU_SUB, 4, hm(H_R15, OFF_BUDGET), (int32_t)(k + 1 - j));
+	struct stub *st = gen_stub(g, emit_jcc32(&g->e, 8 /* S */, NULL), ST_BUDGET, t->n - j, 0,
+				   t->rip[j]);
 	if (st)
 		st->store = g->cached;
-	emit_jmp32(&g->e, g->loop_head);
-	emit_bind32(&g->e, leave);
-	g->flags = flags;
-	g->dirty = dirty;
-	gen_flags_to_mem(g);
-	gen_regs_flush(g);
-	direct_exit(g, t->rip[k + 1]);
+	emit_jmp32(&g->e, g->label_at[j]);
+}
+
+/* a conditional branch at k that does not end the block: back (its
+ * round goes on here), forward inside or out (out of line, emit_edges) */
+static void inner_jcc(struct gen *g, unsigned k)
+{
+	const struct tb *t = g->t;
+	int j = t->target[k];
+	unsigned cc = gen_cond(g, t->d[k].in.cond);
+	if (j >= 0 && j <= (int)k) {
+		enum flags_at flags = g->flags;
+		uint16_t dirty = g->dirty;
+		uint8_t *on = emit_jcc32(&g->e, cc ^ 1, NULL);
+		back_edge(g, k, (unsigned)j);
+		emit_bind32(&g->e, on);
+		g->flags = flags;
+		g->dirty = dirty;
+		return;
+	}
+	struct edge *ed = &g->edges[g->nedges++];
+	*ed = (struct edge){ emit_jcc32(&g->e, cc, NULL), k, j < 0 ? 0 : (unsigned)j, j < 0,
+			     rel_target(g, k), g->flags, g->dirty };
+	if (j >= 0)
+		g->label_dirty[j] |= g->dirty;
+}
+
+/* the branches inner_jcc took out of line */
+static void emit_edges(struct gen *g)
+{
+	const struct tb *t = g->t;
+	for (unsigned n = 0; n < g->nedges; n++) {
+		const struct edge *ed = &g->edges[n];
+		emit_bind32(&g->e, ed->rel32);
+		g->flags = ed->flags;
+		g->dirty = ed->dirty;
+		if (ed->side) {
+			gen_flags_to_mem(g);
+			gen_regs_flush(g);
+			if (t->n - ed->k - 1)
+				emit_alu_mi(&g->e, ALU_ADD, 4, hm(H_R15, OFF_BUDGET),
+					    (int32_t)(t->n - ed->k - 1));
+			direct_exit(g, ed->rip);
+			continue;
+		}
+		if (g->live[ed->to])
+			gen_flags_to(g, g->label_flags[ed->to]);
+		/* the instructions jumped over were charged: back, without
+		 * touching host EFLAGS, which may hold the flags */
+		if (ed->to - ed->k - 1) {
+			emit_mov_rm(&g->e, 4, H_RAX, hm(H_R15, OFF_BUDGET));
+			emit_lea(&g->e, 4, H_RAX, hm(H_RAX, (int32_t)(ed->to - ed->k - 1)));
+			emit_mov_mr(&g->e, 4, hm(H_R15, OFF_BUDGET), H_RAX);
+		}
+		emit_jmp32(&g->e, g->label_at[ed->to]);
+	}
 }
 
 /* the last instruction, a branch */
 static void emit_branch(struct gen *g, unsigned k)
 {
-	const struct insn *i = &g->t->d[k].in;
+	const struct tb *t = g->t;
+	const struct insn *i = &t->d[k].in;
 	bool rel = i->nopnd > 0 && i->opnd[0].kind == OPK_REL;
 	uint64_t target = rel ? rel_target(g, k) : 0;
 	bool static_ok = rel && (g->code_size != 64 || canonical(target));
+	if (t->target[k] >= 0 && i->op == OP_JMP) {
+		back_edge(g, k, (unsigned)t->target[k]);
+		return;
+	}
+	if (t->target[k] >= 0 && i->op == OP_JCC) {
+		inner_jcc(g, k);
+		gen_flags_to_mem(g);
+		gen_regs_flush(g);
+		direct_exit(g, t->rip[k + 1]);
+		return;
+	}
 	if (static_ok && i->op == OP_JMP) {
 		gen_flags_to_mem(g);
 		gen_regs_flush(g);
 		direct_exit(g, target);
-		return;
-	}
-	if (static_ok && i->op == OP_JCC && g->loop_head) {
-		loop_branch(g, k);
 		return;
 	}
 	if (static_ok && i->op == OP_JCC) {
@@ -292,30 +437,35 @@ static void emit_branch(struct gen *g, unsigned k)
 		gen_next(g, NULL);
 }
 
+/* The block charges its instruction count up front: at instruction k,
+ * n - k of them were charged and have not run, on every way there (the
+ * branches inside the region charge or refund the difference). A fault
+ * or an exit refunds what did not run from that. */
 static void emit_body(struct gen *g)
 {
 	const struct tb *t = g->t;
 	/* charge the block, or leave before it when the budget is spent */
 	emit_alu_mi(&g->e, ALU_SUB, 4, hm(H_R15, OFF_BUDGET), (int32_t)t->n);
 	gen_stub(g, emit_jcc32(&g->e, 8 /* S */, NULL), ST_BUDGET, t->n, 0, t->rip[0]);
-	const struct insn *br = &t->d[t->n - 1].in;
-	g->loop = t->ends_in_branch && br->op == OP_JCC && br->nopnd > 0 &&
-		  br->opnd[0].kind == OPK_REL && rel_target(g, t->n - 1) == t->rip[0];
+	g->loop = t->back;
+	for (unsigned j = 0; j < t->n; j++)
+		g->label_dirty[j] = 0;
 	gen_regs_begin(g);
-	if (g->loop) {
-		g->loop_head = g->e.p + g->e.exec_delta;
-		/* the rounds after the first come with them all written */
-		g->dirty = g->cached;
-	}
 	for (unsigned k = 0; k < t->n; k++) {
 		const struct insn *i = &t->d[k].in;
 		bool last = k + 1 == t->n;
 		g->k = k;
+		if (t->labels >> k & 1)
+			label_begin(g, k);
 		if (last && t->cross_len)
 			gen_check_next_page(g);
 		if (last && t->ends_in_branch) {
 			emit_branch(g, k);
 			return;
+		}
+		if (i->op == OP_JCC) {
+			inner_jcc(g, k);
+			continue;
 		}
 		if (gen_native(g)) {
 			gen_group_next(g);
@@ -363,6 +513,7 @@ struct bt_block *bt_translate(struct bt_vm *bv, struct icpu *c, uint64_t rip, ui
 	if (c->code_size == 64 ? canonical(next_lin) : next_lin < (1ull << 32))
 		next = tlb_lookup(&c->tlb, next_lin, MMU_FETCH, c->cpl == 3);
 	decode_block(&t, (const uint8_t *)host, rip, avail, next, c->code_size);
+	shape_region(&t, c->code_size);
 
 	struct bt_block *b = bt_arena_alloc(bv, sizeof(*b));
 	if (!b)
@@ -374,6 +525,14 @@ struct bt_block *bt_translate(struct bt_vm *bv, struct icpu *c, uint64_t rip, ui
 	b->mode = mode;
 	b->ninsns = (uint16_t)t.n;
 	b->valid = true;
+	/* at most two at the end, and one for each conditional branch */
+	unsigned nexits = 2;
+	for (unsigned k = 0; k < t.n; k++)
+		nexits += t.d[k].in.op == OP_JCC;
+	b->exit = bt_arena_alloc(bv, nexits * sizeof(*b->exit));
+	if (!b->exit)
+		return NULL;
+	memset(b->exit, 0, nexits * sizeof(*b->exit));
 
 	/* not the tables at its end (12 KiB a block), which nstubs and
 	 * nslow say are empty */
@@ -396,11 +555,13 @@ struct bt_block *bt_translate(struct bt_vm *bv, struct icpu *c, uint64_t rip, ui
 		g.flags = FLAGS_MEM;
 		gen_liveness(&g);
 		emit_body(&g);
+		emit_edges(&g);
 		gen_slow_paths(&g);
 		emit_stubs(&g);
 	}
 	if (g.e.full)
 		return NULL;
+	b->nexits = (uint8_t)g.nexits;
 	bv->used = (bv->used + emit_size(&g.e) + 15) & ~(size_t)15;
 	bv->blocks++;
 	bv->insns_translated += t.n;
