@@ -17,6 +17,8 @@
 ;      check for them all): a group straddling two pages, a member's #PF
 ;      there, members after another load's slow path, and pushes and pops
 ;      (the stack pointer moving between members) across two pages
+;   j  a loop with a branch inside it and exits from its middle: the
+;      flags and registers by either way into the join, a fault after it
 %include "lib.inc"
 
 PD		equ 0x400000
@@ -745,6 +747,87 @@ i5_back:
 	CHECK_EQ edi, 3 * (0x56 + 0x55), "i5: CALL and RET across two pages"
 	CHECK_EQ [PHYS(4) + 0xffc], i5_back, "i5: the return address, in frame 4"
 	CHECK_EQ [PHYS(6)], 0x55, "i5: the push before the CALL, in frame 6"
+
+	; ============ j: a loop with branches inside it ============
+	; The translator keeps such a loop in one block: its forward branch
+	; jumps inside, its exits leave from the middle. j1: the odd rounds
+	; carry flags (CF) to the join after spilling them for a load, the
+	; even ones straight from SHR, and a helper on the odd path stores
+	; the registers (the join counts those the even path wrote as
+	; unsaved: a side exit on an even round must save them); the last
+	; round faults after the join
+	call reset_pt
+	mov dword [PHYS(0) + 0x10], 3
+	mov dword [PHYS(1) + 0x10], 0x100000
+	mov dword [SRCBUF], 0x5e
+	ARM ACT_MAP, 0
+	mov [esp_want], esp
+	mov ecx, 1000
+	xor eax, eax
+	xor ebx, ebx
+	xor edi, edi
+	xor esi, esi
+	mov ebp, 0x1000
+j1_loop:
+	add eax, ecx
+	mov edx, ecx
+	shr edx, 1			; CF = bit 0 of the round
+	jnc j1_even
+	pushfd				; a helper: the registers are stored
+	add esp, 4
+	add ebx, 5
+	cmp ebx, -1			; CF
+	mov esi, [SRCBUF]		; the flags spilled before it
+j1_even:
+	adc edi, 0			; +1 on odd rounds, by either way in
+	cmp ecx, 500
+	je j1_side			; out of the block's middle, once
+j1_back:
+	xor edx, edx
+	cmp ecx, 1
+	sete dl
+	shl edx, 12
+	add edx, PAGE(0) + 0x10		; page 1 on the last round
+	cmp ebx, 0x7fffffff		; CF for the INC to pass on
+	je f_bad
+	inc edi
+j1_fault:
+	mov esi, [edx]
+	add ebp, esi
+	dec ecx
+	jnz j1_loop
+	jmp j1_done
+j1_side:
+	add edi, 0x10000
+	jmp j1_back
+j1_done:
+	CHECK_EQ eax, 500500, "j1: EAX (written before the branch) at the end"
+	CHECK_EQ edi, 0x10000 + 1500, "j1: EDI (ADC after the join) at the end"
+	CHECK_EQ ebp, 0x1000 + 999 * 3 + 0x100000, "j1: EBP at the end"
+	CHECK_EXC "j1", 14, 0, j1_fault
+	CHECK_REGS "j1", 500500, 2500, 1, PAGE(1) + 0x10, 0x5e, 0x10000 + 1500, 0x1000 + 999 * 3
+	CHECK_FLAGS "j1", CF		; INC 0x105db: no AF, PF of 0xdc odd
+
+	; j2: the other way round: the flags spilled on the way that
+	; branches (a load between the SHR and the JNC), in host EFLAGS on
+	; the way that falls through to the join
+	mov dword [SRCBUF + 4], 0
+	mov ecx, 100
+	xor edi, edi
+	xor ebx, ebx
+j2_loop:
+	mov edx, ecx
+	shr edx, 1			; CF = bit 0 of the round
+	mov esi, [SRCBUF + 4]		; the flags spilled before it
+	jnc j2_even
+	add ebx, 5
+	cmp ebx, -1			; CF
+j2_even:
+	adc edi, 0			; +1 on odd rounds
+	dec ecx
+	jnz j2_loop
+	CHECK_EQ edi, 50, "j2: EDI (ADC after the join)"
+	CHECK_EQ ebx, 250, "j2: EBX"
 
 	mov esi, ok
 	jmp pass_with
