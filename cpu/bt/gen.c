@@ -171,8 +171,12 @@ void gen_liveness(struct gen *g)
 
 /* -- flags between host EFLAGS and the interpreter's lazy state -- */
 
+static void redo_emit(struct gen *g);
+
 void gen_flags_to_mem(struct gen *g)
 {
+	if (g->flags == FLAGS_REDO)
+		redo_emit(g);
 	if (g->flags != FLAGS_HOST)
 		return;
 	/* LF_HOST: lf_res holds AH = SF ZF - AF - PF - CF (LAHF) and
@@ -225,6 +229,10 @@ static void call_keeping_regs(struct gen *g, const void *fn)
 /* the guest's flags into host EFLAGS (from whatever the lazy state is) */
 static void flags_to_host(struct gen *g)
 {
+	if (g->flags == FLAGS_REDO) {
+		redo_emit(g);
+		return;
+	}
 	if (g->flags == FLAGS_IMAGE) {
 		ld_image(&g->e);
 	} else {
@@ -273,6 +281,8 @@ static void cond_of_image(struct emit *e, unsigned cc)
 
 unsigned gen_cond(struct gen *g, unsigned cc)
 {
+	if (g->flags == FLAGS_REDO)
+		redo_emit(g);
 	if (g->flags == FLAGS_HOST)
 		return cc;
 	if (g->flags == FLAGS_IMAGE) {
@@ -301,6 +311,13 @@ unsigned gen_cond(struct gen *g, unsigned cc)
  * of the guest's: keep the ones still wanted */
 static void flags_before_clobber(struct gen *g, uint16_t writes)
 {
+	if (g->flags == FLAGS_REDO) {
+		if (g->live[g->k] & ~writes)
+			gen_flags_to_mem(g);
+		else
+			g->flags = FLAGS_MEM;
+		return;
+	}
 	if (g->flags != FLAGS_HOST)
 		return;		/* in memory already */
 	if (g->live[g->k] & ~writes)
@@ -337,6 +354,48 @@ static void ld_reg(struct gen *g, unsigned size, enum hreg h, unsigned r)
 		emit_mov_rr(&g->e, size, h, (enum hreg)g->host_of[r]);
 	else
 		emit_mov_rm(&g->e, size, h, greg(r));
+}
+
+/* host EFLAGS from g->redo (clobbers rax, rdx) */
+static void redo_emit(struct gen *g)
+{
+	const struct redo *r = &g->redo;
+	unsigned size = r->size;
+	bool imm = r->src == 0xff;
+	enum hreg d = hreg_of(g, r->dst), s = imm ? H_NONE : hreg_of(g, r->src);
+	if (!imm && s == H_NONE) {
+		ld_reg(g, size, H_RDX, r->src);
+		s = H_RDX;
+	}
+	if (r->op == OP_ADD || r->op == OP_SUB) {
+		/* the destination as it was, then the operation again */
+		ld_reg(g, size < 4 ? 4 : size, H_RAX, r->dst);
+		enum alu_op undo = r->op == OP_ADD ? ALU_SUB : ALU_ADD;
+		enum alu_op again = r->op == OP_ADD ? ALU_ADD : ALU_SUB;
+		if (imm) {
+			emit_alu_ri(&g->e, undo, size, H_RAX, r->imm);
+			emit_alu_ri(&g->e, again, size, H_RAX, r->imm);
+		} else {
+			emit_alu_rr(&g->e, undo, size, H_RAX, s);
+			emit_alu_rr(&g->e, again, size, H_RAX, s);
+		}
+	} else {
+		if (d == H_NONE) {
+			ld_reg(g, size, H_RAX, r->dst);
+			d = H_RAX;
+		}
+		if (r->op == OP_CMP && imm)
+			emit_alu_ri(&g->e, ALU_CMP, size, d, r->imm);
+		else if (r->op == OP_CMP)
+			emit_alu_rr(&g->e, ALU_CMP, size, d, s);
+		else if (r->op == OP_TEST && imm)
+			emit_test_ri(&g->e, size, d, r->imm);
+		else if (r->op == OP_TEST)
+			emit_test_rr(&g->e, size, d, s);
+		else
+			emit_test_rr(&g->e, size, d, d);	/* AND, OR, XOR */
+	}
+	g->flags = FLAGS_HOST;
 }
 
 /* store host h into guest register r as the interpreter's reg_write
@@ -601,6 +660,7 @@ struct memop {
 	enum mmu_access acc;
 	bool stack;		/* a PUSH's or POP's: its address is rdi + stack_off */
 	int8_t stack_off;
+	bool redo;		/* the flags before it were FLAGS_REDO */
 };
 
 /* -- memory groups (struct mem_group) -- */
@@ -905,6 +965,20 @@ static void access_check(struct gen *g, const struct mem_key *key, int64_t disp,
 		emit_lea(&g->e, 8, H_RSI, hm(H_R11, (int32_t)(disp - g->grp.lo)));
 }
 
+/* before a memory access: the flags as they were before it, even when
+ * it sets them all, for a fault's handler on the slow path. Where they
+ * can be set again from registers the access leaves alone, the slow path
+ * does that (FLAGS_REDO) and the hot path spills nothing. */
+static void flags_before_access(struct gen *g)
+{
+	const struct insn *i = &g->t->d[g->k].in;
+	if (g->flags == FLAGS_HOST && g->live[g->k] && g->redo.valid &&
+	    !(regs_written(i) & g->redo.regs) && !flag_use(i).reads)
+		g->flags = FLAGS_REDO;
+	if (g->flags != FLAGS_REDO)
+		flags_before_clobber(g, 0);
+}
+
 static bool mem_begin(struct gen *g, const struct insn *i, unsigned size, enum mmu_access acc,
 		      uint16_t writes, struct memop *m)
 {
@@ -914,10 +988,9 @@ static bool mem_begin(struct gen *g, const struct insn *i, unsigned size, enum m
 	if (g->code_size != 64 &&
 	    (!(g->mode & BT_MODE_FLAT) || (i->seg != S_DS && i->seg != S_ES && i->seg != S_SS)))
 		return false;
-	/* the flags as they were before it, even when it sets them all: a
-	 * fault on the slow path shows them to the handler */
-	flags_before_clobber(g, 0);
-	*m = (struct memop){ .size = size, .acc = acc, .flags_out = writes == FL_ARITH };
+	flags_before_access(g);
+	*m = (struct memop){ .size = size, .acc = acc, .flags_out = writes == FL_ARITH,
+			     .redo = g->flags == FLAGS_REDO };
 	struct mem_key key = { i->seg, i->base, i->index, i->scale, i->asize };
 	const struct mem_key *k = groupable(i) ? &key : NULL;
 	if (!member_access(g, k, i->disp, size, acc, m)) {
@@ -938,9 +1011,9 @@ static void stack_begin(struct gen *g, bool push, unsigned size, struct memop *m
 	int64_t disp = push ? -(int64_t)size : 0;
 	enum mmu_access acc = push ? MMU_WRITE : MMU_READ;
 	struct mem_key key = stack_key(g);
-	flags_before_clobber(g, 0);
+	flags_before_access(g);
 	*m = (struct memop){ .size = size, .acc = acc, .stack = true,
-			     .stack_off = (int8_t)(disp - delta) };
+			     .stack_off = (int8_t)(disp - delta), .redo = g->flags == FLAGS_REDO };
 	enum hreg sp = hreg_of(g, R_ESP);
 	if (sp == H_NONE) {
 		ld_reg(g, ss, H_RDI, R_ESP);
@@ -965,7 +1038,7 @@ static void defer_slow(struct gen *g, const struct memop *m, uint8_t *extra, boo
 	g->slow[g->nslow++] = (struct slow_path){ { m->miss, extra }, g->e.p + g->e.exec_delta,
 						  g->k, flags_out, m->recheck, m->hot,
 						  (uint8_t)m->size, (uint8_t)m->acc, m->stack,
-						  m->stack_off };
+						  m->stack_off, m->redo, g->redo };
 }
 
 void gen_slow_paths(struct gen *g)
@@ -990,6 +1063,12 @@ void gen_slow_paths(struct gen *g)
 		emit_bind32(&g->e, miss);
 		emit_bind32(&g->e, sp->from[0]);
 		emit_bind32(&g->e, sp->from[1]);
+		if (sp->redo) {
+			/* the flags the hot path never spilled */
+			g->redo = sp->rd;
+			g->flags = FLAGS_REDO;
+			gen_flags_to_mem(g);
+		}
 		slow_insn(g, thunk, sp->flags_out);
 		emit_jmp32(&g->e, sp->back);
 	}
@@ -1048,6 +1127,40 @@ static void alu_host(struct gen *g, unsigned op, unsigned size, enum hreg dst, c
 		emit_alu_rm(&g->e, a, size, dst, src_mem);
 }
 
+/* i, a register or immediate ALU operation about to be emitted: what
+ * sets its flags again later, if anything can */
+static void redo_note(struct gen *g, const struct insn *i)
+{
+	const struct opnd *d = &i->opnd[0], *s = &i->opnd[1];
+	unsigned op = i->op;
+	bool imm = s->kind == OPK_IMM;
+	g->redo.valid = false;
+	if (g->bv->inject || d->reg >= 16 || (!imm && s->reg >= 16) ||
+	    (op != OP_ADD && op != OP_SUB && op != OP_CMP && op != OP_TEST && op != OP_AND &&
+	     op != OP_OR && op != OP_XOR))
+		return;
+	/* ADD or SUB of itself: the operand is lost */
+	if ((op == OP_ADD || op == OP_SUB) && !imm && s->reg == d->reg)
+		return;
+	g->redo = (struct redo){ true, (uint8_t)op, (uint8_t)d->size, (uint8_t)d->reg,
+				 imm ? 0xff : (uint8_t)s->reg, (int32_t)i->imm,
+				 (uint16_t)(1u << d->reg | (imm ? 0 : 1u << s->reg)) };
+}
+
+void gen_redo_before(struct gen *g)
+{
+	const struct insn *i = &g->t->d[g->k].in;
+	struct flag_use u = flag_use(i);
+	bool clobbers = g->redo.valid && (regs_written(i) & g->redo.regs);
+	/* a full, faultless writer makes them dead: no need to set them */
+	bool dead = u.writes == FL_ARITH && !u.reads && !may_fault(i);
+	if (g->flags == FLAGS_REDO && !dead &&
+	    (u.reads || (u.writes && u.writes != FL_ARITH) || clobbers))
+		redo_emit(g);
+	if (u.writes || clobbers)
+		g->redo.valid = false;
+}
+
 /* flags an ALU op needs in host EFLAGS before it runs (ADC, SBB: CF) */
 static void alu_flags_in(struct gen *g, unsigned op)
 {
@@ -1073,6 +1186,7 @@ static bool gen_alu(struct gen *g, const struct insn *i)
 			if (op == OP_ADD && g->bv->inject)
 				emit_alu_ri(&g->e, ALU_ADD, size, h, 1);
 			g->flags = FLAGS_HOST;
+			redo_note(g, i);
 			return true;
 		}
 		ld_reg(g, size, H_RAX, d->reg);
@@ -1083,6 +1197,7 @@ static bool gen_alu(struct gen *g, const struct insn *i)
 		if (writes_dst)
 			st_reg(g, size, d->reg, H_RAX);
 		g->flags = FLAGS_HOST;
+		redo_note(g, i);
 		return true;
 	}
 	if (op == OP_ADC || op == OP_SBB)

@@ -50,6 +50,22 @@ enum flags_at {
 	FLAGS_HOST,	/* host EFLAGS, as the last native instruction left them */
 	FLAGS_IMAGE,	/* FLAGS_MEM as this block spilled them (LF_HOST): host
 			 * EFLAGS come back from it inline */
+	FLAGS_REDO,	/* neither: struct redo's instruction, run again on the
+			 * registers that still hold its operands, sets them */
+};
+
+/* The last instruction that set all six flags natively, when running it
+ * again would set the same ones: CMP or TEST (operands unchanged), ADD or
+ * SUB (its source unchanged: the destination undone first), AND, OR or
+ * XOR (TEST of the result), with registers or an immediate. A memory
+ * access after it needs the flags only for a fault, on its slow path:
+ * instead of spilling them before the TLB check clobbers host EFLAGS,
+ * the slow path (or whatever reads them first) runs this again. */
+struct redo {
+	bool valid;			/* its registers hold what they did after it */
+	uint8_t op, size, dst, src;	/* src 0xff: imm */
+	int32_t imm;
+	uint16_t regs;			/* dst and src */
 };
 
 struct gen {
@@ -63,6 +79,7 @@ struct gen {
 	unsigned k;			/* the instruction being emitted */
 	unsigned nexits;
 	enum flags_at flags;
+	struct redo redo;
 	/* arithmetic flags (FL_ARITH bits) read before written after
 	 * instruction k: live[k] */
 	uint16_t live[BT_MAX_INSNS + 1];
@@ -132,6 +149,8 @@ struct gen {
 		uint8_t size, acc;
 		bool stack;		/* a PUSH's or POP's, at rdi + stack_off */
 		int8_t stack_off;
+		bool redo;		/* the flags were FLAGS_REDO of rd */
+		struct redo rd;
 	} slow[BT_MAX_INSNS];
 };
 
@@ -183,6 +202,10 @@ void gen_next(struct gen *g, struct bt_exit *far);
 void gen_far_exit(struct gen *g, struct bt_exit *ex, uint64_t rip);
 /* c->s->rip = rip (clobbers rax) */
 void gen_store_rip(struct emit *e, uint64_t rip);
+
+/* before instruction g->k: a FLAGS_REDO it reads, or whose registers
+ * it writes, comes back into host EFLAGS first */
+void gen_redo_before(struct gen *g);
 
 /* a jcc on guest condition cc: emits what makes host condition code
  * *host_cc true exactly when cc holds (the flags themselves or a helper's

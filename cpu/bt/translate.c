@@ -300,6 +300,10 @@ static bool loop_head(const struct tb *t, unsigned j)
 static void label_begin(struct gen *g, unsigned k)
 {
 	gen_group_end(g);
+	/* other ways in bring other registers */
+	if (g->flags == FLAGS_REDO && g->live[k])
+		gen_flags_to(g, FLAGS_HOST);
+	g->redo.valid = false;
 	if (loop_head(g->t, k)) {
 		if (g->live[k])
 			gen_flags_to_mem(g);
@@ -457,6 +461,7 @@ static void emit_body(struct gen *g)
 		g->k = k;
 		if (t->labels >> k & 1)
 			label_begin(g, k);
+		gen_redo_before(g);
 		if (last && t->cross_len)
 			gen_check_next_page(g);
 		if (last && t->ends_in_branch) {

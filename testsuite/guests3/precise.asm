@@ -19,6 +19,8 @@
 ;      (the stack pointer moving between members) across two pages
 ;   j  a loop with a branch inside it and exits from its middle: the
 ;      flags and registers by either way into the join, a fault after it
+;   k  a fault on a load right after ADD, SUB, CMP, TEST, XOR of registers
+;      or an immediate, whose flags the translator did not spill
 %include "lib.inc"
 
 PD		equ 0x400000
@@ -828,6 +830,58 @@ j2_even:
 	jnz j2_loop
 	CHECK_EQ edi, 50, "j2: EDI (ADC after the join)"
 	CHECK_EQ ebx, 250, "j2: EBX"
+
+	; ============ k: flags a fault sees, set again on its slow path ============
+	; The translator does not spill the flags of a register ADD, SUB,
+	; CMP, TEST, AND, OR or XOR before a load that may fault: the load's
+	; slow path runs the instruction again on the registers (ADD and SUB
+	; undone first). Each case faults on a load right after one.
+%macro K_CASE 4		; tag, the instruction, its flags, the fault's label
+	call reset_pt
+	ARM ACT_MAP, 0
+	mov [esp_want], esp
+	mov eax, 0xa0
+	mov ebx, 0x80000000
+	mov ecx, 0x7f
+	mov edx, 7
+	mov edi, 0x80000003
+	mov ebp, 5
+	%2
+%4:
+	mov esi, [PAGE(1) + 0x40]
+	CHECK_EXC %1, 14, 0, %4
+	CHECK_FLAGS %1, %3
+%endmacro
+	K_CASE "k1", {sub ebp, edx}, CF | SF | AF, k1_fault		; 5 - 7
+	CHECK_EQ [snap_ebp], -2, "k1: EBP at the fault"
+	CHECK_EQ [snap_edx], 7, "k1: EDX at the fault"
+	K_CASE "k2", {cmp ebx, 1}, OF | AF | PF, k2_fault		; 0x7fffffff
+	K_CASE "k3", {xor eax, edi}, SF | PF, k3_fault		; 0x800000a3
+	CHECK_EQ [snap_eax], 0x800000a3, "k3: EAX at the fault"
+	K_CASE "k4", {add cl, 1}, OF | SF | AF, k4_fault		; 0x80
+	CHECK_EQ [snap_ecx], 0x80, "k4: ECX at the fault"
+	K_CASE "k5", {test eax, 0x100}, ZF | PF, k5_fault
+	K_CASE "k6", {add edx, ebp}, PF, k6_fault			; 12
+	CHECK_EQ [snap_edx], 12, "k6: EDX at the fault"
+
+	; k7: no fault; the flags set again where a branch reads them after
+	; loads, and before an instruction that overwrites the operand
+	mov dword [SRCBUF], 0x33
+	mov dword [SRCBUF + 4], 0
+	mov ecx, 7
+	mov edx, 5
+	xor edi, edi
+	sub edx, ecx			; CF
+	mov esi, [SRCBUF]
+	lea eax, [esi + 1]
+	jnc f_bad
+	mov edx, 3
+	sub edx, ecx			; 3 - 7: CF again
+	mov esi, [SRCBUF + 4]
+	mov ecx, esi			; the source is gone after this (0)
+	adc edi, 0
+	CHECK_EQ edi, 1, "k7: CF after a load and a MOV over the SUB's source"
+	CHECK_EQ eax, 0x34, "k7: EAX"
 
 	mov esi, ok
 	jmp pass_with
