@@ -783,6 +783,8 @@ static uint16_t regs_written(const struct insn *i)
 	case OP_BSWAP: case OP_MOVBE: case OP_NOP: case OP_PREFETCH: case OP_NOP_HINT:
 	case OP_LFENCE: case OP_MFENCE: case OP_SFENCE:
 		return d;
+	case OP_JCC: case OP_JMP:
+		return 0;
 	case OP_SSE:
 		return d | 1u << R_ECX;		/* PCMPxSTRI's implicit ECX */
 	case OP_IMUL:
@@ -902,8 +904,8 @@ static bool group_start(struct gen *g, const struct mem_key *key, int64_t disp, 
 	for (unsigned j = g->k; j < t->n; j++) {
 		const struct insn *o = &t->d[j].in;
 		struct mem_key k;
-		/* other ways in do not bring r11 */
-		if (j > g->k && (t->labels >> j & 1))
+		/* other ways in do not bring r11; a JMP goes elsewhere */
+		if (j > g->k && ((t->labels >> j & 1) || o->op == OP_JMP))
 			break;
 		int64_t at;
 		unsigned sz;

@@ -28,32 +28,6 @@ struct tb {
 	bool back;			/* some branch goes back (a loop) */
 };
 
-enum stub_kind {
-	ST_EXIT,	/* a direct exit to rip */
-	ST_LOOKUP,	/* leave, rip set: the dispatcher looks it up */
-	ST_BUDGET,	/* the budget is spent: leave at rip */
-	ST_BREAK,	/* the careful step runs the instruction at rip */
-};
-
-struct stub {
-	uint8_t *rel32;			/* writable address of the jump to the stub */
-	enum stub_kind kind;
-	uint32_t refund;		/* charged instructions not run */
-	int exit;			/* ST_EXIT: which of b->exit */
-	uint64_t rip;			/* ST_EXIT, ST_BUDGET, ST_BREAK: rip to leave at */
-	uint16_t store;			/* cached registers to store first */
-};
-
-/* where the guest's six arithmetic flags are between instructions */
-enum flags_at {
-	FLAGS_MEM,	/* the interpreter's lazy state (flags.h): helpers see them */
-	FLAGS_HOST,	/* host EFLAGS, as the last native instruction left them */
-	FLAGS_IMAGE,	/* FLAGS_MEM as this block spilled them (LF_HOST): host
-			 * EFLAGS come back from it inline */
-	FLAGS_REDO,	/* neither: struct redo's instruction, run again on the
-			 * registers that still hold its operands, sets them */
-};
-
 /* The last instruction that set all six flags natively, when running it
  * again would set the same ones: CMP or TEST (operands unchanged), ADD or
  * SUB (its source unchanged: the destination undone first), AND, OR or
@@ -68,6 +42,34 @@ struct redo {
 	uint16_t regs;			/* dst and src */
 };
 
+enum stub_kind {
+	ST_EXIT,	/* a direct exit to rip */
+	ST_LOOKUP,	/* leave, rip set: the dispatcher looks it up */
+	ST_BUDGET,	/* the budget is spent: leave at rip */
+	ST_BREAK,	/* the careful step runs the instruction at rip */
+};
+
+struct stub {
+	uint8_t *rel32;			/* writable address of the jump to the stub */
+	enum stub_kind kind;
+	uint32_t refund;		/* charged instructions not run */
+	int exit;			/* ST_EXIT: which of b->exit */
+	uint64_t rip;			/* ST_EXIT, ST_BUDGET, ST_BREAK: rip to leave at */
+	uint16_t store;			/* cached registers to store first */
+	bool redo;			/* the flags are rd's FLAGS_REDO: spill first */
+	struct redo rd;
+};
+
+/* where the guest's six arithmetic flags are between instructions */
+enum flags_at {
+	FLAGS_MEM,	/* the interpreter's lazy state (flags.h): helpers see them */
+	FLAGS_HOST,	/* host EFLAGS, as the last native instruction left them */
+	FLAGS_IMAGE,	/* FLAGS_MEM as this block spilled them (LF_HOST): host
+			 * EFLAGS come back from it inline */
+	FLAGS_REDO,	/* neither: struct redo's instruction, run again on the
+			 * registers that still hold its operands, sets them */
+};
+
 struct gen {
 	struct bt_vm *bv;
 	struct emit e;
@@ -77,7 +79,7 @@ struct gen {
 	int code_size;
 	unsigned cpl;
 	unsigned k;			/* the instruction being emitted */
-	unsigned nexits;
+	unsigned nexits, max_exits;
 	enum flags_at flags;
 	struct redo redo;
 	/* arithmetic flags (FL_ARITH bits) read before written after
@@ -98,7 +100,16 @@ struct gen {
 	uint16_t cached, dirty;
 	uint16_t in_volatile;		/* those in caller-saved r10, r8, r9 */
 	bool loop;			/* a branch goes back into the block */
+	bool dead;			/* after a JMP: nothing falls through */
+	/* a loop whose only label is its start, and whose branch back
+	 * leaves FLAGS_REDO: its rounds after the first run a second copy
+	 * of it (copy2), which begins with those flags unspilled */
+	bool peel, copy2;
+	const uint8_t *peel_head;
+	uint8_t *peel_jmp;
+	struct redo peel_redo;
 	unsigned nedges;
+	uint64_t edge_in;		/* labels a forward branch goes to */
 	/* memory operands off the same registers (a struct's fields, a
 	 * stack frame, pushes and pops), moved only by constants between
 	 * them, whose addresses span less than a page: the first
@@ -117,16 +128,16 @@ struct gen {
 		int64_t shift;		/* what the base register moved by since */
 	} grp;
 	/* the tables last: bt_translate clears what is above them */
-	struct stub stubs[3 * BT_MAX_INSNS + 4];
+	struct stub stubs[6 * BT_MAX_INSNS + 8];
 	/* a region's labels (tb.labels): where each begins (executable),
 	 * where the flags are there, and the cached registers that may be
 	 * dirty there (the jumps to it add theirs) */
 	const uint8_t *label_at[BT_MAX_INSNS];
 	enum flags_at label_flags[BT_MAX_INSNS];
 	uint16_t label_dirty[BT_MAX_INSNS];
-	/* a region's conditional branches forward inside it (to) or out of
-	 * it (side, to rip), taken out of line: the flags and dirty
-	 * registers as they were at the branch */
+	/* a region's branches and jumps forward inside it (to) or out of it
+	 * (side, to rip), taken out of line: the flags and dirty registers
+	 * as they were at the branch */
 	struct edge {
 		uint8_t *rel32;
 		unsigned k, to;
@@ -134,7 +145,7 @@ struct gen {
 		uint64_t rip;
 		enum flags_at flags;
 		uint16_t dirty;
-	} edges[BT_MAX_INSNS];
+	} edges[2 * BT_MAX_INSNS];
 	/* the slow paths of native memory instructions, emitted after the
 	 * body so the hot path runs straight */
 	struct slow_path {
@@ -151,7 +162,7 @@ struct gen {
 		int8_t stack_off;
 		bool redo;		/* the flags were FLAGS_REDO of rd */
 		struct redo rd;
-	} slow[BT_MAX_INSNS];
+	} slow[2 * BT_MAX_INSNS];
 };
 
 /* a jump (its rel32 field) to a stub emitted after the body (NULL: no

@@ -50,6 +50,11 @@ static bool is_string(unsigned op)
 	}
 }
 
+static bool direct_jmp(const struct insn *i)
+{
+	return i->op == OP_JMP && i->nopnd > 0 && i->opnd[0].kind == OPK_REL;
+}
+
 /* the instruction at the end of the page, whose bytes go on at next (the
  * next page's first byte): true if d holds it, and t->cross_* its bytes
  * on that page */
@@ -102,9 +107,9 @@ static void decode_block(struct tb *t, const uint8_t *host, uint64_t rip, unsign
 		}
 		off += d->in.len;
 		t->rip[++t->n] = nrip;
-		/* past a conditional branch only for now: shape_region keeps
-		 * it if a branch further on comes back */
-		if (is_branch(d->in.op) && d->in.op != OP_JCC) {
+		/* past a conditional or direct jump only for now:
+		 * shape_region keeps it if a branch further on comes back */
+		if (is_branch(d->in.op) && d->in.op != OP_JCC && !direct_jmp(&d->in)) {
 			t->ends_in_branch = true;
 			break;
 		}
@@ -140,11 +145,11 @@ static int index_of(const struct tb *t, uint64_t rip)
  * straight-line code is not translated again from each branch target. */
 static void shape_region(struct tb *t, int code_size)
 {
-	int last_back = -1, first_jcc = -1;
+	int last_back = -1, first_br = -1;
 	uint64_t to;
 	for (unsigned k = 0; k < t->n; k++) {
-		if (t->d[k].in.op == OP_JCC && first_jcc < 0)
-			first_jcc = (int)k;
+		if ((t->d[k].in.op == OP_JCC || t->d[k].in.op == OP_JMP) && first_br < 0)
+			first_br = (int)k;
 		if (static_target(t, k, code_size, &to)) {
 			int j = index_of(t, to);
 			if (j >= 0 && j <= (int)k)
@@ -152,12 +157,13 @@ static void shape_region(struct tb *t, int code_size)
 		}
 	}
 	unsigned n = last_back >= 0 ? (unsigned)last_back + 1
-		     : first_jcc >= 0 ? (unsigned)first_jcc + 1 : t->n;
+		     : first_br >= 0 ? (unsigned)first_br + 1 : t->n;
 	if (n < t->n) {
 		t->n = n;
 		t->cross_len = 0;	/* the crossing one was the last */
 		t->ends_in_branch = true;
 	}
+	t->ends_in_branch = t->n && is_branch(t->d[t->n - 1].in.op);
 	t->labels = 0;
 	t->back = false;
 	for (unsigned k = 0; k < t->n; k++) {
@@ -177,7 +183,8 @@ struct stub *gen_stub(struct gen *g, uint8_t *rel32, enum stub_kind kind, uint32
 		g->e.full = true;	/* cannot happen: a few per instruction */
 		return NULL;
 	}
-	g->stubs[g->nstubs] = (struct stub){ rel32, kind, refund, exit, rip, 0 };
+	g->stubs[g->nstubs] = (struct stub){ .rel32 = rel32, .kind = kind, .refund = refund,
+					     .exit = exit, .rip = rip };
 	return &g->stubs[g->nstubs++];
 }
 
@@ -185,6 +192,10 @@ struct stub *gen_stub(struct gen *g, uint8_t *rel32, enum stub_kind kind, uint32
  * condition cc, to its stub until chained */
 static void direct_exit_on(struct gen *g, int cc, uint64_t rip)
 {
+	if (g->nexits >= g->max_exits) {
+		g->e.full = true;	/* cannot happen: counted before */
+		return;
+	}
 	int k = (int)g->nexits++;
 	uint8_t *rel;
 	if (cc < 0) {
@@ -229,6 +240,11 @@ static void emit_stubs(struct gen *g)
 			emit_mov_ri(&g->e, 8, H_RDX, (uint64_t)(uintptr_t)ex);
 			emit_leave(g, BT_EXIT_CHAIN);
 			continue;
+		}
+		if (st->redo) {
+			g->redo = st->rd;
+			g->flags = FLAGS_REDO;
+			gen_flags_to_mem(g);
 		}
 		if (st->store) {
 			g->dirty = st->store;
@@ -320,12 +336,65 @@ static void label_begin(struct gen *g, unsigned k)
 	g->label_at[k] = g->e.p + g->e.exec_delta;
 }
 
+/* a label the code before it does not fall through to (it jumps): the
+ * first branch to it says where the flags are, and the registers dirty
+ * on the ways in are those of the branches */
+static void label_after_jump(struct gen *g, unsigned k)
+{
+	g->dead = false;
+	g->flags = FLAGS_MEM;
+	g->dirty = 0;
+	if (!loop_head(g->t, k) && (g->edge_in >> k & 1))
+		g->flags = g->label_flags[k];
+	label_begin(g, k);
+}
+
+/* a forward branch inside the block (rel32 of its jmp or jcc), taken out
+ * of line (emit_edges); side: to rip, out of it */
+static void add_edge(struct gen *g, uint8_t *rel32, unsigned k, int j, uint64_t rip)
+{
+	struct edge *ed = &g->edges[g->nedges++];
+	*ed = (struct edge){ rel32, k, j < 0 ? 0 : (unsigned)j, j < 0, rip, g->flags, g->dirty };
+	if (j < 0)
+		return;
+	g->label_dirty[j] |= g->dirty;
+	if (!(g->edge_in >> j & 1))
+		g->label_flags[j] = g->flags;	/* the first way in */
+	g->edge_in |= 1ull << j;
+}
+
 /* after instruction k, on to instruction j before it: the flags where
  * j's code wants them, the next round charged (k + 1 - j more run than
  * were charged up to the block's end: spent, leave at j, stored) */
+static bool same_redo(const struct redo *a, const struct redo *b)
+{
+	return a->op == b->op && a->size == b->size && a->dst == b->dst && a->src == b->src &&
+	       a->imm == b->imm;
+}
+
 static void back_edge(struct gen *g, unsigned k, unsigned j)
 {
 	const struct tb *t = g->t;
+	if (g->peel && k + 1 == t->n && g->flags == FLAGS_HOST && g->redo.valid &&
+	    (!g->copy2 || same_redo(&g->redo, &g->peel_redo))) {
+		/* on in the second copy, the flags left to be set again
+		 * (by the budget's stub too) */
+		emit_alu_mi(&g->e, ALU_SUB, 4, hm(H_R15, OFF_BUDGET), (int32_t)(k + 1));
+		struct stub *st = gen_stub(g, emit_jcc32(&g->e, 8 /* S */, NULL), ST_BUDGET, t->n, 0,
+					   t->rip[0]);
+		if (st) {
+			st->store = g->cached;
+			st->redo = true;
+			st->rd = g->redo;
+		}
+		if (g->copy2) {
+			emit_jmp32(&g->e, g->peel_head);
+		} else {
+			g->peel_redo = g->redo;
+			g->peel_jmp = emit_jmp32(&g->e, NULL);
+		}
+		return;
+	}
 	gen_flags_to(g, g->label_flags[j] == FLAGS_IMAGE ? FLAGS_IMAGE : FLAGS_MEM);
 	emit_alu_mi(&g->e, ALU_SUB, 4, hm(H_R15, OFF_BUDGET), (int32_t)(k + 1 - j));
 	struct stub *st = gen_stub(g, emit_jcc32(&g->e, 8 /* S */, NULL), ST_BUDGET, t->n - j, 0,
@@ -352,11 +421,26 @@ static void inner_jcc(struct gen *g, unsigned k)
 		g->dirty = dirty;
 		return;
 	}
-	struct edge *ed = &g->edges[g->nedges++];
-	*ed = (struct edge){ emit_jcc32(&g->e, cc, NULL), k, j < 0 ? 0 : (unsigned)j, j < 0,
-			     rel_target(g, k), g->flags, g->dirty };
-	if (j >= 0)
-		g->label_dirty[j] |= g->dirty;
+	add_edge(g, emit_jcc32(&g->e, cc, NULL), k, j, rel_target(g, k));
+}
+
+/* a JMP that does not end the block: what follows it is reached only by
+ * branches to it */
+static void inner_jmp(struct gen *g, unsigned k)
+{
+	const struct tb *t = g->t;
+	int j = t->target[k];
+	g->dead = true;
+	if (j >= 0 && j <= (int)k) {
+		back_edge(g, k, (unsigned)j);
+	} else if (j >= 0) {
+		add_edge(g, emit_jmp32(&g->e, NULL), k, j, 0);
+	} else {
+		gen_flags_to_mem(g);
+		gen_regs_flush(g);
+		emit_alu_mi(&g->e, ALU_ADD, 4, hm(H_R15, OFF_BUDGET), (int32_t)(t->n - k - 1));
+		direct_exit(g, rel_target(g, k));
+	}
 }
 
 /* the branches inner_jcc took out of line */
@@ -445,6 +529,20 @@ static void emit_branch(struct gen *g, unsigned k)
  * n - k of them were charged and have not run, on every way there (the
  * branches inside the region charge or refund the difference). A fault
  * or an exit refunds what did not run from that. */
+/* a loop whose one branch inside the block is the conditional branch
+ * back to its start at its end (no JMP before it) */
+static bool peelable(const struct tb *t)
+{
+	if (t->labels != 1 || t->d[t->n - 1].in.op != OP_JCC || t->target[t->n - 1] != 0)
+		return false;
+	for (unsigned k = 0; k + 1 < t->n; k++)
+		if (t->d[k].in.op == OP_JMP || t->target[k] >= 0)
+			return false;
+	return true;
+}
+
+static void emit_insns(struct gen *g);
+
 static void emit_body(struct gen *g)
 {
 	const struct tb *t = g->t;
@@ -452,15 +550,43 @@ static void emit_body(struct gen *g)
 	emit_alu_mi(&g->e, ALU_SUB, 4, hm(H_R15, OFF_BUDGET), (int32_t)t->n);
 	gen_stub(g, emit_jcc32(&g->e, 8 /* S */, NULL), ST_BUDGET, t->n, 0, t->rip[0]);
 	g->loop = t->back;
+	g->peel = t->back && peelable(t);
 	for (unsigned j = 0; j < t->n; j++)
 		g->label_dirty[j] = 0;
 	gen_regs_begin(g);
+	emit_insns(g);
+	if (!g->peel_jmp)
+		return;
+	/* the second copy: its start has every register dirty and the
+	 * flags the first copy's branch back left unspilled */
+	emit_bind32(&g->e, g->peel_jmp);
+	g->copy2 = true;
+	g->dead = false;
+	g->dirty = g->cached;
+	g->flags = FLAGS_REDO;
+	g->redo = g->peel_redo;
+	gen_group_end(g);
+	g->peel_head = g->e.p + g->e.exec_delta;
+	emit_insns(g);
+}
+
+/* the instructions, from the block's start (again, for the second copy
+ * of a peeled loop) */
+static void emit_insns(struct gen *g)
+{
+	const struct tb *t = g->t;
 	for (unsigned k = 0; k < t->n; k++) {
 		const struct insn *i = &t->d[k].in;
 		bool last = k + 1 == t->n;
 		g->k = k;
-		if (t->labels >> k & 1)
+		if (k == 0 && g->copy2)
+			;	/* its start is not label 0's */
+		else if ((t->labels >> k & 1) && g->dead)
+			label_after_jump(g, k);
+		else if (t->labels >> k & 1)
 			label_begin(g, k);
+		else if (g->dead)
+			continue;	/* no way here */
 		gen_redo_before(g);
 		if (last && t->cross_len)
 			gen_check_next_page(g);
@@ -470,6 +596,10 @@ static void emit_body(struct gen *g)
 		}
 		if (i->op == OP_JCC) {
 			inner_jcc(g, k);
+			continue;
+		}
+		if (direct_jmp(i)) {
+			inner_jmp(g, k);
 			continue;
 		}
 		if (gen_native(g)) {
@@ -485,6 +615,8 @@ static void emit_body(struct gen *g)
 		emit_test_rr(&g->e, 4, H_RAX, H_RAX);
 		gen_stub(g, emit_jcc32(&g->e, 5 /* NE */, NULL), ST_LOOKUP, t->n - k - 1, 0, 0);
 	}
+	if (g->dead)
+		return;
 	gen_flags_to_mem(g);
 	gen_regs_flush(g);
 	direct_exit(g, t->rip[t->n]);
@@ -530,10 +662,13 @@ struct bt_block *bt_translate(struct bt_vm *bv, struct icpu *c, uint64_t rip, ui
 	b->mode = mode;
 	b->ninsns = (uint16_t)t.n;
 	b->valid = true;
-	/* at most two at the end, and one for each conditional branch */
+	/* at most two at the end, and one for each JCC and JMP; twice that
+	 * for a loop peeled */
 	unsigned nexits = 2;
 	for (unsigned k = 0; k < t.n; k++)
-		nexits += t.d[k].in.op == OP_JCC;
+		nexits += t.d[k].in.op == OP_JCC || t.d[k].in.op == OP_JMP;
+	if (t.n && t.back && peelable(&t))
+		nexits *= 2;
 	b->exit = bt_arena_alloc(bv, nexits * sizeof(*b->exit));
 	if (!b->exit)
 		return NULL;
@@ -544,6 +679,7 @@ struct bt_block *bt_translate(struct bt_vm *bv, struct icpu *c, uint64_t rip, ui
 	memset(&g, 0, offsetof(struct gen, stubs));
 	g.bv = bv;
 	g.b = b;
+	g.max_exits = nexits;
 	g.t = &t;
 	g.mode = mode;
 	g.code_size = c->code_size;

@@ -883,6 +883,35 @@ j2_even:
 	CHECK_EQ edi, 1, "k7: CF after a load and a MOV over the SUB's source"
 	CHECK_EQ eax, 0x34, "k7: EAX"
 
+	; k8: a loop in one block: its rounds after the first begin with
+	; the flags of the CMP before the branch back unspilled (the
+	; translator runs them in a second copy of the loop); the load of
+	; the second round faults and must see them, not those of the XOR
+	; before the loop
+	call reset_pt
+	ARM ACT_MAP, 0
+	mov [esp_want], esp
+	xor ecx, ecx
+	xor edx, edx
+	mov edi, 3
+	mov eax, k8_loop
+	xor ebp, ebp			; ZF PF
+	jmp eax				; the loop starts a block
+k8_loop:
+	lea esi, [edx + PAGE(0) + 0x20]
+k8_fault:
+	mov eax, [esi]			; round 1: page 1
+	add ecx, 1
+	mov edx, ecx
+	shl edx, 12
+	cmp ecx, edi
+	jne k8_loop
+	CHECK_EQ ecx, 3, "k8: ECX after the loop"
+	CHECK_EXC "k8", 14, 0, k8_fault
+	CHECK_EQ [snap_ecx], 1, "k8: ECX at the fault"
+	CHECK_EQ [snap_esi], PAGE(1) + 0x20, "k8: ESI at the fault"
+	CHECK_FLAGS "k8", CF | SF | AF	; 1 - 3: 0xfffffffe
+
 	mov esi, ok
 	jmp pass_with
 
