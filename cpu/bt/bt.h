@@ -77,7 +77,7 @@ struct bt_block {
 	bool valid;			/* false once its page was written */
 	const uint8_t *code;		/* executable entry */
 	struct bt_exit *exit;		/* its direct exits, nexits of them */
-	uint8_t nexits;
+	uint16_t nexits;
 	struct bt_exit *incoming;	/* exits chained to this block */
 	struct bt_block *hnext;		/* hash chain */
 	struct bt_block *pnext;		/* blocks of the same guest page */

@@ -905,7 +905,7 @@ static bool group_start(struct gen *g, const struct mem_key *key, int64_t disp, 
 		const struct insn *o = &t->d[j].in;
 		struct mem_key k;
 		/* other ways in do not bring r11; a JMP goes elsewhere */
-		if (j > g->k && ((t->labels >> j & 1) || o->op == OP_JMP))
+		if (j > g->k && (bit_at(t->labels, j) || o->op == OP_JMP))
 			break;
 		int64_t at;
 		unsigned sz;

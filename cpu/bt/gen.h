@@ -24,7 +24,7 @@ struct tb {
 	 * of the instruction a JCC or JMP at k goes to inside the block, or
 	 * -1; labels has bit j for each such target */
 	int8_t target[BT_MAX_INSNS];
-	uint64_t labels;
+	uint64_t labels[BT_MAX_INSNS / 64];
 	bool back;			/* some branch goes back (a loop) */
 };
 
@@ -41,6 +41,17 @@ struct redo {
 	int32_t imm;
 	uint16_t regs;			/* dst and src */
 };
+
+/* bit k of a mask of the block's instructions */
+static inline bool bit_at(const uint64_t *m, unsigned k)
+{
+	return m[k / 64] >> (k % 64) & 1;
+}
+
+static inline void bit_set(uint64_t *m, unsigned k)
+{
+	m[k / 64] |= 1ull << (k % 64);
+}
 
 enum stub_kind {
 	ST_EXIT,	/* a direct exit to rip */
@@ -109,7 +120,7 @@ struct gen {
 	uint8_t *peel_jmp;
 	struct redo peel_redo;
 	unsigned nedges;
-	uint64_t edge_in;		/* labels a forward branch goes to */
+	uint64_t edge_in[BT_MAX_INSNS / 64];	/* labels a forward branch goes to */
 	/* memory operands off the same registers (a struct's fields, a
 	 * stack frame, pushes and pops), moved only by constants between
 	 * them, whose addresses span less than a page: the first

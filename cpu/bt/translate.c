@@ -164,13 +164,13 @@ static void shape_region(struct tb *t, int code_size)
 		t->ends_in_branch = true;
 	}
 	t->ends_in_branch = t->n && is_branch(t->d[t->n - 1].in.op);
-	t->labels = 0;
+	memset(t->labels, 0, sizeof(t->labels));
 	t->back = false;
 	for (unsigned k = 0; k < t->n; k++) {
 		int j = static_target(t, k, code_size, &to) ? index_of(t, to) : -1;
 		t->target[k] = (int8_t)j;
 		if (j >= 0) {
-			t->labels |= 1ull << j;
+			bit_set(t->labels, (unsigned)j);
 			t->back |= j <= (int)k;
 		}
 	}
@@ -344,7 +344,7 @@ static void label_after_jump(struct gen *g, unsigned k)
 	g->dead = false;
 	g->flags = FLAGS_MEM;
 	g->dirty = 0;
-	if (!loop_head(g->t, k) && (g->edge_in >> k & 1))
+	if (!loop_head(g->t, k) && bit_at(g->edge_in, k))
 		g->flags = g->label_flags[k];
 	label_begin(g, k);
 }
@@ -358,9 +358,9 @@ static void add_edge(struct gen *g, uint8_t *rel32, unsigned k, int j, uint64_t 
 	if (j < 0)
 		return;
 	g->label_dirty[j] |= g->dirty;
-	if (!(g->edge_in >> j & 1))
+	if (!bit_at(g->edge_in, (unsigned)j))
 		g->label_flags[j] = g->flags;	/* the first way in */
-	g->edge_in |= 1ull << j;
+	bit_set(g->edge_in, (unsigned)j);
 }
 
 /* after instruction k, on to instruction j before it: the flags where
@@ -533,7 +533,7 @@ static void emit_branch(struct gen *g, unsigned k)
  * back to its start at its end (no JMP before it) */
 static bool peelable(const struct tb *t)
 {
-	if (t->labels != 1 || t->d[t->n - 1].in.op != OP_JCC || t->target[t->n - 1] != 0)
+	if (t->d[t->n - 1].in.op != OP_JCC || t->target[t->n - 1] != 0)
 		return false;
 	for (unsigned k = 0; k + 1 < t->n; k++)
 		if (t->d[k].in.op == OP_JMP || t->target[k] >= 0)
@@ -581,9 +581,9 @@ static void emit_insns(struct gen *g)
 		g->k = k;
 		if (k == 0 && g->copy2)
 			;	/* its start is not label 0's */
-		else if ((t->labels >> k & 1) && g->dead)
+		else if (bit_at(t->labels, k) && g->dead)
 			label_after_jump(g, k);
-		else if (t->labels >> k & 1)
+		else if (bit_at(t->labels, k))
 			label_begin(g, k);
 		else if (g->dead)
 			continue;	/* no way here */
@@ -702,7 +702,7 @@ struct bt_block *bt_translate(struct bt_vm *bv, struct icpu *c, uint64_t rip, ui
 	}
 	if (g.e.full)
 		return NULL;
-	b->nexits = (uint8_t)g.nexits;
+	b->nexits = (uint16_t)g.nexits;
 	bv->used = (bv->used + emit_size(&g.e) + 15) & ~(size_t)15;
 	bv->blocks++;
 	bv->insns_translated += t.n;
