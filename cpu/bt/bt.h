@@ -3,7 +3,10 @@
  * The translator is the interpreter's loop (cpu/interp/engine.h) with
  * translated blocks as its fast path. A block is the guest code from one
  * rip to a control transfer, the end of its page, an instruction that is
- * not plain (the careful step runs those) or BT_MAX_INSNS instructions.
+ * not plain (the careful step runs those) or BT_MAX_INSNS instructions;
+ * a block holding a loop goes on past its conditional branches and
+ * direct jumps to the last branch back into it (a region: its branches
+ * jump inside it or leave from its middle).
  * It is keyed by the host address of its first byte (so a remap of ROM
  * or RAM never finds a stale block), its rip and the mode bits that
  * change decoding or semantics (struct bt_mode).
@@ -15,8 +18,9 @@
  *   its current memory group's accesses are relative to (0: none),
  * and an aligned stack, so it calls C helpers directly. Each block starts
  * by charging its instruction count to c->bt_budget and leaves when that
- * goes negative; a block that branches back to its own start charges
- * each further round there and goes round without leaving. Direct exits are jmp rel32 to a stub that returns to the
+ * goes negative; a branch back inside it charges the next round there
+ * and goes round without leaving. Direct exits are jmp rel32 to a stub
+ * that returns to the
  * dispatcher, which patches the jmp to the next block (chaining) when
  * both lie on the same linear page (the same mapping); an exit to another
  * page goes on from its stub to the block bt_h_next chained there while

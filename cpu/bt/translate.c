@@ -139,10 +139,10 @@ static int index_of(const struct tb *t, uint64_t rip)
 }
 
 /* A loop's blocks in one: the block ends at the last branch back into it
- * (its other branches jump inside it or leave from it), so the loop's
- * rounds never leave and its registers stay in host registers. Without
- * such a branch it ends at its first conditional branch as before:
- * straight-line code is not translated again from each branch target. */
+ * (its other branches and jumps go inside it or leave from it), so the
+ * loop's rounds never leave and its registers stay in host registers.
+ * Without such a branch it ends at its first branch as before:
+ * straight-line code is not translated again from each target. */
 static void shape_region(struct tb *t, int code_size)
 {
 	int last_back = -1, first_br = -1;
@@ -161,7 +161,6 @@ static void shape_region(struct tb *t, int code_size)
 	if (n < t->n) {
 		t->n = n;
 		t->cross_len = 0;	/* the crossing one was the last */
-		t->ends_in_branch = true;
 	}
 	t->ends_in_branch = t->n && is_branch(t->d[t->n - 1].in.op);
 	memset(t->labels, 0, sizeof(t->labels));
@@ -363,15 +362,16 @@ static void add_edge(struct gen *g, uint8_t *rel32, unsigned k, int j, uint64_t 
 	bit_set(g->edge_in, (unsigned)j);
 }
 
-/* after instruction k, on to instruction j before it: the flags where
- * j's code wants them, the next round charged (k + 1 - j more run than
- * were charged up to the block's end: spent, leave at j, stored) */
 static bool same_redo(const struct redo *a, const struct redo *b)
 {
 	return a->op == b->op && a->size == b->size && a->dst == b->dst && a->src == b->src &&
 	       a->imm == b->imm;
 }
 
+/* after instruction k, on to instruction j before it: the flags where
+ * j's code wants them, the next round charged (k + 1 - j more run than
+ * were charged up to the block's end: spent, leave at j, stored). A
+ * peeled loop's branch back goes to its second copy instead. */
 static void back_edge(struct gen *g, unsigned k, unsigned j)
 {
 	const struct tb *t = g->t;
@@ -443,7 +443,7 @@ static void inner_jmp(struct gen *g, unsigned k)
 	}
 }
 
-/* the branches inner_jcc took out of line */
+/* the branches inner_jcc and inner_jmp took out of line */
 static void emit_edges(struct gen *g)
 {
 	const struct tb *t = g->t;
@@ -525,10 +525,6 @@ static void emit_branch(struct gen *g, unsigned k)
 		gen_next(g, NULL);
 }
 
-/* The block charges its instruction count up front: at instruction k,
- * n - k of them were charged and have not run, on every way there (the
- * branches inside the region charge or refund the difference). A fault
- * or an exit refunds what did not run from that. */
 /* a loop whose one branch inside the block is the conditional branch
  * back to its start at its end (no JMP before it) */
 static bool peelable(const struct tb *t)
@@ -543,6 +539,10 @@ static bool peelable(const struct tb *t)
 
 static void emit_insns(struct gen *g);
 
+/* The block charges its instruction count up front: at instruction k,
+ * n - k of them were charged and have not run, on every way there (the
+ * branches inside the region charge or refund the difference). A fault
+ * or an exit refunds what did not run from that. */
 static void emit_body(struct gen *g)
 {
 	const struct tb *t = g->t;
