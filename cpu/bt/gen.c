@@ -38,6 +38,7 @@
 #define OFF_LF_SIZE ((int32_t)offsetof(struct icpu, lf_size))
 #define OFF_LF_COUNT ((int32_t)offsetof(struct icpu, lf_carry_in))
 #define OFF_RIP ((int32_t)offsetof(struct cpu_state, rip))
+#define OFF_RFLAGS ((int32_t)offsetof(struct cpu_state, rflags))
 #define OFF_TLB ((int32_t)(offsetof(struct icpu, tlb) + offsetof(struct tlb, e)))
 #define OFF_SEGBASE(s) ((int32_t)(offsetof(struct cpu_state, seg) + (s) * sizeof(struct cpu_segment) + \
 				  offsetof(struct cpu_segment, base)))
@@ -104,7 +105,7 @@ static struct flag_use flag_use(const struct insn *i)
 		return (struct flag_use){ 0, FL_ARITH & ~FL_CF };
 	case OP_MOV: case OP_MOVZX: case OP_MOVSX: case OP_MOVSXD: case OP_LEA: case OP_PUSH:
 	case OP_POP: case OP_NOT: case OP_XCHG: case OP_NOP: case OP_JMP: case OP_CALL:
-	case OP_RET:
+	case OP_RET: case OP_CLI:
 		return (struct flag_use){ 0, 0 };
 	case OP_JCC: case OP_SETCC: case OP_CMOVCC:
 		return (struct flag_use){ cond_reads(i->cond), 0 };
@@ -783,7 +784,7 @@ static uint16_t regs_written(const struct insn *i)
 	case OP_BSWAP: case OP_MOVBE: case OP_NOP: case OP_PREFETCH: case OP_NOP_HINT:
 	case OP_LFENCE: case OP_MFENCE: case OP_SFENCE:
 		return d;
-	case OP_JCC: case OP_JMP:
+	case OP_JCC: case OP_JMP: case OP_CLI:
 		return 0;
 	case OP_SSE:
 		return d | 1u << R_ECX;		/* PCMPxSTRI's implicit ECX */
@@ -2037,6 +2038,15 @@ bool gen_native(struct gen *g)
 		return gen_bswap(g, i);
 	case OP_DIV:
 		return gen_div(g, i);
+	case OP_CLI:
+		/* at CPL 0 it only clears IF (translate.c takes it there
+		 * alone): interrupts wait, nobody need look */
+		if (g->cpl != 0)
+			return false;
+		if (g->flags == FLAGS_HOST)
+			flags_before_clobber(g, 0);
+		emit_alu_mi(&g->e, ALU_AND, 4, hm(H_R14, OFF_RFLAGS), ~(int32_t)FL_IF);
+		return true;
 	default:
 		return false;
 	}

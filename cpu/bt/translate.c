@@ -76,7 +76,7 @@ static bool decode_crossing(struct tb *t, struct dc_insn *d, const uint8_t *host
 /* decode from host (the page's bytes from rip's offset on; next: the
  * next page's, or NULL when it is not at hand) */
 static void decode_block(struct tb *t, const uint8_t *host, uint64_t rip, unsigned avail,
-			 const uint8_t *next, int code_size)
+			 const uint8_t *next, int code_size, unsigned cpl)
 {
 	uint64_t mask = code_size == 64 ? ~0ull : 0xffffffffull;
 	unsigned off = 0;
@@ -94,7 +94,8 @@ static void decode_block(struct tb *t, const uint8_t *host, uint64_t rip, unsign
 				     : r != DECODE_OK)
 			break;
 		dcache_bind(d);
-		if (!d->plain && !block_safe(d->in.op)) {
+		/* CLI at CPL 0 only clears IF: the block need not stop */
+		if (!d->plain && !block_safe(d->in.op) && !(d->in.op == OP_CLI && cpl == 0)) {
 			t->cross_len = 0;
 			break;
 		}
@@ -649,7 +650,7 @@ struct bt_block *bt_translate(struct bt_vm *bv, struct icpu *c, uint64_t rip, ui
 	const uint8_t *next = NULL;
 	if (c->code_size == 64 ? canonical(next_lin) : next_lin < (1ull << 32))
 		next = tlb_lookup(&c->tlb, next_lin, MMU_FETCH, c->cpl == 3);
-	decode_block(&t, (const uint8_t *)host, rip, avail, next, c->code_size);
+	decode_block(&t, (const uint8_t *)host, rip, avail, next, c->code_size, c->cpl);
 	shape_region(&t, c->code_size);
 
 	struct bt_block *b = bt_arena_alloc(bv, sizeof(*b));

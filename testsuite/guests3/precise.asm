@@ -21,6 +21,7 @@
 ;      flags and registers by either way into the join, a fault after it
 ;   k  a fault on a load right after ADD, SUB, CMP, TEST, XOR of registers
 ;      or an immediate, whose flags the translator did not spill
+;   l  CLI inside a block clears IF and keeps the arithmetic flags
 %include "lib.inc"
 
 PD		equ 0x400000
@@ -911,6 +912,24 @@ k8_fault:
 	CHECK_EQ [snap_ecx], 1, "k8: ECX at the fault"
 	CHECK_EQ [snap_esi], PAGE(1) + 0x20, "k8: ESI at the fault"
 	CHECK_FLAGS "k8", CF | SF | AF	; 1 - 3: 0xfffffffe
+
+	; ============ l: CLI inside a block ============
+	; The translator clears IF itself at CPL 0: EFLAGS after it, and
+	; the arithmetic flags before it, are what the interpreter's are
+	mov ecx, 3
+l_loop:
+	pushfd
+	or dword [esp], 0x200		; IF = 1 (no interrupt is raised here)
+	popfd
+	mov eax, 5
+	cmp eax, 7			; CF SF AF
+	cli
+	pushfd
+	pop edx
+	dec ecx
+	jnz l_loop
+	and edx, 0x200 | ARITH
+	CHECK_EQ edx, CF | SF | AF, "l: EFLAGS after CLI (IF clear, the CMP's flags)"
 
 	mov esi, ok
 	jmp pass_with
