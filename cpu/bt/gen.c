@@ -399,6 +399,17 @@ static void redo_emit(struct gen *g)
 	g->flags = FLAGS_HOST;
 }
 
+/* guest register r (size bytes) as a source operand: the host register
+ * that holds it, or rcx loaded with it */
+static enum hreg src_in(struct gen *g, unsigned size, unsigned r)
+{
+	enum hreg h = hreg_of(g, r);
+	if (h != H_NONE)
+		return h;
+	ld_reg(g, size, H_RCX, r);
+	return H_RCX;
+}
+
 /* store host h into guest register r as the interpreter's reg_write
  * does: 8- and 16-bit writes merge, 32-bit ones zero the upper half
  * (h holds the zero-extended value after any 32-bit host operation) */
@@ -1225,17 +1236,16 @@ static bool gen_alu(struct gen *g, const struct insn *i)
 	/* [mem] op= reg/imm */
 	if (!mem_begin(g, i, size, writes_dst ? MMU_WRITE : MMU_READ, FL_ARITH, &m))
 		return false;
-	if (s->kind == OPK_REG)
-		ld_reg(g, size, H_RCX, s->reg);
+	enum hreg src = s->kind == OPK_REG ? src_in(g, size, s->reg) : H_NONE;
 	if (op == OP_TEST) {
 		if (s->kind == OPK_IMM)
 			emit_test_mi(&g->e, size, hm(H_RSI, 0), (int32_t)i->imm);
 		else
-			emit_test_mr(&g->e, size, hm(H_RSI, 0), H_RCX);
+			emit_test_mr(&g->e, size, hm(H_RSI, 0), src);
 	} else if (s->kind == OPK_IMM) {
 		emit_alu_mi(&g->e, alu_of(op), size, hm(H_RSI, 0), (int32_t)i->imm);
 	} else {
-		emit_alu_mr(&g->e, alu_of(op), size, hm(H_RSI, 0), H_RCX);
+		emit_alu_mr(&g->e, alu_of(op), size, hm(H_RSI, 0), src);
 	}
 	mem_end(g, &m);
 	return true;
@@ -1274,8 +1284,7 @@ static bool gen_mov(struct gen *g, const struct insn *i)
 		if (!mem_begin(g, i, size, MMU_WRITE, 0, &m))
 			return false;
 		if (reg_opnd(s)) {
-			ld_reg(g, size, H_RCX, s->reg);
-			emit_mov_mr(&g->e, size, hm(H_RSI, 0), H_RCX);
+			emit_mov_mr(&g->e, size, hm(H_RSI, 0), src_in(g, size, s->reg));
 		} else {
 			emit_mov_mi(&g->e, size, hm(H_RSI, 0), (int32_t)i->imm);
 		}
@@ -1352,11 +1361,12 @@ static bool gen_push(struct gen *g, const struct insn *i)
 		return false;
 	struct memop m;
 	stack_begin(g, true, sz, &m);
+	enum hreg src = H_RCX;
 	if (reg_opnd(s))
-		ld_reg(g, sz, H_RCX, s->reg);
+		src = src_in(g, sz, s->reg);
 	else
 		emit_mov_ri(&g->e, 8, H_RCX, i->imm & size_mask(sz));
-	emit_mov_mr(&g->e, sz, hm(H_RSI, 0), H_RCX);
+	emit_mov_mr(&g->e, sz, hm(H_RSI, 0), src);
 	st_reg(g, ss, R_ESP, H_RDI);
 	mem_end(g, &m);
 	return true;
@@ -1642,8 +1652,7 @@ static bool gen_imul(struct gen *g, const struct insn *i)
 		else
 			emit_imul_rm(&g->e, d->size, to, greg(s->reg));
 	} else {
-		ld_reg(g, d->size, H_RCX, s->reg);
-		emit_imul_rri(&g->e, d->size, to, H_RCX, (int32_t)i->imm);
+		emit_imul_rri(&g->e, d->size, to, src_in(g, d->size, s->reg), (int32_t)i->imm);
 	}
 	if (to == H_RAX)
 		st_reg(g, d->size, d->reg, H_RAX);
