@@ -468,7 +468,7 @@ static inline void emit_test_mi(struct emit *e, unsigned size, struct hmem m, in
 }
 
 /* group 3 (F6/F7) */
-enum unary_op { UN_NOT = 2, UN_NEG = 3, UN_DIV = 6 };
+enum unary_op { UN_NOT = 2, UN_NEG = 3, UN_MUL = 4, UN_DIV = 6 };
 
 static inline void emit_unary_r(struct emit *e, enum unary_op op, unsigned size, enum hreg r)
 {

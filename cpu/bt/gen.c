@@ -88,6 +88,8 @@ static struct flag_use flag_use(const struct insn *i)
 		if (i->nopnd >= 2)
 			return (struct flag_use){ 0, FL_ARITH };
 		break;
+	case OP_MUL:
+		return (struct flag_use){ 0, FL_ARITH };
 	case OP_ROL: case OP_ROR:
 		if (shift_count(i))
 			return (struct flag_use){ 0, FL_CF | FL_OF };
@@ -1141,8 +1143,8 @@ static void alu_host(struct gen *g, unsigned op, unsigned size, enum hreg dst, c
 		emit_alu_rm(&g->e, a, size, dst, src_mem);
 }
 
-/* i, a register or immediate ALU operation about to be emitted: what
- * sets its flags again later, if anything can */
+/* i, a register or immediate ALU operation just emitted: what sets its
+ * flags again later, if anything can */
 static void redo_note(struct gen *g, const struct insn *i)
 {
 	const struct opnd *d = &i->opnd[0], *s = &i->opnd[1];
@@ -1171,7 +1173,9 @@ void gen_redo_before(struct gen *g)
 	if (g->flags == FLAGS_REDO && !dead &&
 	    (u.reads || (u.writes && u.writes != FL_ARITH) || clobbers))
 		redo_emit(g);
-	if (u.writes || clobbers)
+	/* flag_use's "reads them all" is also an instruction it does not
+	 * know, which may write them too (BT, via the interpreter) */
+	if (u.writes || u.reads == FL_ARITH || clobbers)
 		g->redo.valid = false;
 }
 
@@ -1468,6 +1472,36 @@ static bool gen_div(struct gen *g, const struct insn *i)
 	st_reg(g, size, R_EAX, H_RAX);
 	st_reg(g, size, R_EDX, H_RDX);
 	defer_slow(g, &m, big, false);
+	return true;
+}
+
+/* MUL of 32 or 64 bits, rdx:rax = rax * src, when nobody but a fault's
+ * handler reads the flags after it: SF ZF AF PF are undefined, and the
+ * host's need not be the interpreter's */
+static bool gen_mul(struct gen *g, const struct insn *i)
+{
+	const struct opnd *s = &i->opnd[0];
+	unsigned size = s->size;
+	if (i->nopnd != 1 || (size != 4 && size != 8) || (!reg_opnd(s) && s->kind != OPK_MEM) ||
+	    g->seen[g->k + 1])
+		return false;
+	struct memop m;
+	if (s->kind == OPK_MEM) {
+		if (!mem_begin(g, i, size, MMU_READ, FL_ARITH, &m))
+			return false;
+		ld_reg(g, size, H_RAX, R_EAX);
+		emit_unary_m(&g->e, UN_MUL, size, hm(H_RSI, 0));
+	} else {
+		flags_before_clobber(g, FL_ARITH);
+		enum hreg src = src_in(g, size, s->reg);
+		ld_reg(g, size, H_RAX, R_EAX);
+		emit_unary_r(&g->e, UN_MUL, size, src);
+	}
+	st_reg(g, size, R_EAX, H_RAX);
+	st_reg(g, size, R_EDX, H_RDX);
+	if (s->kind == OPK_MEM)
+		mem_end(g, &m);
+	g->flags = FLAGS_HOST;
 	return true;
 }
 
@@ -2047,6 +2081,8 @@ bool gen_native(struct gen *g)
 		return gen_bswap(g, i);
 	case OP_DIV:
 		return gen_div(g, i);
+	case OP_MUL:
+		return gen_mul(g, i);
 	case OP_CLI:
 		/* at CPL 0 it only clears IF (translate.c takes it there
 		 * alone): interrupts wait, nobody need look */

@@ -22,6 +22,7 @@
 ;   k  a fault on a load right after ADD, SUB, CMP, TEST, XOR of registers
 ;      or an immediate, whose flags the translator did not spill
 ;   l  CLI inside a block clears IF and keeps the arithmetic flags
+;   m  MUL of a register and of memory, and a #PF on the latter
 %include "lib.inc"
 
 PD		equ 0x400000
@@ -930,6 +931,44 @@ l_loop:
 	jnz l_loop
 	and edx, 0x200 | ARITH
 	CHECK_EQ edx, CF | SF | AF, "l: EFLAGS after CLI (IF clear, the CMP's flags)"
+
+	; ============ m: MUL, its flags overwritten after it ============
+	; The translator runs it natively then (the undefined SF ZF AF PF
+	; are the host's); rdx:rax and a fault on its memory operand
+	mov dword [SRCBUF], 0xfedcba98
+	mov ecx, 0x12345678
+	mov ebp, 2
+m_loop:
+	mov eax, 0x89abcdef
+	mul ecx
+	add eax, 0
+	mov ebx, eax
+	mov esi, edx
+	mov eax, 0x89abcdef
+	mul dword [SRCBUF]
+	add eax, 0
+	dec ebp
+	jnz m_loop
+	CHECK_EQ ebx, 0xe242d208, "m: EAX after MUL ECX"
+	CHECK_EQ esi, 0x09ca39e0, "m: EDX after MUL ECX"
+	CHECK_EQ eax, 0xad05ebe8, "m: EAX after MUL of memory"
+	CHECK_EQ edx, 0x890f2a50, "m: EDX after MUL of memory"
+	call reset_pt
+	mov dword [PHYS(1) + 0x50], 3
+	ARM ACT_MAP, 0
+	mov [esp_want], esp
+	mov eax, 0x40000001
+	mov edx, 0x77
+	cmp eax, 0x40000002		; CF SF AF PF
+m_fault:
+	mul dword [PAGE(1) + 0x50]
+	add eax, 0
+	CHECK_EQ eax, 0xc0000003, "m: EAX after the MUL that faulted"
+	CHECK_EQ edx, 0, "m: EDX after the MUL that faulted"
+	CHECK_EXC "m", 14, 0, m_fault
+	CHECK_EQ [snap_eax], 0x40000001, "m: EAX at the fault"
+	CHECK_EQ [snap_edx], 0x77, "m: EDX at the fault"
+	CHECK_FLAGS "m", CF | SF | AF | PF
 
 	mov esi, ok
 	jmp pass_with
