@@ -401,15 +401,21 @@ static void redo_emit(struct gen *g)
 	g->flags = FLAGS_HOST;
 }
 
-/* guest register r (size bytes) as a source operand: the host register
- * that holds it, or rcx loaded with it */
-static enum hreg src_in(struct gen *g, unsigned size, unsigned r)
+/* h, the host register holding guest register r, or when r has none
+ * (H_NONE) the scratch register loaded with it (size bytes) */
+static enum hreg held_or_loaded(struct gen *g, enum hreg h, unsigned size, unsigned r,
+				enum hreg scratch)
 {
-	enum hreg h = hreg_of(g, r);
 	if (h != H_NONE)
 		return h;
-	ld_reg(g, size, H_RCX, r);
-	return H_RCX;
+	ld_reg(g, size, scratch, r);
+	return scratch;
+}
+
+/* guest register r as a source operand: its host register, or rcx */
+static enum hreg src_in(struct gen *g, unsigned size, unsigned r)
+{
+	return held_or_loaded(g, hreg_of(g, r), size, r, H_RCX);
 }
 
 /* store host h into guest register r as the interpreter's reg_write
@@ -442,11 +448,7 @@ static enum hreg dst_in_place(struct gen *g, unsigned r)
  * in (its own, in place, or rax loaded with it), and the store after */
 static enum hreg rmw_begin(struct gen *g, unsigned size, unsigned r)
 {
-	enum hreg h = dst_in_place(g, r);
-	if (h != H_NONE)
-		return h;
-	ld_reg(g, size, H_RAX, r);
-	return H_RAX;
+	return held_or_loaded(g, dst_in_place(g, r), size, r, H_RAX);
 }
 
 static void rmw_end(struct gen *g, unsigned size, unsigned r, enum hreg h)
