@@ -393,6 +393,18 @@ static inline void emit_setcc_r(struct emit *e, unsigned cc, enum hreg r8)
 	emit_grp_r(e, (0x90 + cc) | OPC_0F | OPC_BM, 0, r8);
 }
 
+static inline void emit_setcc_m(struct emit *e, unsigned cc, struct hmem m)
+{
+	assert(cc < 16);
+	emit_grp_m(e, (0x90 + cc) | OPC_0F | OPC_BM, 0, m);
+}
+
+static inline void emit_cmovcc_rm(struct emit *e, unsigned cc, unsigned size, enum hreg dst, struct hmem m)
+{
+	assert(cc < 16 && size != 1);
+	emit_op_m(e, (0x40 + cc) | OPC_0F | opc_osz(size), dst, m);
+}
+
 /* ---- arithmetic ---- */
 
 enum alu_op { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP };
@@ -537,6 +549,55 @@ static inline void emit_cwd_family(struct emit *e, unsigned size)
 {
 	emit_opcode(e, 0x99 | opc_osz(size), 0, 0, 0, false);
 }
+
+/* ---- bit tests and scans, locked read-modify-writes ---- */
+
+/* BT, BTS, BTR, BTC: their /digit in 0F BA and their 0F A3/AB/B3/BB */
+enum bt_op { BT_BT = 4, BT_BTS = 5, BT_BTR = 6, BT_BTC = 7 };
+
+static inline void emit_bt_ri(struct emit *e, enum bt_op op, unsigned size, enum hreg r, uint8_t bit)
+{
+	emit_grp_r(e, 0xba | OPC_0F | opc_osz(size), op, r);
+	emit_byte(e, bit);
+}
+
+static inline void emit_bt_mi(struct emit *e, enum bt_op op, unsigned size, struct hmem m, uint8_t bit)
+{
+	emit_grp_m(e, 0xba | OPC_0F | opc_osz(size), op, m);
+	emit_byte(e, bit);
+}
+
+/* the register form: the bit offset is the source modulo the size */
+static inline void emit_bt_rr(struct emit *e, enum bt_op op, unsigned size, enum hreg dst, enum hreg src)
+{
+	emit_op_rr(e, (0xa3u + 8u * (op - BT_BT)) | OPC_0F | opc_osz(size), src, dst);
+}
+
+/* BSF (forward) or BSR: never F3, which would make them TZCNT/LZCNT */
+static inline void emit_bsf_rr(struct emit *e, bool forward, unsigned size, enum hreg dst, enum hreg src)
+{
+	emit_op_rr(e, (forward ? 0xbc : 0xbd) | OPC_0F | opc_osz(size), dst, src);
+}
+
+static inline void emit_bsf_rm(struct emit *e, bool forward, unsigned size, enum hreg dst, struct hmem m)
+{
+	emit_op_m(e, (forward ? 0xbc : 0xbd) | OPC_0F | opc_osz(size), dst, m);
+}
+
+/* the LOCK prefix of the instruction emitted next */
+static inline void emit_lock(struct emit *e) { emit_byte(e, 0xf0); }
+
+static inline void emit_cmpxchg_mr(struct emit *e, unsigned size, struct hmem m, enum hreg src)
+{
+	emit_op_m(e, opc_sized(0xb0, size) | OPC_0F, src, m);
+}
+
+static inline void emit_xadd_mr(struct emit *e, unsigned size, struct hmem m, enum hreg src)
+{
+	emit_op_m(e, opc_sized(0xc0, size) | OPC_0F, src, m);
+}
+
+static inline void emit_mfence(struct emit *e) { emit_bytes(e, "\x0f\xae\xf0", 3); }
 
 /* ---- stack, flags, misc ---- */
 

@@ -107,8 +107,13 @@ static struct flag_use flag_use(const struct insn *i)
 		return (struct flag_use){ 0, FL_ARITH & ~FL_CF };
 	case OP_MOV: case OP_MOVZX: case OP_MOVSX: case OP_MOVSXD: case OP_LEA: case OP_PUSH:
 	case OP_POP: case OP_NOT: case OP_XCHG: case OP_NOP: case OP_JMP: case OP_CALL:
-	case OP_RET: case OP_CLI:
+	case OP_RET: case OP_CLI: case OP_CLD: case OP_STD: case OP_CBW: case OP_CWD:
+	case OP_LFENCE: case OP_MFENCE: case OP_SFENCE:
 		return (struct flag_use){ 0, 0 };
+	case OP_BT: case OP_BTS: case OP_BTR: case OP_BTC:
+		return (struct flag_use){ 0, FL_CF };
+	case OP_BSF: case OP_BSR: case OP_TZCNT: case OP_LZCNT: case OP_CMPXCHG: case OP_XADD:
+		return (struct flag_use){ 0, FL_ARITH };
 	case OP_JCC: case OP_SETCC: case OP_CMOVCC:
 		return (struct flag_use){ cond_reads(i->cond), 0 };
 	default:
@@ -239,8 +244,16 @@ static void flags_to_host(struct gen *g)
 	if (g->flags == FLAGS_IMAGE) {
 		ld_image(&g->e);
 	} else {
+		/* spilled by a block (LF_HOST), as at most blocks' start:
+		 * the image inline; another lazy state: the interpreter's */
+		emit_alu_mi(&g->e, ALU_CMP, 1, hm(H_R15, OFF_LF_OP), LF_HOST);
+		uint8_t *other = emit_jcc8(&g->e, 5 /* NE */);
+		ld_image(&g->e);
+		uint8_t *done = emit_jmp8(&g->e);
+		emit_bind8(&g->e, other);
 		emit_mov_rr(&g->e, 8, H_RDI, H_R15);
 		call_keeping_regs(g, (const void *)bt_h_flags);
+		emit_bind8(&g->e, done);
 	}
 	flags_of_ax(&g->e);
 	g->flags = FLAGS_HOST;
@@ -997,14 +1010,38 @@ static void flags_before_access(struct gen *g)
 		flags_before_clobber(g, 0);
 }
 
+/* whether mem_begin takes i's memory operand: its address must be ours */
+static bool mem_ours(const struct gen *g, const struct insn *i)
+{
+	if (is_moffs(i) || i->asize == 2)
+		return false;
+	return g->code_size == 64 ||
+	       ((g->mode & BT_MODE_FLAT) && (i->seg == S_DS || i->seg == S_ES || i->seg == S_SS));
+}
+
+/* before mem_begin of an instruction that needs the flags in host
+ * EFLAGS after the TLB check: from the interpreter's lazy state
+ * flags_to_host calls a helper, which would lose rsi, the host address;
+ * from the image it is three instructions */
+static void flags_to_image(struct gen *g)
+{
+	if (g->flags == FLAGS_MEM)
+		gen_flags_to(g, FLAGS_IMAGE);
+}
+
+/* a guest LOCK prefix becomes the host's. The vCPUs take turns, so this
+ * is not for them: the host's other threads see guest RAM too */
+static void lock_if(struct gen *g, const struct insn *i)
+{
+	if (i->prefixes & PFX_LOCK)
+		emit_lock(&g->e);
+}
+
 static bool mem_begin(struct gen *g, const struct insn *i, unsigned size, enum mmu_access acc,
 		      uint16_t writes, struct memop *m)
 {
-	/* decide before emitting anything: the address must be ours */
-	if (is_moffs(i) || i->asize == 2)
-		return false;
-	if (g->code_size != 64 &&
-	    (!(g->mode & BT_MODE_FLAT) || (i->seg != S_DS && i->seg != S_ES && i->seg != S_SS)))
+	/* decide before emitting anything */
+	if (!mem_ours(g, i))
 		return false;
 	flags_before_access(g);
 	*m = (struct memop){ .size = size, .acc = acc, .flags_out = writes == FL_ARITH,
@@ -1195,7 +1232,8 @@ static bool gen_alu(struct gen *g, const struct insn *i)
 	bool writes_dst = op != OP_CMP && op != OP_TEST;
 	if (i->nopnd != 2 || (s->kind != OPK_REG && s->kind != OPK_IMM && s->kind != OPK_MEM))
 		return false;
-	if (i->prefixes & PFX_LOCK)
+	/* LOCK is for a memory destination (else #UD, the interpreter's) */
+	if ((i->prefixes & PFX_LOCK) && (d->kind != OPK_MEM || !writes_dst))
 		return false;
 	if (reg_opnd(d) && s->kind != OPK_MEM) {
 		alu_flags_in(g, op);
@@ -1243,6 +1281,7 @@ static bool gen_alu(struct gen *g, const struct insn *i)
 	if (!mem_begin(g, i, size, writes_dst ? MMU_WRITE : MMU_READ, FL_ARITH, &m))
 		return false;
 	enum hreg src = s->kind == OPK_REG ? src_in(g, size, s->reg) : H_NONE;
+	lock_if(g, i);
 	if (op == OP_TEST) {
 		if (s->kind == OPK_IMM)
 			emit_test_mi(&g->e, size, hm(H_RSI, 0), (int32_t)i->imm);
@@ -1401,14 +1440,16 @@ static bool gen_unary_mem(struct gen *g, const struct insn *i)
 	const struct opnd *d = &i->opnd[0];
 	bool incdec = i->op == OP_INC || i->op == OP_DEC;
 	bool cf_in = incdec && (g->live[g->k + 1] & FL_CF);
-	if ((i->prefixes & PFX_LOCK) || (cf_in && g->flags == FLAGS_MEM))
-		return false;
 	uint16_t writes = i->op == OP_NOT ? 0 : incdec ? FL_ARITH & ~FL_CF : FL_ARITH;
-	struct memop m;
-	if (!mem_begin(g, i, d->size, MMU_WRITE, writes, &m))
+	if (!mem_ours(g, i))
 		return false;
 	if (cf_in)
+		flags_to_image(g);
+	struct memop m;
+	mem_begin(g, i, d->size, MMU_WRITE, writes, &m);
+	if (cf_in && g->flags != FLAGS_HOST)
 		flags_to_host(g);	/* from the image mem_begin left */
+	lock_if(g, i);
 	if (i->op == OP_INC)
 		emit_inc_m(&g->e, d->size, hm(H_RSI, 0));
 	else if (i->op == OP_DEC)
@@ -1523,6 +1564,19 @@ static bool gen_bswap(struct gen *g, const struct insn *i)
 static bool gen_setcc(struct gen *g, const struct insn *i)
 {
 	const struct opnd *d = &i->opnd[0];
+	if (d->kind == OPK_MEM) {
+		struct memop m;
+		if (!mem_ours(g, i))
+			return false;
+		flags_to_image(g);
+		mem_begin(g, i, 1, MMU_WRITE, 0, &m);
+		if (g->flags != FLAGS_HOST)
+			flags_to_host(g);	/* from where mem_begin left them */
+		emit_setcc_m(&g->e, i->cond, hm(H_RSI, 0));
+		m.flags_out = true;
+		mem_end(g, &m);
+		return true;
+	}
 	if (!reg_opnd(d))
 		return false;
 	if (g->flags != FLAGS_HOST)
@@ -1537,8 +1591,16 @@ static bool gen_setcc(struct gen *g, const struct insn *i)
 static bool gen_cmov(struct gen *g, const struct insn *i)
 {
 	const struct opnd *d = &i->opnd[0], *s = &i->opnd[1];
-	if (!reg_opnd(d) || !reg_opnd(s) || d->size == 2)
+	if (!reg_opnd(d) || (!reg_opnd(s) && s->kind != OPK_MEM) || d->size == 2)
 		return false;
+	/* the source is read whether or not it moves, and may fault */
+	struct memop m;
+	if (s->kind == OPK_MEM) {
+		if (!mem_ours(g, i))
+			return false;
+		flags_to_image(g);
+		mem_begin(g, i, d->size, MMU_READ, 0, &m);
+	}
 	if (g->flags != FLAGS_HOST)
 		flags_to_host(g);
 	/* outside 64-bit code a 32-bit CMOV leaves the register whole when
@@ -1546,9 +1608,16 @@ static bool gen_cmov(struct gen *g, const struct insn *i)
 	 * zero-extended source does exactly that */
 	unsigned hsize = d->size == 4 && i->mode != 64 ? 8 : d->size;
 	enum hreg h = rmw_begin(g, hsize, d->reg);
-	ld_reg(g, d->size, H_RCX, s->reg);
+	if (s->kind == OPK_MEM)
+		emit_mov_rm(&g->e, d->size, H_RCX, hm(H_RSI, 0));
+	else
+		ld_reg(g, d->size, H_RCX, s->reg);
 	emit_cmovcc_rr(&g->e, i->cond, hsize, h, H_RCX);
 	rmw_end(g, hsize, d->reg, h);
+	if (s->kind == OPK_MEM) {
+		m.flags_out = true;	/* the slow path's back in host EFLAGS */
+		mem_end(g, &m);
+	}
 	return true;
 }
 
@@ -1561,6 +1630,136 @@ static bool gen_xchg(struct gen *g, const struct insn *i)
 	ld_reg(g, a->size, H_RCX, b->reg);
 	st_reg(g, a->size, a->reg, H_RCX);
 	st_reg(g, a->size, b->reg, H_RAX);
+	return true;
+}
+
+/* CBW/CWDE/CDQE and CWD/CDQ/CQO: rax sign-extended in place, or its
+ * sign into rdx */
+static bool gen_sext_acc(struct gen *g, const struct insn *i)
+{
+	unsigned size = i->osize;
+	if (i->op == OP_CBW) {
+		enum hreg h = rmw_begin(g, size, R_EAX);
+		emit_movsx_rr(&g->e, size, size / 2, h, h);
+		rmw_end(g, size, R_EAX, h);
+	} else {
+		ld_reg(g, size, H_RAX, R_EAX);
+		emit_cwd_family(&g->e, size);
+		st_reg(g, size, R_EDX, H_RDX);
+	}
+	return true;
+}
+
+static enum bt_op bt_op_of(unsigned op)
+{
+	return op == OP_BT ? BT_BT : op == OP_BTS ? BT_BTS : op == OP_BTR ? BT_BTR : BT_BTC;
+}
+
+/* BT, BTS, BTR, BTC of a register, or of memory at an immediate offset
+ * (a register's reaches outside the operand: the interpreter's). They
+ * set CF and leave ZF OF SF AF PF as they were, on the host as in the
+ * interpreter (alu.c bit_test): those must be in host EFLAGS first if
+ * anyone reads them. */
+static bool gen_bt(struct gen *g, const struct insn *i)
+{
+	const struct opnd *d = &i->opnd[0], *s = &i->opnd[1];
+	unsigned size = d->size;
+	enum bt_op op = bt_op_of(i->op);
+	bool imm = s->kind == OPK_IMM, keep = g->live[g->k + 1] & (FL_ARITH & ~FL_CF);
+	if (i->nopnd != 2 || size == 1 || (!imm && !reg_opnd(s)))
+		return false;
+	if (d->kind == OPK_MEM) {
+		if (!imm || !mem_ours(g, i) || ((i->prefixes & PFX_LOCK) && op == BT_BT))
+			return false;
+		if (keep)
+			flags_to_image(g);
+		struct memop m;
+		mem_begin(g, i, size, op == BT_BT ? MMU_READ : MMU_WRITE, FL_CF, &m);
+		if (keep && g->flags != FLAGS_HOST)
+			flags_to_host(g);
+		lock_if(g, i);
+		emit_bt_mi(&g->e, op, size, hm(H_RSI, 0), (uint8_t)i->imm);
+		m.flags_out = true;
+		mem_end(g, &m);
+		return true;
+	}
+	if (!reg_opnd(d) || (i->prefixes & PFX_LOCK))
+		return false;
+	if (keep && g->flags != FLAGS_HOST)
+		flags_to_host(g);
+	enum hreg src = imm ? H_NONE : src_in(g, size, s->reg);
+	enum hreg h = op == BT_BT ? held_or_loaded(g, hreg_of(g, d->reg), size, d->reg, H_RAX)
+				  : rmw_begin(g, size, d->reg);
+	if (imm)
+		emit_bt_ri(&g->e, op, size, h, (uint8_t)i->imm);
+	else
+		emit_bt_rr(&g->e, op, size, h, src);
+	if (op != BT_BT)
+		rmw_end(g, size, d->reg, h);
+	g->flags = FLAGS_HOST;
+	return true;
+}
+
+/* BSF and BSR (TZCNT and LZCNT too: without BMI1 and ABM in CPUID they
+ * are these) of 64 bits, when no one reads CF OF SF AF PF before they
+ * are written again: undefined, and the host's need not be the
+ * interpreter's. ZF is defined, and a zero source leaves the
+ * destination as it was on both (of 32 bits the upper half might not
+ * be: those stay the interpreter's) */
+static bool gen_bsf(struct gen *g, const struct insn *i)
+{
+	const struct opnd *d = &i->opnd[0], *s = &i->opnd[1];
+	bool fwd = i->op == OP_BSF || i->op == OP_TZCNT;
+	if (i->nopnd != 2 || d->size != 8 || !reg_opnd(d) ||
+	    (g->seen[g->k + 1] & (FL_ARITH & ~FL_ZF)))
+		return false;
+	if (s->kind == OPK_MEM) {
+		struct memop m;
+		if (!mem_begin(g, i, 8, MMU_READ, FL_ARITH, &m))
+			return false;
+		enum hreg h = rmw_begin(g, 8, d->reg);
+		emit_bsf_rm(&g->e, fwd, 8, h, hm(H_RSI, 0));
+		rmw_end(g, 8, d->reg, h);
+		mem_end(g, &m);
+	} else if (reg_opnd(s)) {
+		flags_before_clobber(g, FL_ARITH);
+		enum hreg src = src_in(g, 8, s->reg);
+		enum hreg h = rmw_begin(g, 8, d->reg);
+		emit_bsf_rr(&g->e, fwd, 8, h, src);
+		rmw_end(g, 8, d->reg, h);
+	} else {
+		return false;
+	}
+	g->flags = FLAGS_HOST;
+	return true;
+}
+
+/* CMPXCHG and XADD with a memory destination: the host's own, on the
+ * host address, with the flags of the CMP or ADD they do */
+static bool gen_xop_mem(struct gen *g, const struct insn *i)
+{
+	const struct opnd *d = &i->opnd[0], *s = &i->opnd[1];
+	unsigned size = d->size;
+	if (i->nopnd != 2 || d->kind != OPK_MEM || !reg_opnd(s))
+		return false;
+	struct memop m;
+	if (!mem_begin(g, i, size, MMU_WRITE, FL_ARITH, &m))
+		return false;
+	if (i->op == OP_CMPXCHG) {
+		/* all of rax, so that a 32-bit failure's zero extension and
+		 * a success's untouched upper half are the host's */
+		enum hreg src = src_in(g, size, s->reg);
+		ld_reg(g, 8, H_RAX, R_EAX);
+		lock_if(g, i);
+		emit_cmpxchg_mr(&g->e, size, hm(H_RSI, 0), src);
+		st_reg(g, 8, R_EAX, H_RAX);
+	} else {
+		ld_reg(g, size, H_RCX, s->reg);
+		lock_if(g, i);
+		emit_xadd_mr(&g->e, size, hm(H_RSI, 0), H_RCX);
+		st_reg(g, size, s->reg, H_RCX);
+	}
+	mem_end(g, &m);
 	return true;
 }
 
@@ -2094,6 +2293,28 @@ bool gen_native(struct gen *g)
 			flags_before_clobber(g, 0);
 		emit_alu_mi(&g->e, ALU_AND, 4, hm(H_R14, OFF_RFLAGS), ~(int32_t)FL_IF);
 		return true;
+	case OP_CLD: case OP_STD:
+		/* DF lives in rflags alone (string instructions are the
+		 * interpreter's, and read it there) */
+		if (g->flags == FLAGS_HOST)
+			flags_before_clobber(g, 0);
+		if (i->op == OP_CLD)
+			emit_alu_mi(&g->e, ALU_AND, 4, hm(H_R14, OFF_RFLAGS), ~(int32_t)FL_DF);
+		else
+			emit_alu_mi(&g->e, ALU_OR, 4, hm(H_R14, OFF_RFLAGS), (int32_t)FL_DF);
+		return true;
+	case OP_LFENCE: case OP_MFENCE: case OP_SFENCE:
+		/* the interpreter's is a full fence too (sse.c op_fence) */
+		emit_mfence(&g->e);
+		return true;
+	case OP_CBW: case OP_CWD:
+		return gen_sext_acc(g, i);
+	case OP_BT: case OP_BTS: case OP_BTR: case OP_BTC:
+		return gen_bt(g, i);
+	case OP_BSF: case OP_BSR: case OP_TZCNT: case OP_LZCNT:
+		return gen_bsf(g, i);
+	case OP_CMPXCHG: case OP_XADD:
+		return gen_xop_mem(g, i);
 	default:
 		return false;
 	}

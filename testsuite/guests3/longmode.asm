@@ -1,6 +1,6 @@
 ; Long mode: entering and leaving IA-32e mode, 64-bit code, 4-level paging with 4 KiB,
 ; 2 MiB and 1 GiB pages, the 64-bit IDT with IST, IRETQ, SYSCALL/SYSRET, SWAPGS, the
-; FS/GS base MSRs, a 64-bit call gate, RDTSCP, CMPXCHG16B and compatibility mode.
+; FS/GS base MSRs, a 64-bit call gate, RDTSCP, CMPXCHG16B, BSF/BSR and compatibility mode.
 ; SPDX-License-Identifier: MIT
 ;
 ; A multiboot (a.out kludge) kernel like the others of guests3, with the small
@@ -373,6 +373,25 @@ here:	mov rbx, here
 	TRY
 	cmpxchg16b [cx16buf + 8]
 	CATCH 13, 0, "cmpxchg16b misaligned"
+
+	; BSF, BSR and TZCNT (BSF without BMI1 in CPUID): a zero source
+	; sets ZF and keeps the destination
+	mov rax, 0x0010000000000100
+	bsf rcx, rax
+	FAIL_Z "bsf: ZF"
+	bsr rdx, rax
+	tzcnt rbx, rax
+	CHECKQ rcx, 8, "bsf"
+	CHECKQ rdx, 52, "bsr"
+	CHECKQ rbx, 8, "tzcnt without BMI1"
+	mov qword [qbuf], 0x40008000
+	bsf rdx, [qbuf]
+	CHECKQ rdx, 15, "bsf of memory"
+	mov rbx, 0x5555
+	xor eax, eax
+	bsf rbx, rax
+	FAIL_NZ "bsf of 0: ZF"
+	CHECKQ rbx, 0x5555, "bsf of 0 keeps the destination"
 
 	; -- paging --
 	mov qword [0x300000], 0x55aa

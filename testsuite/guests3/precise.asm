@@ -23,6 +23,9 @@
 ;      or an immediate, whose flags the translator did not spill
 ;   l  CLI inside a block clears IF and keeps the arithmetic flags
 ;   m  MUL of a register and of memory, and a #PF on the latter
+;   n  CMOV and SETcc of memory with the flags in the interpreter's lazy
+;      state, BT BTS BTR BTC (CF set, the other flags kept), CMPXCHG and
+;      XADD of memory, CBW CWDE CWD CDQ, CLD and STD, a #PF on CMPXCHG
 %include "lib.inc"
 
 PD		equ 0x400000
@@ -969,6 +972,151 @@ m_fault:
 	CHECK_EQ [snap_eax], 0x40000001, "m: EAX at the fault"
 	CHECK_EQ [snap_edx], 0x77, "m: EDX at the fault"
 	CHECK_FLAGS "m", CF | SF | AF | PF
+
+	; ============ n: what the translator took over ============
+	; ADC of memory is the interpreter's: after it the flags are in its
+	; lazy state, and CMOV and SETcc of memory read them from there
+	mov dword [SRCBUF], 0x11111111
+	mov dword [SRCBUF + 4], 0
+	mov dword [SRCBUF + 8], 0
+	mov ebp, 2
+n1_loop:
+	stc
+	adc dword [SRCBUF + 4], 0	; ZF CF clear
+	mov edx, 7
+	cmovnz edx, [SRCBUF]
+	mov ebx, 9
+	cmovz ebx, [SRCBUF]
+	stc
+	adc dword [SRCBUF + 4], 0
+	setnz byte [SRCBUF + 8]
+	setz byte [SRCBUF + 9]
+	dec ebp
+	jnz n1_loop
+	CHECK_EQ edx, 0x11111111, "n1: CMOVNZ of memory after ADC of memory"
+	CHECK_EQ ebx, 9, "n1: CMOVZ of memory after ADC of memory"
+	CHECK_EQ [SRCBUF + 8], 1, "n1: SETNZ and SETZ of memory after ADC of memory"
+	CHECK_EQ [SRCBUF + 4], 4, "n1: ADC of memory"
+
+	; BT and company set CF and keep ZF PF SF OF AF (zero and one)
+	mov dword [SRCBUF + 12], 0x0000f000
+	mov dword [SRCBUF + 16], 0
+	mov eax, 0x80000001
+	mov ecx, 31
+	xor edx, edx			; ZF PF
+	bt eax, ecx
+	pushfd
+	pop esi
+	and esi, ARITH
+	CHECK_EQ esi, ZF | PF | CF, "n2: BT of registers: EFLAGS"
+	or edx, -1			; SF PF
+	bts dword [SRCBUF + 12], 3	; bit clear
+	pushfd
+	pop esi
+	and esi, ARITH
+	CHECK_EQ esi, SF | PF, "n2: BTS of memory: EFLAGS"
+	btr dword [SRCBUF + 12], 12	; bit set
+	setc bl
+	btc eax, 0
+	setc bh
+	CHECK_EQ [SRCBUF + 12], 0xe008, "n2: BTS and BTR of memory"
+	CHECK_EQ eax, 0x80000000, "n2: BTC of a register"
+	CHECK_EQ ebx, 0x0101, "n2: CF after BTR and BTC"
+	clc
+	adc dword [SRCBUF + 16], 0	; the interpreter's ZF PF
+	bt dword [SRCBUF + 12], 15
+	pushfd
+	pop esi
+	and esi, ARITH
+	CHECK_EQ esi, ZF | PF | CF, "n2: BT of memory after ADC of memory: EFLAGS"
+	stc
+	adc dword [SRCBUF + 16], 0	; 1: no flag
+	bts eax, 31			; set already
+	pushfd
+	pop esi
+	and esi, ARITH
+	CHECK_EQ esi, CF, "n2: BTS of a register after ADC of memory: EFLAGS"
+
+	; INC of memory keeps the interpreter's CF
+	mov dword [SRCBUF + 28], -1
+	mov dword [SRCBUF + 32], 0
+	clc
+	adc dword [SRCBUF + 28], 1	; 0 and a carry
+	lock inc dword [SRCBUF + 32]
+	setc bl
+	and ebx, 0xff
+	CHECK_EQ ebx, 1, "n2: CF through INC of memory after ADC of memory"
+	CHECK_EQ [SRCBUF + 32], 1, "n2: INC of memory"
+
+	; CMPXCHG and XADD of memory, locked or not
+	mov dword [SRCBUF + 20], 5
+	mov dword [SRCBUF + 24], 100
+	mov eax, 5
+	mov ecx, 9
+	lock cmpxchg [SRCBUF + 20], ecx	; equal: stores
+	setz bl
+	mov eax, 4
+	cmpxchg [SRCBUF + 20], ecx	; not: loads
+	setz bh
+	CHECK_EQ [SRCBUF + 20], 9, "n3: CMPXCHG of memory"
+	CHECK_EQ eax, 9, "n3: EAX after a CMPXCHG that failed"
+	CHECK_EQ ebx, 0x0001, "n3: ZF after CMPXCHG"
+	mov ecx, 23
+	lock xadd [SRCBUF + 24], ecx
+	setc dl
+	CHECK_EQ [SRCBUF + 24], 123, "n3: XADD of memory"
+	CHECK_EQ ecx, 100, "n3: XADD's source after it"
+	mov ecx, -100
+	xadd [SRCBUF + 24], ecx
+	setc dh
+	CHECK_EQ [SRCBUF + 24], 23, "n3: XADD of memory (a carry)"
+	and edx, 0xffff
+	CHECK_EQ edx, 0x0100, "n3: CF after XADD"
+
+	; sign extensions of the accumulator, DF
+	mov eax, 0x12345680
+	cbw
+	mov ebx, eax
+	cwde
+	mov edx, 0x1234
+	cdq
+	mov esi, edx
+	mov eax, 0x7fff
+	mov edx, 0xabcd8000
+	cwd
+	CHECK_EQ ebx, 0x1234ff80, "n4: CBW"
+	CHECK_EQ eax, 0x7fff, "n4: CWD keeps EAX"
+	CHECK_EQ esi, 0xffffffff, "n4: CWDE then CDQ"
+	CHECK_EQ edx, 0xabcd0000, "n4: CWD"
+	std
+	pushfd
+	pop eax
+	cld
+	pushfd
+	pop ecx
+	and eax, 0x400
+	and ecx, 0x400
+	CHECK_EQ eax, 0x400, "n4: DF after STD"
+	CHECK_EQ ecx, 0, "n4: DF after CLD"
+
+	; a #PF on CMPXCHG: nothing changed at the fault, done after it
+	call reset_pt
+	mov dword [PHYS(1) + 0x60], 42
+	ARM ACT_MAP, 0
+	mov [esp_want], esp
+	mov eax, 42
+	mov ecx, 77
+	cmp eax, 43			; CF SF AF PF
+n5_fault:
+	cmpxchg [PAGE(1) + 0x60], ecx
+	setz bl
+	CHECK_EQ [PHYS(1) + 0x60], 77, "n5: CMPXCHG after the fault"
+	CHECK_EQ eax, 42, "n5: EAX after the CMPXCHG that faulted"
+	and ebx, 0xff
+	CHECK_EQ ebx, 1, "n5: ZF after the CMPXCHG that faulted"
+	CHECK_EXC "n5", 14, W, n5_fault
+	CHECK_EQ [snap_eax], 42, "n5: EAX at the fault"
+	CHECK_FLAGS "n5", CF | SF | AF | PF
 
 	mov esi, ok
 	jmp pass_with

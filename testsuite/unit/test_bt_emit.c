@@ -527,6 +527,53 @@ static void test_xchg_bswap_cmov_setcc(void)
 	}
 }
 
+/* bit tests and scans; CMPXCHG and XADD, with and without LOCK; SETcc
+ * and CMOVcc of memory; MFENCE */
+static void test_bits_locked(void)
+{
+	static const char *const bts[4] = { "bt", "bts", "btr", "btc" };
+	for (unsigned z = 0; z < 4; z++) {
+		unsigned sz = sizes[z];
+		for (unsigned k = 0; k < nmems; k++) {
+			struct hmem m = mems[k];
+			size_t len = glen(sz, mem_rex(m), 2, mem_len(m), 0);
+			unsigned r = k % 16;
+			size_t rlen = glen(sz, rrex(sz, r) || mem_rex(m), 2, mem_len(m), 0);
+			emit_cmpxchg_mr(E0(), sz, m, r);
+			expect_len(fmt("cmpxchg %s, %s", MP(sz, m), R(sz, r)), rlen);
+			emit_lock(E0());
+			emit_xadd_mr(&E, sz, m, r);
+			expect_len(fmt("lock xadd %s, %s", MP(sz, m), R(sz, r)), rlen + 1);
+			if (sz == 1) {
+				emit_setcc_m(E0(), k % 16, m);
+				expect_len(fmt("set%s %s", ccs[k % 16], MP(1, m)), len);
+				continue;
+			}
+			emit_bt_mi(E0(), BT_BT + k % 4, sz, m, 13);
+			expect_len(fmt("%s %s, 0xd", bts[k % 4], MP(sz, m)), len + 1);
+			emit_bsf_rm(E0(), k & 1, sz, r, m);
+			expect_len(fmt("%s %s, %s", k & 1 ? "bsf" : "bsr", R(sz, r), MP(sz, m)), rlen);
+			emit_cmovcc_rm(E0(), k % 16, sz, r, m);
+			expect_len(fmt("cmov%s %s, %s", ccs[k % 16], R(sz, r), MP(sz, m)), rlen);
+		}
+		if (sz == 1)
+			continue;
+		for (unsigned a = 0; a < 16; a++)
+			for (unsigned b = 0; b < 16; b++) {
+				bool rex = a >= 8 || b >= 8;
+				unsigned op = BT_BT + (a + b) % 4;
+				emit_bt_rr(E0(), op, sz, a, b);
+				expect_len(fmt("%s %s, %s", bts[op - BT_BT], R(sz, a), R(sz, b)), glen(sz, rex, 2, 1, 0));
+				emit_bt_ri(E0(), op, sz, a, (uint8_t)b);
+				expect_len(fmt("%s %s, %s", bts[op - BT_BT], R(sz, a), unum(b)), glen(sz, a >= 8, 2, 1, 1));
+				emit_bsf_rr(E0(), b & 1, sz, a, b);
+				expect_len(fmt("%s %s, %s", b & 1 ? "bsf" : "bsr", R(sz, a), R(sz, b)), glen(sz, rex, 2, 1, 0));
+			}
+	}
+	emit_mfence(E0());
+	expect_len("mfence", 3);
+}
+
 static void test_stack_misc(void)
 {
 	for (unsigned r = 0; r < 16; r++) {
@@ -813,6 +860,7 @@ int main(void)
 	RUN(test_lea_imul);
 	RUN(test_xchg_bswap_cmov_setcc);
 	RUN(test_stack_misc);
+	RUN(test_bits_locked);
 	RUN(test_sse);
 	RUN(test_nop);
 	RUN(test_rel32);
