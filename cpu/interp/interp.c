@@ -394,6 +394,29 @@ static inline bool pause_yields(struct interp_cpu *p)
 	return true;
 }
 
+/* IF alone changed (CLI, STI, POPF), and the careful step has nothing
+ * to do about it: IF went off, or came on with no event waiting. STI's
+ * shadow holds back only an event that waits now: it is dropped (one
+ * that comes later is seen at the next poll, as any that comes while IF
+ * is on). This keeps a kernel's every spin_unlock_irq in translated
+ * code. Not for the fast loop: there the careful step after them is
+ * where code on a page written often goes back to the translator. */
+static bool if_alone(struct interp_cpu *p, uint64_t fl)
+{
+	struct icpu *c = &p->c;
+	struct cpu_state *s = c->s;
+	if (((s->rflags & FL_WATCH) ^ fl) != FL_IF || c->dbg_dirty || c->dbg_on || c->dbg_careful)
+		return false;
+	if (!(s->rflags & FL_IF))
+		return !s->ev.interrupt_shadow;
+	if (s->ev.interrupt_shadow == 1 || p->events_due ||
+	    atomic_load_explicit(&p->attention, memory_order_relaxed) ||
+	    atomic_load(&p->v->events) || vcpu_irq_pending(p->v) >= 0)
+		return false;
+	s->ev.interrupt_shadow = 0;
+	return true;
+}
+
 /* After an instruction that is not plain (its RFLAGS watch bits before
  * were fl): -1 to go on, or what the loop returns for the careful step
  * to look at */
@@ -527,6 +550,8 @@ int engine_exec_other(struct icpu *c)
 	uint64_t fl = s->rflags & FL_WATCH;
 	exec_one(c);
 	int r = after_other(p, fl);
+	if (r == FAST_BREAK && if_alone(p, fl))
+		r = -1;
 	if (r < 0 && atomic_load_explicit(&p->attention, memory_order_relaxed))
 		r = FAST_BREAK;
 	return r;
