@@ -158,6 +158,19 @@ const void *bt_h_next(struct icpu *c, struct bt_exit *far)
 	return blk->code;
 }
 
+/* instructions to run before the next look at events (or the end of a
+ * run_until slice): 0 if none */
+static int32_t budget_of(const struct icpu *c)
+{
+	int32_t budget = (int32_t)(((c->insns | (EVENT_POLL_INSNS - 1)) + 1) - c->insns);
+	if (c->run_until && (int64_t)(c->run_until - c->insns) < budget) {
+		if (c->run_until <= c->insns)
+			return 0;
+		budget = (int32_t)(c->run_until - c->insns);
+	}
+	return budget;
+}
+
 static enum fast_result bt_fast_run(void *cs, struct icpu *c)
 {
 	struct bt_cpu *b = cs;
@@ -176,12 +189,9 @@ static enum fast_result bt_fast_run(void *cs, struct icpu *c)
 	c->bt_mode = mode;
 	if (atomic_exchange(&bv->flush_pending, false))
 		bt_cache_flush(bv);
-	int32_t budget = (int32_t)(((c->insns | (EVENT_POLL_INSNS - 1)) + 1) - c->insns);
-	if (c->run_until && (int64_t)(c->run_until - c->insns) < budget) {
-		if (c->run_until <= c->insns)
-			return FAST_BREAK;
-		budget = (int32_t)(c->run_until - c->insns);
-	}
+	int32_t budget = budget_of(c);
+	if (budget <= 0)
+		return FAST_BREAK;
 	c->bt_budget = budget;
 	b->budget0 = budget;
 	uint64_t gen = bv->generation;
@@ -191,8 +201,20 @@ static enum fast_result bt_fast_run(void *cs, struct icpu *c)
 		if (!blk)
 			break;
 		if (blk == &smc_page) {
+			/* the interpreter runs the code on this page, and the
+			 * blocks go on where it leaves */
 			c->insns += (uint64_t)(budget - c->bt_budget);
-			return engine_interp_fast(c);
+			enum fast_result fr = engine_interp_page(c);
+			if (fr != FAST_LEFT)
+				return fr;
+			if (!current_mode(c, &mode) || c->dbg_on || c->dbg_dirty ||
+			    (budget = budget_of(c)) <= 0)
+				return FAST_BREAK;
+			c->bt_mode = mode;
+			c->bt_budget = budget;
+			b->budget0 = budget;
+			from = NULL;
+			continue;
 		}
 		if (bv->generation != gen) {
 			from = NULL;	/* a flush freed it */

@@ -30,7 +30,8 @@
 /* how often the loops look at events, in instructions (a power of two) */
 #define EVENT_POLL_INSNS 0x10000u
 
-enum fast_result { FAST_BREAK, FAST_HLT };
+/* FAST_LEFT: engine_interp_page's code left its page */
+enum fast_result { FAST_BREAK, FAST_HLT, FAST_LEFT };
 
 struct tier_stats;
 
@@ -66,6 +67,9 @@ struct icpu *engine_icpu(struct vcpu *v, enum tier_id id);
 
 /* the interpreter's own fast loop, for code a fast path leaves to it */
 enum fast_result engine_interp_fast(struct icpu *c);
+/* the same for the code on rip's page only: FAST_LEFT, with rip on
+ * another page, when it goes elsewhere */
+enum fast_result engine_interp_page(struct icpu *c);
 
 /* one instruction at c->s->rip, nothing else: no event, no debug
  * check (the translator's lockstep check runs blocks again with it) */

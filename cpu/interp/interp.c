@@ -399,8 +399,7 @@ static inline bool pause_yields(struct interp_cpu *p)
  * shadow holds back only an event that waits now: it is dropped (one
  * that comes later is seen at the next poll, as any that comes while IF
  * is on). This keeps a kernel's every spin_unlock_irq in translated
- * code. Not for the fast loop: there the careful step after them is
- * where code on a page written often goes back to the translator. */
+ * code. (The fast loop still leaves to the careful step after them.) */
 static bool if_alone(struct interp_cpu *p, uint64_t fl)
 {
 	struct icpu *c = &p->c;
@@ -443,8 +442,11 @@ static inline int after_other(struct interp_cpu *p, uint64_t fl)
  * rip and the instruction count live in registers and are stored, never
  * reloaded, so consecutive instructions do not wait on each other
  * through memory; the next instruction comes from a learnt link when
- * it can, not from rip. */
-static enum fast_result fast_loop(struct interp_cpu *p)
+ * it can, not from rip. With stay (a page's linear address, else
+ * NO_STAY) it returns FAST_LEFT before an instruction elsewhere: the
+ * links never leave a page, so only a full lookup need look. */
+#define NO_STAY 1ull
+static enum fast_result fast_loop(struct interp_cpu *p, uint64_t stay)
 {
 	struct icpu *c = &p->c;
 	struct cpu_state *s = c->s;
@@ -510,6 +512,8 @@ static enum fast_result fast_loop(struct interp_cpu *p)
 				else
 					d = pool_at(m.blk, prev->next);
 			} else {
+				if (unlikely(stay != NO_STAY) && ((next ^ stay) & ~0xfffull))
+					return FAST_LEFT;
 				d = lookup(c, &m, next, &same);
 				if (unlikely(!d))
 					return FAST_BREAK;
@@ -525,6 +529,8 @@ static enum fast_result fast_loop(struct interp_cpu *p)
 			if (likely(linkable) && prev->taken && off == prev->taken_off) {
 				d = pool_at(m.blk, prev->taken);
 			} else {
+				if (unlikely(stay != NO_STAY) && ((next ^ stay) & ~0xfffull))
+					return FAST_LEFT;
 				d = lookup(c, &m, next, &same);
 				if (unlikely(!d))
 					return FAST_BREAK;
@@ -560,7 +566,12 @@ int engine_exec_other(struct icpu *c)
 enum fast_result engine_interp_fast(struct icpu *c)
 {
 	/* c is the first member of its struct interp_cpu */
-	return fast_loop((struct interp_cpu *)(void *)c);
+	return fast_loop((struct interp_cpu *)(void *)c, NO_STAY);
+}
+
+enum fast_result engine_interp_page(struct icpu *c)
+{
+	return fast_loop((struct interp_cpu *)(void *)c, c->s->rip & ~0xfffull);
 }
 
 /* the turn this thread holds (NULL: none) */
@@ -786,7 +797,7 @@ static enum tier_exit run_loop(struct interp_cpu *p, bool once)
 		case STEP_FAST:
 			break;
 		}
-		enum fast_result f = p->fp ? p->fp->run(p->fast, &p->c) : fast_loop(p);
+		enum fast_result f = p->fp ? p->fp->run(p->fast, &p->c) : fast_loop(p, NO_STAY);
 		if (f == FAST_HLT)
 			return TIER_EXIT_HLT;
 	}
