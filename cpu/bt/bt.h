@@ -42,7 +42,10 @@
 #define BT_MAX_INSNS 64
 /* room one block's code may need at most; the cache flushes below it */
 #define BT_BLOCK_ROOM (64 * 1024)
-#define BT_JC_BITS 14
+/* the jump cache's entries, by guest rip: 2^14 missed half a million
+ * times in a boot and fork/exec loop (the kernel's paths through fork,
+ * exec and exit are more blocks than that), 2^16 half as often */
+#define BT_JC_BITS 16
 
 enum bt_exit_reason {
 	BT_EXIT_CHAIN = 1,	/* a direct exit: arg is its struct bt_exit */
