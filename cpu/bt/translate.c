@@ -40,6 +40,14 @@ static bool block_safe(unsigned op)
 	}
 }
 
+/* at CPL 0, instructions that only write state the blocks do not keep:
+ * CLI clears IF (interrupts wait, nobody need look), SWAPGS in 64-bit
+ * code swaps the GS base (every access through GS loads it) */
+static bool kernel_safe(unsigned op, unsigned cpl, unsigned code_size)
+{
+	return cpl == 0 && (op == OP_CLI || (op == OP_SWAPGS && code_size == 64));
+}
+
 static bool is_string(unsigned op)
 {
 	switch (op) {
@@ -94,8 +102,7 @@ static void decode_block(struct tb *t, const uint8_t *host, uint64_t rip, unsign
 				     : r != DECODE_OK)
 			break;
 		dcache_bind(d);
-		/* CLI at CPL 0 only clears IF: the block need not stop */
-		if (!d->plain && !block_safe(d->in.op) && !(d->in.op == OP_CLI && cpl == 0)) {
+		if (!d->plain && !block_safe(d->in.op) && !kernel_safe(d->in.op, cpl, code_size)) {
 			t->cross_len = 0;
 			break;
 		}

@@ -468,6 +468,15 @@ here:	mov rbx, here
 	swapgs
 	CHECKQ [gs:0], 0x6b6e, "GS base after swapgs"
 	swapgs
+	; off one register on both sides of a SWAPGS (a translator checking
+	; the two accesses as one must not)
+	xor ebx, ebx
+	mov rax, [gs:rbx]
+	swapgs
+	mov rdx, [gs:rbx]
+	swapgs
+	CHECKQ rax, 0x7573, "GS base before swapgs, off a register"
+	CHECKQ rdx, 0x6b6e, "GS base after swapgs, off a register"
 	cmp byte [lax], 0		; QEMU's TCG takes any GS base
 	jne .lax_gs
 	TRY
