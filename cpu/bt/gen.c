@@ -157,6 +157,10 @@ void gen_liveness(struct gen *g)
 			if (j >= 0) {
 				live |= g->live[j];
 				seen |= g->seen[j];
+				/* a branch back may leave through its budget
+				 * check, where every flag shows */
+				if (j <= (int)k)
+					live = seen = FL_ARITH;
 			} else if (i->op == OP_JCC || i->op == OP_JMP) {
 				live = seen = FL_ARITH;	/* it leaves */
 			}
