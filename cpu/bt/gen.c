@@ -39,6 +39,7 @@
 #define OFF_LF_COUNT ((int32_t)offsetof(struct icpu, lf_carry_in))
 #define OFF_RIP ((int32_t)offsetof(struct cpu_state, rip))
 #define OFF_RFLAGS ((int32_t)offsetof(struct cpu_state, rflags))
+#define OFF_KGS_BASE ((int32_t)(offsetof(struct cpu_state, msr) + offsetof(struct cpu_msrs, kernel_gs_base)))
 #define OFF_TLB ((int32_t)(offsetof(struct icpu, tlb) + offsetof(struct tlb, e)))
 #define OFF_SEGBASE(s) ((int32_t)(offsetof(struct cpu_state, seg) + (s) * sizeof(struct cpu_segment) + \
 				  offsetof(struct cpu_segment, base)))
@@ -107,7 +108,7 @@ static struct flag_use flag_use(const struct insn *i)
 		return (struct flag_use){ 0, FL_ARITH & ~FL_CF };
 	case OP_MOV: case OP_MOVZX: case OP_MOVSX: case OP_MOVSXD: case OP_LEA: case OP_PUSH:
 	case OP_POP: case OP_NOT: case OP_XCHG: case OP_NOP: case OP_JMP: case OP_CALL:
-	case OP_RET: case OP_CLI: case OP_CLD: case OP_STD: case OP_CBW: case OP_CWD:
+	case OP_RET: case OP_CLI: case OP_CLD: case OP_STD: case OP_CBW: case OP_CWD: case OP_SWAPGS:
 	case OP_LFENCE: case OP_MFENCE: case OP_SFENCE:
 		return (struct flag_use){ 0, 0 };
 	case OP_BT: case OP_BTS: case OP_BTR: case OP_BTC:
@@ -816,7 +817,7 @@ static uint16_t regs_written(const struct insn *i)
 	case OP_BSWAP: case OP_MOVBE: case OP_NOP: case OP_PREFETCH: case OP_NOP_HINT:
 	case OP_LFENCE: case OP_MFENCE: case OP_SFENCE:
 		return d;
-	case OP_JCC: case OP_JMP: case OP_CLI:
+	case OP_JCC: case OP_JMP: case OP_CLI: case OP_SWAPGS:
 		return 0;
 	case OP_SSE:
 		return d | 1u << R_ECX;		/* PCMPxSTRI's implicit ECX */
@@ -2296,6 +2297,18 @@ bool gen_native(struct gen *g)
 		if (g->flags == FLAGS_HOST)
 			flags_before_clobber(g, 0);
 		emit_alu_mi(&g->e, ALU_AND, 4, hm(H_R14, OFF_RFLAGS), ~(int32_t)FL_IF);
+		return true;
+	case OP_SWAPGS:
+		/* at CPL 0 in 64-bit code (translate.c takes it there
+		 * alone); movs leave the flags be. A group's check was of
+		 * the old base */
+		if (g->cpl != 0 || g->code_size != 64)
+			return false;
+		gen_group_end(g);
+		emit_mov_rm(&g->e, 8, H_RAX, hm(H_R14, OFF_SEGBASE(S_GS)));
+		emit_mov_rm(&g->e, 8, H_RDX, hm(H_R14, OFF_KGS_BASE));
+		emit_mov_mr(&g->e, 8, hm(H_R14, OFF_SEGBASE(S_GS)), H_RDX);
+		emit_mov_mr(&g->e, 8, hm(H_R14, OFF_KGS_BASE), H_RAX);
 		return true;
 	case OP_CLD: case OP_STD:
 		/* DF lives in rflags alone (string instructions are the
