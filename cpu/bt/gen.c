@@ -833,7 +833,7 @@ static uint16_t regs_written(const struct insn *i)
 		return ax;
 	case OP_CWD:
 		return dx;
-	case OP_PUSH:
+	case OP_PUSH: case OP_PUSHF:
 		return sp;
 	case OP_POP:
 		return sp | d;
@@ -851,7 +851,7 @@ static int reg_delta(const struct insn *i, unsigned r, unsigned asize, int64_t *
 	const struct opnd *d = &i->opnd[0];
 	bool whole = i->nopnd && d->kind == OPK_REG && d->reg == r && d->size == asize;
 	switch (i->op) {
-	case OP_PUSH:
+	case OP_PUSH: case OP_PUSHF:
 		if (r == R_ESP && i->osize == asize) {
 			*delta = -(int64_t)i->osize;
 			return 1;
@@ -1417,6 +1417,31 @@ static bool gen_push(struct gen *g, const struct insn *i)
 	else
 		emit_mov_ri(&g->e, 8, H_RCX, i->imm & size_mask(sz));
 	emit_mov_mr(&g->e, sz, hm(H_RSI, 0), src);
+	st_reg(g, ss, R_ESP, H_RDI);
+	mem_end(g, &m);
+	return true;
+}
+
+/* PUSHF outside virtual-8086 mode (the blocks never run there): RFLAGS
+ * with the arithmetic flags from this block's image, RF and VM clear */
+static bool gen_pushf(struct gen *g, const struct insn *i)
+{
+	unsigned ss = stack_size(g), sz = i->osize;
+	if (!stack_ok(g, i))
+		return false;
+	flags_to_image(g);
+	struct memop m;
+	stack_begin(g, true, sz, &m);
+	/* the image: AH = SF ZF - AF - PF - CF, AL = OF */
+	emit_movzx_rm(&g->e, 4, 1, H_RCX, hm(H_R15, OFF_LF_RES + 1));
+	emit_alu_ri(&g->e, ALU_AND, 4, H_RCX, FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF);
+	emit_movzx_rm(&g->e, 4, 1, H_RDX, hm(H_R15, OFF_LF_RES));
+	emit_shift_ri(&g->e, SH_SHL, 4, H_RDX, 11);
+	emit_alu_rr(&g->e, ALU_OR, 4, H_RCX, H_RDX);
+	emit_mov_rm(&g->e, 8, H_RAX, hm(H_R14, OFF_RFLAGS));
+	emit_alu_ri(&g->e, ALU_AND, 8, H_RAX, (int32_t)(0x00fcffffu & ~(uint32_t)FL_ARITH));
+	emit_alu_rr(&g->e, ALU_OR, 8, H_RAX, H_RCX);
+	emit_mov_mr(&g->e, sz, hm(H_RSI, 0), H_RAX);
 	st_reg(g, ss, R_ESP, H_RDI);
 	mem_end(g, &m);
 	return true;
@@ -2261,6 +2286,8 @@ bool gen_native(struct gen *g)
 		return gen_lea(g, i);
 	case OP_PUSH:
 		return gen_push(g, i);
+	case OP_PUSHF:
+		return gen_pushf(g, i);
 	case OP_POP:
 		return gen_pop(g, i);
 	case OP_INC: case OP_DEC: case OP_NOT: case OP_NEG:

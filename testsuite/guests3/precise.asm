@@ -25,7 +25,8 @@
 ;   m  MUL of a register and of memory, and a #PF on the latter
 ;   n  CMOV and SETcc of memory with the flags in the interpreter's lazy
 ;      state, BT BTS BTR BTC (CF set, the other flags kept), CMPXCHG and
-;      XADD of memory, CBW CWDE CWD CDQ, CLD and STD, a #PF on CMPXCHG
+;      XADD of memory, CBW CWDE CWD CDQ, CLD and STD, a #PF on CMPXCHG,
+;      PUSHFD with the flags in the interpreter's lazy state
 %include "lib.inc"
 
 PD		equ 0x400000
@@ -1036,6 +1037,12 @@ n1_loop:
 	pop esi
 	and esi, ARITH
 	CHECK_EQ esi, CF, "n2: BTS of a register after ADC of memory: EFLAGS"
+	stc
+	adc dword [SRCBUF + 16], -2	; 1 - 2 + 1: 0 and carries
+	pushfd
+	pop esi
+	and esi, ARITH
+	CHECK_EQ esi, CF | ZF | PF | AF, "n2: PUSHFD right after ADC of memory"
 
 	; INC of memory keeps the interpreter's CF
 	mov dword [SRCBUF + 28], -1
