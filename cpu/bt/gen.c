@@ -1888,12 +1888,20 @@ static bool gen_rotate(struct gen *g, const struct insn *i)
 	unsigned n = shift_count(i);
 	if (!n || !reg_opnd(d))
 		return false;
-	if (g->flags == FLAGS_HOST ? n != 1 && (g->seen[g->k + 1] & FL_OF)
-				   : (g->live[g->k + 1] & (FL_CF | FL_OF)))
+	/* OF is undefined after more than one bit: the host's need not be
+	 * the interpreter's */
+	if (n != 1 && (g->seen[g->k + 1] & FL_OF))
 		return false;
+	/* CF and OF come out; the others pass through, so where anyone
+	 * reads them they go into host EFLAGS first */
+	bool out = g->live[g->k + 1] & (FL_CF | FL_OF);
+	if (out && g->flags != FLAGS_HOST && (g->live[g->k + 1] & (FL_ARITH & ~(FL_CF | FL_OF))))
+		flags_to_host(g);
 	enum hreg h = rmw_begin(g, d->size, d->reg);
 	emit_shift_ri(&g->e, i->op == OP_ROL ? SH_ROL : SH_ROR, d->size, h, (uint8_t)n);
 	rmw_end(g, d->size, d->reg, h);
+	if (out)
+		g->flags = FLAGS_HOST;
 	return true;
 }
 

@@ -26,7 +26,7 @@
 ;   n  CMOV and SETcc of memory with the flags in the interpreter's lazy
 ;      state, BT BTS BTR BTC (CF set, the other flags kept), CMPXCHG and
 ;      XADD of memory, CBW CWDE CWD CDQ, CLD and STD, a #PF on CMPXCHG,
-;      PUSHFD with the flags in the interpreter's lazy state
+;      PUSHFD, ROL and ROR with the flags in the interpreter's lazy state
 %include "lib.inc"
 
 PD		equ 0x400000
@@ -58,6 +58,15 @@ ACT_SKIP	equ 2		; add [skip_len] to the saved EIP
 	mov dword [exc_count], 0
 	mov dword [watch1], dummy
 	mov dword [watch2], dummy
+%endmacro
+
+; ARM_PF1 offset, value: page 1 not present again, holding value at
+; offset; expect one #PF there, which maps it, from here on
+%macro ARM_PF1 2
+	call reset_pt
+	mov dword [PHYS(1) + %1], %2
+	ARM ACT_MAP, 0
+	mov [esp_want], esp
 %endmacro
 
 ; CHECK_EXC "tag", vector, error code, faulting EIP
@@ -957,10 +966,7 @@ m_loop:
 	CHECK_EQ esi, 0x09ca39e0, "m: EDX after MUL ECX"
 	CHECK_EQ eax, 0xad05ebe8, "m: EAX after MUL of memory"
 	CHECK_EQ edx, 0x890f2a50, "m: EDX after MUL of memory"
-	call reset_pt
-	mov dword [PHYS(1) + 0x50], 3
-	ARM ACT_MAP, 0
-	mov [esp_want], esp
+	ARM_PF1 0x50, 3
 	mov eax, 0x40000001
 	mov edx, 0x77
 	cmp eax, 0x40000002		; CF SF AF PF
@@ -1043,6 +1049,23 @@ n1_loop:
 	pop esi
 	and esi, ARITH
 	CHECK_EQ esi, CF | ZF | PF | AF, "n2: PUSHFD right after ADC of memory"
+	; ROL and ROR set CF (and OF by one bit) and keep the rest
+	mov eax, 0x80000001
+	clc
+	adc dword [SRCBUF + 16], -8	; 0xfffffff8: SF
+	rol eax, 1			; CF, OF = 1 ^ 0
+	pushfd
+	pop esi
+	and esi, ARITH
+	CHECK_EQ eax, 3, "n2: ROL by one"
+	CHECK_EQ esi, SF | CF | OF, "n2: ROL after ADC of memory: EFLAGS"
+	stc
+	adc dword [SRCBUF + 16], 0
+	ror eax, 2			; 0xc0000000: CF (bit 31)
+	setc bl
+	and ebx, 0xff
+	CHECK_EQ eax, 0xc0000000, "n2: ROR by two"
+	CHECK_EQ ebx, 1, "n2: CF after ROR by two"
 
 	; INC of memory keeps the interpreter's CF
 	mov dword [SRCBUF + 28], -1
@@ -1107,10 +1130,7 @@ n1_loop:
 	CHECK_EQ ecx, 0, "n4: DF after CLD"
 
 	; a #PF on CMPXCHG: nothing changed at the fault, done after it
-	call reset_pt
-	mov dword [PHYS(1) + 0x60], 42
-	ARM ACT_MAP, 0
-	mov [esp_want], esp
+	ARM_PF1 0x60, 42
 	mov eax, 42
 	mov ecx, 77
 	cmp eax, 43			; CF SF AF PF
