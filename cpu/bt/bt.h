@@ -133,7 +133,8 @@ struct bt_vm {
 	FILE *perfmap;			/* -perfmap: a line per block for perf, or NULL */
 	/* how often each guest page's blocks were dropped by writes (a hash
 	 * of page numbers, collisions shared): code written this often is
-	 * the interpreter's to run (VMware's adaptive translation) */
+	 * the interpreter's to run (VMware's adaptive translation), on that
+	 * page only: the blocks go on where it leaves (engine_interp_page) */
 	uint8_t page_writes[4096];
 	uint16_t page_interp_runs[4096];	/* since it went to the interpreter */
 	uint64_t page_writes_total;
