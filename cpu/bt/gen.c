@@ -1024,10 +1024,10 @@ static bool mem_ours(const struct gen *g, const struct insn *i)
 	       ((g->mode & BT_MODE_FLAT) && (i->seg == S_DS || i->seg == S_ES || i->seg == S_SS));
 }
 
-/* before mem_begin of an instruction that needs the flags in host
- * EFLAGS after the TLB check: from the interpreter's lazy state
- * flags_to_host calls a helper, which would lose rsi, the host address;
- * from the image it is three instructions */
+/* the flags as this block's image, before a memory access after which
+ * they are wanted (mem_begin_flags_in, PUSHF): from the interpreter's
+ * lazy state flags_to_host calls a helper, which would lose rsi, the
+ * host address; from the image it is three instructions */
 static void flags_to_image(struct gen *g)
 {
 	if (g->flags == FLAGS_MEM)
@@ -1059,6 +1059,22 @@ static bool mem_begin(struct gen *g, const struct insn *i, unsigned size, enum m
 		access_check(g, k, i->disp, size, acc, m);
 	}
 	m->hot = g->e.p + g->e.exec_delta;
+	return true;
+}
+
+/* mem_begin for an instruction that needs the flags in host EFLAGS with
+ * the host address (it reads them, or passes some through): loaded
+ * after the check, and after a group member's own check, which comes
+ * back to m->hot before this */
+static bool mem_begin_flags_in(struct gen *g, const struct insn *i, unsigned size,
+			       enum mmu_access acc, uint16_t writes, struct memop *m)
+{
+	if (!mem_ours(g, i))
+		return false;
+	flags_to_image(g);
+	mem_begin(g, i, size, acc, writes, m);
+	if (g->flags != FLAGS_HOST)
+		flags_to_host(g);
 	return true;
 }
 
@@ -1471,14 +1487,9 @@ static bool gen_unary_mem(struct gen *g, const struct insn *i)
 	bool incdec = i->op == OP_INC || i->op == OP_DEC;
 	bool cf_in = incdec && (g->live[g->k + 1] & FL_CF);
 	uint16_t writes = i->op == OP_NOT ? 0 : incdec ? FL_ARITH & ~FL_CF : FL_ARITH;
-	if (!mem_ours(g, i))
-		return false;
-	if (cf_in)
-		flags_to_image(g);
 	struct memop m;
-	mem_begin(g, i, d->size, MMU_WRITE, writes, &m);
-	if (cf_in && g->flags != FLAGS_HOST)
-		flags_to_host(g);	/* from the image mem_begin left */
+	if (!(cf_in ? mem_begin_flags_in : mem_begin)(g, i, d->size, MMU_WRITE, writes, &m))
+		return false;
 	lock_if(g, i);
 	if (i->op == OP_INC)
 		emit_inc_m(&g->e, d->size, hm(H_RSI, 0));
@@ -1596,12 +1607,8 @@ static bool gen_setcc(struct gen *g, const struct insn *i)
 	const struct opnd *d = &i->opnd[0];
 	if (d->kind == OPK_MEM) {
 		struct memop m;
-		if (!mem_ours(g, i))
+		if (!mem_begin_flags_in(g, i, 1, MMU_WRITE, 0, &m))
 			return false;
-		flags_to_image(g);
-		mem_begin(g, i, 1, MMU_WRITE, 0, &m);
-		if (g->flags != FLAGS_HOST)
-			flags_to_host(g);	/* from where mem_begin left them */
 		emit_setcc_m(&g->e, i->cond, hm(H_RSI, 0));
 		m.flags_out = true;
 		mem_end(g, &m);
@@ -1625,12 +1632,8 @@ static bool gen_cmov(struct gen *g, const struct insn *i)
 		return false;
 	/* the source is read whether or not it moves, and may fault */
 	struct memop m;
-	if (s->kind == OPK_MEM) {
-		if (!mem_ours(g, i))
-			return false;
-		flags_to_image(g);
-		mem_begin(g, i, d->size, MMU_READ, 0, &m);
-	}
+	if (s->kind == OPK_MEM && !mem_begin_flags_in(g, i, d->size, MMU_READ, 0, &m))
+		return false;
 	if (g->flags != FLAGS_HOST)
 		flags_to_host(g);
 	/* outside 64-bit code a 32-bit CMOV leaves the register whole when
@@ -1699,14 +1702,11 @@ static bool gen_bt(struct gen *g, const struct insn *i)
 	if (i->nopnd != 2 || size == 1 || (!imm && !reg_opnd(s)))
 		return false;
 	if (d->kind == OPK_MEM) {
-		if (!imm || !mem_ours(g, i) || ((i->prefixes & PFX_LOCK) && op == BT_BT))
-			return false;
-		if (keep)
-			flags_to_image(g);
 		struct memop m;
-		mem_begin(g, i, size, op == BT_BT ? MMU_READ : MMU_WRITE, FL_CF, &m);
-		if (keep && g->flags != FLAGS_HOST)
-			flags_to_host(g);
+		if (!imm || ((i->prefixes & PFX_LOCK) && op == BT_BT) ||
+		    !(keep ? mem_begin_flags_in : mem_begin)(g, i, size,
+							  op == BT_BT ? MMU_READ : MMU_WRITE, FL_CF, &m))
+			return false;
 		lock_if(g, i);
 		emit_bt_mi(&g->e, op, size, hm(H_RSI, 0), (uint8_t)i->imm);
 		m.flags_out = true;
