@@ -439,7 +439,12 @@ void sysop_invlpg(struct icpu *c, const struct insn *i)
  * PSE-36, MOVBE, PCLMULQDQ, AES, XSAVEOPT/XSAVEC/XSAVES, AVX, LZCNT (F3 0F
  * BD runs as BSR), BMI1 (F3 0F BC runs as BSF). Leaves 2 to 0xC read as
  * zeros: no cache descriptors, topology or performance counters are
- * described. The MTRRs are kept (msr.c). Leaf 7 says only that
+ * described. Leaves 0x15 and 0x16 give the clocks' rates, all 1 GHz:
+ * the TSC counts virtual nanoseconds (msr.c), and so does the LAPIC
+ * timer's bus clock (hw/lapic.c). A guest that reads them calibrates
+ * nothing against the PIT (Linux: "tsc: Detected 1000.000 MHz
+ * processor", no LAPIC timer calibration, which busy-waits a tenth of
+ * a second). Leaves 0xE to 0x14 read as zeros. The MTRRs are kept (msr.c). Leaf 7 says only that
  * IA32_ARCH_CAPABILITIES exists: an interpreted CPU speculates nothing,
  * and that MSR (msr.c) tells the guest so, as a CPU without Meltdown,
  * MDS and their kin does, so it skips their costly mitigations (page
@@ -462,10 +467,10 @@ enum {
 };
 
 static const struct cpuid_table p6_cpuid = {
-	.n = 9,
+	.n = 11,
 	.e = {
-		/* max basic leaf 0xD, "GenuineIntel" */
-		{ 0, 0, false, { 0xd, 0x756e6547, 0x6c65746e, 0x49656e69 } },
+		/* max basic leaf 0x16, "GenuineIntel" */
+		{ 0, 0, false, { 0x16, 0x756e6547, 0x6c65746e, 0x49656e69 } },
 		/* family 6 model 0x1a stepping 5 */
 		{ 1, 0, false, { 0x106a5, F1B_CLFLUSH_64,
 				 F1C_SSE3 | F1C_SSSE3 | F1C_CX16 | F1C_SSE41 | F1C_SSE42 | F1C_POPCNT |
@@ -478,6 +483,10 @@ static const struct cpuid_table p6_cpuid = {
 		{ 0xd, 0, true, { 3, 576, 576, 0 } },
 		{ 0xd, 1, true, { 0, 0, 0, 0 } },
 		{ 0xd, 2, true, { 0, 0, 0, 0 } },
+		/* TSC = crystal * EBX / EAX; the crystal in Hz */
+		{ 0x15, 0, false, { 1, 1, 1000000000, 0 } },
+		/* base, top and bus clock in MHz */
+		{ 0x16, 0, false, { 1000, 1000, 1000, 0 } },
 		{ 0x80000000, 0, false, { 0x80000008, 0, 0, 0 } },
 		{ 0x80000001, 0, false, { 0, 0, FXC_LAHF,
 					  FX_SYSCALL | FX_NX | FX_PDPE1GB | FX_RDTSCP | FX_LM } },

@@ -7,6 +7,7 @@
 
 #include <setjmp.h>
 #include <string.h>
+#include <time.h>
 #include "cpu/interp/flags.h"
 #include "cpu/interp/sysarch.h"
 #include "testsuite/unit/check.h"
@@ -644,6 +645,46 @@ static void test_arch_capabilities(void)
 	CHECK_EQ(fault_vec, EXC_GP);
 }
 
+/* -- CPUID leaf 0x15: the TSC's rate, which the guest then trusts -- */
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t rd_tsc(void)
+{
+	st.gpr[R_ECX] = 0x10;
+	CHECK(!faults(do_rdmsr));
+	return st.gpr[R_EDX] << 32 | (uint32_t)st.gpr[R_EAX];
+}
+
+static void test_tsc_rate(void)
+{
+	pm_setup(0);
+	st.gpr[R_EAX] = 0;
+	sysop_cpuid(c, NULL);
+	CHECK(st.gpr[R_EAX] >= 0x15);
+	st.gpr[R_EAX] = 0x15;
+	st.gpr[R_ECX] = 0;
+	sysop_cpuid(c, NULL);
+	uint64_t den = st.gpr[R_EAX], num = st.gpr[R_EBX], crystal = st.gpr[R_ECX];
+	CHECK(den != 0 && num != 0 && crystal != 0);
+	uint64_t hz = crystal * num / (den ? den : 1);
+	/* the TSC over a few milliseconds against the host's clock, read
+	 * inside and outside the two TSC reads: the rate said, to 1%,
+	 * however long the host keeps this thread from running */
+	uint64_t o0 = mono_ns(), tsc0 = rd_tsc(), i0 = mono_ns();
+	struct timespec nap = { 0, 20 * 1000 * 1000 };
+	nanosleep(&nap, NULL);
+	uint64_t i1 = mono_ns(), tsc1 = rd_tsc(), o1 = mono_ns();
+	double got = (double)(tsc1 - tsc0);
+	CHECK(got >= (double)(i1 - i0) * (double)hz / 1e9 * 0.99);
+	CHECK(got <= (double)(o1 - o0) * (double)hz / 1e9 * 1.01);
+}
+
 int main(void)
 {
 	CHECK_SUITE("system");
@@ -651,6 +692,7 @@ int main(void)
 		printf("SKIP system: all: no guest RAM\n");
 		return 0;
 	}
+	RUN(test_tsc_rate);
 	RUN(test_seg_load_faults);
 	RUN(test_real_mode_int);
 	RUN(test_pm_same_level);
