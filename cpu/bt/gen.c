@@ -1849,6 +1849,22 @@ static void shift_lazy(struct gen *g, const struct insn *i, uint8_t hop, unsigne
 	g->flags = FLAGS_MEM;
 }
 
+/* a shift by CL whose flags nobody but a fault's handler reads: the
+ * host's. A count of 0 leaves them as they were, on the host as in the
+ * guest, so where that handler may look they go into host EFLAGS first
+ * (a mov loads CL and the operand without touching them) */
+static void shift_cl_host(struct gen *g, const struct insn *i, uint8_t hop)
+{
+	const struct opnd *d = &i->opnd[0];
+	if (g->live[g->k + 1] && g->flags != FLAGS_HOST)
+		flags_to_host(g);
+	ld_reg(g, 4, H_RCX, R_ECX);
+	enum hreg h = rmw_begin(g, d->size, d->reg);
+	emit_shift_rcl(&g->e, hop, d->size, h);
+	rmw_end(g, d->size, d->reg, h);
+	g->flags = FLAGS_HOST;
+}
+
 static bool gen_shift(struct gen *g, const struct insn *i)
 {
 	const struct opnd *d = &i->opnd[0];
@@ -1858,7 +1874,10 @@ static bool gen_shift(struct gen *g, const struct insn *i)
 		return false;
 	const struct opnd *c = &i->opnd[1];
 	if (c->kind == OPK_REG && c->reg == R_ECX && c->size == 1) {
-		shift_lazy(g, i, host_op[i->op], 0);
+		if (g->seen[g->k + 1])
+			shift_lazy(g, i, host_op[i->op], 0);
+		else
+			shift_cl_host(g, i, host_op[i->op]);
 		return true;
 	}
 	unsigned n = shift_count(i);

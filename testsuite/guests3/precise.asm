@@ -1145,6 +1145,50 @@ n5_fault:
 	CHECK_EQ [snap_eax], 42, "n5: EAX at the fault"
 	CHECK_FLAGS "n5", CF | SF | AF | PF
 
+	; shifts by CL whose flags nobody reads but a fault's handler: a
+	; count of 0 leaves them as they were, from host EFLAGS (n6) or from
+	; the interpreter's lazy state (n7); another count sets them (n8)
+	ARM_PF1 0x70, 1
+	mov eax, 5
+	mov ecx, 32			; 0 once masked
+	mov edx, 0x81
+	cmp eax, 7			; CF SF AF
+	shl edx, cl
+n6_fault:
+	add eax, [PAGE(1) + 0x70]
+	CHECK_EQ eax, 6, "n6: ADD after the fault"
+	CHECK_EQ edx, 0x81, "n6: SHL by a count of 0"
+	CHECK_EXC "n6", 14, 0, n6_fault
+	CHECK_FLAGS "n6", CF | SF | AF
+
+	ARM_PF1 0x70, 1
+	mov eax, 0x15
+	add al, 0x27
+	daa				; 0x42: AF PF (OF undefined)
+	mov ecx, 64
+	shr edx, cl
+n7_fault:
+	add eax, [PAGE(1) + 0x70]
+	CHECK_EQ eax, 0x43, "n7: ADD after the fault"
+	CHECK_EQ edx, 0x81, "n7: SHR by a count of 0"
+	CHECK_EXC "n7", 14, 0, n7_fault
+	mov eax, [snap_arith]
+	and eax, ARITH & ~OF
+	CHECK_EQ eax, AF | PF, "n7: EFLAGS arithmetic bits at the fault"
+
+	ARM_PF1 0x70, 1
+	mov ecx, 4
+	mov edx, 0x10000001
+	xor eax, eax			; ZF PF, which the shift clears
+	shl edx, cl			; CF from bit 28 (OF and AF undefined)
+n8_fault:
+	add eax, [PAGE(1) + 0x70]
+	CHECK_EQ edx, 0x10, "n8: SHL by CL"
+	CHECK_EXC "n8", 14, 0, n8_fault
+	mov eax, [snap_arith]
+	and eax, ARITH & ~(OF | AF)
+	CHECK_EQ eax, CF, "n8: EFLAGS arithmetic bits at the fault"
+
 	mov esi, ok
 	jmp pass_with
 
