@@ -105,10 +105,12 @@ struct tlb {
 	uint64_t fills, flushes;		/* statistics */
 	unsigned nlarge;			/* entries holding slices of large pages */
 	/* the entries filled since the last flush (indices into e[0], which
-	 * e[1] follows), so a flush clears those and not the whole TLB;
-	 * nlive > TLB_SIZE: too many, the flush clears everything */
-	unsigned nlive;
-	uint16_t live[TLB_SIZE];
+	 * e[1] follows), so a flush clears those and not the whole TLB; the
+	 * global ones apart (listed when filled global), which a CR3 load
+	 * keeps without looking at them. A count > TLB_SIZE: too many, the
+	 * flush looks at every entry */
+	unsigned nlive, nglobal;
+	uint16_t live[TLB_SIZE], global[TLB_SIZE];
 	unsigned nwatch;			/* ranges in watch[] */
 	struct tlb_watch watch[TLB_MAX_WATCH];
 	/* A journal (the translator's lockstep check): while set, no write

@@ -45,42 +45,54 @@ void tlb_init(struct tlb *t, struct physmap *pm, struct codepages *code)
 		codepages_add_tlb(code, t);
 }
 
-/* a fill of the empty entry e: remember it for the next flush */
-static void note_live(struct tlb *t, const struct tlb_entry *e)
+/* entry i on a list of those a flush must look at */
+static void note(uint16_t *list, unsigned *n, unsigned i)
 {
-	if (t->nlive < TLB_SIZE)
-		t->live[t->nlive++] = (uint16_t)(e - &t->e[0][0]);
+	if (*n < TLB_SIZE)
+		list[(*n)++] = (uint16_t)i;
 	else
-		t->nlive = TLB_SIZE + 1;
+		*n = TLB_SIZE + 1;
 }
 
-/* clear every entry (all of them, or the non-global ones), looking only
- * at those filled since the last flush when they were few enough to note */
+/* clear the listed entries (all of them if the list overflowed) */
+static void clear_listed(struct tlb *t, const uint16_t *list, unsigned n)
+{
+	struct tlb_entry *all = &t->e[0][0];
+	if (n <= TLB_SIZE) {
+		for (unsigned k = 0; k < n; k++)
+			entry_clear(t, &all[list[k]]);
+	} else {
+		for (unsigned i = 0; i < 2 * TLB_SIZE; i++)
+			entry_clear(t, &all[i]);
+	}
+}
+
+/* Clear every entry, or all but the global ones. An entry filled global
+ * and filled again non-global is on both lists; one filled non-global and
+ * again global only on the live one, and goes at the next flush. */
 static void flush(struct tlb *t, bool keep_global)
 {
 	struct tlb_entry *all = &t->e[0][0];
 	struct tlb_meta *meta = &t->meta[0][0];
-	unsigned kept = 0;
-	if (t->nlive <= TLB_SIZE) {
-		for (unsigned k = 0; k < t->nlive; k++) {
-			unsigned i = t->live[k];
-			if (keep_global && meta[i].global && meta[i].page_shift)
-				t->live[kept++] = (uint16_t)i;
+	if (!keep_global) {
+		clear_listed(t, t->live, t->nlive);
+		if (t->nlive <= TLB_SIZE)
+			clear_listed(t, t->global, t->nglobal);
+		t->nlive = t->nglobal = 0;
+	} else if (t->nlive <= TLB_SIZE) {
+		clear_listed(t, t->live, t->nlive);
+		t->nlive = 0;
+	} else {
+		/* every entry: the global ones stay, listed anew */
+		t->nglobal = 0;
+		for (unsigned i = 0; i < 2 * TLB_SIZE; i++) {
+			if (meta[i].global && meta[i].page_shift)
+				note(t->global, &t->nglobal, i);
 			else
 				entry_clear(t, &all[i]);
 		}
-	} else {
-		for (unsigned i = 0; i < 2 * TLB_SIZE; i++) {
-			if (keep_global && meta[i].global && meta[i].page_shift) {
-				if (kept < TLB_SIZE)
-					t->live[kept] = (uint16_t)i;
-				kept++;
-			} else {
-				entry_clear(t, &all[i]);
-			}
-		}
+		t->nlive = 0;
 	}
-	t->nlive = kept;
 	t->flushes++;
 }
 
@@ -104,10 +116,10 @@ void tlb_flush_page(struct tlb *t, uint64_t lin)
 	}
 	/* INVLPG drops the whole translation of a large page, and the TLB
 	 * holds it as 4 KiB slices in other slots */
-	bool listed = t->nlive <= TLB_SIZE;
-	unsigned n = !t->nlarge ? 0 : listed ? t->nlive : 2 * TLB_SIZE;
+	bool listed = t->nlive <= TLB_SIZE && t->nglobal <= TLB_SIZE;
+	unsigned n = !t->nlarge ? 0 : listed ? t->nlive + t->nglobal : 2 * TLB_SIZE;
 	for (unsigned k = 0; k < n; k++) {
-		unsigned i = listed ? t->live[k] : k;
+		unsigned i = !listed ? k : k < t->nlive ? t->live[k] : t->global[k - t->nlive];
 		struct tlb_entry *e = &t->e[0][0] + i;
 		unsigned sh = tlb_meta_of(t, e)->page_shift;
 		if (sh > 12 && ((entry_lin(e) ^ lin) >> sh) == 0)
@@ -202,8 +214,11 @@ enum tlb_fill_result tlb_fill(struct tlb *t, const struct mmu_regs *r, uint64_t 
 	if (__builtin_expect(t->nwatch != 0, 0) && page_watched(t, page))
 		can_read = can_write = false;
 
+	unsigned slot = (unsigned)(e - &t->e[0][0]);
 	if (entry_empty(t, e))
-		note_live(t, e);
+		note(w.global ? t->global : t->live, w.global ? &t->nglobal : &t->nlive, slot);
+	else if (tlb_meta_of(t, e)->global && !w.global)
+		note(t->live, &t->nlive, slot);	/* a flush that keeps globals must see it */
 	entry_clear(t, e);
 	e->tag[MMU_READ] = can_read ? page : page | TLB_NOMATCH;
 	e->tag[MMU_WRITE] = can_write ? page : page | TLB_NOMATCH;

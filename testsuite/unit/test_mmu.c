@@ -687,6 +687,57 @@ static void test_tlb_flushes(void)
 	fx_destroy(&f);
 }
 
+/* CR3 loads look only at the non-global entries filled since the last
+ * flush: a global entry filled again non-global goes with them, and a
+ * list that overflowed falls back to looking at every entry */
+static void test_tlb_global_lists(void)
+{
+	struct fx f;
+	fx_init(&f, MPAE);
+	f.r.cr4 |= CR4_PGE;
+	fx_map(&f, 0x2000, 0x6000, 12, P | RW | US, P | RW | US | D | G, NULL);
+	fx_map(&f, 0x3000, 0x7000, 12, P | RW | US, P | RW | US | D | G, NULL);
+	fx_map(&f, 0x1000, 0x5000, 12, P | RW | US, P | RW | US | D, NULL);
+	for (uint64_t lin = 0x400000; lin < 0x1400000; lin += 0x200000)
+		fx_map(&f, lin, lin, 21, P | RW | US, P | RW | US | D, NULL);
+	struct tlb t;
+	tlb_init(&t, &f.pm, NULL);
+	void *host;
+	uint64_t gpa;
+	uint32_t err;
+
+	/* 0x3000 global, then non-global in the same slot */
+	CHECK_EQ(tlb_fill(&t, &f.r, 0x3000, MMU_READ, false, &host, &gpa, &err), TLB_HOST);
+	fx_map(&f, 0x3000, 0x7000, 12, P | RW | US, P | RW | US | D, NULL);
+	CHECK_EQ(tlb_fill(&t, &f.r, 0x3000, MMU_READ, false, &host, &gpa, &err), TLB_HOST);
+	CHECK(!t.meta[0][tlb_index(0x3000)].global);
+	tlb_flush_nonglobal(&t);
+	CHECK(tlb_lookup(&t, 0x3000, MMU_READ, false) == NULL);
+
+	/* every supervisor slot with a slice of a 2M page, one global user
+	 * entry, one more non-global: the list overflows */
+	for (uint64_t lin = 0x400000; lin < 0x1400000; lin += 0x1000)
+		CHECK_EQ(tlb_fill(&t, &f.r, lin, MMU_READ, false, &host, &gpa, &err), TLB_HOST);
+	CHECK_EQ(t.nlarge, TLB_SIZE);
+	CHECK_EQ(tlb_fill(&t, &f.r, 0x2000, MMU_READ, true, &host, &gpa, &err), TLB_HOST);
+	CHECK_EQ(tlb_fill(&t, &f.r, 0x1000, MMU_READ, true, &host, &gpa, &err), TLB_HOST);
+	CHECK(t.nlive > TLB_SIZE);
+	tlb_flush_nonglobal(&t);
+	CHECK(tlb_lookup(&t, 0x2000, MMU_READ, true) == f.pm.ram + 0x6000);
+	CHECK(tlb_lookup(&t, 0x1000, MMU_READ, true) == NULL);
+	CHECK(tlb_lookup(&t, 0x400000, MMU_READ, false) == NULL);
+	CHECK(tlb_lookup(&t, 0x13ff000, MMU_READ, false) == NULL);
+	CHECK_EQ(t.nlarge, 0);
+	CHECK_EQ(t.nlive, 0);
+	CHECK_EQ(t.nglobal, 1);
+	/* the global entry listed anew: a full flush finds it */
+	tlb_flush_nonglobal(&t);
+	CHECK(tlb_lookup(&t, 0x2000, MMU_READ, true) == f.pm.ram + 0x6000);
+	tlb_flush_all(&t);
+	CHECK(tlb_lookup(&t, 0x2000, MMU_READ, true) == NULL);
+	fx_destroy(&f);
+}
+
 static void test_tlb_rom_and_mmio(void)
 {
 	struct fx f;
@@ -918,6 +969,7 @@ int main(void)
 	RUN(test_table_in_mmio);
 	RUN(test_tlb_hit_and_dirty_rule);
 	RUN(test_tlb_flushes);
+	RUN(test_tlb_global_lists);
 	RUN(test_tlb_rom_and_mmio);
 	RUN(test_codepages);
 	RUN(test_codepages_high_ram);
