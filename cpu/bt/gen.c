@@ -41,6 +41,8 @@
 #define OFF_RFLAGS ((int32_t)offsetof(struct cpu_state, rflags))
 #define OFF_KGS_BASE ((int32_t)(offsetof(struct cpu_state, msr) + offsetof(struct cpu_msrs, kernel_gs_base)))
 #define OFF_TLB ((int32_t)(offsetof(struct icpu, tlb) + offsetof(struct tlb, e)))
+#define OFF_SELECTOR(s) ((int32_t)(offsetof(struct cpu_state, seg) + (s) * sizeof(struct cpu_segment) + \
+				   offsetof(struct cpu_segment, selector)))
 #define OFF_SEGBASE(s) ((int32_t)(offsetof(struct cpu_state, seg) + (s) * sizeof(struct cpu_segment) + \
 				  offsetof(struct cpu_segment, base)))
 
@@ -2289,11 +2291,27 @@ static bool gen_sse(struct gen *g, const struct insn *i)
 	return true;
 }
 
+/* MOV r, Sreg: the selector, zero-extended (P6 and later) into a 32- or
+ * 64-bit register, merged into a 16-bit one (seg.c's rule); memory and
+ * the selectors past GS are the interpreter's */
+static bool gen_mov_seg_store(struct gen *g, const struct insn *i)
+{
+	const struct opnd *d = &i->opnd[0];
+	unsigned seg = i->opnd[1].reg;
+	if (d->kind != OPK_REG || d->size < 2 || seg >= CPU_NR_SEGS)
+		return false;
+	emit_movzx_rm(&g->e, 4, 2, H_RAX, hm(H_R14, OFF_SELECTOR(seg)));
+	st_reg(g, d->size, d->reg, H_RAX);
+	return true;
+}
+
 bool gen_native(struct gen *g)
 {
 	const struct insn *i = &g->t->d[g->k].in;
 	if (i->op == OP_SSE)
 		return gen_sse(g, i);
+	if (i->op == OP_MOV_SEG_STORE)
+		return gen_mov_seg_store(g, i);
 	/* every operand form below is a general register, memory,
 	 * or an immediate; anything else is the interpreter's */
 	for (unsigned n = 0; n < i->nopnd; n++) {

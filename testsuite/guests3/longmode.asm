@@ -664,6 +664,18 @@ here:	mov rbx, here
 	CATCH 13, 0x100, "#GP: a selector past the GDT"
 	mov ax, KDATA
 	mov ds, ax
+	; MOV from a segment register: the selector zero-extended into a
+	; 32- or 64-bit register, merged into a 16-bit one
+	mov rax, -1
+	mov rbx, -1
+	mov rcx, -1
+	mov eax, ds
+	mov bx, ds
+	mov rcx, ds
+	CHECKQ rax, KDATA, "mov eax, ds"
+	mov rdx, 0xffffffffffff0000 | KDATA
+	CHECKQ rbx, rdx, "mov bx, ds"
+	CHECKQ rcx, KDATA, "mov rcx, ds"
 	; #GP delivered through a not-present gate: #NP on top of #GP is #DF
 	mov byte [idt + 13 * 16 + 5], 0x0e
 	mov rbx, 0x0000800000000000
