@@ -72,8 +72,15 @@ int vcpu_irq_pending(struct vcpu *v)
 {
 	pthread_mutex_lock(v->vm->lock);
 	int r = lapic_pending(v->apic);
+	atomic_store_explicit(&v->irq_maybe, r >= 0, memory_order_relaxed);
 	pthread_mutex_unlock(v->vm->lock);
 	return r;
+}
+
+void vcpu_irq_kick(struct vcpu *v)
+{
+	atomic_store(&v->irq_maybe, 1);
+	vcpu_kick(v);
 }
 
 int vcpu_irq_ack(struct vcpu *v)
@@ -400,6 +407,7 @@ int vcpu_create(struct vm *vm, int index, struct lapic *apic, struct vcpu **out)
 	v->vm = vm;
 	v->apic = apic;
 	v->tier = vm->tier;
+	atomic_store(&v->irq_maybe, 1);
 	pthread_mutex_init(&v->wait_lock, NULL);
 	pthread_cond_init(&v->wait_cond, NULL);
 	cpu_state_reset(&v->s, false);

@@ -56,11 +56,18 @@ struct vcpu {
 	_Atomic unsigned events;	/* enum vcpu_event_bits */
 	_Atomic int sipi_vector;
 	_Atomic int wake;		/* set by kicks, cleared by the sleeper */
+	/* 0 only while the LAPIC has no interrupt to give: set when it
+	 * kicks for one (vcpu_irq_kick), set to the answer by each
+	 * vcpu_irq_pending; both under vm->lock. A translated STI reads it
+	 * without the lock to know it may go on */
+	_Atomic int irq_maybe;
 };
 
 /* from any thread: post NMI/INIT/SIPI/SMI, or just wake (ev = 0) */
 void vcpu_post_event(struct vcpu *v, unsigned ev, uint8_t sipi_vector);
 void vcpu_kick(struct vcpu *v);
+/* the LAPIC's kick: an interrupt may be pending (vm->lock held) */
+void vcpu_irq_kick(struct vcpu *v);
 
 /* for tiers, with vm->lock NOT held (they take it):
  * the vector of a maskable interrupt the CPU would take now, or -1 */

@@ -177,7 +177,7 @@ static void host_cpu_event(void *opaque, int cpu, enum apic_event ev, uint8_t ve
 		return;
 	struct vcpu *v = m->vm.vcpu[cpu];
 	switch (ev) {
-	case APIC_EV_KICK: vcpu_kick(v); break;
+	case APIC_EV_KICK: vcpu_irq_kick(v); break;
 	case APIC_EV_NMI: vcpu_post_event(v, VCPU_EV_NMI, 0); break;
 	case APIC_EV_INIT: vcpu_post_event(v, VCPU_EV_INIT, 0); break;
 	case APIC_EV_SIPI: vcpu_post_event(v, VCPU_EV_SIPI, vector); break;

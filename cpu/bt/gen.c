@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <string.h>
 #include "cpu/interp/flags.h"
+#include "cpu/vcpu.h"
 
 #define OFF_LF_OP ((int32_t)offsetof(struct icpu, lf_op))
 #define OFF_LF_RES ((int32_t)offsetof(struct icpu, lf_res))
@@ -41,6 +42,7 @@
 #define OFF_RFLAGS ((int32_t)offsetof(struct cpu_state, rflags))
 #define OFF_KGS_BASE ((int32_t)(offsetof(struct cpu_state, msr) + offsetof(struct cpu_msrs, kernel_gs_base)))
 #define OFF_TLB ((int32_t)(offsetof(struct icpu, tlb) + offsetof(struct tlb, e)))
+#define OFF_CR(r) ((int32_t)offsetof(struct cpu_state, r))
 #define OFF_SELECTOR(s) ((int32_t)(offsetof(struct cpu_state, seg) + (s) * sizeof(struct cpu_segment) + \
 				   offsetof(struct cpu_segment, selector)))
 #define OFF_SEGBASE(s) ((int32_t)(offsetof(struct cpu_state, seg) + (s) * sizeof(struct cpu_segment) + \
@@ -113,6 +115,14 @@ static struct flag_use flag_use(const struct insn *i)
 	case OP_RET: case OP_CLI: case OP_CLD: case OP_STD: case OP_CBW: case OP_CWD: case OP_SWAPGS:
 	case OP_LFENCE: case OP_MFENCE: case OP_SFENCE:
 		return (struct flag_use){ 0, 0 };
+	case OP_MOV_SEG_STORE:
+		/* past GS it is #UD, whose handler sees them all; MOV from a
+		 * control register (#GP past CPL 0) and STI (it may leave for
+		 * the careful step, which delivers an interrupt) as the
+		 * interpreter's */
+		if (i->nopnd == 2 && i->opnd[1].reg < CPU_NR_SEGS)
+			return (struct flag_use){ 0, 0 };
+		return (struct flag_use){ FL_ARITH, 0 };
 	case OP_BT: case OP_BTS: case OP_BTR: case OP_BTC:
 		return (struct flag_use){ 0, FL_CF };
 	case OP_BSF: case OP_BSR: case OP_TZCNT: case OP_LZCNT: case OP_CMPXCHG: case OP_XADD:
@@ -817,9 +827,9 @@ static uint16_t regs_written(const struct insn *i)
 	case OP_BSF: case OP_BSR: case OP_SETCC: case OP_CMOVCC: case OP_POPCNT: case OP_LZCNT:
 	case OP_TZCNT: case OP_MOV: case OP_MOVSX: case OP_MOVZX: case OP_MOVSXD: case OP_LEA:
 	case OP_BSWAP: case OP_MOVBE: case OP_NOP: case OP_PREFETCH: case OP_NOP_HINT:
-	case OP_LFENCE: case OP_MFENCE: case OP_SFENCE:
+	case OP_LFENCE: case OP_MFENCE: case OP_SFENCE: case OP_MOV_SEG_STORE: case OP_MOV_CR_STORE:
 		return d;
-	case OP_JCC: case OP_JMP: case OP_CLI: case OP_SWAPGS:
+	case OP_JCC: case OP_JMP: case OP_CLI: case OP_STI: case OP_SWAPGS:
 		return 0;
 	case OP_SSE:
 		return d | 1u << R_ECX;		/* PCMPxSTRI's implicit ECX */
@@ -2291,6 +2301,35 @@ static bool gen_sse(struct gen *g, const struct insn *i)
 	return true;
 }
 
+/* STI at CPL 0 (translate.c takes it there alone): IF on, in the block,
+ * while the LAPIC has no interrupt to give and no NMI, INIT or SIPI
+ * waits (lock-free: irq_maybe, events); else the careful step's, before
+ * it. One that arrives later is seen at the next poll, which is never
+ * before the instruction after: not the last of the block, STI is the
+ * careful step's there too (STI; HLT must not take an interrupt between) */
+static bool gen_sti(struct gen *g)
+{
+	const struct tb *t = g->t;
+	unsigned k = g->k;
+	if (g->cpl != 0)
+		return false;
+	flags_before_clobber(g, 0);
+	struct stub *st;
+	if (k + 1 < t->n) {
+		emit_mov_rm(&g->e, 8, H_RAX, hm(H_R15, (int32_t)offsetof(struct icpu, v)));
+		emit_mov_rm(&g->e, 4, H_RDX, hm(H_RAX, (int32_t)offsetof(struct vcpu, events)));
+		emit_alu_rm(&g->e, ALU_OR, 4, H_RDX, hm(H_RAX, (int32_t)offsetof(struct vcpu, irq_maybe)));
+		st = gen_stub(g, emit_jcc32(&g->e, 5 /* NE */, NULL), ST_BREAK, t->n - k, 0, t->rip[k]);
+		emit_alu_mi(&g->e, ALU_OR, 4, hm(H_R14, OFF_RFLAGS), (int32_t)FL_IF);
+	} else {
+		st = gen_stub(g, emit_jmp32(&g->e, NULL), ST_BREAK, t->n - k, 0, t->rip[k]);
+		g->dead = true;
+	}
+	if (st)
+		st->store = g->dirty;
+	return true;
+}
+
 /* MOV r, Sreg: the selector, zero-extended (P6 and later) into a 32- or
  * 64-bit register, merged into a 16-bit one (seg.c's rule); memory and
  * the selectors past GS are the interpreter's */
@@ -2305,6 +2344,24 @@ static bool gen_mov_seg_store(struct gen *g, const struct insn *i)
 	return true;
 }
 
+/* MOV r, CRn at CPL 0 (blocks are per CPL; anywhere else #GP, the
+ * interpreter's): a copy of the register, 32 bits of it outside 64-bit
+ * code; CR8 only in 64-bit code, the other numbers #UD */
+static bool gen_mov_cr_store(struct gen *g, const struct insn *i)
+{
+	static const int32_t off[9] = {
+		[0] = OFF_CR(cr0), [2] = OFF_CR(cr2), [3] = OFF_CR(cr3), [4] = OFF_CR(cr4), [8] = OFF_CR(cr8),
+	};
+	const struct opnd *d = &i->opnd[0];
+	unsigned cr = i->opnd[1].reg;
+	if (g->cpl != 0 || d->kind != OPK_REG || d->size < 4 || cr > 8 || !off[cr] ||
+	    (cr == 8 && g->code_size != 64))
+		return false;
+	emit_mov_rm(&g->e, d->size, H_RAX, hm(H_R14, off[cr]));
+	st_reg(g, d->size, d->reg, H_RAX);
+	return true;
+}
+
 bool gen_native(struct gen *g)
 {
 	const struct insn *i = &g->t->d[g->k].in;
@@ -2312,6 +2369,8 @@ bool gen_native(struct gen *g)
 		return gen_sse(g, i);
 	if (i->op == OP_MOV_SEG_STORE)
 		return gen_mov_seg_store(g, i);
+	if (i->op == OP_MOV_CR_STORE)
+		return gen_mov_cr_store(g, i);
 	/* every operand form below is a general register, memory,
 	 * or an immediate; anything else is the interpreter's */
 	for (unsigned n = 0; n < i->nopnd; n++) {
@@ -2370,6 +2429,8 @@ bool gen_native(struct gen *g)
 			flags_before_clobber(g, 0);
 		emit_alu_mi(&g->e, ALU_AND, 4, hm(H_R14, OFF_RFLAGS), ~(int32_t)FL_IF);
 		return true;
+	case OP_STI:
+		return gen_sti(g);
 	case OP_SWAPGS:
 		/* at CPL 0 in 64-bit code (translate.c takes it there
 		 * alone); movs leave the flags be. A group's check was of

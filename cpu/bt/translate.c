@@ -41,11 +41,14 @@ static bool block_safe(unsigned op)
 }
 
 /* at CPL 0, instructions that only write state the blocks do not keep:
- * CLI clears IF (interrupts wait, nobody need look), SWAPGS in 64-bit
- * code swaps the GS base (every access through GS loads it) */
+ * CLI clears IF (interrupts wait, nobody need look), STI sets it when
+ * no interrupt waits (gen.c looks), SWAPGS in 64-bit code swaps the GS
+ * base (every access through GS loads it); and MOV from a control
+ * register only reads (a page fault handler's CR2) */
 static bool kernel_safe(unsigned op, unsigned cpl, unsigned code_size)
 {
-	return cpl == 0 && (op == OP_CLI || (op == OP_SWAPGS && code_size == 64));
+	return cpl == 0 && (op == OP_CLI || op == OP_STI || op == OP_MOV_CR_STORE ||
+			    (op == OP_SWAPGS && code_size == 64));
 }
 
 static bool is_string(unsigned op)

@@ -6,7 +6,7 @@
 #          64-bit longmode and nanobench: lib64.inc)
 
 GUESTS3_ROM   := realmode unreal realtolong
-GUESTS3_BIN   := pmode gates paging v86 tasks exceptions longmode debugregs nanobench smc precise
+GUESTS3_BIN   := pmode gates paging v86 tasks exceptions longmode debugregs nanobench smc precise irq
 GUESTS3_FILES := $(GUESTS3_ROM:%=$(O)/guests3/%.rom) $(GUESTS3_BIN:%=$(O)/guests3/%.bin)
 CHECK_DEPS    += $(GUESTS3_FILES)
 

@@ -676,6 +676,23 @@ here:	mov rbx, here
 	mov rdx, 0xffffffffffff0000 | KDATA
 	CHECKQ rbx, rdx, "mov bx, ds"
 	CHECKQ rcx, KDATA, "mov rcx, ds"
+	; MOV from control registers, CR8 (the TPR) back as written
+	mov rax, cr3
+	lea rdx, [rel pml4]
+	CHECKQ rax, rdx, "mov rax, cr3"
+	mov rbx, cr0
+	mov rcx, cr4
+	shr rbx, 31
+	and ecx, 1 << 5
+	CHECKQ rbx, 1, "mov rbx, cr0: PG"
+	CHECKQ rcx, 1 << 5, "mov rcx, cr4: PAE"
+	mov eax, 5
+	mov cr8, rax
+	mov rdx, -1
+	mov rdx, cr8
+	CHECKQ rdx, 5, "mov rdx, cr8"
+	xor eax, eax
+	mov cr8, rax
 	; #GP delivered through a not-present gate: #NP on top of #GP is #DF
 	mov byte [idt + 13 * 16 + 5], 0x0e
 	mov rbx, 0x0000800000000000
