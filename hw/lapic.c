@@ -1040,5 +1040,9 @@ int lapic_load(struct lapic *a, struct snap *s)
 	*a = n;
 	if (deadline != CLOCK_NEVER && a->tmict)
 		timer_mod(&a->timer, deadline);
+	/* an interrupt it held wakes the CPU as a new one would (a
+	 * translated STI asks whether one may be pending: vcpu.irq_maybe) */
+	if (lapic_pending(a) >= 0)
+		lapic_event(a, APIC_EV_KICK, 0);
 	return 0;
 }

@@ -1141,6 +1141,17 @@ static void test_save_load(void)
 	CHECK_EQ(lapic_mmio_read(a, IRR + 0x10), 1u << 0x18);
 	CHECK_EQ(clock_next_deadline(&R.clk), 3200);
 
+	/* one it held that the CPU can take (0x61, once 0x92 is done):
+	 * loaded, it kicks the CPU */
+	lapic_mmio_write(a, EOI, 0);
+	snap_init(&s);
+	lapic_save(a, &s);
+	lapic_reset(a);
+	R.nev = 0;
+	CHECK_EQ(lapic_load(a, &s), 0);
+	snap_free(&s);
+	CHECK_EQ(count_ev(0, APIC_EV_KICK), 1);
+
 	/* a bad section is refused and leaves the APIC alone */
 	snap_init(&s);
 	snap_section_put(&s, "lapic", 99);
