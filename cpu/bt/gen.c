@@ -43,10 +43,9 @@
 #define OFF_KGS_BASE ((int32_t)(offsetof(struct cpu_state, msr) + offsetof(struct cpu_msrs, kernel_gs_base)))
 #define OFF_TLB ((int32_t)(offsetof(struct icpu, tlb) + offsetof(struct tlb, e)))
 #define OFF_CR(r) ((int32_t)offsetof(struct cpu_state, r))
-#define OFF_SELECTOR(s) ((int32_t)(offsetof(struct cpu_state, seg) + (s) * sizeof(struct cpu_segment) + \
-				   offsetof(struct cpu_segment, selector)))
-#define OFF_SEGBASE(s) ((int32_t)(offsetof(struct cpu_state, seg) + (s) * sizeof(struct cpu_segment) + \
-				  offsetof(struct cpu_segment, base)))
+/* field f of segment register s */
+#define OFF_SEG(s, f) ((int32_t)(offsetof(struct cpu_state, seg) + (s) * sizeof(struct cpu_segment) + \
+				 offsetof(struct cpu_segment, f)))
 
 /* what an instruction does to the arithmetic flags */
 struct flag_use {
@@ -606,7 +605,7 @@ static bool lin_to_rsi(struct gen *g, const struct insn *i)
 		if (!ea_to(g, i, H_RSI))
 			return false;
 		if (seg == S_FS || seg == S_GS) {
-			emit_mov_rm(&g->e, 8, H_RDX, hm(H_R14, OFF_SEGBASE(seg)));
+			emit_mov_rm(&g->e, 8, H_RDX, hm(H_R14, OFF_SEG(seg, base)));
 			emit_lea(&g->e, 8, H_RSI, hmx(H_RSI, H_RDX, 1, 0));
 		}
 		return true;
@@ -2339,7 +2338,7 @@ static bool gen_mov_seg_store(struct gen *g, const struct insn *i)
 	unsigned seg = i->opnd[1].reg;
 	if (d->kind != OPK_REG || d->size < 2 || seg >= CPU_NR_SEGS)
 		return false;
-	emit_movzx_rm(&g->e, 4, 2, H_RAX, hm(H_R14, OFF_SELECTOR(seg)));
+	emit_movzx_rm(&g->e, 4, 2, H_RAX, hm(H_R14, OFF_SEG(seg, selector)));
 	st_reg(g, d->size, d->reg, H_RAX);
 	return true;
 }
@@ -2438,9 +2437,9 @@ bool gen_native(struct gen *g)
 		if (g->cpl != 0 || g->code_size != 64)
 			return false;
 		gen_group_end(g);
-		emit_mov_rm(&g->e, 8, H_RAX, hm(H_R14, OFF_SEGBASE(S_GS)));
+		emit_mov_rm(&g->e, 8, H_RAX, hm(H_R14, OFF_SEG(S_GS, base)));
 		emit_mov_rm(&g->e, 8, H_RDX, hm(H_R14, OFF_KGS_BASE));
-		emit_mov_mr(&g->e, 8, hm(H_R14, OFF_SEGBASE(S_GS)), H_RDX);
+		emit_mov_mr(&g->e, 8, hm(H_R14, OFF_SEG(S_GS, base)), H_RDX);
 		emit_mov_mr(&g->e, 8, hm(H_R14, OFF_KGS_BASE), H_RAX);
 		return true;
 	case OP_CLD: case OP_STD:
