@@ -42,6 +42,9 @@
 #define BT_MAX_INSNS 64
 /* room one block's code may need at most; the cache flushes below it */
 #define BT_BLOCK_ROOM (64 * 1024)
+/* the most predicted addends a block takes: one an instruction, twice
+ * over for a peeled loop's second copy */
+#define BT_BLOCK_SLOTS (2 * BT_MAX_INSNS)
 /* the jump cache's entries, by guest rip: 2^14 missed half a million
  * times in a boot and fork/exec loop (the kernel's paths through fork,
  * exec and exit are more blocks than that), 2^16 half as often */
@@ -112,6 +115,11 @@ struct bt_vm {
 	/* the code cache: one memfd mapped twice, writable and executable */
 	uint8_t *rw, *rx;
 	size_t size, used;
+	/* the predicted TLB addends of the blocks' memory accesses (8 bytes
+	 * each, gen.c's tlb_hit), filled down from the cache's end to here:
+	 * no code shares their lines, whose writes would look to the host
+	 * CPU like code modifying itself */
+	size_t slots;
 	/* blocks, exits and sites, reset with the cache */
 	uint8_t *arena;
 	size_t arena_size, arena_used;

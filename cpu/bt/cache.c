@@ -88,6 +88,7 @@ int bt_cache_init(struct bt_vm *bv, size_t size)
 	bv->rw = rw;
 	bv->rx = rx;
 	bv->size = size;
+	bv->slots = size;
 	bv->arena_size = size / 2;
 	bv->arena = malloc(bv->arena_size);
 	if (bv->arena)
@@ -123,6 +124,7 @@ void bt_cache_flush(struct bt_vm *bv)
 	memset(bv->hash, 0, (bv->hash_mask + 1) * sizeof(*bv->hash));
 	memset(bv->pages, 0, (bv->pages_mask + 1) * sizeof(*bv->pages));
 	bv->arena_used = 0;
+	bv->slots = bv->size;
 	emit_trampolines(bv);
 	bv->generation++;
 	bv->flushes++;
@@ -130,7 +132,7 @@ void bt_cache_flush(struct bt_vm *bv)
 
 bool bt_cache_room(struct bt_vm *bv)
 {
-	return bv->size - bv->used >= BT_BLOCK_ROOM &&
+	return bv->slots - bv->used >= BT_BLOCK_ROOM + BT_BLOCK_SLOTS * 8 &&
 	       bv->arena_size - bv->arena_used >= (size_t)BT_MAX_INSNS * 2 * sizeof(struct bt_site) + 4096;
 }
 

@@ -755,6 +755,20 @@ static inline void emit_far(struct emit *e, unsigned opc, unsigned digit, const 
 }
 
 static inline void emit_call(struct emit *e, const void *fn) { emit_far(e, 0xe8, 2, fn); }
+
+/* mov dst, qword ptr [rip + disp32] reading the 8 bytes at executable
+ * address src; false (nothing emitted) when src is out of reach */
+static inline bool emit_mov_r_rip(struct emit *e, enum hreg dst, const void *src)
+{
+	/* REX.W(R) 8B modrm(00 reg 101) disp32: 7 bytes, disp from the end */
+	if (!emit_rel32_fits(emit_exec_addr(e, e->p) + 3, (uintptr_t)src))
+		return false;
+	emit_byte(e, 0x48 | (dst >> 3) << 2);
+	emit_byte(e, 0x8b);
+	emit_byte(e, (unsigned)(dst & 7) << 3 | 5);
+	emit_rel32_field(e, src);
+	return true;
+}
 static inline void emit_jmp_abs(struct emit *e, const void *target) { emit_far(e, 0xe9, 4, target); }
 
 #endif

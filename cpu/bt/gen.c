@@ -615,13 +615,31 @@ static bool lin_to_rsi(struct gen *g, const struct insn *i)
 	return ea_to(g, i, H_RSI);
 }
 
+/* a new slot for a predicted addend (writable address), or NULL */
+static uint8_t *pred_slot(struct gen *g)
+{
+	if (g->slot_next - 8 < g->slot_min || g->nfix >= BT_BLOCK_SLOTS)
+		return NULL;
+	g->slot_next -= 8;
+	uint8_t *slot = g->bv->rw + g->slot_next;
+	memcpy(slot, &g->addend0, 8);
+	return slot;
+}
+
 /* The TLB hit for a size-byte access at the linear address in rsi: on
  * a hit rsi becomes the host address; returns the rel32 of the jump to
  * the slow path (taken on a miss). The page compared is the last byte's:
  * an access crossing into the next page misses, since that page's index
  * differs (and the tags' TLB_NOMATCH bit never meets address bits).
- * Clobbers rax, rdx and the host flags. */
-static uint8_t *tlb_hit(struct gen *g, unsigned size, enum mmu_access acc)
+ * Clobbers rax, rdx and the host flags.
+ *
+ * predict: the addend comes from a slot of this access's own, which
+ * holds the one it had last time, and is compared with the entry's
+ * off the critical path: the host address waits only for the linear
+ * one, not for the index, the entry's load and the add (the host CPU
+ * runs on past the compare's branch). Latency-bound loops (a table
+ * lookup indexed by the last load) gain the most. */
+static uint8_t *tlb_hit(struct gen *g, unsigned size, enum mmu_access acc, bool predict)
 {
 	int32_t base = OFF_TLB + (g->cpl == 3 ? (int32_t)sizeof(((struct tlb *)0)->e[0]) : 0);
 	emit_mov_rr(&g->e, 4, H_RAX, H_RSI);
@@ -632,8 +650,17 @@ static uint8_t *tlb_hit(struct gen *g, unsigned size, enum mmu_access acc)
 	emit_alu_rm(&g->e, ALU_CMP, 8, H_RDX,
 		    hmx(H_R15, H_RAX, 1, base + (int32_t)offsetof(struct tlb_entry, tag[acc])));
 	uint8_t *miss = emit_jcc32(&g->e, 5 /* NE */, NULL);
-	emit_alu_rm(&g->e, ALU_ADD, 8, H_RSI,
-		    hmx(H_R15, H_RAX, 1, base + (int32_t)offsetof(struct tlb_entry, addend)));
+	struct hmem addend = hmx(H_R15, H_RAX, 1, base + (int32_t)offsetof(struct tlb_entry, addend));
+	uint8_t *slot = predict ? pred_slot(g) : NULL;
+	if (slot && emit_mov_r_rip(&g->e, H_RDX, slot + g->e.exec_delta)) {
+		emit_alu_rm(&g->e, ALU_CMP, 8, H_RDX, addend);
+		uint8_t *wrong = emit_jcc32(&g->e, 5 /* NE */, NULL);
+		g->fix[g->nfix++] = (struct pred_fix){ wrong, g->e.p + g->e.exec_delta, addend.disp,
+						       slot };
+		emit_alu_rr(&g->e, ALU_ADD, 8, H_RSI, H_RDX);
+	} else {
+		emit_alu_rm(&g->e, ALU_ADD, 8, H_RSI, addend);
+	}
 	return miss;
 }
 
@@ -644,7 +671,7 @@ void gen_check_next_page(struct gen *g)
 	flags_before_clobber(g, 0);
 	gen_regs_flush(g);
 	emit_mov_ri(&g->e, 8, H_RSI, (t->rip[k] | 0xfff) + 1);
-	gen_stub(g, tlb_hit(g, 1, MMU_FETCH), ST_BREAK, t->n - k, 0, t->rip[k]);
+	gen_stub(g, tlb_hit(g, 1, MMU_FETCH, false), ST_BREAK, t->n - k, 0, t->rip[k]);
 	/* at most 14 bytes there: compare them as one or two qwords, the
 	 * bytes past them shifted out */
 	for (unsigned at = 0; at < t->cross_len; at += 8) {
@@ -1000,13 +1027,14 @@ static void access_check(struct gen *g, const struct mem_key *key, int64_t disp,
 			 enum mmu_access acc, struct memop *m)
 {
 	if (!key || !group_start(g, key, disp, size, acc)) {
-		m->miss = tlb_hit(g, size, acc);
+		m->miss = tlb_hit(g, size, acc, true);
 		return;
 	}
 	/* from this access's address to the group's lowest */
 	if (g->grp.lo != disp)
 		emit_lea(&g->e, key->asize, H_RSI, hm(H_RSI, (int32_t)(g->grp.lo - disp)));
-	m->recheck = tlb_hit(g, (unsigned)(g->grp.hi - g->grp.lo), g->grp.write ? MMU_WRITE : MMU_READ);
+	m->recheck = tlb_hit(g, (unsigned)(g->grp.hi - g->grp.lo),
+			     g->grp.write ? MMU_WRITE : MMU_READ, true);
 	emit_mov_rr(&g->e, 8, H_R11, H_RSI);
 	if (disp != g->grp.lo)
 		emit_lea(&g->e, 8, H_RSI, hm(H_R11, (int32_t)(disp - g->grp.lo)));
@@ -1144,7 +1172,7 @@ void gen_slow_paths(struct gen *g)
 				emit_lea(&g->e, stack_size(g), H_RSI, hm(H_RDI, sp->stack_off));
 			else
 				lin_to_rsi(g, &g->t->d[sp->k].in);
-			miss = tlb_hit(g, sp->size, (enum mmu_access)sp->acc);
+			miss = tlb_hit(g, sp->size, (enum mmu_access)sp->acc, false);
 			emit_jmp32(&g->e, sp->hot);
 		}
 		emit_bind32(&g->e, miss);
@@ -1160,6 +1188,14 @@ void gen_slow_paths(struct gen *g)
 		emit_jmp32(&g->e, sp->back);
 	}
 	g->k = k;
+	for (unsigned n = 0; n < g->nfix; n++) {
+		const struct pred_fix *f = &g->fix[n];
+		emit_bind32(&g->e, f->rel32);
+		emit_mov_rm(&g->e, 8, H_RDX, hmx(H_R15, H_RAX, 1, f->addend));
+		emit_mov_ri(&g->e, 8, H_RAX, (uint64_t)(uintptr_t)f->slot);
+		emit_mov_mr(&g->e, 8, hm(H_RAX, 0), H_RDX);
+		emit_jmp32(&g->e, f->back);
+	}
 }
 
 static void mem_end(struct gen *g, struct memop *m)
@@ -2031,7 +2067,7 @@ void gen_store_rip(struct emit *e, uint64_t rip)
 void gen_far_exit(struct gen *g, struct bt_exit *ex, uint64_t rip)
 {
 	emit_mov_ri(&g->e, 8, H_RSI, rip);
-	uint8_t *miss = tlb_hit(g, 1, MMU_FETCH);
+	uint8_t *miss = tlb_hit(g, 1, MMU_FETCH, false);
 	emit_mov_ri(&g->e, 8, H_RCX, (uint64_t)(uintptr_t)ex);
 	emit_alu_rm(&g->e, ALU_CMP, 8, H_RSI, hm(H_RCX, (int32_t)offsetof(struct bt_exit, far_host)));
 	uint8_t *other = emit_jcc32(&g->e, 5 /* NE */, NULL);
@@ -2051,7 +2087,7 @@ static void next_inline(struct gen *g)
 	struct emit *e = &g->e;
 	uint8_t *miss[6];
 	emit_mov_rm(e, 8, H_RSI, hm(H_R14, OFF_RIP));
-	miss[0] = tlb_hit(g, 1, MMU_FETCH);
+	miss[0] = tlb_hit(g, 1, MMU_FETCH, false);
 	/* jc_index(rip): (rip ^ rip >> BT_JC_BITS) & (2^BT_JC_BITS - 1) */
 	emit_mov_rm(e, 8, H_RAX, hm(H_R14, OFF_RIP));
 	emit_mov_rr(e, 8, H_RDX, H_RAX);

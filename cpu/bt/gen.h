@@ -101,7 +101,12 @@ struct gen {
 	 * Undefined flags (a native shift's, IMUL's) may differ from the
 	 * interpreter's where only a fault's handler could see them. */
 	uint16_t seen[BT_MAX_INSNS + 1];
-	unsigned nstubs, nslow;
+	unsigned nstubs, nslow, nfix;
+	/* the predicted addends' slots (tlb_hit): bv->rw offsets, taken
+	 * downwards from slot_next to no lower than slot_min; a new one
+	 * guesses addend0, the block's own code page's */
+	size_t slot_next, slot_min;
+	uint64_t addend0;
 	/* guest registers held in host registers through the block (the
 	 * host's callee-saved rbx, rbp, r12, r13, which helpers keep, and
 	 * r10, r8, r9):
@@ -174,6 +179,14 @@ struct gen {
 		bool redo;		/* the flags were FLAGS_REDO of rd */
 		struct redo rd;
 	} slow[2 * BT_MAX_INSNS];
+	/* an access whose TLB addend was not the one its slot predicted:
+	 * out of line, the slot learns the addend and the access goes on */
+	struct pred_fix {
+		uint8_t *rel32;		/* the jump here */
+		const uint8_t *back;	/* executable: the add of the addend */
+		int32_t addend;		/* the entry's addend at r15 + rax + this */
+		uint8_t *slot;		/* writable */
+	} fix[BT_BLOCK_SLOTS];
 };
 
 /* a jump (its rel32 field) to a stub emitted after the body (NULL: no

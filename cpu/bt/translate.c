@@ -694,7 +694,11 @@ struct bt_block *bt_translate(struct bt_vm *bv, struct icpu *c, uint64_t rip, ui
 	g.t = &t;
 	g.mode = mode;
 	g.code_size = c->code_size;
-	emit_init(&g.e, bv->rw + bv->used, bv->size - bv->used);
+	/* the block's code ends a cache line below the slots it may take */
+	g.slot_min = bv->slots - BT_BLOCK_SLOTS * 8;
+	g.slot_next = bv->slots;
+	g.addend0 = (uint64_t)host - rip;
+	emit_init(&g.e, bv->rw + bv->used, (g.slot_min & ~(size_t)63) - bv->used);
 	g.e.exec_delta = bv->rx - bv->rw;
 	b->code = g.e.p + g.e.exec_delta;
 	if (t.n == 0) {
@@ -714,6 +718,7 @@ struct bt_block *bt_translate(struct bt_vm *bv, struct icpu *c, uint64_t rip, ui
 	if (g.e.full)
 		return NULL;
 	b->nexits = (uint16_t)g.nexits;
+	bv->slots = g.slot_next;
 	bv->used = (bv->used + emit_size(&g.e) + 15) & ~(size_t)15;
 	bv->blocks++;
 	bv->insns_translated += t.n;

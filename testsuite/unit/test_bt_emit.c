@@ -734,6 +734,28 @@ static void test_far(void)
 	}
 }
 
+/* the predicted addend's load: rip-relative from the executable address,
+ * and nothing at all when the slot is out of reach */
+static void test_rip_load(void)
+{
+	static const int64_t disps[] = { 0, 8, -8, 0x1000, -0x12345, 0x7fffffff, -0x80000000ll };
+	for (unsigned r = 0; r < 16; r++) {
+		for (unsigned i = 0; i < sizeof disps / sizeof disps[0]; i++) {
+			/* the displacement counts from the instruction's end */
+			uint64_t src = EXEC + 7 + (uint64_t)disps[i];
+			CHECK(emit_mov_r_rip(E0(), r, X(src)));
+			int64_t d = disps[i];
+			expect_len(d == 0 ? fmt("mov %s, qword ptr [rip]", R(8, r))
+					  : fmt("mov %s, qword ptr [rip %c %s]", R(8, r), d < 0 ? '-' : '+',
+						num(d < 0 ? -d : d)),
+				   7);
+		}
+		CHECK(!emit_mov_r_rip(E0(), r, X(EXEC + 7 + 0x80000000ull)));
+		CHECK(!emit_mov_r_rip(E0(), r, X(EXEC + 7 - 0x80000001ull)));
+		CHECK_EQ(emit_size(&E), 0);
+	}
+}
+
 static void test_short_jumps(void)
 {
 	for (unsigned gap = 0; gap <= 127; gap += 1) {
@@ -865,6 +887,7 @@ int main(void)
 	RUN(test_nop);
 	RUN(test_rel32);
 	RUN(test_far);
+	RUN(test_rip_load);
 	RUN(test_short_jumps);
 	RUN(test_align);
 	RUN(test_full);
