@@ -35,6 +35,7 @@ struct vm {
 	void *tier_vm[TIER_COUNT];
 	bool tier_up[TIER_COUNT];	/* vm_init done for this tier */
 	unsigned bt_cache_mb;		/* the translator's code cache (0: its default) */
+	int bt_hot;			/* runs before a block is translated (-1: default) */
 	/* the translator checks each block against the interpreter from
 	 * instruction bt_lockstep_from on (cpu/bt/lockstep.c) */
 	bool bt_lockstep;

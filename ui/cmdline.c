@@ -329,7 +329,7 @@ bad:
 	return -1;
 }
 
-/* ,tb-size=MiB (QEMU's name for the code cache) and ,lockstep=N */
+/* ,tb-size=MiB (QEMU's name for the code cache), ,hot=N, ,lockstep=N */
 static int parse_accel_options(struct machine_config *cfg, const char *arg, const char *p)
 {
 	while (*p == ',') {
@@ -343,6 +343,14 @@ static int parse_accel_options(struct machine_config *cfg, const char *arg, cons
 				return -1;
 			}
 			cfg->tb_size_mb = (unsigned)v;
+		} else if (!strncmp(p, "hot=", 4)) {
+			unsigned long v = strtoul(p + 4, &end, 10);
+			if (end != p + n || end == p + 4 || v > 255) {
+				log_error("-accel %s: hot wants the interpreter's runs of a block "
+					  "before it is translated, 0 to 255", arg);
+				return -1;
+			}
+			cfg->bt_hot = (int)v;
 		} else if (!strncmp(p, "lockstep=", 9)) {
 			unsigned long long v = strtoull(p + 9, &end, 0);
 			if (end != p + n || end == p + 9) {
@@ -362,14 +370,14 @@ static int parse_accel_options(struct machine_config *cfg, const char *arg, cons
 			/* the lockstep check's self-test: the translator gets ADD wrong */
 			cfg->bt_lockstep_inject = true;
 		} else {
-			log_error("-accel %s: unknown option \"%.*s\" (tb-size=MiB, lockstep=N, storm=N)", arg,
+			log_error("-accel %s: unknown option \"%.*s\" (tb-size=MiB, hot=N, lockstep=N, storm=N)", arg,
 				  (int)n, p);
 			return -1;
 		}
 		p += n;
 	}
 	if (*p) {
-		log_error("-accel %s: want NAME[,tb-size=MiB][,lockstep=N]", arg);
+		log_error("-accel %s: want NAME[,tb-size=MiB][,hot=N][,lockstep=N]", arg);
 		return -1;
 	}
 	return 0;
@@ -644,6 +652,7 @@ int cmdline_parse(int argc, char **argv, struct machine_config *cfg)
 	cfg->ram_size = 128ull << 20;
 	cfg->ncpus = 1;
 	cfg->accel = "auto";
+	cfg->bt_hot = -1;
 	cfg->lockstep_max = 1000000;
 	cfg->display = NULL;
 	cfg->debugexit_iobase = 0xf4;

@@ -63,6 +63,8 @@ struct machine_config {
 	bool start_stopped;		/* -S */
 	const char *accel;		/* kvm, auto, interp, bt */
 	unsigned tb_size_mb;		/* -accel ...,tb-size=MiB: the translator's code cache */
+	int bt_hot;			/* ,hot=N: the interpreter runs a block N times
+					 * before it is translated (-1: the default) */
 	uint64_t bt_lockstep;		/* -accel bt,lockstep=N: check blocks against the
 					 * interpreter from instruction N on (0: off) */
 	bool bt_lockstep_on;

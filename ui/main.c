@@ -913,6 +913,7 @@ int main(int argc, char **argv)
 	};
 	m->vm.tier = policy_choose(m->cfg.accel);
 	m->vm.bt_cache_mb = m->cfg.tb_size_mb;
+	m->vm.bt_hot = m->cfg.bt_hot;
 	m->vm.bt_lockstep = m->cfg.bt_lockstep_on;
 	m->vm.bt_lockstep_from = m->cfg.bt_lockstep;
 	m->vm.bt_inject = m->cfg.bt_lockstep_inject;

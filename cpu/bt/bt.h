@@ -45,6 +45,7 @@
 /* the most predicted addends a block takes: one an instruction, twice
  * over for a peeled loop's second copy */
 #define BT_BLOCK_SLOTS (2 * BT_MAX_INSNS)
+#define BT_VISITS_BITS 18
 /* the jump cache's entries, by guest rip: 2^14 missed half a million
  * times in a boot and fork/exec loop (the kernel's paths through fork,
  * exec and exit are more blocks than that), 2^16 half as often */
@@ -146,6 +147,10 @@ struct bt_vm {
 	uint8_t page_writes[4096];
 	uint16_t page_interp_runs[4096];	/* since it went to the interpreter */
 	uint64_t page_writes_total;
+	/* the interpreter's runs of code not translated yet, by a hash of
+	 * its host address and mode: translated once they reach hot */
+	uint8_t visits[1u << BT_VISITS_BITS];
+	unsigned hot;
 	int ncpus;
 	/* statistics */
 	uint64_t blocks, insns_translated, code_bytes, flushes, invalidated, chains, unchains;
@@ -158,7 +163,7 @@ struct bt_cpu {
 	uint64_t generation;		/* of the jump cache */
 	int32_t budget0;		/* c->bt_budget when the dispatcher began */
 	struct bt_block *jc[1u << BT_JC_BITS];
-	uint64_t runs, lookups, jc_misses, breaks, interp_runs, smc_interp;
+	uint64_t runs, lookups, jc_misses, breaks, interp_runs, smc_interp, cold_runs;
 	struct bt_lockstep *ls;		/* -accel bt,lockstep=N, or NULL */
 };
 

@@ -70,6 +70,8 @@ enum fast_result engine_interp_fast(struct icpu *c);
 /* the same for the code on rip's page only: FAST_LEFT, with rip on
  * another page, when it goes elsewhere */
 enum fast_result engine_interp_page(struct icpu *c);
+/* the same up to the first jump, branch taken, call or return too */
+enum fast_result engine_interp_block(struct icpu *c);
 
 /* one instruction at c->s->rip, nothing else: no event, no debug
  * check (the translator's lockstep check runs blocks again with it) */

@@ -446,7 +446,7 @@ static inline int after_other(struct interp_cpu *p, uint64_t fl)
  * NO_STAY) it returns FAST_LEFT before an instruction elsewhere: the
  * links never leave a page, so only a full lookup need look. */
 #define NO_STAY 1ull
-static enum fast_result fast_loop(struct interp_cpu *p, uint64_t stay)
+static enum fast_result fast_loop(struct interp_cpu *p, uint64_t stay, bool one_block)
 {
 	struct icpu *c = &p->c;
 	struct cpu_state *s = c->s;
@@ -525,6 +525,8 @@ static enum fast_result fast_loop(struct interp_cpu *p, uint64_t stay)
 				}
 			}
 		} else {
+			if (one_block)
+				return FAST_LEFT;
 			uint64_t off = next - m.rip_base;
 			if (likely(linkable) && prev->taken && off == prev->taken_off) {
 				d = pool_at(m.blk, prev->taken);
@@ -566,12 +568,17 @@ int engine_exec_other(struct icpu *c)
 enum fast_result engine_interp_fast(struct icpu *c)
 {
 	/* c is the first member of its struct interp_cpu */
-	return fast_loop((struct interp_cpu *)(void *)c, NO_STAY);
+	return fast_loop((struct interp_cpu *)(void *)c, NO_STAY, false);
 }
 
 enum fast_result engine_interp_page(struct icpu *c)
 {
-	return fast_loop((struct interp_cpu *)(void *)c, c->s->rip & ~0xfffull);
+	return fast_loop((struct interp_cpu *)(void *)c, c->s->rip & ~0xfffull, false);
+}
+
+enum fast_result engine_interp_block(struct icpu *c)
+{
+	return fast_loop((struct interp_cpu *)(void *)c, c->s->rip & ~0xfffull, true);
 }
 
 /* the turn this thread holds (NULL: none) */
@@ -797,7 +804,7 @@ static enum tier_exit run_loop(struct interp_cpu *p, bool once)
 		case STEP_FAST:
 			break;
 		}
-		enum fast_result f = p->fp ? p->fp->run(p->fast, &p->c) : fast_loop(p, NO_STAY);
+		enum fast_result f = p->fp ? p->fp->run(p->fast, &p->c) : fast_loop(p, NO_STAY, false);
 		if (f == FAST_HLT)
 			return TIER_EXIT_HLT;
 	}

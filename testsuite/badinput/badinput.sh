@@ -151,6 +151,8 @@ expect_error unknown-flag -frobnicate -- -accel "$ACCEL" "${BASE[@]}" -kernel "$
 expect_error smp-zero "" -- -accel "$ACCEL" "${BASE[@]}" -kernel "$KERNEL" -smp 0
 expect_error smp-huge "" -- -accel "$ACCEL" "${BASE[@]}" -kernel "$KERNEL" -smp 9999
 expect_error accel-nonsense nonsense -- -accel nonsense "${BASE[@]}" -kernel "$KERNEL"
+expect_error accel-hot-huge hot=256 -- -accel bt,hot=256 "${BASE[@]}" -kernel "$KERNEL"
+expect_error accel-hot-garbage hot=lots -- -accel bt,hot=lots "${BASE[@]}" -kernel "$KERNEL"
 expect_error serial-bogus bogus -- -accel "$ACCEL" -m 64 -serial bogus:x -display none -no-reboot -kernel "$KERNEL"
 
 # No /dev/kvm: faked by a private mount namespace with an empty /dev, which
