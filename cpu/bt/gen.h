@@ -117,10 +117,12 @@ struct gen {
 	uint16_t in_volatile;		/* those in caller-saved r10, r8, r9 */
 	bool loop;			/* a branch goes back into the block */
 	bool dead;			/* after a JMP: nothing falls through */
-	/* a loop whose only label is its start, and whose branch back
-	 * leaves FLAGS_REDO: its rounds after the first run a second copy
-	 * of it (copy2), which begins with those flags unspilled */
+	/* a loop at the block's end, entered only at its head, whose
+	 * branch back (the block's last instruction) leaves FLAGS_REDO:
+	 * its rounds after the first run a second copy of it (copy2),
+	 * which begins with those flags unspilled */
 	bool peel, copy2;
+	unsigned peel_from;		/* the loop's head */
 	const uint8_t *peel_head;
 	uint8_t *peel_jmp;
 	struct redo peel_redo;

@@ -386,13 +386,13 @@ static bool same_redo(const struct redo *a, const struct redo *b)
 static void back_edge(struct gen *g, unsigned k, unsigned j)
 {
 	const struct tb *t = g->t;
-	if (g->peel && k + 1 == t->n && g->flags == FLAGS_HOST && g->redo.valid &&
-	    (!g->copy2 || same_redo(&g->redo, &g->peel_redo))) {
+	if (g->peel && k + 1 == t->n && j == g->peel_from && g->flags == FLAGS_HOST &&
+	    g->redo.valid && (!g->copy2 || same_redo(&g->redo, &g->peel_redo))) {
 		/* on in the second copy, the flags left to be set again
 		 * (by the budget's stub too) */
-		emit_alu_mi(&g->e, ALU_SUB, 4, hm(H_R15, OFF_BUDGET), (int32_t)(k + 1));
-		struct stub *st = gen_stub(g, emit_jcc32(&g->e, 8 /* S */, NULL), ST_BUDGET, t->n, 0,
-					   t->rip[0]);
+		emit_alu_mi(&g->e, ALU_SUB, 4, hm(H_R15, OFF_BUDGET), (int32_t)(k + 1 - j));
+		struct stub *st = gen_stub(g, emit_jcc32(&g->e, 8 /* S */, NULL), ST_BUDGET, t->n - j,
+					   0, t->rip[j]);
 		if (st) {
 			st->store = g->cached;
 			st->redo = true;
@@ -536,16 +536,19 @@ static void emit_branch(struct gen *g, unsigned k)
 		gen_next(g, NULL);
 }
 
-/* a loop whose one branch inside the block is the conditional branch
- * back to its start at its end (no JMP before it) */
-static bool peelable(const struct tb *t)
+/* a loop at the block's end whose one branch inside it is the
+ * conditional branch back to its head at its end, and which nothing
+ * before it enters but at its head: its head, else -1. What comes
+ * before the loop may branch as it likes. */
+static int peelable(const struct tb *t)
 {
-	if (t->d[t->n - 1].in.op != OP_JCC || t->target[t->n - 1] != 0)
-		return false;
-	for (unsigned k = 0; k + 1 < t->n; k++)
-		if (t->d[k].in.op == OP_JMP || t->target[k] >= 0)
-			return false;
-	return true;
+	int j = t->target[t->n - 1];
+	if (t->d[t->n - 1].in.op != OP_JCC || j < 0)
+		return -1;
+	for (unsigned k = (unsigned)j; k + 1 < t->n; k++)
+		if (t->d[k].in.op == OP_JMP || t->target[k] >= 0 || (k > (unsigned)j && bit_at(t->labels, k)))
+			return -1;
+	return j;
 }
 
 static void emit_insns(struct gen *g);
@@ -561,7 +564,9 @@ static void emit_body(struct gen *g)
 	emit_alu_mi(&g->e, ALU_SUB, 4, hm(H_R15, OFF_BUDGET), (int32_t)t->n);
 	gen_stub(g, emit_jcc32(&g->e, 8 /* S */, NULL), ST_BUDGET, t->n, 0, t->rip[0]);
 	g->loop = t->back;
-	g->peel = t->back && peelable(t);
+	int head = t->back ? peelable(t) : -1;
+	g->peel = head >= 0;
+	g->peel_from = head >= 0 ? (unsigned)head : 0;
 	for (unsigned j = 0; j < t->n; j++)
 		g->label_dirty[j] = 0;
 	gen_regs_begin(g);
@@ -581,17 +586,17 @@ static void emit_body(struct gen *g)
 	emit_insns(g);
 }
 
-/* the instructions, from the block's start (again, for the second copy
- * of a peeled loop) */
+/* the instructions, from the block's start (and again from the loop's
+ * head, for the second copy of a peeled loop) */
 static void emit_insns(struct gen *g)
 {
 	const struct tb *t = g->t;
-	for (unsigned k = 0; k < t->n; k++) {
+	for (unsigned k = g->copy2 ? g->peel_from : 0; k < t->n; k++) {
 		const struct insn *i = &t->d[k].in;
 		bool last = k + 1 == t->n;
 		g->k = k;
-		if (k == 0 && g->copy2)
-			;	/* its start is not label 0's */
+		if (k == g->peel_from && g->copy2)
+			;	/* its start is not the label's */
 		else if (bit_at(t->labels, k) && g->dead)
 			label_after_jump(g, k);
 		else if (bit_at(t->labels, k))
@@ -678,7 +683,7 @@ struct bt_block *bt_translate(struct bt_vm *bv, struct icpu *c, uint64_t rip, ui
 	unsigned nexits = 2;
 	for (unsigned k = 0; k < t.n; k++)
 		nexits += t.d[k].in.op == OP_JCC || t.d[k].in.op == OP_JMP;
-	if (t.n && t.back && peelable(&t))
+	if (t.n && t.back && peelable(&t) >= 0)
 		nexits *= 2;
 	b->exit = bt_arena_alloc(bv, nexits * sizeof(*b->exit));
 	if (!b->exit)

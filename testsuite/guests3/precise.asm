@@ -20,7 +20,8 @@
 ;   j  a loop with a branch inside it and exits from its middle: the
 ;      flags and registers by either way into the join, a fault after it
 ;   k  a fault on a load right after ADD, SUB, CMP, TEST, XOR of registers
-;      or an immediate, whose flags the translator did not spill
+;      or an immediate, whose flags the translator did not spill; in a
+;      loop's second round, the loop alone in its block and after other code
 ;   l  CLI inside a block clears IF and keeps the arithmetic flags
 ;   m  MUL of a register and of memory, and a #PF on the latter
 ;   n  CMOV and SETcc of memory with the flags in the interpreter's lazy
@@ -926,6 +927,34 @@ k8_fault:
 	CHECK_EQ [snap_ecx], 1, "k8: ECX at the fault"
 	CHECK_EQ [snap_esi], PAGE(1) + 0x20, "k8: ESI at the fault"
 	CHECK_FLAGS "k8", CF | SF | AF	; 1 - 3: 0xfffffffe
+
+	; k9: the same loop after other code in its block (its head is not
+	; the block's start): the second copy begins at the head, with the
+	; CMP's flags unspilled, and the second round's fault sees them
+	call reset_pt
+	ARM ACT_MAP, 0
+	mov [esp_want], esp
+	mov eax, k9_start
+	jmp eax				; the block starts before the loop
+k9_start:
+	xor ecx, ecx
+	xor edx, edx
+	mov edi, 3
+	xor ebp, ebp			; ZF PF
+k9_loop:
+	lea esi, [edx + PAGE(0) + 0x40]
+k9_fault:
+	mov eax, [esi]			; round 1: page 1
+	add ecx, 1
+	mov edx, ecx
+	shl edx, 12
+	cmp ecx, edi
+	jne k9_loop
+	CHECK_EQ ecx, 3, "k9: ECX after the loop"
+	CHECK_EXC "k9", 14, 0, k9_fault
+	CHECK_EQ [snap_ecx], 1, "k9: ECX at the fault"
+	CHECK_EQ [snap_esi], PAGE(1) + 0x40, "k9: ESI at the fault"
+	CHECK_FLAGS "k9", CF | SF | AF	; 1 - 3: 0xfffffffe
 
 	; ============ l: CLI inside a block ============
 	; The translator clears IF itself at CPL 0: EFLAGS after it, and
