@@ -247,6 +247,10 @@ static enum fast_result bt_fast_run(void *cs, struct icpu *c)
 			c->bt_in = true;
 			r = bv->enter(c, c->s, blk->code);
 			c->bt_in = false;
+			if (c->bt_group_left) {
+				b->group_exits++;
+				c->bt_group_left = false;
+			}
 		}
 		if (r.reason == BT_EXIT_CHAIN)
 			from = (struct bt_exit *)(uintptr_t)r.arg;
@@ -414,11 +418,12 @@ static void bt_print_stats(void *cs, int cpu)
 		(unsigned long long)bv->flushes, (unsigned long long)bv->invalidated,
 		(unsigned long long)bv->chains, (unsigned long long)bv->unchains);
 	log_msg("cpu%d bt: dispatches %llu lookups %llu jump-cache misses %llu breaks %llu "
-		"interpreter runs %llu (for code written often %llu, for code not yet hot %llu)", cpu,
+		"interpreter runs %llu (for code written often %llu, for code not yet hot %llu); "
+		"left where a memory group failed %llu", cpu,
 		(unsigned long long)b->runs, (unsigned long long)b->lookups,
 		(unsigned long long)b->jc_misses, (unsigned long long)b->breaks,
 		(unsigned long long)b->interp_runs, (unsigned long long)b->smc_interp,
-		(unsigned long long)b->cold_runs);
+		(unsigned long long)b->cold_runs, (unsigned long long)b->group_exits);
 }
 
 static const struct fast_path bt_fast = {

@@ -15,7 +15,7 @@
  *   r15 = struct icpu *c, r14 = struct cpu_state *c->s (guest registers
  *   at [r14 + 8 * n]; a block keeps up to seven in rbx, rbp, r12, r13,
  *   r10, r8, r9 between its start and its exits), r11 = the host address
- *   its current memory group's accesses are relative to (0: none),
+ *   its current memory group's accesses are relative to,
  * and an aligned stack, so it calls C helpers directly. Each block starts
  * by charging its instruction count to c->bt_budget and leaves when that
  * goes negative; a branch back inside it charges the next round there
@@ -163,7 +163,7 @@ struct bt_cpu {
 	uint64_t generation;		/* of the jump cache */
 	int32_t budget0;		/* c->bt_budget when the dispatcher began */
 	struct bt_block *jc[1u << BT_JC_BITS];
-	uint64_t runs, lookups, jc_misses, breaks, interp_runs, smc_interp, cold_runs;
+	uint64_t runs, lookups, jc_misses, breaks, interp_runs, smc_interp, cold_runs, group_exits;
 	struct bt_lockstep *ls;		/* -accel bt,lockstep=N, or NULL */
 };
 

@@ -228,8 +228,8 @@ static void flags_of_ax(struct emit *e)
 }
 
 /* a helper's call where the cached registers stay cached: those in
- * caller-saved host registers ride on the stack (an even number of
- * pushes, which keeps it aligned) */
+ * caller-saved host registers ride on the stack, and r11, the memory
+ * group's (an even number of pushes, which keeps it aligned) */
 static void call_keeping_regs(struct gen *g, const void *fn)
 {
 	enum hreg save[4];
@@ -237,15 +237,12 @@ static void call_keeping_regs(struct gen *g, const void *fn)
 	for (unsigned r = 0; r < 16; r++)
 		if (g->cached & g->in_volatile & (1u << r))
 			save[n++] = (enum hreg)g->host_of[r];
+	save[n++] = H_R11;
 	if (n & 1)
 		save[n++] = save[0];
 	for (unsigned k = 0; k < n; k++)
 		emit_push_r(&g->e, save[k]);
 	emit_call(&g->e, fn);
-	/* the call clobbered r11: code after it that a group's members
-	 * follow (a slow path's way back) finds it 0 (a mov keeps flags) */
-	emit_mov_ri(&g->e, 4, H_R11, 0);
-	gen_group_end(g);
 	for (unsigned k = n; k-- > 0;)
 		emit_pop_r(&g->e, save[k]);
 }
@@ -691,8 +688,8 @@ void gen_check_next_page(struct gen *g)
 /* the block's slow paths share one call of the interpreter (rsi the
  * site): every cached register stored (the clean ones again, which
  * costs nothing there and saves each path its own list), the call, all
- * loaded again. r11 comes back 0: the group's members after a slow
- * path check their own addresses. */
+ * loaded again. r11 comes back clobbered: the slow path checks the
+ * group again where members follow (slow_insn). */
 static const uint8_t *slow_thunk(struct gen *g)
 {
 	const uint8_t *at = g->e.p + g->e.exec_delta;
@@ -702,13 +699,42 @@ static const uint8_t *slow_thunk(struct gen *g)
 	emit_call(&g->e, (const void *)bt_h_insn);
 	emit_alu_ri(&g->e, ALU_ADD, 8, H_RSP, 8);
 	gen_regs_reload(g);
-	emit_alu_rr(&g->e, ALU_XOR, 4, H_R11, H_R11);
 	emit_ret(&g->e);
 	return at;
 }
 
-/* the interpreter runs instruction g->k: the slow path of a native one */
-static void slow_insn(struct gen *g, const uint8_t *thunk, bool flags_out)
+/* r11 for group p (as it is after instruction g->k) again, after the
+ * interpreter ran that instruction: its members after it take their
+ * addresses from r11 unchecked. Where the group's check misses now (a
+ * straddle, a page the interpreter could not map for all of them), the
+ * block leaves before the next instruction. Clobbers the host flags. */
+static void group_again(struct gen *g, const struct mem_group *p)
+{
+	const struct tb *t = g->t;
+	int64_t disp = p->lo - p->shift;
+	uint8_t *out, *on = NULL;
+	if (disp == (int32_t)disp) {
+		struct insn at = { 0 };
+		at.seg = p->seg;
+		at.base = p->base;
+		at.index = p->index;
+		at.scale = p->scale;
+		at.asize = p->asize;
+		at.disp = (int32_t)disp;
+		lin_to_rsi(g, &at);
+		out = tlb_hit(g, (unsigned)(p->hi - p->lo), p->write ? MMU_WRITE : MMU_READ, false);
+		emit_mov_rr(&g->e, 8, H_R11, H_RSI);
+		on = emit_jmp8(&g->e);
+		emit_bind32(&g->e, out);
+	}
+	emit_mov_mi(&g->e, 1, hm(H_R15, (int32_t)offsetof(struct icpu, bt_group_left)), 1);
+	gen_stub(g, emit_jmp32(&g->e, NULL), ST_LOOKUP, t->n - g->k - 1, 0, 0);
+	emit_bind8(&g->e, on);
+}
+
+/* the interpreter runs instruction g->k: the slow path of a native one;
+ * p: the memory group after it, if members follow */
+static void slow_insn(struct gen *g, const uint8_t *thunk, bool flags_out, const struct mem_group *p)
 {
 	struct bt_site *st = gen_site(g, g->k);
 	emit_mov_ri(&g->e, 8, H_RSI, (uint64_t)(uintptr_t)st);
@@ -717,6 +743,8 @@ static void slow_insn(struct gen *g, const uint8_t *thunk, bool flags_out)
 	gen_stub(g, emit_jcc32(&g->e, 5 /* NE */, NULL), ST_LOOKUP, g->t->n - g->k - 1, 0, 0);
 	/* the interpreter left them in its own lazy form */
 	g->flags = FLAGS_MEM;
+	if (p->live)
+		group_again(g, p);
 	if (flags_out)
 		flags_to_host(g);
 }
@@ -724,14 +752,8 @@ static void slow_insn(struct gen *g, const uint8_t *thunk, bool flags_out)
 /* a native memory instruction: hot is emitted by the caller between
  * mem_begin (TLB hit, rsi the host address) and mem_end */
 struct memop {
-	uint8_t *miss;
+	uint8_t *miss;		/* the jump to the slow path (NULL: a member, none) */
 	bool flags_out;
-	uint8_t *recheck;	/* a group member's jump to its own check */
-	const uint8_t *hot;	/* where that check comes back on a hit */
-	unsigned size;
-	enum mmu_access acc;
-	bool stack;		/* a PUSH's or POP's: its address is rdi + stack_off */
-	int8_t stack_off;
 	bool redo;		/* the flags before it were FLAGS_REDO */
 };
 
@@ -931,10 +953,9 @@ void gen_group_end(struct gen *g)
 }
 
 /* after instruction g->k: its move of the group's base register */
-void gen_group_next(struct gen *g)
+/* group p after instruction i */
+static void group_follow(struct mem_group *p, const struct insn *i)
 {
-	struct mem_group *p = &g->grp;
-	const struct insn *i = &g->t->d[g->k].in;
 	int64_t d = 0;
 	if (!p->live)
 		return;
@@ -948,6 +969,11 @@ void gen_group_next(struct gen *g)
 	}
 	if (p->index < 16 && (regs_written(i) >> p->index & 1))
 		p->live = false;
+}
+
+void gen_group_next(struct gen *g)
+{
+	group_follow(&g->grp, &g->t->d[g->k].in);
 }
 
 /* is an access of instruction g->k one the live group checked? */
@@ -1005,20 +1031,27 @@ static bool group_start(struct gen *g, const struct mem_key *key, int64_t disp, 
 	return true;
 }
 
-/* An access (key: NULL where no group may cover it; disp from the key's
- * registers before the instruction) whose host address goes into rsi.
- * A member of the live group takes it from r11 (and true: nothing more
- * to do). Else false, and the caller puts the linear address into rsi
- * for access_check. */
-static bool member_access(struct gen *g, const struct mem_key *key, int64_t disp,
-			  unsigned size, enum mmu_access acc, struct memop *m)
+/* a member of the live group: its host address is r11's, which holds on
+ * every way to it (the group's check passed, and a slow path between
+ * them checks the group again or leaves the block): it cannot fault */
+static void member_access(struct gen *g, int64_t disp)
 {
-	if (!key || !group_member(g, key, disp, size, acc))
-		return false;
-	emit_test_rr(&g->e, 8, H_R11, H_R11);
-	m->recheck = emit_jcc32(&g->e, 4 /* E */, NULL);
 	emit_lea(&g->e, 8, H_RSI, hm(H_R11, (int32_t)(disp + g->grp.shift - g->grp.lo)));
-	return true;
+}
+
+/* a member whose emitter touches no flags around its access, or sets
+ * them all, and has no fault of its own to leave for (DIV's #DE, RET's
+ * #GP, SSE's alignment): the flags stay where they are, unspilled */
+static bool member_keeps_flags(const struct insn *i)
+{
+	switch (i->op) {
+	case OP_MOV: case OP_MOVZX: case OP_MOVSX: case OP_MOVSXD: case OP_PUSH: case OP_POP:
+	case OP_CALL: case OP_ADD: case OP_SUB: case OP_CMP: case OP_AND: case OP_OR: case OP_XOR:
+	case OP_TEST:
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* the linear address in rsi: the first of a new group checks the TLB
@@ -1030,11 +1063,13 @@ static void access_check(struct gen *g, const struct mem_key *key, int64_t disp,
 		m->miss = tlb_hit(g, size, acc, true);
 		return;
 	}
-	/* from this access's address to the group's lowest */
+	/* from this access's address to the group's lowest: a miss (a
+	 * straddle too) takes the slow path, which checks the group again
+	 * after it */
 	if (g->grp.lo != disp)
 		emit_lea(&g->e, key->asize, H_RSI, hm(H_RSI, (int32_t)(g->grp.lo - disp)));
-	m->recheck = tlb_hit(g, (unsigned)(g->grp.hi - g->grp.lo),
-			     g->grp.write ? MMU_WRITE : MMU_READ, true);
+	m->miss = tlb_hit(g, (unsigned)(g->grp.hi - g->grp.lo), g->grp.write ? MMU_WRITE : MMU_READ,
+			  true);
 	emit_mov_rr(&g->e, 8, H_R11, H_RSI);
 	if (disp != g->grp.lo)
 		emit_lea(&g->e, 8, H_RSI, hm(H_R11, (int32_t)(disp - g->grp.lo)));
@@ -1087,24 +1122,25 @@ static bool mem_begin(struct gen *g, const struct insn *i, unsigned size, enum m
 	/* decide before emitting anything */
 	if (!mem_ours(g, i))
 		return false;
-	flags_before_access(g);
-	*m = (struct memop){ .size = size, .acc = acc, .flags_out = writes == FL_ARITH,
-			     .redo = g->flags == FLAGS_REDO };
 	struct mem_key key = { i->seg, i->base, i->index, i->scale, i->asize };
 	const struct mem_key *k = groupable(i) ? &key : NULL;
-	if (!member_access(g, k, i->disp, size, acc, m)) {
+	bool member = k && group_member(g, k, i->disp, size, acc);
+	if (!member || !member_keeps_flags(i))
+		flags_before_access(g);
+	*m = (struct memop){ .flags_out = writes == FL_ARITH, .redo = g->flags == FLAGS_REDO };
+	if (member) {
+		member_access(g, i->disp);
+	} else {
 		if (!lin_to_rsi(g, i))
 			return false;	/* cannot happen: checked above */
 		access_check(g, k, i->disp, size, acc, m);
 	}
-	m->hot = g->e.p + g->e.exec_delta;
 	return true;
 }
 
 /* mem_begin for an instruction that needs the flags in host EFLAGS with
  * the host address (it reads them, or passes some through): loaded
- * after the check, and after a group member's own check, which comes
- * back to m->hot before this */
+ * after the check */
 static bool mem_begin_flags_in(struct gen *g, const struct insn *i, unsigned size,
 			       enum mmu_access acc, uint16_t writes, struct memop *m)
 {
@@ -1126,34 +1162,40 @@ static void stack_begin(struct gen *g, bool push, unsigned size, struct memop *m
 	int64_t disp = push ? -(int64_t)size : 0;
 	enum mmu_access acc = push ? MMU_WRITE : MMU_READ;
 	struct mem_key key = stack_key(g);
-	flags_before_access(g);
-	*m = (struct memop){ .size = size, .acc = acc, .stack = true,
-			     .stack_off = (int8_t)(disp - delta), .redo = g->flags == FLAGS_REDO };
+	bool member = group_member(g, &key, disp, size, acc);
+	if (!member || !member_keeps_flags(&g->t->d[g->k].in))
+		flags_before_access(g);
+	*m = (struct memop){ .redo = g->flags == FLAGS_REDO };
 	enum hreg sp = hreg_of(g, R_ESP);
 	if (sp == H_NONE) {
 		ld_reg(g, ss, H_RDI, R_ESP);
 		sp = H_RDI;
 	}
 	emit_lea(&g->e, ss, H_RDI, hm(sp, delta));
-	if (!member_access(g, &key, disp, size, acc, m)) {
-		emit_lea(&g->e, ss, H_RSI, hm(H_RDI, m->stack_off));
+	if (member) {
+		member_access(g, disp);
+	} else {
+		emit_lea(&g->e, ss, H_RSI, hm(H_RDI, (int32_t)(disp - delta)));
 		access_check(g, &key, disp, size, acc, m);
 	}
-	m->hot = g->e.p + g->e.exec_delta;
 }
 
 /* the slow path of m, entered also by the jump at extra (a rel32, or
  * NULL), comes back here */
 static void defer_slow(struct gen *g, const struct memop *m, uint8_t *extra, bool flags_out)
 {
+	if (!m->miss && !extra)
+		return;		/* a group's member: nothing leaves for it */
 	if (g->nslow >= sizeof(g->slow) / sizeof(g->slow[0])) {
 		g->e.full = true;	/* cannot happen: one per instruction */
 		return;
 	}
+	/* the group as the instructions after this one see it */
+	struct mem_group p = g->grp;
+	group_follow(&p, &g->t->d[g->k].in);
+	p.live = p.live && p.end > g->k;
 	g->slow[g->nslow++] = (struct slow_path){ { m->miss, extra }, g->e.p + g->e.exec_delta,
-						  g->k, flags_out, m->recheck, m->hot,
-						  (uint8_t)m->size, (uint8_t)m->acc, m->stack,
-						  m->stack_off, m->redo, g->redo };
+						  g->k, flags_out, m->redo, g->redo, p };
 }
 
 void gen_slow_paths(struct gen *g)
@@ -1163,19 +1205,6 @@ void gen_slow_paths(struct gen *g)
 	for (unsigned n = 0; n < g->nslow; n++) {
 		const struct slow_path *sp = &g->slow[n];
 		g->k = sp->k;
-		uint8_t *miss = NULL;
-		if (sp->recheck) {
-			/* the group's check missed, or a call zeroed r11 */
-			emit_bind32(&g->e, sp->recheck);
-			emit_alu_rr(&g->e, ALU_XOR, 4, H_R11, H_R11);
-			if (sp->stack)
-				emit_lea(&g->e, stack_size(g), H_RSI, hm(H_RDI, sp->stack_off));
-			else
-				lin_to_rsi(g, &g->t->d[sp->k].in);
-			miss = tlb_hit(g, sp->size, (enum mmu_access)sp->acc, false);
-			emit_jmp32(&g->e, sp->hot);
-		}
-		emit_bind32(&g->e, miss);
 		emit_bind32(&g->e, sp->from[0]);
 		emit_bind32(&g->e, sp->from[1]);
 		if (sp->redo) {
@@ -1184,7 +1213,7 @@ void gen_slow_paths(struct gen *g)
 			g->flags = FLAGS_REDO;
 			gen_flags_to_mem(g);
 		}
-		slow_insn(g, thunk, sp->flags_out);
+		slow_insn(g, thunk, sp->flags_out, &sp->grp);
 		emit_jmp32(&g->e, sp->back);
 	}
 	g->k = k;

@@ -99,7 +99,9 @@ struct gen {
 	/* the same, without the readers a fault would make: the flags a
 	 * later instruction or the code after the block reads for sure.
 	 * Undefined flags (a native shift's, IMUL's) may differ from the
-	 * interpreter's where only a fault's handler could see them. */
+	 * interpreter's where only a fault's handler could see them, or
+	 * the code after a block that left where a memory group's check
+	 * failed after a slow path (icpu.bt_group_left). */
 	uint16_t seen[BT_MAX_INSNS + 1];
 	unsigned nstubs, nslow, nfix;
 	/* the predicted addends' slots (tlb_hit): bv->rw offsets, taken
@@ -132,9 +134,11 @@ struct gen {
 	 * stack frame, pushes and pops), moved only by constants between
 	 * them, whose addresses span less than a page: the first
 	 * checks the TLB once for all of them and leaves the host address
-	 * of its register part + lo in r11; the others only test r11, which
-	 * is 0 where that check missed, and after any call (caller-saved):
-	 * then each checks its own address out of line */
+	 * of its register part + lo in r11; the others take their host
+	 * addresses from r11 unchecked and cannot fault. Where that check
+	 * misses, the first's slow path runs it in the interpreter; any
+	 * slow path with members after it checks the group again for them
+	 * or leaves the block (a straddle); helpers' calls keep r11 */
 	struct mem_group {
 		bool live;
 		uint8_t seg, base, index, scale, asize;
@@ -171,15 +175,11 @@ struct gen {
 		const uint8_t *back;	/* executable address to return to */
 		unsigned k;
 		bool flags_out;		/* the flags come back to host EFLAGS */
-		/* a group member's own TLB check, out of line: entered by
-		 * the jump at recheck (NULL: none), on to hot on a hit */
-		uint8_t *recheck;
-		const uint8_t *hot;
-		uint8_t size, acc;
-		bool stack;		/* a PUSH's or POP's, at rdi + stack_off */
-		int8_t stack_off;
 		bool redo;		/* the flags were FLAGS_REDO of rd */
 		struct redo rd;
+		/* the memory group after it, live if members follow: the
+		 * slow path checks it again for them (r11) */
+		struct mem_group grp;
 	} slow[2 * BT_MAX_INSNS];
 	/* an access whose TLB addend was not the one its slot predicted:
 	 * out of line, the slot learns the addend and the access goes on */

@@ -235,12 +235,17 @@ struct bt_ret bt_lockstep_block(struct bt_lockstep *ls, struct bt_vm *bv, struct
 	ls->s0 = *c->s;
 	log_start(ls, &ls->bt);
 	int32_t budget0 = c->bt_budget;
+	c->bt_group_left = false;
 	c->bt_in = true;
 	struct bt_ret r = bv->enter(c, c->s, blk->code);
 	c->bt_in = false;
 	ls->cur = NULL;
 	unsigned ran = (unsigned)(budget0 - c->bt_budget);
-	if (ls->device || ls->bt.full || !ran) {
+	/* a block that left where its memory group failed (gen.c's
+	 * group_again) may hold undefined flags as the host left them */
+	bool group_left = c->bt_group_left;
+	c->bt_group_left = false;
+	if (ls->device || ls->bt.full || !ran || group_left) {
 		ls->skipped++;
 		return r;
 	}

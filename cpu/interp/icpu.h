@@ -117,6 +117,10 @@ struct icpu {
 	int32_t bt_budget;		/* instructions its blocks may still start */
 	bool bt_in;			/* translated code, or a helper it called, runs */
 	bool bt_stale;			/* a write dropped the block that runs */
+	/* a block left where a memory group's check failed after a slow
+	 * path: flags a native shift left undefined may differ from the
+	 * interpreter's there (lockstep skips the block) */
+	bool bt_group_left;
 	const void *bt_site;		/* the struct bt_site of the call-out under way */
 	void *bt_cpu;			/* its struct bt_cpu, and the mode its dispatcher runs */
 	uint32_t bt_mode;

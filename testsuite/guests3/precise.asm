@@ -16,7 +16,9 @@
 ;   i  loads off one register checked as a group (the translator's one TLB
 ;      check for them all): a group straddling two pages, a member's #PF
 ;      there, members after another load's slow path, and pushes and pops
-;      (the stack pointer moving between members) across two pages
+;      (the stack pointer moving between members) across two pages, and
+;      members after the first's slow path, whose flags come back
+;      through a helper
 ;   j  a loop with a branch inside it and exits from its middle: the
 ;      flags and registers by either way into the join, a fault after it
 ;   k  a fault on a load right after ADD, SUB, CMP, TEST, XOR of registers
@@ -765,6 +767,34 @@ i5_back:
 	CHECK_EQ edi, 3 * (0x56 + 0x55), "i5: CALL and RET across two pages"
 	CHECK_EQ [PHYS(4) + 0xffc], i5_back, "i5: the return address, in frame 4"
 	CHECK_EQ [PHYS(6)], 0x55, "i5: the push before the CALL, in frame 6"
+
+	; i6: a group whose first access misses the TLB every round (CR3
+	; was just loaded): the interpreter runs that ADD on the slow path,
+	; its flags come back through a helper's call, and the group's
+	; check runs again for the loads after it, which take its result
+	; (r11) unchecked: the call must keep it
+	mov dword [SRCBUF + 0x100], 0x100
+	mov dword [SRCBUF + 0x104], 0x200
+	mov dword [SRCBUF + 0x108], 0x300
+	mov ecx, 3
+	xor ebp, ebp
+i6_loop:
+	mov eax, cr3
+	mov cr3, eax			; the TLB is empty now
+	mov esi, SRCBUF + 0x100
+	mov edi, 0x7fffffff
+	add edi, [esi]			; 0x800000ff: OF SF
+	mov ebx, [esi + 4]
+	mov edx, [esi + 8]
+	seto al
+	movzx eax, al
+	add ebp, eax
+	add ebp, ebx
+	add ebp, edx
+	dec ecx
+	jnz i6_loop
+	CHECK_EQ ebp, 3 * (1 + 0x200 + 0x300), "i6: OF and the loads after a group's slow path"
+	CHECK_EQ edi, 0x800000ff, "i6: the ADD's result"
 
 	; ============ j: a loop with branches inside it ============
 	; The translator keeps such a loop in one block: its forward branch
