@@ -752,6 +752,7 @@ static void slow_insn(struct gen *g, const uint8_t *thunk, bool flags_out, const
 /* a native memory instruction: hot is emitted by the caller between
  * mem_begin (TLB hit, rsi the host address) and mem_end */
 struct memop {
+	struct hmem at;		/* the access: [rsi], or a member's [r11 + offset] */
 	uint8_t *miss;		/* the jump to the slow path (NULL: a member, none) */
 	bool flags_out;
 	bool redo;		/* the flags before it were FLAGS_REDO */
@@ -1033,10 +1034,15 @@ static bool group_start(struct gen *g, const struct mem_key *key, int64_t disp, 
 
 /* a member of the live group: its host address is r11's, which holds on
  * every way to it (the group's check passed, and a slow path between
- * them checks the group again or leaves the block): it cannot fault */
-static void member_access(struct gen *g, int64_t disp)
+ * them checks the group again or leaves the block): it cannot fault.
+ * The access addresses [r11 + offset] itself; SSE's emitters want rsi */
+static void member_access(struct gen *g, int64_t disp, bool rsi, struct memop *m)
 {
-	emit_lea(&g->e, 8, H_RSI, hm(H_R11, (int32_t)(disp + g->grp.shift - g->grp.lo)));
+	m->at = hm(H_R11, (int32_t)(disp + g->grp.shift - g->grp.lo));
+	if (rsi) {
+		emit_lea(&g->e, 8, H_RSI, m->at);
+		m->at = hm(H_RSI, 0);
+	}
 }
 
 /* a member whose emitter touches no flags around its access, or sets
@@ -1127,9 +1133,10 @@ static bool mem_begin(struct gen *g, const struct insn *i, unsigned size, enum m
 	bool member = k && group_member(g, k, i->disp, size, acc);
 	if (!member || !member_keeps_flags(i))
 		flags_before_access(g);
-	*m = (struct memop){ .flags_out = writes == FL_ARITH, .redo = g->flags == FLAGS_REDO };
+	*m = (struct memop){ .at = hm(H_RSI, 0), .flags_out = writes == FL_ARITH,
+			     .redo = g->flags == FLAGS_REDO };
 	if (member) {
-		member_access(g, i->disp);
+		member_access(g, i->disp, i->op == OP_SSE, m);
 	} else {
 		if (!lin_to_rsi(g, i))
 			return false;	/* cannot happen: checked above */
@@ -1165,7 +1172,7 @@ static void stack_begin(struct gen *g, bool push, unsigned size, struct memop *m
 	bool member = group_member(g, &key, disp, size, acc);
 	if (!member || !member_keeps_flags(&g->t->d[g->k].in))
 		flags_before_access(g);
-	*m = (struct memop){ .redo = g->flags == FLAGS_REDO };
+	*m = (struct memop){ .at = hm(H_RSI, 0), .redo = g->flags == FLAGS_REDO };
 	enum hreg sp = hreg_of(g, R_ESP);
 	if (sp == H_NONE) {
 		ld_reg(g, ss, H_RDI, R_ESP);
@@ -1173,7 +1180,7 @@ static void stack_begin(struct gen *g, bool push, unsigned size, struct memop *m
 	}
 	emit_lea(&g->e, ss, H_RDI, hm(sp, delta));
 	if (member) {
-		member_access(g, disp);
+		member_access(g, disp, false, m);
 	} else {
 		emit_lea(&g->e, ss, H_RSI, hm(H_RDI, (int32_t)(disp - delta)));
 		access_check(g, &key, disp, size, acc, m);
@@ -1364,10 +1371,10 @@ static bool gen_alu(struct gen *g, const struct insn *i)
 			return false;
 		enum hreg h = writes_dst ? dst_in_place(g, d->reg) : hreg_of(g, d->reg);
 		if (h != H_NONE) {
-			alu_host(g, op, size, h, i, H_NONE, hm(H_RSI, 0), true);
+			alu_host(g, op, size, h, i, H_NONE, m.at, true);
 		} else {
 			ld_reg(g, size, H_RCX, d->reg);
-			alu_host(g, op, size, H_RCX, i, H_NONE, hm(H_RSI, 0), true);
+			alu_host(g, op, size, H_RCX, i, H_NONE, m.at, true);
 			if (writes_dst)
 				st_reg(g, size, d->reg, H_RCX);
 		}
@@ -1381,13 +1388,13 @@ static bool gen_alu(struct gen *g, const struct insn *i)
 	lock_if(g, i);
 	if (op == OP_TEST) {
 		if (s->kind == OPK_IMM)
-			emit_test_mi(&g->e, size, hm(H_RSI, 0), (int32_t)i->imm);
+			emit_test_mi(&g->e, size, m.at, (int32_t)i->imm);
 		else
-			emit_test_mr(&g->e, size, hm(H_RSI, 0), src);
+			emit_test_mr(&g->e, size, m.at, src);
 	} else if (s->kind == OPK_IMM) {
-		emit_alu_mi(&g->e, alu_of(op), size, hm(H_RSI, 0), (int32_t)i->imm);
+		emit_alu_mi(&g->e, alu_of(op), size, m.at, (int32_t)i->imm);
 	} else {
-		emit_alu_mr(&g->e, alu_of(op), size, hm(H_RSI, 0), src);
+		emit_alu_mr(&g->e, alu_of(op), size, m.at, src);
 	}
 	mem_end(g, &m);
 	return true;
@@ -1416,7 +1423,7 @@ static bool gen_mov(struct gen *g, const struct insn *i)
 		if (!mem_begin(g, i, size, MMU_READ, 0, &m))
 			return false;
 		enum hreg h = dst_in_place(g, d->reg);
-		emit_mov_rm(&g->e, size, h != H_NONE ? h : H_RAX, hm(H_RSI, 0));
+		emit_mov_rm(&g->e, size, h != H_NONE ? h : H_RAX, m.at);
 		if (h == H_NONE)
 			st_reg(g, size, d->reg, H_RAX);
 		mem_end(g, &m);
@@ -1426,9 +1433,9 @@ static bool gen_mov(struct gen *g, const struct insn *i)
 		if (!mem_begin(g, i, size, MMU_WRITE, 0, &m))
 			return false;
 		if (reg_opnd(s)) {
-			emit_mov_mr(&g->e, size, hm(H_RSI, 0), src_in(g, size, s->reg));
+			emit_mov_mr(&g->e, size, m.at, src_in(g, size, s->reg));
 		} else {
-			emit_mov_mi(&g->e, size, hm(H_RSI, 0), (int32_t)i->imm);
+			emit_mov_mi(&g->e, size, m.at, (int32_t)i->imm);
 		}
 		mem_end(g, &m);
 		return true;
@@ -1470,9 +1477,9 @@ static bool gen_movx(struct gen *g, const struct insn *i)
 	if (to == H_NONE)
 		to = H_RAX;
 	if (sx)
-		emit_movsx_rm(&g->e, hsize, ssize, to, hm(H_RSI, 0));
+		emit_movsx_rm(&g->e, hsize, ssize, to, m.at);
 	else
-		emit_movzx_rm(&g->e, hsize == 8 ? 4 : hsize, ssize, to, hm(H_RSI, 0));
+		emit_movzx_rm(&g->e, hsize == 8 ? 4 : hsize, ssize, to, m.at);
 	if (to == H_RAX)
 		st_reg(g, dsize, d->reg, H_RAX);
 	mem_end(g, &m);
@@ -1508,7 +1515,7 @@ static bool gen_push(struct gen *g, const struct insn *i)
 		src = src_in(g, sz, s->reg);
 	else
 		emit_mov_ri(&g->e, 8, H_RCX, i->imm & size_mask(sz));
-	emit_mov_mr(&g->e, sz, hm(H_RSI, 0), src);
+	emit_mov_mr(&g->e, sz, m.at, src);
 	st_reg(g, ss, R_ESP, H_RDI);
 	mem_end(g, &m);
 	return true;
@@ -1533,7 +1540,7 @@ static bool gen_pushf(struct gen *g, const struct insn *i)
 	emit_mov_rm(&g->e, 8, H_RAX, hm(H_R14, OFF_RFLAGS));
 	emit_alu_ri(&g->e, ALU_AND, 8, H_RAX, (int32_t)(0x00fcffffu & ~(uint32_t)FL_ARITH));
 	emit_alu_rr(&g->e, ALU_OR, 8, H_RAX, H_RCX);
-	emit_mov_mr(&g->e, sz, hm(H_RSI, 0), H_RAX);
+	emit_mov_mr(&g->e, sz, m.at, H_RAX);
 	st_reg(g, ss, R_ESP, H_RDI);
 	mem_end(g, &m);
 	return true;
@@ -1547,7 +1554,7 @@ static bool gen_pop(struct gen *g, const struct insn *i)
 		return false;
 	struct memop m;
 	stack_begin(g, false, sz, &m);
-	emit_mov_rm(&g->e, sz, H_RAX, hm(H_RSI, 0));
+	emit_mov_rm(&g->e, sz, H_RAX, m.at);
 	st_reg(g, ss, R_ESP, H_RDI);
 	st_reg(g, sz, d->reg, H_RAX);
 	mem_end(g, &m);
@@ -1568,11 +1575,11 @@ static bool gen_unary_mem(struct gen *g, const struct insn *i)
 		return false;
 	lock_if(g, i);
 	if (i->op == OP_INC)
-		emit_inc_m(&g->e, d->size, hm(H_RSI, 0));
+		emit_inc_m(&g->e, d->size, m.at);
 	else if (i->op == OP_DEC)
-		emit_dec_m(&g->e, d->size, hm(H_RSI, 0));
+		emit_dec_m(&g->e, d->size, m.at);
 	else
-		emit_unary_m(&g->e, i->op == OP_NEG ? UN_NEG : UN_NOT, d->size, hm(H_RSI, 0));
+		emit_unary_m(&g->e, i->op == OP_NEG ? UN_NEG : UN_NOT, d->size, m.at);
 	/* all six in host EFLAGS after it, on the slow path too */
 	m.flags_out = writes != 0;
 	mem_end(g, &m);
@@ -1619,7 +1626,7 @@ static bool gen_div(struct gen *g, const struct insn *i)
 	if (s->kind == OPK_MEM) {
 		if (!mem_begin(g, i, size, MMU_READ, 0, &m))
 			return false;
-		emit_mov_rm(&g->e, size, H_RCX, hm(H_RSI, 0));
+		emit_mov_rm(&g->e, size, H_RCX, m.at);
 	} else {
 		flags_before_clobber(g, 0);
 		ld_reg(g, size, H_RCX, s->reg);
@@ -1650,7 +1657,7 @@ static bool gen_mul(struct gen *g, const struct insn *i)
 		if (!mem_begin(g, i, size, MMU_READ, FL_ARITH, &m))
 			return false;
 		ld_reg(g, size, H_RAX, R_EAX);
-		emit_unary_m(&g->e, UN_MUL, size, hm(H_RSI, 0));
+		emit_unary_m(&g->e, UN_MUL, size, m.at);
 	} else {
 		flags_before_clobber(g, FL_ARITH);
 		enum hreg src = src_in(g, size, s->reg);
@@ -1685,7 +1692,7 @@ static bool gen_setcc(struct gen *g, const struct insn *i)
 		struct memop m;
 		if (!mem_begin_flags_in(g, i, 1, MMU_WRITE, 0, &m))
 			return false;
-		emit_setcc_m(&g->e, i->cond, hm(H_RSI, 0));
+		emit_setcc_m(&g->e, i->cond, m.at);
 		m.flags_out = true;
 		mem_end(g, &m);
 		return true;
@@ -1718,7 +1725,7 @@ static bool gen_cmov(struct gen *g, const struct insn *i)
 	unsigned hsize = d->size == 4 && i->mode != 64 ? 8 : d->size;
 	enum hreg h = rmw_begin(g, hsize, d->reg);
 	if (s->kind == OPK_MEM)
-		emit_mov_rm(&g->e, d->size, H_RCX, hm(H_RSI, 0));
+		emit_mov_rm(&g->e, d->size, H_RCX, m.at);
 	else
 		ld_reg(g, d->size, H_RCX, s->reg);
 	emit_cmovcc_rr(&g->e, i->cond, hsize, h, H_RCX);
@@ -1784,7 +1791,7 @@ static bool gen_bt(struct gen *g, const struct insn *i)
 							  op == BT_BT ? MMU_READ : MMU_WRITE, FL_CF, &m))
 			return false;
 		lock_if(g, i);
-		emit_bt_mi(&g->e, op, size, hm(H_RSI, 0), (uint8_t)i->imm);
+		emit_bt_mi(&g->e, op, size, m.at, (uint8_t)i->imm);
 		m.flags_out = true;
 		mem_end(g, &m);
 		return true;
@@ -1824,7 +1831,7 @@ static bool gen_bsf(struct gen *g, const struct insn *i)
 		if (!mem_begin(g, i, 8, MMU_READ, FL_ARITH, &m))
 			return false;
 		enum hreg h = rmw_begin(g, 8, d->reg);
-		emit_bsf_rm(&g->e, fwd, 8, h, hm(H_RSI, 0));
+		emit_bsf_rm(&g->e, fwd, 8, h, m.at);
 		rmw_end(g, 8, d->reg, h);
 		mem_end(g, &m);
 	} else if (reg_opnd(s)) {
@@ -1857,12 +1864,12 @@ static bool gen_xop_mem(struct gen *g, const struct insn *i)
 		enum hreg src = src_in(g, size, s->reg);
 		ld_reg(g, 8, H_RAX, R_EAX);
 		lock_if(g, i);
-		emit_cmpxchg_mr(&g->e, size, hm(H_RSI, 0), src);
+		emit_cmpxchg_mr(&g->e, size, m.at, src);
 		st_reg(g, 8, R_EAX, H_RAX);
 	} else {
 		ld_reg(g, size, H_RCX, s->reg);
 		lock_if(g, i);
-		emit_xadd_mr(&g->e, size, hm(H_RSI, 0), H_RCX);
+		emit_xadd_mr(&g->e, size, m.at, H_RCX);
 		st_reg(g, size, s->reg, H_RCX);
 	}
 	mem_end(g, &m);
@@ -2052,7 +2059,7 @@ bool gen_call_push(struct gen *g)
 	struct memop m;
 	stack_begin(g, true, sz, &m);
 	emit_mov_ri(&g->e, 8, H_RCX, g->t->rip[g->k + 1]);
-	emit_mov_mr(&g->e, sz, hm(H_RSI, 0), H_RCX);
+	emit_mov_mr(&g->e, sz, m.at, H_RCX);
 	st_reg(g, ss, R_ESP, H_RDI);
 	mem_end(g, &m);
 	return true;
@@ -2066,7 +2073,7 @@ bool gen_ret(struct gen *g)
 		return false;
 	struct memop m;
 	stack_begin(g, false, sz, &m);
-	emit_mov_rm(&g->e, sz, H_RAX, hm(H_RSI, 0));
+	emit_mov_rm(&g->e, sz, H_RAX, m.at);
 	if (sz == 8) {
 		/* a non-canonical return address: #GP at the RET, with rsp as
 		 * it was (the interpreter raises it on the slow path) */
@@ -2269,7 +2276,7 @@ static bool gen_sse_narrow(struct gen *g, const struct insn *i)
 		if (mem) {
 			if (!mem_begin(g, i, n, MMU_READ, 0, &m))
 				return false;
-			emit_mov_rm(e, n, H_RAX, hm(H_RSI, 0));
+			emit_mov_rm(e, n, H_RAX, m.at);
 		} else if (s->kind == OPK_XMM && o != 0x6e) {
 			emit_mov_rm(e, 8, H_RAX, hm(H_R14, OFF_XMM(s->reg)));
 		} else if (reg_opnd(s) && o == 0x6e) {
@@ -2291,7 +2298,7 @@ static bool gen_sse_narrow(struct gen *g, const struct insn *i)
 			if (!mem_begin(g, i, n, MMU_WRITE, 0, &m))
 				return false;
 			emit_mov_rm(e, n, H_RAX, hm(H_R14, OFF_XMM(s->reg)));
-			emit_mov_mr(e, n, hm(H_RSI, 0), H_RAX);
+			emit_mov_mr(e, n, m.at, H_RAX);
 			mem_end(g, &m);
 			return true;
 		}
@@ -2335,7 +2342,7 @@ static bool gen_sse(struct gen *g, const struct insn *i)
 			mem = true;
 		}
 		emit_sse_rm(e, SSE_MOVDQU_LOAD, 0, hm(H_R14, OFF_XMM(s->reg)));
-		emit_sse_rm(e, SSE_MOVDQU_STORE, 0, mem ? hm(H_RSI, 0) : hm(H_R14, OFF_XMM(d->reg)));
+		emit_sse_rm(e, SSE_MOVDQU_STORE, 0, mem ? m.at : hm(H_R14, OFF_XMM(d->reg)));
 	} else {
 		bool imm = i->nopnd == 3 && i->opnd[2].kind == OPK_IMM;
 		if (d->kind != OPK_XMM || !xmm_or_m128(s) || i->nopnd != 2 + imm)
@@ -2345,7 +2352,7 @@ static bool gen_sse(struct gen *g, const struct insn *i)
 				return false;
 			mem = true;
 		}
-		struct hmem src = mem ? hm(H_RSI, 0) : hm(H_R14, OFF_XMM(s->reg));
+		struct hmem src = mem ? m.at : hm(H_R14, OFF_XMM(s->reg));
 		if (kind == SSE_LOAD) {
 			emit_sse_rm(e, SSE_MOVDQU_LOAD, 0, src);
 		} else {
