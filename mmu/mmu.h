@@ -104,6 +104,11 @@ struct tlb {
 	struct codepages *code;			/* may be NULL */
 	uint64_t fills, flushes;		/* statistics */
 	unsigned nlarge;			/* entries holding slices of large pages */
+	/* the large pages those slices are of, as bits of a hash of their
+	 * size and number (set by fills, cleared when nlarge is 0): an
+	 * INVLPG whose address no large page here may hold looks no further
+	 * than its own slot */
+	uint64_t large_seen[64];
 	/* the entries filled since the last flush (indices into e[0], which
 	 * e[1] follows), so a flush clears those and not the whole TLB; the
 	 * global ones apart (listed when filled global), which a CR3 load

@@ -22,11 +22,29 @@ static inline bool entry_empty(struct tlb *t, const struct tlb_entry *e)
 	return tlb_meta_of(t, e)->page_shift == 0;
 }
 
+/* the bit of large_seen for the page of 1 << shift bytes holding lin */
+static unsigned large_bit(uint64_t lin, unsigned shift)
+{
+	return (unsigned)(((lin >> shift) * 0x9e3779b97f4a7c15ull + shift) >> 52) & 4095;
+}
+
+static bool large_maybe(const struct tlb *t, uint64_t lin)
+{
+	/* the sizes a large page has: 2M (PAE, long mode), 4M, 1G */
+	static const unsigned shifts[] = { 21, 22, 30 };
+	for (unsigned k = 0; k < 3; k++) {
+		unsigned b = large_bit(lin, shifts[k]);
+		if (t->large_seen[b / 64] >> (b % 64) & 1)
+			return true;
+	}
+	return false;
+}
+
 static void entry_clear(struct tlb *t, struct tlb_entry *e)
 {
 	struct tlb_meta *m = tlb_meta_of(t, e);
-	if (m->page_shift > 12)
-		t->nlarge--;
+	if (m->page_shift > 12 && --t->nlarge == 0)
+		memset(t->large_seen, 0, sizeof(t->large_seen));
 	e->tag[MMU_READ] = e->tag[MMU_WRITE] = e->tag[MMU_FETCH] = TLB_NOMATCH;
 	e->addend = 0;
 	m->gpa = 0;
@@ -115,9 +133,12 @@ void tlb_flush_page(struct tlb *t, uint64_t lin)
 			entry_clear(t, e);
 	}
 	/* INVLPG drops the whole translation of a large page, and the TLB
-	 * holds it as 4 KiB slices in other slots */
+	 * holds it as 4 KiB slices in other slots: looked for only where a
+	 * large page may hold lin (a kernel's direct map is large pages, its
+	 * INVLPGs of user pages are not in them) */
 	bool listed = t->nlive <= TLB_SIZE && t->nglobal <= TLB_SIZE;
-	unsigned n = !t->nlarge ? 0 : listed ? t->nlive + t->nglobal : 2 * TLB_SIZE;
+	unsigned n = !t->nlarge || !large_maybe(t, lin) ? 0 : listed ? t->nlive + t->nglobal
+								    : 2 * TLB_SIZE;
 	for (unsigned k = 0; k < n; k++) {
 		unsigned i = !listed ? k : k < t->nlive ? t->live[k] : t->global[k - t->nlive];
 		struct tlb_entry *e = &t->e[0][0] + i;
@@ -228,8 +249,11 @@ enum tlb_fill_result tlb_fill(struct tlb *t, const struct mmu_regs *r, uint64_t 
 	m->gpa = gpage;
 	m->global = w.global;
 	m->page_shift = (uint8_t)__builtin_ctzll(w.page_mask);
-	if (m->page_shift > 12)
+	if (m->page_shift > 12) {
+		unsigned b = large_bit(lin, m->page_shift);
+		t->large_seen[b / 64] |= 1ull << (b % 64);
 		t->nlarge++;
+	}
 	t->fills++;
 
 	if (!reg || (acc == MMU_WRITE && !ram))

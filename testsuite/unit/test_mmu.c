@@ -687,6 +687,50 @@ static void test_tlb_flushes(void)
 	fx_destroy(&f);
 }
 
+/* INVLPG of an address in a 1G, 2M or 4M page drops every slice of it,
+ * found through large_seen; one elsewhere keeps them */
+static void test_tlb_invlpg_large(void)
+{
+	struct fx f;
+	fx_init(&f, M4);
+	fx_map(&f, 0x1000, 0x5000, 12, P | RW | US, P | RW | US | D, NULL);
+	fx_map(&f, 0x400000, 0x800000, 21, P | RW | US, P | RW | US | D, NULL);
+	fx_map(&f, 0x40000000, 0, 30, P | RW | US, P | RW | US | D, NULL);
+	struct tlb t;
+	tlb_init(&t, &f.pm, NULL);
+	void *host;
+	uint64_t gpa;
+	uint32_t err;
+	CHECK_EQ(tlb_fill(&t, &f.r, 0x1000, MMU_READ, false, &host, &gpa, &err), TLB_HOST);
+	CHECK_EQ(tlb_fill(&t, &f.r, 0x401000, MMU_READ, false, &host, &gpa, &err), TLB_HOST);
+	CHECK_EQ(tlb_fill(&t, &f.r, 0x40002000, MMU_READ, false, &host, &gpa, &err), TLB_HOST);
+	CHECK_EQ(t.nlarge, 2);
+	tlb_flush_page(&t, 0x7000);
+	CHECK(tlb_lookup(&t, 0x1000, MMU_READ, false) == f.pm.ram + 0x5000);
+	CHECK(tlb_lookup(&t, 0x401000, MMU_READ, false) == f.pm.ram + 0x801000);
+	CHECK(tlb_lookup(&t, 0x40002000, MMU_READ, false) == f.pm.ram + 0x2000);
+	tlb_flush_page(&t, 0x40000000 + 0x3fff0123);
+	CHECK(tlb_lookup(&t, 0x40002000, MMU_READ, false) == NULL);
+	CHECK(tlb_lookup(&t, 0x401000, MMU_READ, false) == f.pm.ram + 0x801000);
+	tlb_flush_page(&t, 0x5ff000);
+	CHECK(tlb_lookup(&t, 0x401000, MMU_READ, false) == NULL);
+	CHECK(tlb_lookup(&t, 0x1000, MMU_READ, false) == f.pm.ram + 0x5000);
+	CHECK_EQ(t.nlarge, 0);
+	uint64_t any = 0;
+	for (unsigned k = 0; k < 64; k++)
+		any |= t.large_seen[k];
+	CHECK_EQ(any, 0);
+	fx_destroy(&f);
+
+	fx_init(&f, M32);
+	fx_map(&f, 0xc00000, 0x800000, 22, 0, P | RW | D, NULL);
+	tlb_init(&t, &f.pm, NULL);
+	CHECK_EQ(tlb_fill(&t, &f.r, 0xc01000, MMU_READ, false, &host, &gpa, &err), TLB_HOST);
+	tlb_flush_page(&t, 0xfff000);
+	CHECK(tlb_lookup(&t, 0xc01000, MMU_READ, false) == NULL);
+	fx_destroy(&f);
+}
+
 /* CR3 loads look only at the non-global entries filled since the last
  * flush: a global entry filled again non-global goes with them, and a
  * list that overflowed falls back to looking at every entry */
@@ -970,6 +1014,7 @@ int main(void)
 	RUN(test_tlb_hit_and_dirty_rule);
 	RUN(test_tlb_flushes);
 	RUN(test_tlb_global_lists);
+	RUN(test_tlb_invlpg_large);
 	RUN(test_tlb_rom_and_mmio);
 	RUN(test_codepages);
 	RUN(test_codepages_high_ram);
