@@ -995,7 +995,12 @@ static bool group_start(struct gen *g, const struct mem_key *key, int64_t disp, 
 			enum mmu_access acc)
 {
 	const struct tb *t = g->t;
-	if ((acc != MMU_READ && acc != MMU_WRITE) || (g->grp.live && g->grp.end > g->k))
+	/* Lockstep's journal fills no write tags: a group that writes would
+	 * miss at every check, and its block leave after the first (a block
+	 * lockstep cannot compare); there the writes check themselves */
+	bool writes_ok = !g->bv->lockstep;
+	if ((acc != MMU_READ && acc != MMU_WRITE) || (acc == MMU_WRITE && !writes_ok) ||
+	    (g->grp.live && g->grp.end > g->k))
 		return false;
 	struct mem_group p = { true, key->seg, key->base, key->index, key->scale, key->asize,
 			       acc == MMU_WRITE, disp, disp + size, g->k, 0 };
@@ -1009,7 +1014,8 @@ static bool group_start(struct gen *g, const struct mem_key *key, int64_t disp, 
 		int64_t at;
 		unsigned sz;
 		bool w;
-		if (j > g->k && mem_access(g, o, &k, &at, &sz, &w) && same_key(&k, &p)) {
+		if (j > g->k && mem_access(g, o, &k, &at, &sz, &w) && same_key(&k, &p) &&
+		    (!w || writes_ok)) {
 			at += shift;
 			int64_t lo = at < p.lo ? at : p.lo;
 			int64_t hi = at + sz > p.hi ? at + sz : p.hi;

@@ -43,6 +43,7 @@ struct bt_lockstep {
 	struct wlog bt, in;		/* the translated run's, the interpreter's */
 	struct cpu_state s0, sbt;
 	uint64_t checked, skipped;
+	uint64_t group_left;		/* of skipped: left where a memory group failed */
 	bool failed;
 };
 
@@ -108,8 +109,9 @@ void bt_lockstep_free(struct bt_lockstep *ls)
 {
 	if (ls && (ls->checked || ls->skipped))
 		log_msg("bt lockstep: %llu blocks checked against the interpreter, %llu not "
-			"(device memory or a fault)%s", (unsigned long long)ls->checked,
-			(unsigned long long)ls->skipped, ls->failed ? "; FAILED" : "");
+			"(device memory, a fault, or %llu left where a memory group failed)%s",
+			(unsigned long long)ls->checked, (unsigned long long)ls->skipped,
+			(unsigned long long)ls->group_left, ls->failed ? "; FAILED" : "");
 	free(ls);
 }
 
@@ -247,6 +249,7 @@ struct bt_ret bt_lockstep_block(struct bt_lockstep *ls, struct bt_vm *bv, struct
 	c->bt_group_left = false;
 	if (ls->device || ls->bt.full || !ran || group_left) {
 		ls->skipped++;
+		ls->group_left += group_left;
 		return r;
 	}
 	normalize_flags(c);
