@@ -933,58 +933,47 @@ j2_even:
 	; the flags of the CMP before the branch back unspilled (the
 	; translator runs them in a second copy of the loop); the load of
 	; the second round faults and must see them, not those of the XOR
-	; before the loop
-	call reset_pt
-	ARM ACT_MAP, 0
-	mov [esp_want], esp
+	; before the loop. k9: the same loop after other code in its block
+	; (its head is not the block's start): the second copy begins at
+	; the head
+%macro K_LOOP_REGS 0		; what the loop starts with: ZF PF from the XOR
 	xor ecx, ecx
 	xor edx, edx
 	mov edi, 3
-	mov eax, k8_loop
-	xor ebp, ebp			; ZF PF
-	jmp eax				; the loop starts a block
-k8_loop:
-	lea esi, [edx + PAGE(0) + 0x20]
-k8_fault:
+	xor ebp, ebp
+%endmacro
+%macro K_LOOP 4		; tag, the loop's label, the fault's label, offset
+%2:
+	lea esi, [edx + PAGE(0) + %4]
+%3:
 	mov eax, [esi]			; round 1: page 1
 	add ecx, 1
 	mov edx, ecx
 	shl edx, 12
 	cmp ecx, edi
-	jne k8_loop
-	CHECK_EQ ecx, 3, "k8: ECX after the loop"
-	CHECK_EXC "k8", 14, 0, k8_fault
-	CHECK_EQ [snap_ecx], 1, "k8: ECX at the fault"
-	CHECK_EQ [snap_esi], PAGE(1) + 0x20, "k8: ESI at the fault"
-	CHECK_FLAGS "k8", CF | SF | AF	; 1 - 3: 0xfffffffe
+	jne %2
+	CHECK_EQ ecx, 3, {%1, ": ECX after the loop"}
+	CHECK_EXC %1, 14, 0, %3
+	CHECK_EQ [snap_ecx], 1, {%1, ": ECX at the fault"}
+	CHECK_EQ [snap_esi], PAGE(1) + %4, {%1, ": ESI at the fault"}
+	CHECK_FLAGS %1, CF | SF | AF	; 1 - 3: 0xfffffffe
+%endmacro
+	call reset_pt
+	ARM ACT_MAP, 0
+	mov [esp_want], esp
+	K_LOOP_REGS
+	mov eax, k8_loop
+	jmp eax				; the loop starts a block
+	K_LOOP "k8", k8_loop, k8_fault, 0x20
 
-	; k9: the same loop after other code in its block (its head is not
-	; the block's start): the second copy begins at the head, with the
-	; CMP's flags unspilled, and the second round's fault sees them
 	call reset_pt
 	ARM ACT_MAP, 0
 	mov [esp_want], esp
 	mov eax, k9_start
 	jmp eax				; the block starts before the loop
 k9_start:
-	xor ecx, ecx
-	xor edx, edx
-	mov edi, 3
-	xor ebp, ebp			; ZF PF
-k9_loop:
-	lea esi, [edx + PAGE(0) + 0x40]
-k9_fault:
-	mov eax, [esi]			; round 1: page 1
-	add ecx, 1
-	mov edx, ecx
-	shl edx, 12
-	cmp ecx, edi
-	jne k9_loop
-	CHECK_EQ ecx, 3, "k9: ECX after the loop"
-	CHECK_EXC "k9", 14, 0, k9_fault
-	CHECK_EQ [snap_ecx], 1, "k9: ECX at the fault"
-	CHECK_EQ [snap_esi], PAGE(1) + 0x40, "k9: ESI at the fault"
-	CHECK_FLAGS "k9", CF | SF | AF	; 1 - 3: 0xfffffffe
+	K_LOOP_REGS
+	K_LOOP "k9", k9_loop, k9_fault, 0x40
 
 	; ============ l: CLI inside a block ============
 	; The translator clears IF itself at CPL 0: EFLAGS after it, and
