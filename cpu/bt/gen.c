@@ -1067,9 +1067,10 @@ static bool member_keeps_flags(const struct insn *i)
 }
 
 /* the linear address in rsi: the first of a new group checks the TLB
- * for them all, any other access for itself */
+ * for them all and then addresses itself as its members do (rsi: SSE's
+ * emitters want the address there), any other access for itself */
 static void access_check(struct gen *g, const struct mem_key *key, int64_t disp, unsigned size,
-			 enum mmu_access acc, struct memop *m)
+			 enum mmu_access acc, bool rsi, struct memop *m)
 {
 	if (!key || !group_start(g, key, disp, size, acc)) {
 		m->miss = tlb_hit(g, size, acc, true);
@@ -1083,8 +1084,7 @@ static void access_check(struct gen *g, const struct mem_key *key, int64_t disp,
 	m->miss = tlb_hit(g, (unsigned)(g->grp.hi - g->grp.lo), g->grp.write ? MMU_WRITE : MMU_READ,
 			  true);
 	emit_mov_rr(&g->e, 8, H_R11, H_RSI);
-	if (disp != g->grp.lo)
-		emit_lea(&g->e, 8, H_RSI, hm(H_R11, (int32_t)(disp - g->grp.lo)));
+	member_access(g, disp, rsi, m);
 }
 
 /* before a memory access: the flags as they were before it, even when
@@ -1146,7 +1146,7 @@ static bool mem_begin(struct gen *g, const struct insn *i, unsigned size, enum m
 	} else {
 		if (!lin_to_rsi(g, i))
 			return false;	/* cannot happen: checked above */
-		access_check(g, k, i->disp, size, acc, m);
+		access_check(g, k, i->disp, size, acc, i->op == OP_SSE, m);
 	}
 	return true;
 }
@@ -1189,7 +1189,7 @@ static void stack_begin(struct gen *g, bool push, unsigned size, struct memop *m
 		member_access(g, disp, false, m);
 	} else {
 		emit_lea(&g->e, ss, H_RSI, hm(H_RDI, (int32_t)(disp - delta)));
-		access_check(g, &key, disp, size, acc, m);
+		access_check(g, &key, disp, size, acc, false, m);
 	}
 }
 

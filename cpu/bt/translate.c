@@ -386,8 +386,8 @@ static bool same_redo(const struct redo *a, const struct redo *b)
 static void back_edge(struct gen *g, unsigned k, unsigned j)
 {
 	const struct tb *t = g->t;
-	if (g->peel && k + 1 == t->n && j == g->peel_from && g->flags == FLAGS_HOST &&
-	    g->redo.valid && (!g->copy2 || same_redo(&g->redo, &g->peel_redo))) {
+	if (g->peel && k + 1 == t->n && g->flags == FLAGS_HOST && g->redo.valid &&
+	    (!g->copy2 || same_redo(&g->redo, &g->peel_redo))) {
 		/* on in the second copy, the flags left to be set again
 		 * (by the budget's stub too) */
 		emit_alu_mi(&g->e, ALU_SUB, 4, hm(H_R15, OFF_BUDGET), (int32_t)(k + 1 - j));
