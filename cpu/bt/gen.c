@@ -1307,6 +1307,7 @@ static void redo_note(struct gen *g, const struct insn *i)
 	/* ADD or SUB of itself: the operand is lost */
 	if ((op == OP_ADD || op == OP_SUB) && !imm && s->reg == d->reg)
 		return;
+	g->redo_notes++;
 	g->redo = (struct redo){ true, (uint8_t)op, (uint8_t)d->size, (uint8_t)d->reg,
 				 imm ? 0xff : (uint8_t)s->reg, (int32_t)i->imm,
 				 (uint16_t)(1u << d->reg | (imm ? 0 : 1u << s->reg)) };
@@ -1324,8 +1325,20 @@ void gen_redo_before(struct gen *g)
 		redo_emit(g);
 	/* flag_use's "reads them all" is also an instruction it does not
 	 * know, which may write them too (BT, via the interpreter) */
-	if (u.writes || u.reads == FL_ARITH || clobbers)
+	g->redo_drop = false;
+	if (u.reads == FL_ARITH || clobbers || (u.writes && u.writes != FL_ARITH))
 		g->redo.valid = false;
+	else if (u.writes) {
+		g->redo_drop = true;	/* a fault in its access still wants it */
+		g->redo_notes0 = g->redo_notes;
+	}
+}
+
+void gen_redo_after(struct gen *g)
+{
+	if (g->redo_drop && g->redo_notes == g->redo_notes0)
+		g->redo.valid = false;
+	g->redo_drop = false;
 }
 
 /* flags an ALU op needs in host EFLAGS before it runs (ADC, SBB: CF) */

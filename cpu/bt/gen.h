@@ -93,6 +93,10 @@ struct gen {
 	unsigned nexits, max_exits;
 	enum flags_at flags;
 	struct redo redo;
+	/* the instruction at k sets the flags: redo_notes0 the count of
+	 * redos noted before it */
+	bool redo_drop;
+	unsigned redo_notes, redo_notes0;
 	/* arithmetic flags (FL_ARITH bits) read before written after
 	 * instruction k: live[k] */
 	uint16_t live[BT_MAX_INSNS + 1];
@@ -241,8 +245,12 @@ void gen_far_exit(struct gen *g, struct bt_exit *ex, uint64_t rip);
 void gen_store_rip(struct emit *e, uint64_t rip);
 
 /* before instruction g->k: a FLAGS_REDO it reads, or whose registers
- * it writes, comes back into host EFLAGS first */
+ * it writes, comes back into host EFLAGS first. An instruction that sets
+ * all six flags keeps the redo through itself (its access's slow path
+ * sets the flags before it from it) and gen_redo_after drops it, unless
+ * the instruction left one of its own */
 void gen_redo_before(struct gen *g);
+void gen_redo_after(struct gen *g);
 
 /* a jcc on guest condition cc: emits what makes host condition code
  * *host_cc true exactly when cc holds (the flags themselves or a helper's

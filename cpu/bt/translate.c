@@ -619,10 +619,12 @@ static void emit_insns(struct gen *g)
 			continue;
 		}
 		if (gen_native(g)) {
+			gen_redo_after(g);
 			gen_group_next(g);
 			continue;
 		}
 		call_insn(g, k, !(last && is_string(i->op)));
+		gen_redo_after(g);
 		if (last && is_string(i->op)) {
 			emit_leave(g, BT_EXIT_LOOKUP);
 			return;

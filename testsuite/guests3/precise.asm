@@ -22,8 +22,9 @@
 ;   j  a loop with a branch inside it and exits from its middle: the
 ;      flags and registers by either way into the join, a fault after it
 ;   k  a fault on a load right after ADD, SUB, CMP, TEST, XOR of registers
-;      or an immediate, whose flags the translator did not spill; in a
-;      loop's second round, the loop alone in its block and after other code
+;      or an immediate, whose flags the translator did not spill, the load
+;      also one that sets the flags itself (CMP, ADD, TEST of memory); in
+;      a loop's second round, the loop alone in its block and after other code
 ;   l  CLI inside a block clears IF and keeps the arithmetic flags
 ;   m  MUL of a register and of memory, and a #PF on the latter
 ;   n  CMOV and SETcc of memory with the flags in the interpreter's lazy
@@ -898,6 +899,24 @@ j2_even:
 	CHECK_EXC %1, 14, 0, %4
 	CHECK_FLAGS %1, %3
 %endmacro
+; the same, faulting on an instruction that sets the flags itself: its
+; slow path sets the flags before it from the instruction before it
+%macro K_SETS 5		; tag, the instruction, its flags, the fault's label, the load
+	call reset_pt
+	ARM ACT_MAP, 0
+	mov [esp_want], esp
+	mov eax, 0xa0
+	mov ebx, 0x80000000
+	mov ecx, 0x7f
+	mov edx, 7
+	mov edi, 0x80000003
+	mov ebp, 5
+	%2
+%4:
+	%5
+	CHECK_EXC %1, 14, 0, %4
+	CHECK_FLAGS %1, %3
+%endmacro
 	K_CASE "k1", {sub ebp, edx}, CF | SF | AF, k1_fault		; 5 - 7
 	CHECK_EQ [snap_ebp], -2, "k1: EBP at the fault"
 	CHECK_EQ [snap_edx], 7, "k1: EDX at the fault"
@@ -909,6 +928,9 @@ j2_even:
 	K_CASE "k5", {test eax, 0x100}, ZF | PF, k5_fault
 	K_CASE "k6", {add edx, ebp}, PF, k6_fault			; 12
 	CHECK_EQ [snap_edx], 12, "k6: EDX at the fault"
+	K_SETS "k10", {sub ebp, edx}, CF | SF | AF, k10_fault, {cmp esi, [PAGE(1) + 0x40]}
+	K_SETS "k11", {xor eax, edi}, SF | PF, k11_fault, {add esi, [PAGE(1) + 0x40]}
+	K_SETS "k12", {cmp ebx, 1}, OF | AF | PF, k12_fault, {test [PAGE(1) + 0x40], ecx}
 
 	; k7: no fault; the flags set again where a branch reads them after
 	; loads, and before an instruction that overwrites the operand
