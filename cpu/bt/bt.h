@@ -13,11 +13,12 @@
  *
  * Generated code runs between bt_enter and the exit trampoline with
  *   r15 = struct icpu *c, r14 = struct cpu_state *c->s (guest registers
- *   at [r14 + 8 * n]; a block keeps up to seven in rbx, rbp, r12, r13,
- *   r10, r8, r9 between its start and its exits), r11 = the host address
- *   its current memory group's accesses are relative to,
+ *   at [r14 + 8 * n]; a block keeps up to six in rbx, rbp, r12, r13,
+ *   r10, r8 between its start and its exits), r11 = the host address
+ *   its current memory group's accesses are relative to, r9d = the
+ *   budget (c->bt_budget, stored there around helpers' calls and exits),
  * and an aligned stack, so it calls C helpers directly. Each block starts
- * by charging its instruction count to c->bt_budget and leaves when that
+ * by charging its instruction count to the budget and leaves when that
  * goes negative; a branch back inside it charges the next round there
  * and goes round without leaving. Direct exits are jmp rel32 to a stub
  * that returns to the

@@ -11,9 +11,9 @@
  * a count of 0), a native instruction leaves them in the interpreter's
  * lazy form instead (shifts, IMUL).
  *
- * Guest registers live in struct cpu_state at [r14 + 8 * n]. The seven a
+ * Guest registers live in struct cpu_state at [r14 + 8 * n]. The six a
  * block uses most stay in rbx, rbp, r12, r13 (callee-saved, so helpers
- * keep them), r10, r8 and r9 (kept around the calls) from its start to
+ * keep them), r10 and r8 (kept around the calls) from its start to
  * its exits, and are stored before anything that reads struct cpu_state
  * (a helper, a slow path, a stub), so a helper or a fault always sees
  * them current. A block that loops to its own start keeps them there
@@ -227,6 +227,13 @@ static void flags_of_ax(struct emit *e)
 	emit_sahf(e);
 }
 
+void gen_call(struct gen *g, const void *fn)
+{
+	emit_mov_mr(&g->e, 4, hm(H_R15, OFF_BUDGET), H_BUDGET);
+	emit_call(&g->e, fn);
+	emit_mov_rm(&g->e, 4, H_BUDGET, hm(H_R15, OFF_BUDGET));
+}
+
 /* a helper's call where the cached registers stay cached: those in
  * caller-saved host registers ride on the stack, and r11, the memory
  * group's (an even number of pushes, which keeps it aligned) */
@@ -242,7 +249,7 @@ static void call_keeping_regs(struct gen *g, const void *fn)
 		save[n++] = save[0];
 	for (unsigned k = 0; k < n; k++)
 		emit_push_r(&g->e, save[k]);
-	emit_call(&g->e, fn);
+	gen_call(g, fn);
 	for (unsigned k = n; k-- > 0;)
 		emit_pop_r(&g->e, save[k]);
 }
@@ -493,9 +500,9 @@ static void count_use(uint8_t *uses, unsigned r)
 
 void gen_regs_begin(struct gen *g)
 {
-	/* callee-saved first; r10, r8 and r9 the inline helper calls keep
+	/* callee-saved first; r10 and r8 the inline helper calls keep
 	 * on the stack; slow paths reload them all anyway */
-	static const uint8_t hosts[] = { H_RBX, H_RBP, H_R12, H_R13, H_R10, H_R8, H_R9 };
+	static const uint8_t hosts[] = { H_RBX, H_RBP, H_R12, H_R13, H_R10, H_R8 };
 	const struct tb *t = g->t;
 	uint8_t uses[16] = { 0 };
 	uint16_t banned = 0;
@@ -529,7 +536,7 @@ void gen_regs_begin(struct gen *g)
 			break;
 		g->cached |= (uint16_t)(1u << best);
 		g->host_of[best] = hosts[h];
-		if (hosts[h] == H_R10 || hosts[h] == H_R8 || hosts[h] == H_R9)
+		if (hosts[h] == H_R10 || hosts[h] == H_R8)
 			g->in_volatile |= (uint16_t)(1u << best);
 		emit_mov_rm(&g->e, 8, hosts[h], greg(best));
 	}
@@ -696,7 +703,7 @@ static const uint8_t *slow_thunk(struct gen *g)
 	store_regs(g, g->cached);
 	emit_mov_rr(&g->e, 8, H_RDI, H_R15);
 	emit_alu_ri(&g->e, ALU_SUB, 8, H_RSP, 8);	/* called: align again */
-	emit_call(&g->e, (const void *)bt_h_insn);
+	gen_call(g, (const void *)bt_h_insn);
 	emit_alu_ri(&g->e, ALU_ADD, 8, H_RSP, 8);
 	gen_regs_reload(g);
 	emit_ret(&g->e);
@@ -2175,7 +2182,7 @@ void gen_next(struct gen *g, struct bt_exit *far)
 		emit_mov_ri(&g->e, 8, H_RSI, (uint64_t)(uintptr_t)far);
 	else
 		emit_alu_rr(&g->e, ALU_XOR, 4, H_RSI, H_RSI);
-	emit_call(&g->e, (const void *)bt_h_next);
+	gen_call(g, (const void *)bt_h_next);
 	emit_test_rr(&g->e, 8, H_RAX, H_RAX);
 	uint8_t *none = emit_jcc8(&g->e, 4 /* E */);
 	emit_jmp_r(&g->e, H_RAX);

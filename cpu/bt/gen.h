@@ -115,12 +115,12 @@ struct gen {
 	uint64_t addend0;
 	/* guest registers held in host registers through the block (the
 	 * host's callee-saved rbx, rbp, r12, r13, which helpers keep, and
-	 * r10, r8, r9):
+	 * r10, r8):
 	 * host_of[r] for guest register r in `cached`; `dirty` the ones
 	 * whose host copy is newer than struct cpu_state's */
 	uint8_t host_of[16];
 	uint16_t cached, dirty;
-	uint16_t in_volatile;		/* those in caller-saved r10, r8, r9 */
+	uint16_t in_volatile;		/* those in caller-saved r10, r8 */
 	bool loop;			/* a branch goes back into the block */
 	bool dead;			/* after a JMP: nothing falls through */
 	/* a loop at the block's end, entered only at its head, whose
@@ -194,6 +194,15 @@ struct gen {
 		uint8_t *slot;		/* writable */
 	} fix[BT_BLOCK_SLOTS];
 };
+
+/* the budget (struct icpu's bt_budget) lives in a host register while
+ * translated code runs: a count kept in memory made each block's charge
+ * a load and a store that the next block's charge waited on */
+#define H_BUDGET H_R9
+#define OFF_BUDGET ((int32_t)offsetof(struct icpu, bt_budget))
+/* call a C helper: the budget in struct icpu for it (and for a fault's
+ * unwinding) and back from there after it */
+void gen_call(struct gen *g, const void *fn);
 
 /* a jump (its rel32 field) to a stub emitted after the body (NULL: no
  * room, which cannot happen) */

@@ -12,7 +12,6 @@
 #include "cpu/interp/interp.h"
 #include "hw/log.h"
 
-#define OFF_BUDGET ((int32_t)offsetof(struct icpu, bt_budget))
 
 static bool is_branch(unsigned op)
 {
@@ -261,7 +260,7 @@ static void emit_stubs(struct gen *g)
 			gen_regs_flush(g);
 		}
 		if (st->refund)
-			emit_alu_mi(&g->e, ALU_ADD, 4, hm(H_R15, OFF_BUDGET), (int32_t)st->refund);
+			emit_alu_ri(&g->e, ALU_ADD, 4, H_BUDGET, (int32_t)st->refund);
 		if (st->kind == ST_BUDGET || st->kind == ST_BREAK) {
 			gen_store_rip(&g->e, st->rip);
 			emit_leave(g, st->kind == ST_BUDGET ? BT_EXIT_BUDGET : BT_EXIT_BREAK);
@@ -295,7 +294,7 @@ static void call_insn(struct gen *g, unsigned k, bool reload)
 	gen_regs_flush(g);
 	emit_mov_rr(&g->e, 8, H_RDI, H_R15);
 	emit_mov_ri(&g->e, 8, H_RSI, (uint64_t)(uintptr_t)st);
-	emit_call(&g->e, (const void *)bt_h_insn);
+	gen_call(g, (const void *)bt_h_insn);
 	gen_group_end(g);
 	g->flags = FLAGS_MEM;	/* the interpreter's lazy form, if it wrote them */
 	if (reload)
@@ -390,7 +389,7 @@ static void back_edge(struct gen *g, unsigned k, unsigned j)
 	    (!g->copy2 || same_redo(&g->redo, &g->peel_redo))) {
 		/* on in the second copy, the flags left to be set again
 		 * (by the budget's stub too) */
-		emit_alu_mi(&g->e, ALU_SUB, 4, hm(H_R15, OFF_BUDGET), (int32_t)(k + 1 - j));
+		emit_alu_ri(&g->e, ALU_SUB, 4, H_BUDGET, (int32_t)(k + 1 - j));
 		struct stub *st = gen_stub(g, emit_jcc32(&g->e, 8 /* S */, NULL), ST_BUDGET, t->n - j,
 					   0, t->rip[j]);
 		if (st) {
@@ -407,7 +406,7 @@ static void back_edge(struct gen *g, unsigned k, unsigned j)
 		return;
 	}
 	gen_flags_to(g, g->label_flags[j] == FLAGS_IMAGE ? FLAGS_IMAGE : FLAGS_MEM);
-	emit_alu_mi(&g->e, ALU_SUB, 4, hm(H_R15, OFF_BUDGET), (int32_t)(k + 1 - j));
+	emit_alu_ri(&g->e, ALU_SUB, 4, H_BUDGET, (int32_t)(k + 1 - j));
 	struct stub *st = gen_stub(g, emit_jcc32(&g->e, 8 /* S */, NULL), ST_BUDGET, t->n - j, 0,
 				   t->rip[j]);
 	if (st)
@@ -449,7 +448,7 @@ static void inner_jmp(struct gen *g, unsigned k)
 	} else {
 		gen_flags_to_mem(g);
 		gen_regs_flush(g);
-		emit_alu_mi(&g->e, ALU_ADD, 4, hm(H_R15, OFF_BUDGET), (int32_t)(t->n - k - 1));
+		emit_alu_ri(&g->e, ALU_ADD, 4, H_BUDGET, (int32_t)(t->n - k - 1));
 		direct_exit(g, rel_target(g, k));
 	}
 }
@@ -467,7 +466,7 @@ static void emit_edges(struct gen *g)
 			gen_flags_to_mem(g);
 			gen_regs_flush(g);
 			if (t->n - ed->k - 1)
-				emit_alu_mi(&g->e, ALU_ADD, 4, hm(H_R15, OFF_BUDGET),
+				emit_alu_ri(&g->e, ALU_ADD, 4, H_BUDGET,
 					    (int32_t)(t->n - ed->k - 1));
 			direct_exit(g, ed->rip);
 			continue;
@@ -476,11 +475,8 @@ static void emit_edges(struct gen *g)
 			gen_flags_to(g, g->label_flags[ed->to]);
 		/* the instructions jumped over were charged: back, without
 		 * touching host EFLAGS, which may hold the flags */
-		if (ed->to - ed->k - 1) {
-			emit_mov_rm(&g->e, 4, H_RAX, hm(H_R15, OFF_BUDGET));
-			emit_lea(&g->e, 4, H_RAX, hm(H_RAX, (int32_t)(ed->to - ed->k - 1)));
-			emit_mov_mr(&g->e, 4, hm(H_R15, OFF_BUDGET), H_RAX);
-		}
+		if (ed->to - ed->k - 1)
+			emit_lea(&g->e, 4, H_BUDGET, hm(H_BUDGET, (int32_t)(ed->to - ed->k - 1)));
 		emit_jmp32(&g->e, g->label_at[ed->to]);
 	}
 }
@@ -561,7 +557,7 @@ static void emit_body(struct gen *g)
 {
 	const struct tb *t = g->t;
 	/* charge the block, or leave before it when the budget is spent */
-	emit_alu_mi(&g->e, ALU_SUB, 4, hm(H_R15, OFF_BUDGET), (int32_t)t->n);
+	emit_alu_ri(&g->e, ALU_SUB, 4, H_BUDGET, (int32_t)t->n);
 	gen_stub(g, emit_jcc32(&g->e, 8 /* S */, NULL), ST_BUDGET, t->n, 0, t->rip[0]);
 	g->loop = t->back;
 	int head = t->back ? peelable(t) : -1;
