@@ -170,6 +170,7 @@ struct gen {
 		bool side;
 		uint64_t rip;
 		enum flags_at flags;
+		struct redo rd;		/* FLAGS_REDO's */
 		uint16_t dirty;
 	} edges[2 * BT_MAX_INSNS];
 	/* the slow paths of native memory instructions, emitted after the

@@ -151,14 +151,16 @@ static int index_of(const struct tb *t, uint64_t rip)
 /* A loop's blocks in one: the block ends at the last branch back into it
  * (its other branches and jumps go inside it or leave from it), so the
  * loop's rounds never leave and its registers stay in host registers.
- * Without such a branch it ends at its first branch as before:
- * straight-line code is not translated again from each target. */
+ * Without such a branch it ends at its first branch that does not skip
+ * forward inside it: an if's body and what follows it are one block,
+ * whose registers and flags stay in host ones across the join. */
 static void shape_region(struct tb *t, int code_size)
 {
 	int last_back = -1, first_br = -1;
 	uint64_t to;
 	for (unsigned k = 0; k < t->n; k++) {
-		if ((t->d[k].in.op == OP_JCC || t->d[k].in.op == OP_JMP) && first_br < 0)
+		bool fwd = static_target(t, k, code_size, &to) && index_of(t, to) > (int)k;
+		if ((t->d[k].in.op == OP_JCC || t->d[k].in.op == OP_JMP) && first_br < 0 && !fwd)
 			first_br = (int)k;
 		if (static_target(t, k, code_size, &to)) {
 			int j = index_of(t, to);
@@ -363,7 +365,7 @@ static void label_after_jump(struct gen *g, unsigned k)
 static void add_edge(struct gen *g, uint8_t *rel32, unsigned k, int j, uint64_t rip)
 {
 	struct edge *ed = &g->edges[g->nedges++];
-	*ed = (struct edge){ rel32, k, j < 0 ? 0 : (unsigned)j, j < 0, rip, g->flags, g->dirty };
+	*ed = (struct edge){ rel32, k, j < 0 ? 0 : (unsigned)j, j < 0, rip, g->flags, g->redo, g->dirty };
 	if (j < 0)
 		return;
 	g->label_dirty[j] |= g->dirty;
@@ -461,6 +463,7 @@ static void emit_edges(struct gen *g)
 		const struct edge *ed = &g->edges[n];
 		emit_bind32(&g->e, ed->rel32);
 		g->flags = ed->flags;
+		g->redo = ed->rd;
 		g->dirty = ed->dirty;
 		if (ed->side) {
 			gen_flags_to_mem(g);

@@ -20,7 +20,9 @@
 ;      members after the first's slow path, whose flags come back
 ;      through a helper
 ;   j  a loop with a branch inside it and exits from its middle: the
-;      flags and registers by either way into the join, a fault after it
+;      flags and registers by either way into the join, a fault after it;
+;      forward jumps to a join outside any loop, each bringing the flags
+;      of its own CMP, unspilled, and a forward branch out of the block
 ;   k  a fault on a load right after ADD, SUB, CMP, TEST, XOR of registers
 ;      or an immediate, whose flags the translator did not spill, the load
 ;      also one that sets the flags itself (CMP, ADD, TEST of memory); in
@@ -877,6 +879,47 @@ j2_even:
 	jnz j2_loop
 	CHECK_EQ edi, 50, "j2: EDI (ADC after the join)"
 	CHECK_EQ ebx, 250, "j2: EBX"
+
+	; j3: no loop; a forward JB over the first path to a second, and
+	; each path's JMP to the join, where SETZ reads the flags of that
+	; path's CMP: a load after each CMP leaves them to be set again
+	; from its registers, which the jumps to the join must do with their
+	; own CMP, not the one the block's code emitted last
+	mov dword [SRCBUF], 0x11
+	mov eax, 0
+	mov edx, 4
+	mov ebx, 0x56
+	mov esi, SRCBUF
+	cmp edx, 8			; CF
+	jb j3_small
+	cmp edx, 2
+	mov ecx, [esi]
+	jmp j3_join
+j3_small:
+	cmp edx, 4			; ZF
+	mov ecx, [esi]
+	jmp j3_join
+j3_join:
+	setz al
+	cmp ebx, 0x55			; not ZF
+	setz ah
+	CHECK_EQ eax, 0x0001, "j3: ZF at the join by the second path, and after"
+	CHECK_EQ ecx, 0x11, "j3: ECX"
+
+	; j4: flags leaving the block by a forward JZ past its end (the
+	; indirect JMP ends it), with another CMP after it in the block
+	mov eax, 0
+	mov ecx, 0
+	cmp edx, 4			; ZF
+	mov ecx, [esi]
+	jz j4_out
+	cmp ebx, 0x55
+	mov ecx, [esi]
+	jmp [j4_vec]
+j4_vec:	dd j4_out
+j4_out:
+	setz al
+	CHECK_EQ eax, 1, "j4: ZF after a side exit"
 
 	; ============ k: flags a fault sees, set again on its slow path ============
 	; The translator does not spill the flags of a register ADD, SUB,
