@@ -5,8 +5,9 @@
  * rip to a control transfer, the end of its page, an instruction that is
  * not plain (the careful step runs those) or BT_MAX_INSNS instructions;
  * a block holding a loop goes on past its conditional branches and
- * direct jumps to the last branch back into it (a region: its branches
- * jump inside it or leave from its middle).
+ * direct jumps to the last branch back into it, one without a loop to
+ * its first branch that does not skip forward inside it (a region: its
+ * branches jump inside it or leave from its middle).
  * It is keyed by the host address of its first byte (so a remap of ROM
  * or RAM never finds a stale block), its rip and the mode bits that
  * change decoding or semantics (struct bt_mode).
