@@ -132,6 +132,22 @@ struct gen {
 	const uint8_t *peel_head;
 	uint8_t *peel_jmp;
 	struct redo peel_redo;
+	/* the instructions emit_insns emits: [ins_from, ins_to) */
+	unsigned ins_from, ins_to;
+	/* loops inside the block peeled the same way (mid_peelable): the
+	 * first copy's branch back jumps to the second (jmp), emitted after
+	 * the body from head to end, whose way out goes back to the first
+	 * copy's (after, where the registers in after_dirty may be dirty) */
+	struct mid_peel {
+		unsigned head, end;
+		struct redo rd;
+		uint16_t dirty_in, after_dirty;
+		uint8_t *jmp;
+		const uint8_t *head2, *after;
+	} mids[8];
+	unsigned nmids;
+	int mid_cur;			/* the one whose second copy is emitted, or -1 */
+	bool mid_new;			/* back_edge just peeled one */
 	unsigned nedges;
 	uint64_t edge_in[BT_MAX_INSNS / 64];	/* labels a forward branch goes to */
 	/* memory operands off the same registers (a struct's fields, a

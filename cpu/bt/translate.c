@@ -380,6 +380,23 @@ static bool same_redo(const struct redo *a, const struct redo *b)
 	       a->imm == b->imm;
 }
 
+static bool mid_peelable(const struct tb *t, unsigned k);
+
+/* the branch back of a peeled loop, flags unspilled: the next round
+ * charged, its budget's exit setting the flags again first */
+static void peel_charge(struct gen *g, unsigned k, unsigned j)
+{
+	const struct tb *t = g->t;
+	emit_alu_ri(&g->e, ALU_SUB, 4, H_BUDGET, (int32_t)(k + 1 - j));
+	struct stub *st = gen_stub(g, emit_jcc32(&g->e, 8 /* S */, NULL), ST_BUDGET, t->n - j, 0,
+				   t->rip[j]);
+	if (st) {
+		st->store = g->cached;
+		st->redo = true;
+		st->rd = g->redo;
+	}
+}
+
 /* after instruction k, on to instruction j before it: the flags where
  * j's code wants them, the next round charged (k + 1 - j more run than
  * were charged up to the block's end: spent, leave at j, stored). A
@@ -387,6 +404,24 @@ static bool same_redo(const struct redo *a, const struct redo *b)
 static void back_edge(struct gen *g, unsigned k, unsigned j)
 {
 	const struct tb *t = g->t;
+	g->mid_new = false;
+	if (g->mid_cur >= 0 && g->mids[g->mid_cur].end == k) {
+		struct mid_peel *p = &g->mids[g->mid_cur];
+		if (g->flags == FLAGS_HOST && g->redo.valid && same_redo(&g->redo, &p->rd)) {
+			peel_charge(g, k, j);
+			emit_jmp32(&g->e, p->head2);
+			return;
+		}
+	} else if (g->mid_cur < 0 && !g->copy2 && k + 1 < t->n && g->flags == FLAGS_HOST &&
+		   g->redo.valid && g->nmids < sizeof(g->mids) / sizeof(g->mids[0]) &&
+		   mid_peelable(t, k)) {
+		struct mid_peel *p = &g->mids[g->nmids++];
+		peel_charge(g, k, j);
+		*p = (struct mid_peel){ .head = j, .end = k, .rd = g->redo, .dirty_in = g->dirty,
+					.jmp = emit_jmp32(&g->e, NULL) };
+		g->mid_new = true;
+		return;
+	}
 	if (g->peel && k + 1 == t->n && g->flags == FLAGS_HOST && g->redo.valid &&
 	    (!g->copy2 || same_redo(&g->redo, &g->peel_redo))) {
 		/* on in the second copy, the flags left to be set again
@@ -431,6 +466,10 @@ static void inner_jcc(struct gen *g, unsigned k)
 		emit_bind32(&g->e, on);
 		g->flags = flags;
 		g->dirty = dirty;
+		if (g->mid_new) {
+			g->mids[g->nmids - 1].after = g->e.p + g->e.exec_delta;
+			g->mids[g->nmids - 1].after_dirty = dirty;
+		}
 		return;
 	}
 	add_edge(g, emit_jcc32(&g->e, cc, NULL), k, j, rel_target(g, k));
@@ -550,6 +589,24 @@ static int peelable(const struct tb *t)
 	return j;
 }
 
+/* a loop inside the block (its branch back at k is not the block's
+ * last instruction) with no branch or label inside it: its rounds after
+ * the first can run a second copy whose head takes the flags of the
+ * branch back unspilled */
+static bool mid_peelable(const struct tb *t, unsigned k)
+{
+	int j = t->target[k];
+	if (t->d[k].in.op != OP_JCC || j < 0 || (unsigned)j > k || k + 1 >= t->n)
+		return false;
+	for (unsigned m = (unsigned)j; m < k; m++)
+		if (t->d[m].in.op == OP_JMP || t->d[m].in.op == OP_JCC || t->target[m] >= 0)
+			return false;
+	for (unsigned m = (unsigned)j + 1; m <= k; m++)
+		if (bit_at(t->labels, m))
+			return false;
+	return true;
+}
+
 static void emit_insns(struct gen *g);
 
 /* The block charges its instruction count up front: at instruction k,
@@ -569,7 +626,33 @@ static void emit_body(struct gen *g)
 	for (unsigned j = 0; j < t->n; j++)
 		g->label_dirty[j] = 0;
 	gen_regs_begin(g);
+	g->mid_cur = -1;
+	g->ins_from = 0;
+	g->ins_to = t->n;
 	emit_insns(g);
+	/* the second copies of loops inside: each begins with the registers
+	 * dirty as the first copy's branch back left them, and its flags
+	 * unspilled; its way out goes on in the first copy after the loop */
+	for (unsigned m = 0; m < g->nmids && !g->e.full; m++) {
+		struct mid_peel *p = &g->mids[m];
+		emit_bind32(&g->e, p->jmp);
+		g->mid_cur = (int)m;
+		g->copy2 = true;
+		g->dead = false;
+		g->dirty = p->dirty_in;
+		g->flags = FLAGS_REDO;
+		g->redo = p->rd;
+		gen_group_end(g);
+		p->head2 = g->e.p + g->e.exec_delta;
+		g->ins_from = p->head;
+		g->ins_to = p->end + 1;
+		emit_insns(g);
+		if (g->dirty & ~p->after_dirty)
+			gen_regs_flush(g);
+		emit_jmp32(&g->e, p->after);
+		g->copy2 = false;
+		g->mid_cur = -1;
+	}
 	if (!g->peel_jmp)
 		return;
 	/* the second copy: its start has every register dirty and the
@@ -582,6 +665,8 @@ static void emit_body(struct gen *g)
 	g->redo = g->peel_redo;
 	gen_group_end(g);
 	g->peel_head = g->e.p + g->e.exec_delta;
+	g->ins_from = g->peel_from;
+	g->ins_to = t->n;
 	emit_insns(g);
 }
 
@@ -590,11 +675,11 @@ static void emit_body(struct gen *g)
 static void emit_insns(struct gen *g)
 {
 	const struct tb *t = g->t;
-	for (unsigned k = g->copy2 ? g->peel_from : 0; k < t->n; k++) {
+	for (unsigned k = g->ins_from; k < g->ins_to; k++) {
 		const struct insn *i = &t->d[k].in;
 		bool last = k + 1 == t->n;
 		g->k = k;
-		if (k == g->peel_from && g->copy2)
+		if (k == g->ins_from && g->copy2)
 			;	/* its start is not the label's */
 		else if (bit_at(t->labels, k) && g->dead)
 			label_after_jump(g, k);
@@ -632,8 +717,8 @@ static void emit_insns(struct gen *g)
 		emit_test_rr(&g->e, 4, H_RAX, H_RAX);
 		gen_stub(g, emit_jcc32(&g->e, 5 /* NE */, NULL), ST_LOOKUP, t->n - k - 1, 0, 0);
 	}
-	if (g->dead)
-		return;
+	if (g->dead || g->ins_to < t->n)
+		return;		/* nothing falls through, or a loop's copy ends */
 	gen_flags_to_mem(g);
 	gen_regs_flush(g);
 	direct_exit(g, t->rip[t->n]);
@@ -684,8 +769,8 @@ struct bt_block *bt_translate(struct bt_vm *bv, struct icpu *c, uint64_t rip, ui
 	unsigned nexits = 2;
 	for (unsigned k = 0; k < t.n; k++)
 		nexits += t.d[k].in.op == OP_JCC || t.d[k].in.op == OP_JMP;
-	if (t.n && t.back && peelable(&t) >= 0)
-		nexits *= 2;
+	if (t.n && t.back)
+		nexits *= 2;	/* a loop peeled */
 	b->exit = bt_arena_alloc(bv, nexits * sizeof(*b->exit));
 	if (!b->exit)
 		return NULL;

@@ -26,7 +26,8 @@
 ;   k  a fault on a load right after ADD, SUB, CMP, TEST, XOR of registers
 ;      or an immediate, whose flags the translator did not spill, the load
 ;      also one that sets the flags itself (CMP, ADD, TEST of memory); in
-;      a loop's second round, the loop alone in its block and after other code
+;      a loop's second round, the loop alone in its block, after other
+;      code, and with another loop after it
 ;   l  CLI inside a block clears IF and keeps the arithmetic flags
 ;   m  MUL of a register and of memory, and a #PF on the latter
 ;   n  CMOV and SETcc of memory with the flags in the interpreter's lazy
@@ -1039,6 +1040,37 @@ j4_out:
 k9_start:
 	K_LOOP_REGS
 	K_LOOP "k9", k9_loop, k9_fault, 0x40
+
+	; k13: the same loop with a second loop after it in its block (whose
+	; branch back ends the block): the first loop's second copy leaves
+	; into the code after the first copy
+	call reset_pt
+	ARM ACT_MAP, 0
+	mov [esp_want], esp
+	mov eax, k13_start
+	jmp eax
+k13_start:
+	K_LOOP_REGS
+k13_loop:
+	lea esi, [edx + PAGE(0) + 0x60]
+k13_fault:
+	mov eax, [esi]			; round 1: page 0, round 2: page 1
+	add ecx, 1
+	mov edx, ecx
+	shl edx, 12
+	cmp ecx, edi
+	jne k13_loop
+	mov ebx, 4
+k13_loop2:
+	add ebp, ecx
+	sub ebx, 1
+	jnz k13_loop2
+	CHECK_EQ ecx, 3, "k13: ECX after the loop"
+	CHECK_EQ ebp, 12, "k13: EBP after the second loop"
+	CHECK_EXC "k13", 14, 0, k13_fault
+	CHECK_EQ [snap_ecx], 1, "k13: ECX at the fault"
+	CHECK_EQ [snap_esi], PAGE(1) + 0x60, "k13: ESI at the fault"
+	CHECK_FLAGS "k13", CF | SF | AF	; 1 - 3: 0xfffffffe
 
 	; ============ l: CLI inside a block ============
 	; The translator clears IF itself at CPL 0: EFLAGS after it, and
