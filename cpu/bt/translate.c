@@ -12,7 +12,6 @@
 #include "cpu/interp/interp.h"
 #include "hw/log.h"
 
-
 static bool is_branch(unsigned op)
 {
 	switch (op) {
@@ -426,14 +425,7 @@ static void back_edge(struct gen *g, unsigned k, unsigned j)
 	    (!g->copy2 || same_redo(&g->redo, &g->peel_redo))) {
 		/* on in the second copy, the flags left to be set again
 		 * (by the budget's stub too) */
-		emit_alu_ri(&g->e, ALU_SUB, 4, H_BUDGET, (int32_t)(k + 1 - j));
-		struct stub *st = gen_stub(g, emit_jcc32(&g->e, 8 /* S */, NULL), ST_BUDGET, t->n - j,
-					   0, t->rip[j]);
-		if (st) {
-			st->store = g->cached;
-			st->redo = true;
-			st->rd = g->redo;
-		}
+		peel_charge(g, k, j);
 		if (g->copy2) {
 			emit_jmp32(&g->e, g->peel_head);
 		} else {
@@ -609,6 +601,24 @@ static bool mid_peelable(const struct tb *t, unsigned k)
 
 static void emit_insns(struct gen *g);
 
+/* a peeled loop's second copy of instructions [from, to) begins here,
+ * where the first copy's branch back (jmp) comes with the registers in
+ * dirty dirty and the flags rd left unspilled: its executable address */
+static const uint8_t *copy2_begin(struct gen *g, uint8_t *jmp, uint16_t dirty,
+				  const struct redo *rd, unsigned from, unsigned to)
+{
+	emit_bind32(&g->e, jmp);
+	g->copy2 = true;
+	g->dead = false;
+	g->dirty = dirty;
+	g->flags = FLAGS_REDO;
+	g->redo = *rd;
+	gen_group_end(g);
+	g->ins_from = from;
+	g->ins_to = to;
+	return g->e.p + g->e.exec_delta;
+}
+
 /* The block charges its instruction count up front: at instruction k,
  * n - k of them were charged and have not run, on every way there (the
  * branches inside the region charge or refund the difference). A fault
@@ -635,17 +645,8 @@ static void emit_body(struct gen *g)
 	 * unspilled; its way out goes on in the first copy after the loop */
 	for (unsigned m = 0; m < g->nmids && !g->e.full; m++) {
 		struct mid_peel *p = &g->mids[m];
-		emit_bind32(&g->e, p->jmp);
 		g->mid_cur = (int)m;
-		g->copy2 = true;
-		g->dead = false;
-		g->dirty = p->dirty_in;
-		g->flags = FLAGS_REDO;
-		g->redo = p->rd;
-		gen_group_end(g);
-		p->head2 = g->e.p + g->e.exec_delta;
-		g->ins_from = p->head;
-		g->ins_to = p->end + 1;
+		p->head2 = copy2_begin(g, p->jmp, p->dirty_in, &p->rd, p->head, p->end + 1);
 		emit_insns(g);
 		if (g->dirty & ~p->after_dirty)
 			gen_regs_flush(g);
@@ -657,16 +658,7 @@ static void emit_body(struct gen *g)
 		return;
 	/* the second copy: its start has every register dirty and the
 	 * flags the first copy's branch back left unspilled */
-	emit_bind32(&g->e, g->peel_jmp);
-	g->copy2 = true;
-	g->dead = false;
-	g->dirty = g->cached;
-	g->flags = FLAGS_REDO;
-	g->redo = g->peel_redo;
-	gen_group_end(g);
-	g->peel_head = g->e.p + g->e.exec_delta;
-	g->ins_from = g->peel_from;
-	g->ins_to = t->n;
+	g->peel_head = copy2_begin(g, g->peel_jmp, g->cached, &g->peel_redo, g->peel_from, t->n);
 	emit_insns(g);
 }
 
