@@ -927,24 +927,9 @@ j4_out:
 	; CMP, TEST, AND, OR or XOR before a load that may fault: the load's
 	; slow path runs the instruction again on the registers (ADD and SUB
 	; undone first). Each case faults on a load right after one.
-%macro K_CASE 4		; tag, the instruction, its flags, the fault's label
-	call reset_pt
-	ARM ACT_MAP, 0
-	mov [esp_want], esp
-	mov eax, 0xa0
-	mov ebx, 0x80000000
-	mov ecx, 0x7f
-	mov edx, 7
-	mov edi, 0x80000003
-	mov ebp, 5
-	%2
-%4:
-	mov esi, [PAGE(1) + 0x40]
-	CHECK_EXC %1, 14, 0, %4
-	CHECK_FLAGS %1, %3
-%endmacro
-; the same, faulting on an instruction that sets the flags itself: its
-; slow path sets the flags before it from the instruction before it
+; K_SETS faults on the load it is given, which may set the flags itself
+; (its slow path then sets the flags before it from the instruction
+; before it); K_CASE on a MOV
 %macro K_SETS 5		; tag, the instruction, its flags, the fault's label, the load
 	call reset_pt
 	ARM ACT_MAP, 0
@@ -960,6 +945,9 @@ j4_out:
 	%5
 	CHECK_EXC %1, 14, 0, %4
 	CHECK_FLAGS %1, %3
+%endmacro
+%macro K_CASE 4		; tag, the instruction, its flags, the fault's label
+	K_SETS %1, {%2}, %3, %4, {mov esi, [PAGE(1) + 0x40]}
 %endmacro
 	K_CASE "k1", {sub ebp, edx}, CF | SF | AF, k1_fault		; 5 - 7
 	CHECK_EQ [snap_ebp], -2, "k1: EBP at the fault"
