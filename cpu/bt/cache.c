@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include "cpu/bt/emit.h"
+#include "cpu/bt/gen.h"
 #include "hw/log.h"
 
 /* bt_enter and the exit trampoline, at the cache's start */
@@ -24,13 +24,13 @@ static void emit_trampolines(struct bt_vm *bv)
 	for (unsigned i = 0; i < 6; i++)
 		emit_push_r(&e, saved[i]);
 	emit_alu_ri(&e, ALU_SUB, 8, H_RSP, 8);
-	emit_mov_rm(&e, 4, H_R9, hm(H_RDI, (int32_t)offsetof(struct icpu, bt_budget)));
+	emit_mov_rm(&e, 4, H_BUDGET, hm(H_RDI, OFF_BUDGET));
 	emit_mov_rr(&e, 8, H_R15, H_RDI);
 	emit_mov_rr(&e, 8, H_R14, H_RSI);
 	emit_jmp_r(&e, H_RDX);
 	/* blocks leave here with rax:rdx = struct bt_ret */
 	bv->exit_tramp = e.p + e.exec_delta;
-	emit_mov_mr(&e, 4, hm(H_R15, (int32_t)offsetof(struct icpu, bt_budget)), H_R9);
+	emit_mov_mr(&e, 4, hm(H_R15, OFF_BUDGET), H_BUDGET);
 	emit_alu_ri(&e, ALU_ADD, 8, H_RSP, 8);
 	for (int i = 5; i >= 0; i--)
 		emit_pop_r(&e, saved[i]);

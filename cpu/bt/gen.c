@@ -1314,7 +1314,7 @@ static void redo_note(struct gen *g, const struct insn *i)
 	/* ADD or SUB of itself: the operand is lost */
 	if ((op == OP_ADD || op == OP_SUB) && !imm && s->reg == d->reg)
 		return;
-	g->redo_notes++;
+	g->redo_drop = false;	/* this one replaces the one before */
 	g->redo = (struct redo){ true, (uint8_t)op, (uint8_t)d->size, (uint8_t)d->reg,
 				 imm ? 0xff : (uint8_t)s->reg, (int32_t)i->imm,
 				 (uint16_t)(1u << d->reg | (imm ? 0 : 1u << s->reg)) };
@@ -1335,15 +1335,13 @@ void gen_redo_before(struct gen *g)
 	g->redo_drop = false;
 	if (u.reads == FL_ARITH || clobbers || (u.writes && u.writes != FL_ARITH))
 		g->redo.valid = false;
-	else if (u.writes) {
+	else if (u.writes)
 		g->redo_drop = true;	/* a fault in its access still wants it */
-		g->redo_notes0 = g->redo_notes;
-	}
 }
 
 void gen_redo_after(struct gen *g)
 {
-	if (g->redo_drop && g->redo_notes == g->redo_notes0)
+	if (g->redo_drop)
 		g->redo.valid = false;
 	g->redo_drop = false;
 }

@@ -93,10 +93,9 @@ struct gen {
 	unsigned nexits, max_exits;
 	enum flags_at flags;
 	struct redo redo;
-	/* the instruction at k sets the flags: redo_notes0 the count of
-	 * redos noted before it */
+	/* the instruction at k sets the flags and left no redo of its
+	 * own: gen_redo_after drops the one from before it */
 	bool redo_drop;
-	unsigned redo_notes, redo_notes0;
 	/* arithmetic flags (FL_ARITH bits) read before written after
 	 * instruction k: live[k] */
 	uint16_t live[BT_MAX_INSNS + 1];
