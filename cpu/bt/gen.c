@@ -36,6 +36,9 @@
 #define OFF_LF_RES ((int32_t)offsetof(struct icpu, lf_res))
 #define OFF_LF_A ((int32_t)offsetof(struct icpu, lf_a))
 #define OFF_LF_B ((int32_t)offsetof(struct icpu, lf_b))
+#define OFF_BT_RDI ((int32_t)offsetof(struct icpu, bt_rdi))
+#define OFF_LF_A ((int32_t)offsetof(struct icpu, lf_a))
+#define OFF_LF_B ((int32_t)offsetof(struct icpu, lf_b))
 #define OFF_LF_SIZE ((int32_t)offsetof(struct icpu, lf_size))
 #define OFF_LF_COUNT ((int32_t)offsetof(struct icpu, lf_carry_in))
 #define OFF_RIP ((int32_t)offsetof(struct cpu_state, rip))
@@ -229,6 +232,9 @@ static void flags_of_ax(struct emit *e)
 
 void gen_call(struct gen *g, const void *fn)
 {
+	/* callers set the flags first where they need them */
+	if (redo_in_rdi(&g->redo))
+		g->redo.valid = false;
 	emit_mov_mr(&g->e, 4, hm(H_R15, OFF_BUDGET), H_BUDGET);
 	emit_call(&g->e, fn);
 	emit_mov_rm(&g->e, 4, H_BUDGET, hm(H_R15, OFF_BUDGET));
@@ -393,19 +399,37 @@ static void ld_reg(struct gen *g, unsigned size, enum hreg h, unsigned r)
 }
 
 /* host EFLAGS from g->redo (clobbers rax, rdx) */
+static enum hreg redo_hreg(const struct gen *g, unsigned r)
+{
+	return r == REDO_RDI ? H_RDI : hreg_of(g, r);
+}
+
+static void redo_ld(struct gen *g, unsigned size, enum hreg h, unsigned r)
+{
+	if (r == REDO_RDI)
+		emit_mov_rr(&g->e, size, h, H_RDI);
+	else
+		ld_reg(g, size, h, r);
+}
+
 static void redo_emit(struct gen *g)
 {
 	const struct redo *r = &g->redo;
 	unsigned size = r->size;
 	bool imm = r->src == 0xff;
-	enum hreg d = hreg_of(g, r->dst), s = imm ? H_NONE : hreg_of(g, r->src);
+	enum hreg d = redo_hreg(g, r->dst), s = imm ? H_NONE : redo_hreg(g, r->src);
 	if (!imm && s == H_NONE) {
 		ld_reg(g, size, H_RDX, r->src);
 		s = H_RDX;
 	}
-	if (r->op == OP_ADD || r->op == OP_SUB) {
+	if (r->op == OP_SHL || r->op == OP_SHR || r->op == OP_SAR) {
+		/* the operand as it was (rdi), shifted again */
+		emit_mov_rr(&g->e, 8, H_RAX, H_RDI);
+		emit_shift_ri(&g->e, r->op == OP_SHL ? SH_SHL : r->op == OP_SHR ? SH_SHR : SH_SAR,
+			      size, H_RAX, (uint8_t)r->imm);
+	} else if (r->op == OP_ADD || r->op == OP_SUB) {
 		/* the destination as it was, then the operation again */
-		ld_reg(g, size < 4 ? 4 : size, H_RAX, r->dst);
+		redo_ld(g, size < 4 ? 4 : size, H_RAX, r->dst);
 		enum alu_op undo = r->op == OP_ADD ? ALU_SUB : ALU_ADD;
 		enum alu_op again = r->op == OP_ADD ? ALU_ADD : ALU_SUB;
 		if (imm) {
@@ -1182,6 +1206,12 @@ static void stack_begin(struct gen *g, bool push, unsigned size, struct memop *m
 	int64_t disp = push ? -(int64_t)size : 0;
 	enum mmu_access acc = push ? MMU_WRITE : MMU_READ;
 	struct mem_key key = stack_key(g);
+	/* rdi is about to hold the new rsp: a redo kept there runs now */
+	if (redo_in_rdi(&g->redo)) {
+		if (g->flags == FLAGS_REDO)
+			redo_emit(g);
+		g->redo.valid = false;
+	}
 	bool member = group_member(g, &key, disp, size, acc);
 	if (!member || !member_keeps_flags(&g->t->d[g->k].in))
 		flags_before_access(g);
@@ -1204,6 +1234,8 @@ static void stack_begin(struct gen *g, bool push, unsigned size, struct memop *m
  * NULL), comes back here */
 static void defer_slow(struct gen *g, const struct memop *m, uint8_t *extra, bool flags_out)
 {
+	int32_t rdi_from = g->rdi_from;
+	g->rdi_from = 0;
 	if (!m->miss && !extra)
 		return;		/* a group's member: nothing leaves for it */
 	if (g->nslow >= sizeof(g->slow) / sizeof(g->slow[0])) {
@@ -1215,7 +1247,7 @@ static void defer_slow(struct gen *g, const struct memop *m, uint8_t *extra, boo
 	group_follow(&p, &g->t->d[g->k].in);
 	p.live = p.live && p.end > g->k;
 	g->slow[g->nslow++] = (struct slow_path){ { m->miss, extra }, g->e.p + g->e.exec_delta,
-						  g->k, flags_out, m->redo, g->redo, p };
+						  g->k, flags_out, m->redo, g->redo, p, rdi_from };
 }
 
 void gen_slow_paths(struct gen *g)
@@ -1227,13 +1259,21 @@ void gen_slow_paths(struct gen *g)
 		g->k = sp->k;
 		emit_bind32(&g->e, sp->from[0]);
 		emit_bind32(&g->e, sp->from[1]);
+		/* the hot path goes on with a redo that rdi holds */
+		bool keep_rdi = sp->redo && redo_in_rdi(&sp->rd) && !sp->rdi_from;
 		if (sp->redo) {
 			/* the flags the hot path never spilled */
 			g->redo = sp->rd;
 			g->flags = FLAGS_REDO;
 			gen_flags_to_mem(g);
 		}
+		if (keep_rdi)
+			emit_mov_mr(&g->e, 8, hm(H_R15, OFF_BT_RDI), H_RDI);
 		slow_insn(g, thunk, sp->flags_out, &sp->grp);
+		if (keep_rdi)
+			emit_mov_rm(&g->e, 8, H_RDI, hm(H_R15, OFF_BT_RDI));
+		if (sp->rdi_from)
+			emit_mov_rm(&g->e, 8, H_RDI, hm(H_R15, sp->rdi_from));
 		emit_jmp32(&g->e, sp->back);
 	}
 	g->k = k;
@@ -1320,10 +1360,69 @@ static void redo_note(struct gen *g, const struct insn *i)
 				 (uint16_t)(1u << d->reg | (imm ? 0 : 1u << s->reg)) };
 }
 
+/* the redo of a memory operation, as redo_note's */
+static void redo_set(struct gen *g, unsigned op, unsigned size, unsigned dst, unsigned src,
+		     int32_t imm)
+{
+	g->redo_drop = false;
+	g->redo = (struct redo){ true, (uint8_t)op, (uint8_t)size, (uint8_t)dst, (uint8_t)src, imm,
+				 (uint16_t)((dst < 16 ? 1u << dst : 0) | (src < 16 ? 1u << src : 0)) };
+}
+
+/* rdi = the size-byte memory operand at m */
+static void ld_mem_rdi(struct gen *g, unsigned size, struct hmem m)
+{
+	if (size < 4)
+		emit_movzx_rm(&g->e, 4, size, H_RDI, m);
+	else
+		emit_mov_rm(&g->e, size, H_RDI, m);
+}
+
+/* whether the flags as they are before instruction k are wanted by a
+ * fault's handler at k or after it (an access while they are live, not
+ * PUSH's or POP's, which take rdi): then keeping a redo's operand in rdi
+ * saves the spill that access would make */
+static bool flags_for_fault(const struct gen *g, unsigned k)
+{
+	const struct tb *t = g->t;
+	for (unsigned j = k; j < t->n && g->live[j] && !(j > g->k && bit_at(t->labels, j)); j++) {
+		const struct insn *i = &t->d[j].in;
+		if (i->op == OP_PUSH || i->op == OP_POP || i->op == OP_CALL || i->op == OP_RET)
+			return false;
+		if (may_fault(i))
+			return true;
+		struct flag_use u = flag_use(i);
+		if (u.writes == FL_ARITH && !u.reads)
+			return false;
+	}
+	return false;
+}
+
+/* the redo's operand in register r, about to be overwritten, copied
+ * into rdi for it (unless rdi holds one already) */
+static void redo_to_rdi(struct gen *g, unsigned r)
+{
+	struct redo *rd = &g->redo;
+	if (redo_in_rdi(rd))
+		return;
+	ld_reg(g, 8, H_RDI, r);
+	if (rd->dst == r)
+		rd->dst = REDO_RDI;
+	if (rd->src == r)
+		rd->src = REDO_RDI;
+	rd->regs &= (uint16_t)~(1u << r);
+}
+
 void gen_redo_before(struct gen *g)
 {
 	const struct insn *i = &g->t->d[g->k].in;
 	struct flag_use u = flag_use(i);
+	uint16_t hit = g->redo.valid ? regs_written(i) & g->redo.regs : 0;
+	/* one operand overwritten while a fault further on wants the
+	 * flags: the redo keeps it in rdi */
+	if (hit && !(hit & (hit - 1)) && !u.reads && !g->bv->inject &&
+	    (g->flags == FLAGS_HOST || g->flags == FLAGS_REDO) && flags_for_fault(g, g->k))
+		redo_to_rdi(g, (unsigned)__builtin_ctz(hit));
 	bool clobbers = g->redo.valid && (regs_written(i) & g->redo.regs);
 	/* a full, faultless writer makes them dead: no need to set them */
 	bool dead = u.writes == FL_ARITH && !u.reads && !may_fault(i);
@@ -1389,20 +1488,34 @@ static bool gen_alu(struct gen *g, const struct insn *i)
 	if (op == OP_ADC || op == OP_SBB)
 		return false;	/* the TLB check would clobber CF */
 	struct memop m;
+	bool redo_ok = !g->bv->inject && d->reg < 16 && (s->kind == OPK_IMM || s->reg < 16);
 	if (reg_opnd(d)) {
 		/* reg op= [mem] */
 		if (!mem_begin(g, i, size, MMU_READ, FL_ARITH, &m))
 			return false;
+		/* the memory operand in rdi, where a fault further on wants
+		 * the flags: the redo's source */
+		bool in_rdi = redo_ok && (op == OP_CMP || op == OP_ADD || op == OP_SUB) &&
+			      flags_for_fault(g, g->k + 1);
+		if (in_rdi)
+			ld_mem_rdi(g, size, m.at);
+		enum hreg src = in_rdi ? H_RDI : H_NONE;
 		enum hreg h = writes_dst ? dst_in_place(g, d->reg) : hreg_of(g, d->reg);
 		if (h != H_NONE) {
-			alu_host(g, op, size, h, i, H_NONE, m.at, true);
+			alu_host(g, op, size, h, i, src, m.at, true);
 		} else {
 			ld_reg(g, size, H_RCX, d->reg);
-			alu_host(g, op, size, H_RCX, i, H_NONE, m.at, true);
+			alu_host(g, op, size, H_RCX, i, src, m.at, true);
 			if (writes_dst)
 				st_reg(g, size, d->reg, H_RCX);
 		}
+		if (in_rdi)
+			g->rdi_from = OFF_LF_B;
 		mem_end(g, &m);
+		if (in_rdi)
+			redo_set(g, op, size, d->reg, REDO_RDI, 0);
+		else if (redo_ok && (op == OP_AND || op == OP_OR || op == OP_XOR))
+			redo_set(g, op, size, d->reg, 0xff, 0);	/* TEST of the result */
 		return true;
 	}
 	/* [mem] op= reg/imm */
@@ -1410,6 +1523,17 @@ static bool gen_alu(struct gen *g, const struct insn *i)
 		return false;
 	enum hreg src = s->kind == OPK_REG ? src_in(g, size, s->reg) : H_NONE;
 	lock_if(g, i);
+	if (!writes_dst && redo_ok && !(i->prefixes & PFX_LOCK) && flags_for_fault(g, g->k + 1)) {
+		/* CMP or TEST: the memory operand in rdi, the redo's
+		 * destination (TEST's: the result, which gives the same) */
+		ld_mem_rdi(g, size, m.at);
+		alu_host(g, op, size, H_RDI, i, src, m.at, false);
+		g->rdi_from = op == OP_TEST ? OFF_LF_RES : OFF_LF_A;
+		mem_end(g, &m);
+		bool imm = s->kind == OPK_IMM;
+		redo_set(g, op, size, REDO_RDI, imm ? 0xff : s->reg, imm ? (int32_t)i->imm : 0);
+		return true;
+	}
 	if (op == OP_TEST) {
 		if (s->kind == OPK_IMM)
 			emit_test_mi(&g->e, size, m.at, (int32_t)i->imm);
@@ -1994,11 +2118,17 @@ static bool gen_shift(struct gen *g, const struct insn *i)
 		shift_lazy(g, i, host_op[i->op], n);
 		return true;
 	}
-	/* nobody but a fault's handler looks: the host's flags will do */
+	/* nobody but a fault's handler looks: the host's flags will do,
+	 * and where one further on may, the operand in rdi sets them again */
+	bool in_rdi = !g->bv->inject && d->reg < 16 && flags_for_fault(g, g->k + 1);
 	enum hreg h = rmw_begin(g, d->size, d->reg);
+	if (in_rdi)
+		emit_mov_rr(&g->e, 8, H_RDI, h);
 	emit_shift_ri(&g->e, host_op[i->op], d->size, h, (uint8_t)n);
 	rmw_end(g, d->size, d->reg, h);
 	g->flags = FLAGS_HOST;
+	if (in_rdi)
+		redo_set(g, i->op == OP_SAL ? OP_SHL : i->op, d->size, REDO_RDI, 0xff, (int32_t)n);
 	return true;
 }
 

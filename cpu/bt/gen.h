@@ -31,7 +31,9 @@ struct tb {
 /* The last instruction that set all six flags natively, when running it
  * again would set the same ones: CMP or TEST (operands unchanged), ADD or
  * SUB (its source unchanged: the destination undone first), AND, OR or
- * XOR (TEST of the result), with registers or an immediate. A memory
+ * XOR (TEST of the result), with registers, an immediate or (kept in
+ * rdi, below) a memory operand; a shift by an immediate, of its operand
+ * as it was (in rdi; op SHL, SHR or SAR, imm the count). A memory
  * access after it needs the flags only for a fault, on its slow path:
  * instead of spilling them before the TLB check clobbers host EFLAGS,
  * the slow path (or whatever reads them first) runs this again. */
@@ -41,6 +43,19 @@ struct redo {
 	int32_t imm;
 	uint16_t regs;			/* dst and src */
 };
+
+/* A redo's operand may also be host rdi (dst or src REDO_RDI), which
+ * holds what no guest register does any more: the memory operand of a
+ * CMP, TEST, ADD or SUB (loaded there for it), or a register's value
+ * from before an instruction that overwrote it. rdi is free in blocks
+ * but for PUSH's and POP's new rsp (stack_begin) and calls, which end
+ * such a redo; a slow path keeps it in icpu.bt_rdi across its call. */
+#define REDO_RDI 0xfe
+
+static inline bool redo_in_rdi(const struct redo *r)
+{
+	return r->valid && (r->dst == REDO_RDI || r->src == REDO_RDI);
+}
 
 /* bit k of a mask of the block's instructions */
 static inline bool bit_at(const uint64_t *m, unsigned k)
@@ -96,6 +111,7 @@ struct gen {
 	/* the instruction at k sets the flags and left no redo of its
 	 * own: gen_redo_after drops the one from before it */
 	bool redo_drop;
+	int32_t rdi_from;		/* for the next slow path (struct slow_path) */
 	/* arithmetic flags (FL_ARITH bits) read before written after
 	 * instruction k: live[k] */
 	uint16_t live[BT_MAX_INSNS + 1];
@@ -200,6 +216,10 @@ struct gen {
 		/* the memory group after it, live if members follow: the
 		 * slow path checks it again for them (r11) */
 		struct mem_group grp;
+		/* the instruction leaves a redo operand in rdi (REDO_RDI):
+		 * after the interpreter ran it, rdi comes from its lazy
+		 * flags' field at this offset in struct icpu (0: none) */
+		int32_t rdi_from;
 	} slow[2 * BT_MAX_INSNS];
 	/* an access whose TLB addend was not the one its slot predicted:
 	 * out of line, the slot learns the addend and the access goes on */

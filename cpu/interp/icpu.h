@@ -121,6 +121,9 @@ struct icpu {
 	 * path: flags a native shift left undefined may differ from the
 	 * interpreter's there (lockstep skips the block) */
 	bool bt_group_left;
+	/* host rdi, a redo's operand (REDO_RDI), kept here across a slow
+	 * path's call of the interpreter */
+	uint64_t bt_rdi;
 	const void *bt_site;		/* the struct bt_site of the call-out under way */
 	void *bt_cpu;			/* its struct bt_cpu, and the mode its dispatcher runs */
 	uint32_t bt_mode;

@@ -930,7 +930,7 @@ j4_out:
 ; K_SETS faults on the load it is given, which may set the flags itself
 ; (its slow path then sets the flags before it from the instruction
 ; before it); K_CASE on a MOV
-%macro K_SETS 5		; tag, the instruction, its flags, the fault's label, the load
+%macro K_SETS 5-6		; tag, the instruction, its flags, the fault's label, the load, what runs between
 	call reset_pt
 	ARM ACT_MAP, 0
 	mov [esp_want], esp
@@ -941,6 +941,7 @@ j4_out:
 	mov edi, 0x80000003
 	mov ebp, 5
 	%2
+	%6
 %4:
 	%5
 	CHECK_EXC %1, 14, 0, %4
@@ -963,6 +964,38 @@ j4_out:
 	K_SETS "k10", {sub ebp, edx}, CF | SF | AF, k10_fault, {cmp esi, [PAGE(1) + 0x40]}
 	K_SETS "k11", {xor eax, edi}, SF | PF, k11_fault, {add esi, [PAGE(1) + 0x40]}
 	K_SETS "k12", {cmp ebx, 1}, OF | AF | PF, k12_fault, {test [PAGE(1) + 0x40], ecx}
+
+	; k14-k19: the operand that sets the flags again is kept in a host
+	; register: a CMP's or TEST's memory operand (the interpreter's when
+	; that access took its slow path, as after reset_pt's TLB flush),
+	; a register's value from before an instruction overwrote it
+	mov dword [SRCBUF], 9
+	K_CASE "k14", {cmp edx, [SRCBUF]}, CF | SF | AF, k14_fault	; 7 - 9
+	mov dword [SRCBUF], 5
+	K_CASE "k15", {cmp dword [SRCBUF], 7}, CF | SF | AF, k15_fault	; 5 - 7
+	mov dword [SRCBUF], 0x800000a0
+	K_CASE "k16", {test [SRCBUF], ebx}, SF | PF, k16_fault		; 0x80000000
+	K_SETS "k17", {sub ebp, edx}, CF | SF | AF, k17_fault, {mov esi, [PAGE(1) + 0x40]}, \
+		{mov ebp, 1}
+	CHECK_EQ [snap_ebp], 1, "k17: EBP at the fault"
+	mov dword [SRCBUF], 9
+	mov dword [SRCBUF + 0x1000], 0x44
+	K_SETS "k18", {cmp edx, [SRCBUF]}, CF | SF | AF, k18_fault, {mov esi, [PAGE(1) + 0x40]}, \
+		{mov ecx, [SRCBUF + 0x1000]}
+	CHECK_EQ [snap_ecx], 0x44, "k18: ECX at the fault"
+	; k19: SHR's flags (AF is undefined after a shift)
+	call reset_pt
+	ARM ACT_MAP, 0
+	mov [esp_want], esp
+	mov edi, 0x80000003
+	shr edi, 1			; CF, OF (the operand's top bit)
+k19_fault:
+	mov esi, [PAGE(1) + 0x40]
+	CHECK_EXC "k19", 14, 0, k19_fault
+	mov eax, [snap_arith]
+	and eax, ~AF
+	CHECK_EQ eax, CF | OF, "k19: EFLAGS arithmetic bits but AF at the fault"
+	CHECK_EQ [snap_edi], 0x40000001, "k19: EDI at the fault"
 
 	; k7: no fault; the flags set again where a branch reads them after
 	; loads, and before an instruction that overwrites the operand
