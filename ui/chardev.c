@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 #include "hw/log.h"
 
@@ -36,14 +37,69 @@ int chardev_open(struct chardev *c, const struct chr_spec *spec)
 
 void chardev_close(struct chardev *c)
 {
+	chardev_flush(c);
 	if (c->kind == CHR_FILE && c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
 }
 
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void write_all(struct chardev *c, const uint8_t *buf, size_t len);
+
+void chardev_flush(struct chardev *c)
+{
+	size_t n = c->outlen;
+	c->outlen = 0;
+	write_all(c, c->out, n);
+}
+
+int64_t chardev_flush_due(struct chardev *c)
+{
+	if (!c->outlen)
+		return -1;
+	int64_t left = c->since + CHARDEV_HOLD_NS - mono_ns();
+	if (left > 0)
+		return left;
+	chardev_flush(c);
+	return -1;
+}
+
 void chardev_write(void *opaque, const uint8_t *buf, size_t len)
 {
 	struct chardev *c = opaque;
+	if (!c->buffered || c->fd < 0) {
+		write_all(c, buf, len);
+		return;
+	}
+	bool was_empty = !c->outlen, line = memchr(buf, '\n', len) != NULL;
+	while (len) {
+		size_t n = sizeof(c->out) - c->outlen;
+		if (n > len)
+			n = len;
+		memcpy(c->out + c->outlen, buf, n);
+		c->outlen += n;
+		buf += n;
+		len -= n;
+		if (c->outlen == sizeof(c->out))
+			chardev_flush(c);
+	}
+	if (line) {
+		chardev_flush(c);
+	} else if (was_empty && c->outlen) {
+		c->since = mono_ns();
+		if (c->kick)
+			c->kick(c->kick_opaque);
+	}
+}
+
+static void write_all(struct chardev *c, const uint8_t *buf, size_t len)
+{
 	while (c->fd >= 0 && len) {
 		ssize_t n = write(c->fd, buf, len);
 		if (n < 0 && errno == EINTR)

@@ -14,13 +14,32 @@
 struct chardev {
 	enum chr_kind kind;
 	int fd;				/* output; -1 discards */
+	/* A guest's console writes a byte at a time: a system call for each
+	 * was a few percent of a Linux boot. A buffered chardev holds bytes
+	 * until a line ends or the buffer fills, and at most CHARDEV_HOLD_NS
+	 * after the oldest: its owner calls chardev_flush_due that often
+	 * (kick, when set, says bytes are held after none were) */
+	bool buffered;
+	void (*kick)(void *opaque);
+	void *kick_opaque;
+	size_t outlen;
+	int64_t since;			/* CLOCK_MONOTONIC ns of the oldest held */
+	uint8_t out[4096];
 };
+
+#define CHARDEV_HOLD_NS 10000000
 
 /* 0, or -1 after one error line naming the file */
 int chardev_open(struct chardev *c, const struct chr_spec *spec);
+/* flushes what is held */
 void chardev_close(struct chardev *c);
-/* the uart_chr / debugcon_chr write shape; opaque is the struct chardev */
+/* the uart_chr / debugcon_chr write shape; opaque is the struct chardev.
+ * A buffered one's writes and flushes are serialised by its owner */
 void chardev_write(void *opaque, const uint8_t *buf, size_t len);
+void chardev_flush(struct chardev *c);
+/* ns until the held bytes are due, flushing them if they are (-1:
+ * nothing held) */
+int64_t chardev_flush_due(struct chardev *c);
 
 enum console_action {
 	CONSOLE_NONE,

@@ -52,6 +52,8 @@ struct machine {
 	struct sdl_display *sdl;	/* -display sdl, or NULL */
 	struct vm vm;
 	int wake_fd;			/* eventfd: a timer moved earlier, a stop */
+	/* the loop sleeps longer than a console may hold bytes (board lock) */
+	bool loop_asleep;
 	int stdin_uart;			/* COM port fed from the terminal, or -1 */
 	bool stdin_open;
 	uint8_t inbuf[256];		/* terminal bytes waiting for FIFO room */
@@ -75,6 +77,30 @@ static void machine_wake(void *opaque)
 	uint64_t one = 1;
 	ssize_t r = write(m->wake_fd, &one, sizeof(one));
 	(void)r;	/* a full eventfd is awake already */
+}
+
+/* a console holds bytes (its writer holds the board lock): the loop,
+ * which flushes them, must not sleep past their time */
+static void machine_kick_chr(void *opaque)
+{
+	struct machine *m = opaque;
+	if (m->loop_asleep)
+		machine_wake(m);
+}
+
+/* the guest's consoles, buffered; the ns until the first is due (-1:
+ * none holds anything), those due flushed (under the board lock) */
+static int64_t machine_flush_chr(struct machine *m)
+{
+	int64_t due = -1;
+	for (int i = 0; i < m->cfg.nserial + m->cfg.ndebugcon; i++) {
+		struct chardev *c = i < m->cfg.nserial ? &m->serial[i]
+						       : &m->debugcon[i - m->cfg.nserial];
+		int64_t d = chardev_flush_due(c);
+		if (d >= 0 && (due < 0 || d < due))
+			due = d;
+	}
+	return due;
 }
 
 /* a CPU's FERR# (the vCPU holds the board lock): to the board's IRQ 13 */
@@ -715,9 +741,13 @@ static int machine_loop(struct machine *m)
 		pthread_mutex_lock(&m->board.lock);
 		int64_t next = clock_next_deadline(&m->board.clock);
 		int64_t now = clock_ns(&m->board.clock);
+		int64_t wait = next == CLOCK_NEVER ? -1 : (next > now ? next - now : 0);
+		int64_t chr = machine_flush_chr(m);
+		if (chr >= 0 && (wait < 0 || chr < wait))
+			wait = chr;
+		m->loop_asleep = wait < 0 || wait > CHARDEV_HOLD_NS;
 		pthread_mutex_unlock(&m->board.lock);
 
-		int64_t wait = next == CLOCK_NEVER ? -1 : (next > now ? next - now : 0);
 		if (m->inlen && (wait < 0 || wait > 1000000))
 			wait = 1000000;	/* poll the FIFO for room every ms */
 		if (m->sdl) {
@@ -749,8 +779,10 @@ static int machine_loop(struct machine *m)
 			gdbstub_handle(m->gdb);
 
 		pthread_mutex_lock(&m->board.lock);
+		m->loop_asleep = false;
 		clock_run_timers(&m->board.clock);
 		machine_feed_uart(m);
+		machine_flush_chr(m);
 		pthread_mutex_unlock(&m->board.lock);
 
 		int stop = atomic_load(&m->vm.stop);
@@ -838,6 +870,13 @@ int main(int argc, char **argv)
 	for (int i = 0; i < m->cfg.ndebugcon; i++)
 		if (chardev_open(&m->debugcon[i], &m->cfg.debugcon[i].chr) < 0)
 			goto out;
+	for (int i = 0; i < m->cfg.nserial + m->cfg.ndebugcon; i++) {
+		struct chardev *c = i < m->cfg.nserial ? &m->serial[i]
+						       : &m->debugcon[i - m->cfg.nserial];
+		c->buffered = true;
+		c->kick = machine_kick_chr;
+		c->kick_opaque = m;
+	}
 	m->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (m->wake_fd < 0) {
 		log_error("eventfd: %s", strerror(errno));
