@@ -29,7 +29,8 @@ static bool is_branch(unsigned op)
 static bool block_safe(unsigned op)
 {
 	switch (op) {
-	case OP_X87: case OP_FWAIT: case OP_SSE: case OP_FXSAVE: case OP_FXRSTOR:
+	case OP_X87: case OP_FWAIT: case OP_SSE: case OP_FXSAVE: case OP_FXRSTOR: case OP_XSAVE:
+	case OP_XRSTOR:
 	case OP_LDMXCSR: case OP_STMXCSR: case OP_EMMS: case OP_PUSHF:
 	case OP_LFENCE: case OP_MFENCE: case OP_SFENCE: case OP_PREFETCH: case OP_NOP_HINT:
 		return true;
@@ -47,6 +48,16 @@ static bool kernel_safe(unsigned op, unsigned cpl, unsigned code_size)
 {
 	return cpl == 0 && (op == OP_CLI || op == OP_STI || op == OP_MOV_CR_STORE ||
 			    (op == OP_SWAPGS && code_size == 64));
+}
+
+/* RDTSC and RDTSCP read the host's clock (msr.c), not a count of
+ * instructions, so nothing in a block need stop for them: a break each
+ * was most of a fork and exec's (the kernel reads the TSC at every
+ * return to user mode). Lockstep runs them in the careful step, whose
+ * one run both sides see. */
+static bool clock_safe(unsigned op, bool lockstep)
+{
+	return !lockstep && (op == OP_RDTSC || op == OP_RDTSCP);
 }
 
 static bool is_string(unsigned op)
@@ -85,7 +96,7 @@ static bool decode_crossing(struct tb *t, struct dc_insn *d, const uint8_t *host
 /* decode from host (the page's bytes from rip's offset on; next: the
  * next page's, or NULL when it is not at hand) */
 static void decode_block(struct tb *t, const uint8_t *host, uint64_t rip, unsigned avail,
-			 const uint8_t *next, int code_size, unsigned cpl)
+			 const uint8_t *next, int code_size, unsigned cpl, bool lockstep)
 {
 	uint64_t mask = code_size == 64 ? ~0ull : 0xffffffffull;
 	unsigned off = 0;
@@ -103,7 +114,8 @@ static void decode_block(struct tb *t, const uint8_t *host, uint64_t rip, unsign
 				     : r != DECODE_OK)
 			break;
 		dcache_bind(d);
-		if (!d->plain && !block_safe(d->in.op) && !kernel_safe(d->in.op, cpl, code_size)) {
+		if (!d->plain && !block_safe(d->in.op) && !kernel_safe(d->in.op, cpl, code_size) &&
+		    !clock_safe(d->in.op, lockstep)) {
 			t->cross_len = 0;
 			break;
 		}
@@ -743,7 +755,7 @@ struct bt_block *bt_translate(struct bt_vm *bv, struct icpu *c, uint64_t rip, ui
 	const uint8_t *next = NULL;
 	if (c->code_size == 64 ? canonical(next_lin) : next_lin < (1ull << 32))
 		next = tlb_lookup(&c->tlb, next_lin, MMU_FETCH, c->cpl == 3);
-	decode_block(&t, (const uint8_t *)host, rip, avail, next, c->code_size, c->cpl);
+	decode_block(&t, (const uint8_t *)host, rip, avail, next, c->code_size, c->cpl, bv->lockstep);
 	shape_region(&t, c->code_size);
 
 	struct bt_block *b = bt_arena_alloc(bv, sizeof(*b));

@@ -714,6 +714,26 @@ here:	mov rbx, here
 	shr rdx, 32
 	mov ecx, MSR_FS_BASE
 	wrmsr
+	; RDTSC in a block (the translator calls the interpreter for it
+	; there): the registers around it stay, the TSC does not go back
+	mov rbx, 0x1122334455667788
+	mov esi, 7
+	rdtsc
+	shl rdx, 32
+	or rax, rdx
+	mov rdi, rax
+	add rsi, rbx
+	rdtsc
+	shl rdx, 32
+	or rax, rdx
+	sub rax, rdi
+	shr rax, 40			; 0 unless the second read came first
+	CHECKQ rax, 0, "rdtsc: the second read not before the first"
+	CHECKQ rsi, 0x112233445566778f, "rdtsc: the registers around it"
+	; ring 3 with CR4.TSD: RDTSC is a #GP there (cleared at the call gate)
+	mov rax, cr4
+	or eax, 1 << 2
+	mov cr4, rax
 	push UDATA
 	lea rax, [rel ustack_top]
 	push rax
@@ -770,6 +790,11 @@ after_syscall:
 	CHECKQ [kstack_top - 16], rbx, "int 0x80: pushed RSP"
 	CHECKQ [kstack_top - 32], U64, "int 0x80: pushed CS"
 	TRY
+	mov ebx, 5
+	rdtsc
+	CATCH 13, 0, "rdtsc at CPL 3 with CR4.TSD"
+	CHECKQ rbx, 5, "rdtsc's #GP: RBX"
+	TRY
 	swapgs
 	CATCH 13, 0, "swapgs at CPL 3"
 	TRY
@@ -781,6 +806,9 @@ after_syscall:
 	FAIL "call gate returned"
 
 kernel_after_user:
+	mov rax, cr4
+	and eax, ~(1 << 2)
+	mov cr4, rax
 	movzx rax, word [gate_ss]
 	CHECKQ rax, 0, "call gate: null SS"
 	mov rbx, [gate_rsp]
