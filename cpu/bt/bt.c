@@ -271,6 +271,15 @@ static enum fast_result bt_fast_run(void *cs, struct icpu *c)
 				return FAST_BREAK;
 			c->bt_mode = mode;
 			from = NULL;
+		} else if (r.reason == BT_EXIT_BUDGET && c->bt_budget > 0 && !b->ls) {
+			/* fewer instructions to the next look at events than
+			 * the block holds: the interpreter's fast loop runs
+			 * them, not a careful step for each and the lookups
+			 * between (a cascade of up to a block's length at
+			 * every 64 Ki instructions) */
+			b->budget_tails++;
+			c->insns += (uint64_t)(budget - c->bt_budget);
+			return engine_interp_fast(c);
 		} else
 			break;
 		if (c->bt_budget <= 0)
@@ -417,12 +426,12 @@ static void bt_print_stats(void *cs, int cpu)
 		(unsigned long long)bv->code_bytes, (double)bv->ns_translate / 1e9,
 		(unsigned long long)bv->flushes, (unsigned long long)bv->invalidated,
 		(unsigned long long)bv->chains, (unsigned long long)bv->unchains);
-	log_msg("cpu%d bt: dispatches %llu lookups %llu jump-cache misses %llu breaks %llu "
+	log_msg("cpu%d bt: dispatches %llu lookups %llu jump-cache misses %llu breaks %llu budget tails %llu "
 		"interpreter runs %llu (for code written often %llu, for code not yet hot %llu); "
 		"left where a memory group failed %llu", cpu,
 		(unsigned long long)b->runs, (unsigned long long)b->lookups,
 		(unsigned long long)b->jc_misses, (unsigned long long)b->breaks,
-		(unsigned long long)b->interp_runs, (unsigned long long)b->smc_interp,
+		(unsigned long long)b->budget_tails, (unsigned long long)b->interp_runs, (unsigned long long)b->smc_interp,
 		(unsigned long long)b->cold_runs, (unsigned long long)b->group_exits);
 }
 

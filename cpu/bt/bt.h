@@ -166,6 +166,7 @@ struct bt_cpu {
 	int32_t budget0;		/* c->bt_budget when the dispatcher began */
 	struct bt_block *jc[1u << BT_JC_BITS];
 	uint64_t runs, lookups, jc_misses, breaks, interp_runs, smc_interp, cold_runs, group_exits;
+	uint64_t budget_tails;		/* budgets too short for the next block */
 	struct bt_lockstep *ls;		/* -accel bt,lockstep=N, or NULL */
 };
 
