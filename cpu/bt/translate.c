@@ -714,7 +714,13 @@ static void emit_insns(struct gen *g)
 		call_insn(g, k, !(last && is_string(i->op)));
 		gen_redo_after(g);
 		if (last && is_string(i->op)) {
-			emit_leave(g, BT_EXIT_LOOKUP);
+			/* on to the block at rip in translated code (this one
+			 * again when the interpreter stopped partway): every
+			 * memcpy and memset went through the dispatcher. It
+			 * leaves only where the string wrote its own page. */
+			emit_test_rr(&g->e, 4, H_RAX, H_RAX);
+			gen_stub(g, emit_jcc32(&g->e, 5 /* NE */, NULL), ST_LOOKUP, 0, 0, 0);
+			gen_next(g, NULL);
 			return;
 		}
 		/* the instruction wrote its own page: leave before what follows */
