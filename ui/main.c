@@ -89,13 +89,16 @@ static void machine_kick_chr(void *opaque)
 }
 
 /* the guest's consoles, buffered; the ns until the first is due (-1:
- * none holds anything), those due flushed (under the board lock) */
-static int64_t machine_flush_chr(struct machine *m)
+ * none holds anything), those due (all: every one) flushed (under the
+ * board lock) */
+static int64_t machine_flush_chr(struct machine *m, bool all)
 {
 	int64_t due = -1;
 	for (int i = 0; i < m->cfg.nserial + m->cfg.ndebugcon; i++) {
 		struct chardev *c = i < m->cfg.nserial ? &m->serial[i]
 						       : &m->debugcon[i - m->cfg.nserial];
+		if (all)
+			chardev_flush(c);
 		int64_t d = chardev_flush_due(c);
 		if (d >= 0 && (due < 0 || d < due))
 			due = d;
@@ -442,6 +445,13 @@ static void machine_read_stdin(struct machine *m)
 		uint8_t monbuf[sizeof(m->inbuf)];
 		size_t mlen = sizeof(monbuf);
 		a = console_filter_mux(m->inbuf + m->inlen, &len, monbuf, &mlen);
+		if (a == CONSOLE_TO_MONITOR || mlen) {
+			/* on the shared terminal, what the guest printed
+			 * comes before the monitor's prompt and answers */
+			pthread_mutex_lock(&m->board.lock);
+			machine_flush_chr(m, true);
+			pthread_mutex_unlock(&m->board.lock);
+		}
 		if (a == CONSOLE_TO_MONITOR)
 			monitor_show_prompt(m->mon);
 		if (mlen)
@@ -742,7 +752,7 @@ static int machine_loop(struct machine *m)
 		int64_t next = clock_next_deadline(&m->board.clock);
 		int64_t now = clock_ns(&m->board.clock);
 		int64_t wait = next == CLOCK_NEVER ? -1 : (next > now ? next - now : 0);
-		int64_t chr = machine_flush_chr(m);
+		int64_t chr = machine_flush_chr(m, false);
 		if (chr >= 0 && (wait < 0 || chr < wait))
 			wait = chr;
 		m->loop_asleep = wait < 0 || wait > CHARDEV_HOLD_NS;
@@ -782,7 +792,7 @@ static int machine_loop(struct machine *m)
 		m->loop_asleep = false;
 		clock_run_timers(&m->board.clock);
 		machine_feed_uart(m);
-		machine_flush_chr(m);
+		machine_flush_chr(m, false);
 		pthread_mutex_unlock(&m->board.lock);
 
 		int stop = atomic_load(&m->vm.stop);
