@@ -37,8 +37,6 @@
 #define OFF_LF_A ((int32_t)offsetof(struct icpu, lf_a))
 #define OFF_LF_B ((int32_t)offsetof(struct icpu, lf_b))
 #define OFF_BT_RDI ((int32_t)offsetof(struct icpu, bt_rdi))
-#define OFF_LF_A ((int32_t)offsetof(struct icpu, lf_a))
-#define OFF_LF_B ((int32_t)offsetof(struct icpu, lf_b))
 #define OFF_LF_SIZE ((int32_t)offsetof(struct icpu, lf_size))
 #define OFF_LF_COUNT ((int32_t)offsetof(struct icpu, lf_carry_in))
 #define OFF_RIP ((int32_t)offsetof(struct cpu_state, rip))
@@ -398,12 +396,13 @@ static void ld_reg(struct gen *g, unsigned size, enum hreg h, unsigned r)
 		emit_mov_rm(&g->e, size, h, greg(r));
 }
 
-/* host EFLAGS from g->redo (clobbers rax, rdx) */
+/* the host register holding a redo's operand r, or H_NONE */
 static enum hreg redo_hreg(const struct gen *g, unsigned r)
 {
 	return r == REDO_RDI ? H_RDI : hreg_of(g, r);
 }
 
+/* h = a redo's operand r */
 static void redo_ld(struct gen *g, unsigned size, enum hreg h, unsigned r)
 {
 	if (r == REDO_RDI)
@@ -412,6 +411,7 @@ static void redo_ld(struct gen *g, unsigned size, enum hreg h, unsigned r)
 		ld_reg(g, size, h, r);
 }
 
+/* host EFLAGS from g->redo (clobbers rax, rdx) */
 static void redo_emit(struct gen *g)
 {
 	const struct redo *r = &g->redo;
