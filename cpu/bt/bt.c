@@ -426,13 +426,14 @@ static void bt_print_stats(void *cs, int cpu)
 		(unsigned long long)bv->code_bytes, (double)bv->ns_translate / 1e9,
 		(unsigned long long)bv->flushes, (unsigned long long)bv->invalidated,
 		(unsigned long long)bv->chains, (unsigned long long)bv->unchains);
-	log_msg("cpu%d bt: dispatches %llu lookups %llu jump-cache misses %llu breaks %llu budget tails %llu "
-		"interpreter runs %llu (for code written often %llu, for code not yet hot %llu); "
-		"left where a memory group failed %llu", cpu,
+	log_msg("cpu%d bt: dispatches %llu lookups %llu jump-cache misses %llu breaks %llu "
+		"budget tails %llu interpreter runs %llu (for code written often %llu, for code "
+		"not yet hot %llu); left where a memory group failed %llu", cpu,
 		(unsigned long long)b->runs, (unsigned long long)b->lookups,
 		(unsigned long long)b->jc_misses, (unsigned long long)b->breaks,
-		(unsigned long long)b->budget_tails, (unsigned long long)b->interp_runs, (unsigned long long)b->smc_interp,
-		(unsigned long long)b->cold_runs, (unsigned long long)b->group_exits);
+		(unsigned long long)b->budget_tails, (unsigned long long)b->interp_runs,
+		(unsigned long long)b->smc_interp, (unsigned long long)b->cold_runs,
+		(unsigned long long)b->group_exits);
 }
 
 static const struct fast_path bt_fast = {
