@@ -88,6 +88,12 @@ static void machine_kick_chr(void *opaque)
 		machine_wake(m);
 }
 
+/* the guest's consoles: the COM ports, then the debugcons */
+static struct chardev *machine_console(struct machine *m, int i)
+{
+	return i < m->cfg.nserial ? &m->serial[i] : &m->debugcon[i - m->cfg.nserial];
+}
+
 /* the guest's consoles, buffered; the ns until the first is due (-1:
  * none holds anything), those due (all: every one) flushed (under the
  * board lock) */
@@ -95,8 +101,7 @@ static int64_t machine_flush_chr(struct machine *m, bool all)
 {
 	int64_t due = -1;
 	for (int i = 0; i < m->cfg.nserial + m->cfg.ndebugcon; i++) {
-		struct chardev *c = i < m->cfg.nserial ? &m->serial[i]
-						       : &m->debugcon[i - m->cfg.nserial];
+		struct chardev *c = machine_console(m, i);
 		if (all)
 			chardev_flush(c);
 		int64_t d = chardev_flush_due(c);
@@ -881,8 +886,7 @@ int main(int argc, char **argv)
 		if (chardev_open(&m->debugcon[i], &m->cfg.debugcon[i].chr) < 0)
 			goto out;
 	for (int i = 0; i < m->cfg.nserial + m->cfg.ndebugcon; i++) {
-		struct chardev *c = i < m->cfg.nserial ? &m->serial[i]
-						       : &m->debugcon[i - m->cfg.nserial];
+		struct chardev *c = machine_console(m, i);
 		c->buffered = true;
 		c->kick = machine_kick_chr;
 		c->kick_opaque = m;

@@ -787,6 +787,8 @@ struct memop {
 	uint8_t *miss;		/* the jump to the slow path (NULL: a member, none) */
 	bool flags_out;
 	bool redo;		/* the flags before it were FLAGS_REDO */
+	/* it leaves a redo's operand in rdi: struct slow_path's rdi_from */
+	int32_t rdi_from;
 };
 
 /* -- memory groups (struct mem_group) -- */
@@ -1234,8 +1236,6 @@ static void stack_begin(struct gen *g, bool push, unsigned size, struct memop *m
  * NULL), comes back here */
 static void defer_slow(struct gen *g, const struct memop *m, uint8_t *extra, bool flags_out)
 {
-	int32_t rdi_from = g->rdi_from;
-	g->rdi_from = 0;
 	if (!m->miss && !extra)
 		return;		/* a group's member: nothing leaves for it */
 	if (g->nslow >= sizeof(g->slow) / sizeof(g->slow[0])) {
@@ -1247,7 +1247,7 @@ static void defer_slow(struct gen *g, const struct memop *m, uint8_t *extra, boo
 	group_follow(&p, &g->t->d[g->k].in);
 	p.live = p.live && p.end > g->k;
 	g->slow[g->nslow++] = (struct slow_path){ { m->miss, extra }, g->e.p + g->e.exec_delta,
-						  g->k, flags_out, m->redo, g->redo, p, rdi_from };
+						  g->k, flags_out, m->redo, g->redo, p, m->rdi_from };
 }
 
 void gen_slow_paths(struct gen *g)
@@ -1339,6 +1339,16 @@ static void alu_host(struct gen *g, unsigned op, unsigned size, enum hreg dst, c
 		emit_alu_rm(&g->e, a, size, dst, src_mem);
 }
 
+/* the redo: this one replaces the one before (src 0xff: imm; dst or src
+ * REDO_RDI: in rdi) */
+static void redo_set(struct gen *g, unsigned op, unsigned size, unsigned dst, unsigned src,
+		     int32_t imm)
+{
+	g->redo_drop = false;
+	g->redo = (struct redo){ true, (uint8_t)op, (uint8_t)size, (uint8_t)dst, (uint8_t)src, imm,
+				 (uint16_t)((dst < 16 ? 1u << dst : 0) | (src < 16 ? 1u << src : 0)) };
+}
+
 /* i, a register or immediate ALU operation just emitted: what sets its
  * flags again later, if anything can */
 static void redo_note(struct gen *g, const struct insn *i)
@@ -1354,20 +1364,9 @@ static void redo_note(struct gen *g, const struct insn *i)
 	/* ADD or SUB of itself: the operand is lost */
 	if ((op == OP_ADD || op == OP_SUB) && !imm && s->reg == d->reg)
 		return;
-	g->redo_drop = false;	/* this one replaces the one before */
-	g->redo = (struct redo){ true, (uint8_t)op, (uint8_t)d->size, (uint8_t)d->reg,
-				 imm ? 0xff : (uint8_t)s->reg, (int32_t)i->imm,
-				 (uint16_t)(1u << d->reg | (imm ? 0 : 1u << s->reg)) };
+	redo_set(g, op, d->size, d->reg, imm ? 0xff : s->reg, (int32_t)i->imm);
 }
 
-/* the redo of a memory operation, as redo_note's */
-static void redo_set(struct gen *g, unsigned op, unsigned size, unsigned dst, unsigned src,
-		     int32_t imm)
-{
-	g->redo_drop = false;
-	g->redo = (struct redo){ true, (uint8_t)op, (uint8_t)size, (uint8_t)dst, (uint8_t)src, imm,
-				 (uint16_t)((dst < 16 ? 1u << dst : 0) | (src < 16 ? 1u << src : 0)) };
-}
 
 /* rdi = the size-byte memory operand at m */
 static void ld_mem_rdi(struct gen *g, unsigned size, struct hmem m)
@@ -1510,7 +1509,7 @@ static bool gen_alu(struct gen *g, const struct insn *i)
 				st_reg(g, size, d->reg, H_RCX);
 		}
 		if (in_rdi)
-			g->rdi_from = OFF_LF_B;
+			m.rdi_from = OFF_LF_B;
 		mem_end(g, &m);
 		if (in_rdi)
 			redo_set(g, op, size, d->reg, REDO_RDI, 0);
@@ -1528,7 +1527,7 @@ static bool gen_alu(struct gen *g, const struct insn *i)
 		 * destination (TEST's: the result, which gives the same) */
 		ld_mem_rdi(g, size, m.at);
 		alu_host(g, op, size, H_RDI, i, src, m.at, false);
-		g->rdi_from = op == OP_TEST ? OFF_LF_RES : OFF_LF_A;
+		m.rdi_from = op == OP_TEST ? OFF_LF_RES : OFF_LF_A;
 		mem_end(g, &m);
 		bool imm = s->kind == OPK_IMM;
 		redo_set(g, op, size, REDO_RDI, imm ? 0xff : s->reg, imm ? (int32_t)i->imm : 0);

@@ -111,7 +111,6 @@ struct gen {
 	/* the instruction at k sets the flags and left no redo of its
 	 * own: gen_redo_after drops the one from before it */
 	bool redo_drop;
-	int32_t rdi_from;		/* for the next slow path (struct slow_path) */
 	/* arithmetic flags (FL_ARITH bits) read before written after
 	 * instruction k: live[k] */
 	uint16_t live[BT_MAX_INSNS + 1];
@@ -162,7 +161,6 @@ struct gen {
 	} mids[8];
 	unsigned nmids;
 	int mid_cur;			/* the one whose second copy is emitted, or -1 */
-	bool mid_new;			/* back_edge just peeled one */
 	unsigned nedges;
 	uint64_t edge_in[BT_MAX_INSNS / 64];	/* labels a forward branch goes to */
 	/* memory operands off the same registers (a struct's fields, a

@@ -415,7 +415,6 @@ static void peel_charge(struct gen *g, unsigned k, unsigned j)
 static void back_edge(struct gen *g, unsigned k, unsigned j)
 {
 	const struct tb *t = g->t;
-	g->mid_new = false;
 	if (g->mid_cur >= 0 && g->mids[g->mid_cur].end == k) {
 		struct mid_peel *p = &g->mids[g->mid_cur];
 		if (g->flags == FLAGS_HOST && g->redo.valid && same_redo(&g->redo, &p->rd)) {
@@ -430,7 +429,6 @@ static void back_edge(struct gen *g, unsigned k, unsigned j)
 		peel_charge(g, k, j);
 		*p = (struct mid_peel){ .head = j, .end = k, .rd = g->redo, .dirty_in = g->dirty,
 					.jmp = emit_jmp32(&g->e, NULL) };
-		g->mid_new = true;
 		return;
 	}
 	if (g->peel && k + 1 == t->n && g->flags == FLAGS_HOST && g->redo.valid &&
@@ -466,11 +464,13 @@ static void inner_jcc(struct gen *g, unsigned k)
 		enum flags_at flags = g->flags;
 		uint16_t dirty = g->dirty;
 		uint8_t *on = emit_jcc32(&g->e, cc ^ 1, NULL);
+		unsigned nmids = g->nmids;
 		back_edge(g, k, (unsigned)j);
 		emit_bind32(&g->e, on);
 		g->flags = flags;
 		g->dirty = dirty;
-		if (g->mid_new) {
+		if (g->nmids != nmids) {
+			/* back_edge peeled this loop: its second copy leaves to here */
 			g->mids[g->nmids - 1].after = g->e.p + g->e.exec_delta;
 			g->mids[g->nmids - 1].after_dirty = dirty;
 		}
