@@ -72,8 +72,11 @@ static void unlink_hash(struct bt_vm *bv, struct bt_block *b)
 		}
 }
 
-/* b's outgoing chains leave their targets' incoming lists */
-static void unchain_outgoing(struct bt_block *b)
+/* b's outgoing chains leave their targets' incoming lists, and its
+ * exits go back to their stubs: a dropped block's CALL return entry may
+ * still be on a return-address stack (gen.c's gen_ras_push), and must
+ * not go on to a block dropped after it */
+static void unchain_outgoing(struct bt_vm *bv, struct bt_block *b)
 {
 	for (unsigned k = 0; k < b->nexits; k++) {
 		struct bt_exit *ex = &b->exit[k];
@@ -84,6 +87,8 @@ static void unchain_outgoing(struct bt_block *b)
 				*in = ex->next_in;
 				break;
 			}
+		repoint(bv, ex, ex->stub);
+		ex->far_host = 0;
 		ex->to = NULL;
 	}
 }
@@ -107,7 +112,7 @@ void bt_invalidate_page(struct bt_vm *bv, uint64_t gpa_page)
 			bv->unchains++;
 		}
 		b->incoming = NULL;
-		unchain_outgoing(b);
+		unchain_outgoing(bv, b);
 		unlink_hash(bv, b);
 		bv->invalidated++;
 	}

@@ -84,6 +84,16 @@ static unsigned jc_index(uint64_t rip)
 	return (unsigned)(rip ^ (rip >> BT_JC_BITS)) & ((1u << BT_JC_BITS) - 1);
 }
 
+/* the code cache was flushed (or the CPU is new): the jump cache and
+ * the return-address stack point into it (a tag of all ones matches no
+ * RET: a block's mode has none of the high bits) */
+static void jc_clear(struct bt_cpu *b)
+{
+	memset(b->jc, 0, sizeof(b->jc));
+	memset(b->c->bt_ras_tag, 0xff, sizeof(b->c->bt_ras_tag));
+	b->generation = b->vm->generation;
+}
+
 /* the block at c->s->rip, translated now if need be; NULL when the code
  * cannot be fetched from RAM (the careful step faults or reads MMIO) */
 static struct bt_block *lookup(struct bt_cpu *b, struct icpu *c, uint32_t mode)
@@ -101,10 +111,8 @@ static struct bt_block *lookup(struct bt_cpu *b, struct icpu *c, uint32_t mode)
 			return NULL;
 	}
 	uintptr_t host = (uintptr_t)(rip + e->addend);
-	if (b->generation != bv->generation) {
-		memset(b->jc, 0, sizeof(b->jc));
-		b->generation = bv->generation;
-	}
+	if (b->generation != bv->generation)
+		jc_clear(b);
 	struct bt_block **slot = &b->jc[jc_index(rip)];
 	struct bt_block *blk = *slot;
 	b->lookups++;
@@ -139,8 +147,7 @@ static struct bt_block *lookup(struct bt_cpu *b, struct icpu *c, uint32_t mode)
 		blk = bt_translate(bv, c, rip, host, gpa, mode);
 		if (!blk) {
 			bt_cache_flush(bv);
-			memset(b->jc, 0, sizeof(b->jc));
-			b->generation = bv->generation;
+			jc_clear(b);
 			blk = bt_translate(bv, c, rip, host, gpa, mode);
 		}
 		bv->ns_translate += now_ns() - t0;
@@ -393,7 +400,7 @@ static void *bt_attach_cpu(void *vmstate, struct icpu *c)
 		free(b);
 		return NULL;
 	}
-	b->generation = bv->generation;
+	jc_clear(b);
 	bv->cpus[bv->ncpus++] = b;
 	return b;
 }

@@ -771,4 +771,15 @@ static inline bool emit_mov_r_rip(struct emit *e, enum hreg dst, const void *src
 }
 static inline void emit_jmp_abs(struct emit *e, const void *target) { emit_far(e, 0xe9, 4, target); }
 
+/* lea dst, [rip + disp32] to code emitted later: returns the disp32
+ * field, which emit_bind32 points at the place it is called at (the
+ * displacement counts from the field's end, as a jmp's does) */
+static inline uint8_t *emit_lea_rip_fwd(struct emit *e, enum hreg dst)
+{
+	emit_byte(e, 0x48 | (dst >> 3) << 2);
+	emit_byte(e, 0x8d);
+	emit_byte(e, (unsigned)(dst & 7) << 3 | 5);
+	return emit_rel32_field(e, NULL);
+}
+
 #endif

@@ -2318,6 +2318,71 @@ void gen_next(struct gen *g, struct bt_exit *far)
 	emit_jmp32(&g->e, g->bv->exit_tramp);
 }
 
+/* -- the return-address stack (struct icpu's bt_ras_*) --
+ * A RET went through the jump cache, whose entry and block were cache
+ * misses in kernel code's many return sites (a fifth of fork/exec's
+ * time). A CALL's block now pushes where it returns to and an exit of
+ * its own to there (the return entry, chained as any exit); a RET whose
+ * popped address matches the top entry jumps to it. The tag makes a
+ * match mean the same mode and no TLB flush since the CALL, so the
+ * return entry's page maps where it did (a chain never leaves a page,
+ * and one to another goes through its stub's check); a flush of the
+ * code cache empties the stack (bt_ras_clear). */
+#define OFF_RAS_TOP ((int32_t)offsetof(struct icpu, bt_ras_top))
+#define OFF_RAS_RIP ((int32_t)offsetof(struct icpu, bt_ras_rip))
+#define OFF_RAS_TAG ((int32_t)offsetof(struct icpu, bt_ras_tag))
+#define OFF_RAS_CODE ((int32_t)offsetof(struct icpu, bt_ras_code))
+#define OFF_TLB_FLUSHES ((int32_t)(offsetof(struct icpu, tlb) + offsetof(struct tlb, flushes)))
+
+/* reg = the tag of now: TLB flushes (the low half) and this block's mode */
+static void ras_tag(struct gen *g, enum hreg reg)
+{
+	emit_mov_rm(&g->e, 4, reg, hm(H_R15, OFF_TLB_FLUSHES));
+	emit_shift_ri(&g->e, SH_SHL, 8, reg, 32);
+	emit_alu_ri(&g->e, ALU_OR, 8, reg, (int32_t)g->mode);
+}
+
+uint8_t *gen_ras_push(struct gen *g, uint64_t ret_rip)
+{
+	struct emit *e = &g->e;
+	gen_flags_to_mem(g);
+	emit_mov_rm(e, 4, H_RAX, hm(H_R15, OFF_RAS_TOP));
+	emit_alu_ri(e, ALU_ADD, 4, H_RAX, 1);
+	emit_alu_ri(e, ALU_AND, 4, H_RAX, ICPU_BT_RAS - 1);
+	emit_mov_mr(e, 4, hm(H_R15, OFF_RAS_TOP), H_RAX);
+	emit_mov_ri(e, 8, H_RCX, ret_rip);
+	emit_mov_mr(e, 8, hmx(H_R15, H_RAX, 8, OFF_RAS_RIP), H_RCX);
+	ras_tag(g, H_RCX);
+	emit_mov_mr(e, 8, hmx(H_R15, H_RAX, 8, OFF_RAS_TAG), H_RCX);
+	uint8_t *entry = emit_lea_rip_fwd(e, H_RCX);
+	emit_mov_mr(e, 8, hmx(H_R15, H_RAX, 8, OFF_RAS_CODE), H_RCX);
+	return entry;
+}
+
+void gen_ras_pop(struct gen *g)
+{
+	struct emit *e = &g->e;
+	gen_flags_to_mem(g);
+	emit_mov_rm(e, 4, H_RDX, hm(H_R15, OFF_RAS_TOP));
+	emit_mov_rm(e, 8, H_RAX, hm(H_R14, OFF_RIP));
+	emit_alu_rm(e, ALU_CMP, 8, H_RAX, hmx(H_R15, H_RDX, 8, OFF_RAS_RIP));
+	uint8_t *other = emit_jcc32(e, 5 /* NE */, NULL);
+	ras_tag(g, H_RCX);
+	emit_alu_rm(e, ALU_CMP, 8, H_RCX, hmx(H_R15, H_RDX, 8, OFF_RAS_TAG));
+	uint8_t *stale = emit_jcc32(e, 5 /* NE */, NULL);
+	emit_lea(e, 4, H_RAX, hm(H_RDX, -1));
+	emit_alu_ri(e, ALU_AND, 4, H_RAX, ICPU_BT_RAS - 1);
+	emit_mov_mr(e, 4, hm(H_R15, OFF_RAS_TOP), H_RAX);
+	emit_jmp_m(e, hmx(H_R15, H_RDX, 8, OFF_RAS_CODE));
+	/* no match: popped all the same, as a CPU's return stack does, so
+	 * a return that was not to its call (a retpoline) keeps the rest */
+	emit_bind32(e, other);
+	emit_bind32(e, stale);
+	emit_lea(e, 4, H_RAX, hm(H_RDX, -1));
+	emit_alu_ri(e, ALU_AND, 4, H_RAX, ICPU_BT_RAS - 1);
+	emit_mov_mr(e, 4, hm(H_R15, OFF_RAS_TOP), H_RAX);
+}
+
 /* -- SSE: integer operations and moves of whole xmm registers -- */
 
 #define OFF_XMM(n) ((int32_t)(offsetof(struct cpu_state, fxsave) + 160 + 16 * (n)))

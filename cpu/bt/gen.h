@@ -284,6 +284,13 @@ void gen_next(struct gen *g, struct bt_exit *far);
 /* the stub of a direct exit to rip on another page: on to the block
  * chained there while that page maps as it did, else gen_next */
 void gen_far_exit(struct gen *g, struct bt_exit *ex, uint64_t rip);
+/* the return-address stack (gen.c). gen_ras_push, at a CALL's block's
+ * end, pushes ret_rip and returns a lea's rel32 the caller binds to the
+ * return entry (its direct exit to ret_rip); gen_ras_pop, at a RET's,
+ * after c->s->rip is set: jumps to the entry on a match, else pops and
+ * falls through (to gen_next) */
+uint8_t *gen_ras_push(struct gen *g, uint64_t ret_rip);
+void gen_ras_pop(struct gen *g);
 /* c->s->rip = rip (clobbers rax) */
 void gen_store_rip(struct emit *e, uint64_t rip);
 

@@ -527,6 +527,15 @@ static void emit_edges(struct gen *g)
 	}
 }
 
+/* a CALL's return entry (gen_ras_push's lea points here): an exit to
+ * the instruction after it, which a RET reaches from the return-address
+ * stack with everything stored, as at any exit */
+static void return_entry(struct gen *g, uint8_t *lea, unsigned k)
+{
+	emit_bind32(&g->e, lea);
+	direct_exit(g, g->t->rip[k + 1]);
+}
+
 /* the last instruction, a branch */
 static void emit_branch(struct gen *g, unsigned k)
 {
@@ -563,19 +572,26 @@ static void emit_branch(struct gen *g, unsigned k)
 	}
 	if (static_ok && i->op == OP_CALL && gen_call_push(g)) {
 		gen_regs_flush(g);
+		uint8_t *entry = gen_ras_push(g, t->rip[k + 1]);
 		direct_exit(g, target);
+		return_entry(g, entry, k);
 		return;
 	}
 	if (i->op == OP_RET && gen_ret(g)) {
 		gen_regs_flush(g);
+		gen_ras_pop(g);
 		gen_next(g, NULL);
 		return;
 	}
 	call_insn(g, k, false);
+	/* a CALL of 16 bits pushes a truncated address: no entry for it */
+	uint8_t *entry = i->op == OP_CALL && i->osize != 2 ? gen_ras_push(g, t->rip[k + 1]) : NULL;
 	if (static_ok && i->op == OP_CALL)
 		direct_exit(g, target);
 	else
 		gen_next(g, NULL);
+	if (entry)
+		return_entry(g, entry, k);
 }
 
 /* a loop at the block's end whose one branch inside it is the

@@ -27,6 +27,9 @@
 struct vcpu;
 struct decode_cache;
 
+/* entries of the translator's return-address stack (a power of two) */
+#define ICPU_BT_RAS 32
+
 /* exception vectors */
 enum {
 	EXC_DE = 0, EXC_DB = 1, EXC_NMI = 2, EXC_BP = 3, EXC_OF = 4, EXC_BR = 5,
@@ -127,6 +130,13 @@ struct icpu {
 	const void *bt_site;		/* the struct bt_site of the call-out under way */
 	void *bt_cpu;			/* its struct bt_cpu, and the mode its dispatcher runs */
 	uint32_t bt_mode;
+	/* the translator's return-address stack (cpu/bt/gen.c, gen_ras_push):
+	 * a CALL's block pushes where it returns to, the tag that entry holds
+	 * for (TLB flushes, mode), and the code that goes on there; a RET
+	 * whose address and tag match jumps there without a lookup */
+	uint32_t bt_ras_top;
+	uint64_t bt_ras_rip[ICPU_BT_RAS], bt_ras_tag[ICPU_BT_RAS];
+	const void *bt_ras_code[ICPU_BT_RAS];
 	/* the loop returns once insns reaches this (a switch storm); 0: never */
 	uint64_t run_until;
 };

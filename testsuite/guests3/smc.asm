@@ -13,6 +13,11 @@
 ;   e  paging: the same physical page through two linear addresses (write
 ;      through one, run through the other); a code page remapped
 ;   f  REP MOVSB / REP STOSB overwriting the code that runs next
+;   g  returns (a translator's return-address stack): the callee patches the
+;      code its RET lands on, on the caller's page and, for a CALL that ends
+;      a page, on the next one after writing the caller's; remaps the page
+;      it returns to; sets CR0.TS before returning to SSE code; a RET to
+;      somewhere else than its CALL pushed; recursion deeper than the stack
 %include "lib.inc"
 
 JITBUF		equ 0x200000	; generated code (identity mapped, below 4 MiB)
@@ -24,6 +29,9 @@ REMAP_PA2	equ 0x205000
 TMPBUF		equ 0x206000
 ALIAS		equ 0xc00000	; 12-16 MiB: a second mapping of 0-4 MiB
 REMAP_VA	equ 0x800000	; 4 KiB page switched between REMAP_PA1/2
+G3_PA1		equ 0x207000	; the page G3_VA is switched between
+G3_PA2		equ 0x208000
+G3_VA		equ REMAP_VA + 0x1000
 PD		equ 0x400000
 PT		equ 0x401000
 N		equ 1000
@@ -391,6 +399,84 @@ f3_dst:
 	CHECK_EQ ecx, esi, "f3: REP MOVSD over the following block: ecx"
 	NEXT N
 
+	; ================= g: returns =================
+	; g1: every 4th time, the callee rewrites the instruction its RET
+	; returns to (the callers of g1 to g5 are on pages of their own,
+	; after the code here, whose page is written too often to stay
+	; translated)
+	FOR ebp, N
+	mov ebx, ebp
+	and ebx, ~3
+	mov ecx, ebp
+	and ecx, 3
+	call g1_site
+	CHECK_EQ eax, ebx, "g1: the callee patched the return site"
+	NEXT N
+
+	; g2: a CALL ending a page; every 8th time the callee writes the
+	; caller's page (its blocks dropped first), then the return site
+	; on the next page
+	FOR ebp, N
+	mov ebx, ebp
+	and ebx, ~7
+	mov ecx, ebp
+	and ecx, 7
+	call g2_call
+	CHECK_EQ eax, ebx, "g2: return site on the next page, patched after the caller's"
+	NEXT N
+
+	; g3: the callee maps another physical page where it returns to
+	; (INVLPG): the RET runs that page's code
+	mov esi, g3_tmpl
+	mov edi, G3_PA1
+	mov ecx, g3_tmpl_len
+	rep movsb
+	mov esi, g3_tmpl
+	mov edi, G3_PA2
+	mov ecx, g3_tmpl_len
+	rep movsb
+	mov dword [G3_PA1 + g3_imm - g3_tmpl], 1
+	mov dword [G3_PA2 + g3_imm - g3_tmpl], 2
+	FOR ebp, N
+	mov dword [PT + 4], G3_PA1 | 3
+	invlpg [G3_VA]
+	mov ebx, ebp
+	and ebx, 1			; odd: the callee maps G3_PA2
+	call G3_VA
+	lea edx, [ebx + 1]
+	CHECK_EQ eax, edx, "g3: returned to a remapped page (1: PA1, 2: PA2)"
+	NEXT N
+
+	; g4: on odd rounds the callee sets CR0.TS: the SSE instruction its
+	; RET returns to raises #NM (the code there runs in another mode)
+	mov eax, cr4
+	or eax, 0x200			; OSFXSR
+	mov cr4, eax
+	FOR ebp, N
+	mov ebx, ebp
+	and ebx, 1
+	jnz .g4odd
+	call g4_site
+	jmp .g4next
+.g4odd:
+	TRY
+	call g4_site
+	CATCH 7, -1, "g4: SSE after a RET, CR0.TS set by the callee"
+	clts
+.g4next:
+	NEXT N
+
+	; g5: a RET to where the callee says (a retpoline's shape), and
+	; recursion 40 deep, past the return-address stack's entries
+	FOR ebp, N
+	call g5_site
+	CHECK_EQ eax, 5, "g5: RET to an address the callee stored"
+	mov ecx, 40
+	xor eax, eax
+	call g5_rec
+	CHECK_EQ eax, 820, "g5: recursion 40 deep (1 + ... + 40)"
+	NEXT N
+
 	mov esi, ok
 	jmp pass_with
 
@@ -413,6 +499,22 @@ b3_snip:
 b3_tgt:
 	mov eax, strict dword 0
 	ret
+
+g3_callee:
+	test ebx, ebx
+	jz .r
+	mov dword [PT + 4], G3_PA2 | 3
+	invlpg [G3_VA]
+.r:	ret
+; copied to G3_PA1 and G3_PA2, run at G3_VA: call g3_callee, then the
+; page's own number
+g3_tmpl:
+	db 0xe8				; call g3_callee, from G3_VA
+	dd g3_callee - (G3_VA + 5)
+g3_imm	equ $ + 1
+	mov eax, strict dword 0
+	ret
+g3_tmpl_len	equ $ - g3_tmpl
 
 a3_disp:	db a3_t0 - (a3_jmp + 2), a3_t1 - (a3_jmp + 2)
 	align 4
@@ -462,5 +564,66 @@ c4_tgt:
 c5_entry:
 	mov [c5_tgt + 1], ecx		; page 2 writes code on page 1...
 	jmp c5_tgt			; ...that runs next
+
+; g1: a CALL whose callee (ecx 0) rewrites what it returns to
+	align 4096
+g1_site:
+	call g1_patch
+g1_ret:
+	mov eax, strict dword 0
+	ret
+g1_patch:
+	test ecx, ecx
+	jnz .r
+	mov [g1_ret + 1], ebx
+.r:	ret
+
+; g4, g5: on a page nothing writes
+	align 4096
+g4_site:
+	call g4_callee
+	pxor xmm0, xmm0			; #NM when the callee set CR0.TS
+	ret
+g4_callee:
+	test ebx, ebx
+	jz .r
+	mov eax, cr0
+	or eax, 8			; TS
+	mov cr0, eax
+.r:	ret
+
+g5_site:
+	xor eax, eax
+	call g5_thunk
+	mov eax, 1			; skipped: the thunk returns past it
+g5_past:
+	ret
+g5_thunk:
+	mov dword [esp], g5_past
+	mov eax, 5
+	ret
+g5_rec:
+	add eax, ecx
+	dec ecx
+	jz .r
+	call g5_rec
+.r:	ret
+
+; g2: a CALL that ends a page, returning to the next. Its callee (ecx 0)
+; writes the CALL's page, whose blocks go with their chains, then the
+; code it returns to
+	align 4096
+	times 4096 - 5 db 0xcc
+g2_call:
+	call g2_patch
+g2_ret:
+	mov eax, strict dword 0
+	ret
+g2_patch:
+	test ecx, ecx
+	jnz .r
+	mov [g2_call - 1], bl
+	mov [g2_ret + 1], ebx
+.r:	ret
 
 GUEST_END
