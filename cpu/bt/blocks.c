@@ -39,10 +39,17 @@ void bt_insert(struct bt_vm *bv, struct bt_block *b)
 /* the rel32 of a patchable jmp, through the writable view; each is
  * 4-byte aligned (the translator pads before it), so one store patches
  * it whole even while another thread could be fetching it */
-static void repoint(struct bt_vm *bv, struct bt_exit *ex, const void *target)
+static void repoint(struct bt_vm *bv, uint8_t *rel32, const void *target)
 {
-	uint8_t *rw = ex->jmp_rel32 - (bv->rx - bv->rw);
-	emit_patch_rel32(rw, ex->jmp_rel32, target);
+	emit_patch_rel32(rel32 - (bv->rx - bv->rw), rel32, target);
+}
+
+/* the host address a far exit's stub compares with (8-aligned) */
+static void far_host(struct bt_vm *bv, struct bt_exit *ex, uintptr_t host)
+{
+	if (ex->far_imm)
+		__atomic_store_n((uint64_t *)(void *)(ex->far_imm - (bv->rx - bv->rw)), (uint64_t)host,
+				 __ATOMIC_RELEASE);
 }
 
 void bt_chain(struct bt_vm *bv, struct bt_exit *ex, struct bt_block *b)
@@ -50,11 +57,14 @@ void bt_chain(struct bt_vm *bv, struct bt_exit *ex, struct bt_block *b)
 	if (ex->to || !ex->from->valid || !b->valid)
 		return;
 	if ((ex->from->rip ^ b->rip) & ~0xfffull) {
-		/* another page: the stub checks its mapping, then goes on */
-		ex->far_code = b->code;
-		ex->far_host = b->host;
+		/* another page: the stub checks its mapping, then goes on
+		 * (the jmp first: a stub that sees the host goes there) */
+		if (!ex->far_imm)
+			return;
+		repoint(bv, ex->far_rel32, b->code);
+		far_host(bv, ex, b->host);
 	} else {
-		repoint(bv, ex, b->code);
+		repoint(bv, ex->jmp_rel32, b->code);
 	}
 	ex->to = b;
 	ex->next_in = b->incoming;
@@ -87,8 +97,8 @@ static void unchain_outgoing(struct bt_vm *bv, struct bt_block *b)
 				*in = ex->next_in;
 				break;
 			}
-		repoint(bv, ex, ex->stub);
-		ex->far_host = 0;
+		repoint(bv, ex->jmp_rel32, ex->stub);
+		far_host(bv, ex, 0);
 		ex->to = NULL;
 	}
 }
@@ -106,8 +116,8 @@ void bt_invalidate_page(struct bt_vm *bv, uint64_t gpa_page)
 		b->valid = false;
 		/* whatever jumps here goes back to its stub, so to the dispatcher */
 		for (struct bt_exit *in = b->incoming; in; in = in->next_in) {
-			repoint(bv, in, in->stub);
-			in->far_host = 0;
+			repoint(bv, in->jmp_rel32, in->stub);
+			far_host(bv, in, 0);
 			in->to = NULL;
 			bv->unchains++;
 		}

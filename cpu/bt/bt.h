@@ -69,16 +69,19 @@ struct bt_ret {
 struct bt_block;
 
 /* a patchable exit: its jmp goes to its stub until chained. An exit to
- * another page keeps its jmp on the stub, which goes on to far_code if
- * the target's page still maps to far_host (the block's first byte) */
+ * another page keeps its jmp on the stub, which goes on to the chained
+ * block if the target's page still maps to where that block's first
+ * byte is: the stub's code holds both (gen_far_exit) */
 struct bt_exit {
 	struct bt_block *from;
 	uint8_t *jmp_rel32;		/* executable address of the jmp's rel32 */
 	uint8_t *stub;			/* executable address of the stub */
 	struct bt_block *to;		/* chained to, or NULL */
 	struct bt_exit *next_in;	/* to's incoming list */
-	uintptr_t far_host;		/* another page's block: its host, or 0 */
-	const uint8_t *far_code;
+	/* an exit to another page: its stub's host address to compare
+	 * (8-aligned imm64, 0 while not chained) and the rel32 of its jmp
+	 * to the chained block (executable addresses), else NULL */
+	uint8_t *far_imm, *far_rel32;
 };
 
 struct bt_block {

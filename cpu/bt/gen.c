@@ -2253,17 +2253,32 @@ void gen_store_rip(struct emit *e, uint64_t rip)
 	emit_mov_mr(e, 8, hm(H_R14, OFF_RIP), H_RAX);
 }
 
+/* The host address the chained block begins at is the immediate of a
+ * movabs (0: not chained), and its code the target of the jmp after the
+ * check (bt_chain patches both): read from a struct bt_exit, they were
+ * a cache miss at most calls from one kernel function to another. */
 void gen_far_exit(struct gen *g, struct bt_exit *ex, uint64_t rip)
 {
-	emit_mov_ri(&g->e, 8, H_RSI, rip);
+	struct emit *e = &g->e;
+	emit_mov_ri(e, 8, H_RSI, rip);
 	uint8_t *miss = tlb_hit(g, 1, MMU_FETCH, false);
-	emit_mov_ri(&g->e, 8, H_RCX, (uint64_t)(uintptr_t)ex);
-	emit_alu_rm(&g->e, ALU_CMP, 8, H_RSI, hm(H_RCX, (int32_t)offsetof(struct bt_exit, far_host)));
-	uint8_t *other = emit_jcc32(&g->e, 5 /* NE */, NULL);
-	emit_jmp_m(&g->e, hm(H_RCX, (int32_t)offsetof(struct bt_exit, far_code)));
-	emit_bind32(&g->e, miss);
-	emit_bind32(&g->e, other);
-	gen_store_rip(&g->e, rip);
+	/* movabs rcx, imm64 with the immediate 8-aligned: one store patches it */
+	emit_nop(e, (unsigned)(-((uintptr_t)e->p + 2)) & 7);
+	emit_byte(e, 0x48 | (H_RCX >> 3));
+	emit_byte(e, 0xb8 + (H_RCX & 7));
+	uint8_t *imm = e->p;
+	emit_le(e, 0, 8);
+	emit_alu_rr(e, ALU_CMP, 8, H_RSI, H_RCX);
+	uint8_t *other = emit_jcc32(e, 5 /* NE */, NULL);
+	emit_align_rel32_jmp(e);
+	uint8_t *jmp = emit_jmp32(e, NULL);
+	if (!e->full) {
+		ex->far_imm = imm + e->exec_delta;
+		ex->far_rel32 = jmp + e->exec_delta;
+	}
+	emit_bind32(e, miss);
+	emit_bind32(e, other);
+	gen_store_rip(e, rip);
 	gen_next(g, ex);
 }
 
