@@ -666,7 +666,9 @@ static uint8_t *pred_slot(struct gen *g)
  * off the critical path: the host address waits only for the linear
  * one, not for the index, the entry's load and the add (the host CPU
  * runs on past the compare's branch). Latency-bound loops (a table
- * lookup indexed by the last load) gain the most. */
+ * lookup indexed by the last load) gain the most; access_check asks for
+ * it in blocks with a loop only: elsewhere its 21 more bytes of code per
+ * access cost more (fork/exec's kernel paths, 5%) than it saves. */
 static uint8_t *tlb_hit(struct gen *g, unsigned size, enum mmu_access acc, bool predict)
 {
 	int32_t base = OFF_TLB + (g->cpl == 3 ? (int32_t)sizeof(((struct tlb *)0)->e[0]) : 0);
@@ -1106,7 +1108,7 @@ static void access_check(struct gen *g, const struct mem_key *key, int64_t disp,
 			 enum mmu_access acc, bool rsi, struct memop *m)
 {
 	if (!key || !group_start(g, key, disp, size, acc)) {
-		m->miss = tlb_hit(g, size, acc, true);
+		m->miss = tlb_hit(g, size, acc, g->t->back);
 		return;
 	}
 	/* from this access's address to the group's lowest: a miss (a

@@ -11,7 +11,8 @@
 ;   d  JIT-like: code generated into a buffer, called, regenerated with
 ;      another shape at the same address; two buffers swapped by copies
 ;   e  paging: the same physical page through two linear addresses (write
-;      through one, run through the other); a code page remapped
+;      through one, run through the other, or a loop's load alternating
+;      between them); a code page remapped
 ;   f  REP MOVSB / REP STOSB overwriting the code that runs next
 ;   g  returns (a translator's return-address stack): the callee patches the
 ;      code its RET lands on, on the caller's page and, for a CALL that ends
@@ -335,6 +336,22 @@ a5_taken:
 	inc edx
 	CHECK_EQ eax, edx, "e4: remapped code page (1: PA1, 2: PA2)"
 	NEXT N
+
+	; e5: one load in a loop, its address alternating between a page's
+	; two linear addresses (the host address of each is another offset
+	; from it: a translator that guesses it from the last run guesses
+	; wrong every other time)
+	mov dword [ALIASBUF + 0x100], 0x5a5a5a5b
+	xor ebx, ebx
+	mov ecx, N
+.e5:	mov esi, ALIASBUF + 0x100
+	test ecx, 1
+	jz .e5a
+	add esi, ALIAS
+.e5a:	add ebx, [esi]
+	dec ecx
+	jnz .e5
+	CHECK_EQ ebx, (0x5a5a5a5b * N) & 0xffffffff, "e5: a load alternating between a page's two addresses"
 	; paging stays on: 0-8M is identity mapped
 
 	; ================= f: string instructions overwriting code =================
