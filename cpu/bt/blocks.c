@@ -114,6 +114,12 @@ void bt_invalidate_page(struct bt_vm *bv, uint64_t gpa_page)
 		}
 		*p = b->pnext;
 		b->valid = false;
+		/* the jump caches hold it only where its rip hashes to */
+		for (int n = 0; n < bv->ncpus; n++) {
+			struct bt_jc *jc = &bv->cpus[n]->jc[bt_jc_index(b->rip)];
+			if (jc->block == b)
+				memset(jc, 0, sizeof(*jc));
+		}
 		/* whatever jumps here goes back to its stub, so to the dispatcher */
 		for (struct bt_exit *in = b->incoming; in; in = in->next_in) {
 			repoint(bv, in->jmp_rel32, in->stub);

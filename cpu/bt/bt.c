@@ -79,11 +79,6 @@ static struct bt_block smc_page;
 /* what it gives for code not run often enough yet to translate */
 static struct bt_block cold_block;
 
-static unsigned jc_index(uint64_t rip)
-{
-	return (unsigned)(rip ^ (rip >> BT_JC_BITS)) & ((1u << BT_JC_BITS) - 1);
-}
-
 /* the code cache was flushed (or the CPU is new): the jump cache and
  * the return-address stack point into it (a tag of all ones matches no
  * RET: a block's mode has none of the high bits) */
@@ -113,13 +108,12 @@ static struct bt_block *lookup(struct bt_cpu *b, struct icpu *c, uint32_t mode)
 	uintptr_t host = (uintptr_t)(rip + e->addend);
 	if (b->generation != bv->generation)
 		jc_clear(b);
-	struct bt_block **slot = &b->jc[jc_index(rip)];
-	struct bt_block *blk = *slot;
+	struct bt_jc *slot = &b->jc[bt_jc_index(rip)];
 	b->lookups++;
-	if (blk && blk->rip == rip && blk->host == host && blk->mode == mode && blk->valid)
-		return blk;
+	if (slot->rip == rip && slot->key == bt_jc_key(host, mode))
+		return slot->block;
 	b->jc_misses++;
-	blk = bt_find(bv, host, rip, mode);
+	struct bt_block *blk = bt_find(bv, host, rip, mode);
 	if (!blk) {
 		uint64_t gpa = tlb_meta_of(&c->tlb, e)->gpa | (rip & 0xfff);
 		unsigned slot = page_writes_slot(gpa);
@@ -154,7 +148,7 @@ static struct bt_block *lookup(struct bt_cpu *b, struct icpu *c, uint32_t mode)
 		if (!blk)
 			return NULL;
 	}
-	*slot = blk;
+	*slot = (struct bt_jc){ rip, bt_jc_key(host, mode), blk->code, blk };
 	return blk;
 }
 
@@ -167,14 +161,14 @@ const void *bt_h_next(struct icpu *c, struct bt_exit *far)
 	if (e->tag[MMU_FETCH] != (rip & ~0xfffull) || b->generation != bv->generation || b->ls)
 		return NULL;
 	uintptr_t host = (uintptr_t)(rip + e->addend);
-	struct bt_block **slot = &b->jc[jc_index(rip)];
-	struct bt_block *blk = *slot;
+	struct bt_jc *slot = &b->jc[bt_jc_index(rip)];
+	struct bt_block *blk = slot->block;
 	b->lookups++;
-	if (!(blk && blk->rip == rip && blk->host == host && blk->mode == c->bt_mode && blk->valid)) {
+	if (!(slot->rip == rip && slot->key == bt_jc_key(host, c->bt_mode))) {
 		b->jc_misses++;
 		if (!(blk = bt_find(bv, host, rip, c->bt_mode)))
 			return NULL;
-		*slot = blk;
+		*slot = (struct bt_jc){ rip, bt_jc_key(host, c->bt_mode), blk->code, blk };
 	}
 	if (far)
 		bt_chain(bv, far, blk);

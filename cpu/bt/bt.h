@@ -162,12 +162,34 @@ struct bt_vm {
 	uint64_t ns_translate;
 };
 
+/* A jump cache entry holds what a hit compares and where it goes, so
+ * the inline lookup (gen.c's next_inline) reads one line: a pointer to
+ * the block was a second cache miss at most returns and indirect calls.
+ * A dropped block's entry is cleared (bt_jc_drop). */
+struct bt_jc {
+	uint64_t rip;
+	uint64_t key;			/* bt_jc_key: the host address and mode */
+	const uint8_t *code;
+	struct bt_block *block;
+};
+
+static inline uint64_t bt_jc_key(uintptr_t host, uint32_t mode)
+{
+	/* user-space host addresses leave the top 16 bits clear */
+	return (uint64_t)host | (uint64_t)mode << 48;
+}
+
+static inline unsigned bt_jc_index(uint64_t rip)
+{
+	return (unsigned)(rip ^ (rip >> BT_JC_BITS)) & ((1u << BT_JC_BITS) - 1);
+}
+
 struct bt_cpu {
 	struct bt_vm *vm;
 	struct icpu *c;
 	uint64_t generation;		/* of the jump cache */
 	int32_t budget0;		/* c->bt_budget when the dispatcher began */
-	struct bt_block *jc[1u << BT_JC_BITS];
+	struct bt_jc jc[1u << BT_JC_BITS];
 	uint64_t runs, lookups, jc_misses, breaks, interp_runs, smc_interp, cold_runs, group_exits;
 	uint64_t budget_tails;		/* budgets too short for the next block */
 	struct bt_lockstep *ls;		/* -accel bt,lockstep=N, or NULL */
@@ -189,7 +211,8 @@ void bt_insert(struct bt_vm *bv, struct bt_block *b);
 /* chain ex to b: patch its jmp, or for an exit to another page give its
  * stub b to go on to (the stub checks that page's mapping first) */
 void bt_chain(struct bt_vm *bv, struct bt_exit *ex, struct bt_block *b);
-/* a write hit guest page gpa_page: drop its blocks */
+/* a write hit guest page gpa_page: drop its blocks (and their jump
+ * cache entries) */
 void bt_invalidate_page(struct bt_vm *bv, uint64_t gpa_page);
 
 /* -- translation (translate.c) -- */

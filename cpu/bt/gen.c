@@ -2286,34 +2286,31 @@ void gen_far_exit(struct gen *g, struct bt_exit *ex, uint64_t rip)
 
 /* bt_h_next's jump-cache hit, inline: the block at c->s->rip whose first
  * byte is where the TLB says (its page mapped as when translated), of
- * this block's mode, not dropped; on a miss, falls through. Not under
- * lockstep, whose blocks all go back to the dispatcher. */
+ * this block's mode (struct bt_jc: dropped blocks' entries are cleared);
+ * on a miss, falls through. Not under lockstep, whose blocks all go back
+ * to the dispatcher. */
 static void next_inline(struct gen *g)
 {
 	struct emit *e = &g->e;
-	uint8_t *miss[6];
+	uint8_t *miss[3];
 	emit_mov_rm(e, 8, H_RSI, hm(H_R14, OFF_RIP));
 	miss[0] = tlb_hit(g, 1, MMU_FETCH, false);
-	/* jc_index(rip): (rip ^ rip >> BT_JC_BITS) & (2^BT_JC_BITS - 1) */
+	emit_mov_ri(e, 8, H_RDX, bt_jc_key(0, g->mode));
+	emit_alu_rr(e, ALU_OR, 8, H_RSI, H_RDX);
+	/* bt_jc_index(rip), times the entry's 32 bytes */
 	emit_mov_rm(e, 8, H_RAX, hm(H_R14, OFF_RIP));
 	emit_mov_rr(e, 8, H_RDX, H_RAX);
 	emit_shift_ri(e, SH_SHR, 8, H_RDX, BT_JC_BITS);
 	emit_alu_rr(e, ALU_XOR, 4, H_RDX, H_RAX);
 	emit_alu_ri(e, ALU_AND, 4, H_RDX, (1 << BT_JC_BITS) - 1);
-	emit_mov_rm(e, 8, H_RCX, hm(H_R15, (int32_t)offsetof(struct icpu, bt_cpu)));
-	emit_mov_rm(e, 8, H_RCX, hmx(H_RCX, H_RDX, 8, (int32_t)offsetof(struct bt_cpu, jc)));
-	emit_test_rr(e, 8, H_RCX, H_RCX);
-	miss[1] = emit_jcc32(e, 4 /* E */, NULL);
-	emit_alu_rm(e, ALU_CMP, 8, H_RAX, hm(H_RCX, (int32_t)offsetof(struct bt_block, rip)));
+	emit_shift_ri(e, SH_SHL, 4, H_RDX, 5);
+	emit_alu_rm(e, ALU_ADD, 8, H_RDX, hm(H_R15, (int32_t)offsetof(struct icpu, bt_cpu)));
+	emit_alu_rm(e, ALU_CMP, 8, H_RAX, hm(H_RDX, (int32_t)(offsetof(struct bt_cpu, jc) + offsetof(struct bt_jc, rip))));
+	miss[1] = emit_jcc32(e, 5 /* NE */, NULL);
+	emit_alu_rm(e, ALU_CMP, 8, H_RSI, hm(H_RDX, (int32_t)(offsetof(struct bt_cpu, jc) + offsetof(struct bt_jc, key))));
 	miss[2] = emit_jcc32(e, 5 /* NE */, NULL);
-	emit_alu_rm(e, ALU_CMP, 8, H_RSI, hm(H_RCX, (int32_t)offsetof(struct bt_block, host)));
-	miss[3] = emit_jcc32(e, 5 /* NE */, NULL);
-	emit_alu_mi(e, ALU_CMP, 4, hm(H_RCX, (int32_t)offsetof(struct bt_block, mode)), (int32_t)g->mode);
-	miss[4] = emit_jcc32(e, 5 /* NE */, NULL);
-	emit_alu_mi(e, ALU_CMP, 1, hm(H_RCX, (int32_t)offsetof(struct bt_block, valid)), 0);
-	miss[5] = emit_jcc32(e, 4 /* E */, NULL);
-	emit_jmp_m(e, hm(H_RCX, (int32_t)offsetof(struct bt_block, code)));
-	for (unsigned k = 0; k < 6; k++)
+	emit_jmp_m(e, hm(H_RDX, (int32_t)(offsetof(struct bt_cpu, jc) + offsetof(struct bt_jc, code))));
+	for (unsigned k = 0; k < 3; k++)
 		emit_bind32(e, miss[k]);
 }
 
