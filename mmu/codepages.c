@@ -76,16 +76,8 @@ void codepages_mark(struct codepages *cp, uint64_t gpa)
 	/* fills never give a marked page a write tag; drop the ones made before.
 	 * This edits other vCPUs' TLBs: the software tiers run their vCPUs in
 	 * one thread, so none is mid-access. */
-	for (int k = 0; k < cp->ntlbs; k++) {
-		struct tlb *t = cp->tlbs[k];
-		for (unsigned u = 0; u < 2; u++) {
-			for (unsigned i = 0; i < TLB_SIZE; i++) {
-				const struct tlb_meta *m = &t->meta[u][i];
-				if (m->gpa == page && m->page_shift)
-					t->e[u][i].tag[MMU_WRITE] |= TLB_NOMATCH;
-			}
-		}
-	}
+	for (int k = 0; k < cp->ntlbs; k++)
+		tlb_drop_write(cp->tlbs[k], page);
 }
 
 bool codepages_is_marked(const struct codepages *cp, uint64_t gpa)

@@ -149,6 +149,19 @@ void tlb_flush_page(struct tlb *t, uint64_t lin)
 	t->flushes++;
 }
 
+void tlb_drop_write(struct tlb *t, uint64_t gpa_page)
+{
+	struct tlb_entry *all = &t->e[0][0];
+	const struct tlb_meta *meta = &t->meta[0][0];
+	bool listed = t->nlive <= TLB_SIZE && t->nglobal <= TLB_SIZE;
+	unsigned n = listed ? t->nlive + t->nglobal : 2 * TLB_SIZE;
+	for (unsigned k = 0; k < n; k++) {
+		unsigned i = !listed ? k : k < t->nlive ? t->live[k] : t->global[k - t->nlive];
+		if (meta[i].gpa == gpa_page && meta[i].page_shift)
+			all[i].tag[MMU_WRITE] |= TLB_NOMATCH;
+	}
+}
+
 void tlb_set_watch(struct tlb *t, const struct tlb_watch *w, unsigned n)
 {
 	struct tlb_watch all = { 0, ~0ull };

@@ -742,8 +742,12 @@ static void test_tlb_global_lists(void)
 	fx_map(&f, 0x2000, 0x6000, 12, P | RW | US, P | RW | US | D | G, NULL);
 	fx_map(&f, 0x3000, 0x7000, 12, P | RW | US, P | RW | US | D | G, NULL);
 	fx_map(&f, 0x1000, 0x5000, 12, P | RW | US, P | RW | US | D, NULL);
-	for (uint64_t lin = 0x400000; lin < 0x1400000; lin += 0x200000)
-		fx_map(&f, lin, lin, 21, P | RW | US, P | RW | US | D, NULL);
+	/* 2M pages over as many 4K slots as the TLB has, on the 16M of RAM
+	 * from 4M (so one physical 2M page may back two of them) */
+	const uint64_t big_end = 0x400000 + (uint64_t)TLB_SIZE * 0x1000;
+	for (uint64_t lin = 0x400000; lin < big_end; lin += 0x200000)
+		fx_map(&f, lin, 0x400000 + (lin - 0x400000) % 0x1000000, 21, P | RW | US,
+		       P | RW | US | D, NULL);
 	struct tlb t;
 	tlb_init(&t, &f.pm, NULL);
 	void *host;
@@ -760,17 +764,24 @@ static void test_tlb_global_lists(void)
 
 	/* every supervisor slot with a slice of a 2M page, one global user
 	 * entry, one more non-global: the list overflows */
-	for (uint64_t lin = 0x400000; lin < 0x1400000; lin += 0x1000)
+	for (uint64_t lin = 0x400000; lin < big_end; lin += 0x1000)
 		CHECK_EQ(tlb_fill(&t, &f.r, lin, MMU_READ, false, &host, &gpa, &err), TLB_HOST);
 	CHECK_EQ(t.nlarge, TLB_SIZE);
 	CHECK_EQ(tlb_fill(&t, &f.r, 0x2000, MMU_READ, true, &host, &gpa, &err), TLB_HOST);
 	CHECK_EQ(tlb_fill(&t, &f.r, 0x1000, MMU_READ, true, &host, &gpa, &err), TLB_HOST);
 	CHECK(t.nlive > TLB_SIZE);
+	/* marking a page as code looks at every entry once the lists
+	 * overflowed: 0x1000's write tag goes, its read stays */
+	CHECK_EQ(tlb_fill(&t, &f.r, 0x1000, MMU_WRITE, true, &host, &gpa, &err), TLB_HOST);
+	CHECK(tlb_lookup(&t, 0x1000, MMU_WRITE, true) == f.pm.ram + 0x5000);
+	tlb_drop_write(&t, 0x5000);
+	CHECK(tlb_lookup(&t, 0x1000, MMU_WRITE, true) == NULL);
+	CHECK(tlb_lookup(&t, 0x1000, MMU_READ, true) == f.pm.ram + 0x5000);
 	tlb_flush_nonglobal(&t);
 	CHECK(tlb_lookup(&t, 0x2000, MMU_READ, true) == f.pm.ram + 0x6000);
 	CHECK(tlb_lookup(&t, 0x1000, MMU_READ, true) == NULL);
 	CHECK(tlb_lookup(&t, 0x400000, MMU_READ, false) == NULL);
-	CHECK(tlb_lookup(&t, 0x13ff000, MMU_READ, false) == NULL);
+	CHECK(tlb_lookup(&t, big_end - 0x1000, MMU_READ, false) == NULL);
 	CHECK_EQ(t.nlarge, 0);
 	CHECK_EQ(t.nlive, 0);
 	CHECK_EQ(t.nglobal, 1);
