@@ -82,7 +82,7 @@ static struct bt_block cold_block;
 /* the code cache was flushed (or the CPU is new): the jump cache and
  * the return-address stack point into it (a tag of all ones matches no
  * RET: a block's mode has none of the high bits) */
-static void jc_clear(struct bt_cpu *b)
+static void forget_code(struct bt_cpu *b)
 {
 	memset(b->jc, 0, sizeof(b->jc));
 	memset(b->c->bt_ras_tag, 0xff, sizeof(b->c->bt_ras_tag));
@@ -107,7 +107,7 @@ static struct bt_block *lookup(struct bt_cpu *b, struct icpu *c, uint32_t mode)
 	}
 	uintptr_t host = (uintptr_t)(rip + e->addend);
 	if (b->generation != bv->generation)
-		jc_clear(b);
+		forget_code(b);
 	struct bt_jc *slot = &b->jc[bt_jc_index(rip)];
 	b->lookups++;
 	if (slot->rip == rip && slot->key == bt_jc_key(host, mode))
@@ -141,7 +141,7 @@ static struct bt_block *lookup(struct bt_cpu *b, struct icpu *c, uint32_t mode)
 		blk = bt_translate(bv, c, rip, host, gpa, mode);
 		if (!blk) {
 			bt_cache_flush(bv);
-			jc_clear(b);
+			forget_code(b);
 			blk = bt_translate(bv, c, rip, host, gpa, mode);
 		}
 		bv->ns_translate += now_ns() - t0;
@@ -394,7 +394,7 @@ static void *bt_attach_cpu(void *vmstate, struct icpu *c)
 		free(b);
 		return NULL;
 	}
-	jc_clear(b);
+	forget_code(b);
 	bv->cpus[bv->ncpus++] = b;
 	return b;
 }

@@ -165,7 +165,7 @@ struct bt_vm {
 /* A jump cache entry holds what a hit compares and where it goes, so
  * the inline lookup (gen.c's next_inline) reads one line: a pointer to
  * the block was a second cache miss at most returns and indirect calls.
- * A dropped block's entry is cleared (bt_jc_drop). */
+ * A dropped block's entry is cleared (bt_invalidate_page). */
 struct bt_jc {
 	uint64_t rip;
 	uint64_t key;			/* bt_jc_key: the host address and mode */

@@ -2334,14 +2334,14 @@ void gen_next(struct gen *g, struct bt_exit *far)
 
 /* -- the return-address stack (struct icpu's bt_ras_*) --
  * A RET went through the jump cache, whose entry and block were cache
- * misses in kernel code's many return sites (a fifth of fork/exec's
+ * misses in kernel code's many return sites (an eighth of fork/exec's
  * time). A CALL's block now pushes where it returns to and an exit of
  * its own to there (the return entry, chained as any exit); a RET whose
  * popped address matches the top entry jumps to it. The tag makes a
  * match mean the same mode and no TLB flush since the CALL, so the
  * return entry's page maps where it did (a chain never leaves a page,
  * and one to another goes through its stub's check); a flush of the
- * code cache empties the stack (bt_ras_clear). */
+ * code cache empties the stack (bt.c's forget_code). */
 #define OFF_RAS_TOP ((int32_t)offsetof(struct icpu, bt_ras_top))
 #define OFF_RAS_RIP ((int32_t)offsetof(struct icpu, bt_ras_rip))
 #define OFF_RAS_TAG ((int32_t)offsetof(struct icpu, bt_ras_tag))
