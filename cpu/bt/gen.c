@@ -40,6 +40,7 @@
 #define OFF_LF_SIZE ((int32_t)offsetof(struct icpu, lf_size))
 #define OFF_LF_COUNT ((int32_t)offsetof(struct icpu, lf_carry_in))
 #define OFF_RIP ((int32_t)offsetof(struct cpu_state, rip))
+#define OFF_XMM(n) ((int32_t)(offsetof(struct cpu_state, fxsave) + 160 + 16 * (n)))
 #define OFF_RFLAGS ((int32_t)offsetof(struct cpu_state, rflags))
 #define OFF_KGS_BASE ((int32_t)(offsetof(struct cpu_state, msr) + offsetof(struct cpu_msrs, kernel_gs_base)))
 #define OFF_TLB ((int32_t)(offsetof(struct icpu, tlb) + offsetof(struct tlb, e)))
@@ -233,6 +234,7 @@ void gen_call(struct gen *g, const void *fn)
 	/* callers set the flags first where they need them */
 	if (redo_in_rdi(&g->redo))
 		g->redo.valid = false;
+	g->xmm_has[0] = g->xmm_has[1] = -1;	/* C code clobbers them */
 	emit_mov_mr(&g->e, 4, hm(H_R15, OFF_BUDGET), H_BUDGET);
 	emit_call(&g->e, fn);
 	emit_mov_rm(&g->e, 4, H_BUDGET, hm(H_R15, OFF_BUDGET));
@@ -1249,7 +1251,8 @@ static void defer_slow(struct gen *g, const struct memop *m, uint8_t *extra, boo
 	group_follow(&p, &g->t->d[g->k].in);
 	p.live = p.live && p.end > g->k;
 	g->slow[g->nslow++] = (struct slow_path){ { m->miss, extra }, g->e.p + g->e.exec_delta,
-						  g->k, flags_out, m->redo, g->redo, p, m->rdi_from };
+						  g->k, flags_out, m->redo, g->redo, p, m->rdi_from,
+						  { g->xmm_has[0], g->xmm_has[1] } };
 }
 
 void gen_slow_paths(struct gen *g)
@@ -1276,6 +1279,9 @@ void gen_slow_paths(struct gen *g)
 			emit_mov_rm(&g->e, 8, H_RDI, hm(H_R15, OFF_BT_RDI));
 		if (sp->rdi_from)
 			emit_mov_rm(&g->e, 8, H_RDI, hm(H_R15, sp->rdi_from));
+		for (unsigned h = 0; h < 2; h++)
+			if (sp->xmm_has[h] >= 0)
+				emit_sse_rm(&g->e, SSE_MOVDQU_LOAD, h, hm(H_R14, OFF_XMM(sp->xmm_has[h])));
 		emit_jmp32(&g->e, sp->back);
 	}
 	g->k = k;
@@ -2399,7 +2405,6 @@ void gen_ras_pop(struct gen *g)
 
 /* -- SSE: integer operations and moves of whole xmm registers -- */
 
-#define OFF_XMM(n) ((int32_t)(offsetof(struct cpu_state, fxsave) + 160 + 16 * (n)))
 
 enum sse_kind { SSE_NO, SSE_OP, SSE_LOAD, SSE_STORE, SSE_SHIFT_IMM };
 
@@ -2543,14 +2548,40 @@ static bool gen_sse_narrow(struct gen *g, const struct insn *i)
 	return false;
 }
 
+/* host xmm register h holds guest xmm register r now (and no longer
+ * what it held; the other one, if it held r, no longer counts) */
+static void xmm_holds(struct gen *g, unsigned h, int r)
+{
+	if (g->xmm_has[1 - h] == r)
+		g->xmm_has[1 - h] = -1;
+	g->xmm_has[h] = (int8_t)r;
+}
+
+/* the host xmm register (0 or 1) holding guest xmm register r, or -1 */
+static int xmm_held(const struct gen *g, unsigned r)
+{
+	return g->xmm_has[0] == (int)r ? 0 : g->xmm_has[1] == (int)r ? 1 : -1;
+}
+
+/* guest xmm register r in host xmm h, loaded unless it is there */
+static void xmm_load(struct gen *g, unsigned h, unsigned r)
+{
+	if (g->xmm_has[h] != (int)r) {
+		emit_sse_rm(&g->e, SSE_MOVDQU_LOAD, h, hm(H_R14, OFF_XMM(r)));
+		xmm_holds(g, h, (int)r);
+	}
+}
+
 static bool gen_sse(struct gen *g, const struct insn *i)
 {
 	bool aligned;
 	enum sse_kind kind = sse_kind(i, &aligned);
 	if (!(g->mode & BT_MODE_SSE) || (i->prefixes & PFX_LOCK))
 		return false;
-	if (kind == SSE_NO)
+	if (kind == SSE_NO) {
+		g->xmm_has[0] = g->xmm_has[1] = -1;	/* it may write one in memory */
 		return gen_sse_narrow(g, i);
+	}
 	const struct opnd *d = &i->opnd[0], *s = &i->opnd[1];
 	struct emit *e = &g->e;
 	struct memop m = { 0 };
@@ -2559,10 +2590,12 @@ static bool gen_sse(struct gen *g, const struct insn *i)
 	if (kind == SSE_SHIFT_IMM) {
 		if (i->nopnd != 2 || d->kind != OPK_XMM || s->kind != OPK_IMM)
 			return false;
-		emit_sse_rm(e, SSE_MOVDQU_LOAD, 0, hm(H_R14, OFF_XMM(d->reg)));
-		emit_op_rr(e, sse_opc(i), (i->modrm >> 3) & 7, 0);
+		int h = xmm_held(g, d->reg);
+		if (h < 0)
+			xmm_load(g, (unsigned)(h = 0), d->reg);
+		emit_op_rr(e, sse_opc(i), (i->modrm >> 3) & 7, (unsigned)h);
 		emit_byte(e, (unsigned)i->imm & 0xff);
-		emit_sse_rm(e, SSE_MOVDQU_STORE, 0, hm(H_R14, OFF_XMM(d->reg)));
+		emit_sse_rm(e, SSE_MOVDQU_STORE, (unsigned)h, hm(H_R14, OFF_XMM(d->reg)));
 		return true;
 	}
 	if (kind == SSE_STORE) {
@@ -2573,8 +2606,12 @@ static bool gen_sse(struct gen *g, const struct insn *i)
 				return false;
 			mem = true;
 		}
-		emit_sse_rm(e, SSE_MOVDQU_LOAD, 0, hm(H_R14, OFF_XMM(s->reg)));
-		emit_sse_rm(e, SSE_MOVDQU_STORE, 0, mem ? m.at : hm(H_R14, OFF_XMM(d->reg)));
+		int h = xmm_held(g, s->reg);
+		if (h < 0)
+			xmm_load(g, (unsigned)(h = 0), s->reg);
+		emit_sse_rm(e, SSE_MOVDQU_STORE, (unsigned)h, mem ? m.at : hm(H_R14, OFF_XMM(d->reg)));
+		if (!mem)
+			xmm_holds(g, (unsigned)h, d->reg);
 	} else {
 		bool imm = i->nopnd == 3 && i->opnd[2].kind == OPK_IMM;
 		if (d->kind != OPK_XMM || !xmm_or_m128(s) || i->nopnd != 2 + imm)
@@ -2584,21 +2621,42 @@ static bool gen_sse(struct gen *g, const struct insn *i)
 				return false;
 			mem = true;
 		}
-		struct hmem src = mem ? m.at : hm(H_R14, OFF_XMM(s->reg));
+		unsigned hd;
 		if (kind == SSE_LOAD) {
-			emit_sse_rm(e, SSE_MOVDQU_LOAD, 0, src);
+			int h = mem ? -1 : xmm_held(g, s->reg);
+			if (h < 0) {
+				h = 0;
+				emit_sse_rm(e, SSE_MOVDQU_LOAD, 0, mem ? m.at : hm(H_R14, OFF_XMM(s->reg)));
+			}
+			hd = (unsigned)h;
 		} else {
-			/* unaligned loads of both, then the operation on xmm0, xmm1 */
-			emit_sse_rm(e, SSE_MOVDQU_LOAD, 0, hm(H_R14, OFF_XMM(d->reg)));
-			emit_sse_rm(e, SSE_MOVDQU_LOAD, 1, src);
-			emit_sse_rr(e, sse_opc(i), 0, 1);
+			/* the operation on the host register holding the
+			 * destination, the source in the other unless it is
+			 * the same register */
+			int hs = mem ? -1 : xmm_held(g, s->reg), h = xmm_held(g, d->reg);
+			if (h < 0)
+				h = hs == 0 ? 1 : 0;
+			xmm_load(g, (unsigned)h, d->reg);
+			unsigned src = (unsigned)h;
+			if (mem) {
+				src = 1 - (unsigned)h;
+				emit_sse_rm(e, SSE_MOVDQU_LOAD, src, m.at);
+				g->xmm_has[src] = -1;
+			} else if (s->reg != d->reg) {
+				src = 1 - (unsigned)h;
+				xmm_load(g, src, s->reg);
+			}
+			emit_sse_rr(e, sse_opc(i), (unsigned)h, src);
 			if (imm)
 				emit_byte(e, (unsigned)i->imm & 0xff);
+			hd = (unsigned)h;
 		}
-		emit_sse_rm(e, SSE_MOVDQU_STORE, 0, hm(H_R14, OFF_XMM(d->reg)));
+		emit_sse_rm(e, SSE_MOVDQU_STORE, hd, hm(H_R14, OFF_XMM(d->reg)));
+		xmm_holds(g, hd, d->reg);
 	}
 	if (mem) {
-		/* no flags written: the slow path leaves them where they are */
+		/* no flags written: the slow path leaves them where they are
+		 * (and loads xmm0 and xmm1 again after the interpreter) */
 		defer_slow(g, &m, misaligned, false);
 	}
 	return true;

@@ -136,6 +136,12 @@ struct gen {
 	uint16_t cached, dirty;
 	uint16_t in_volatile;		/* those in caller-saved r10, r8 */
 	bool loop;			/* a branch goes back into the block */
+	/* the guest xmm register whose value host xmm0 and xmm1 still hold
+	 * after an SSE instruction stored it (-1: none): the next one in
+	 * straight-line code takes it from there, not from memory, which
+	 * stays written through (gen_sse; emit_insns forgets them where
+	 * code joins, at anything not SSE, after a slow path or a call) */
+	int8_t xmm_has[2];
 	bool dead;			/* after a JMP: nothing falls through */
 	/* a loop at the block's end, entered only at its head, whose
 	 * branch back (the block's last instruction) leaves FLAGS_REDO:
@@ -218,6 +224,9 @@ struct gen {
 		 * after the interpreter ran it, rdi comes from its lazy
 		 * flags' field at this offset in struct icpu (0: none) */
 		int32_t rdi_from;
+		/* the guest xmm registers host xmm0 and xmm1 hold after
+		 * it (xmm_has): loaded again after the call */
+		int8_t xmm_has[2];
 	} slow[2 * BT_MAX_INSNS];
 	/* an access whose TLB addend was not the one its slot predicted:
 	 * out of line, the slot learns the addend and the access goes on */

@@ -699,6 +699,8 @@ static void emit_insns(struct gen *g)
 		const struct insn *i = &t->d[k].in;
 		bool last = k + 1 == t->n;
 		g->k = k;
+		if (k == g->ins_from || bit_at(t->labels, k) || i->op != OP_SSE)
+			g->xmm_has[0] = g->xmm_has[1] = -1;
 		if (k == g->ins_from && g->copy2)
 			;	/* its start is not the label's */
 		else if (bit_at(t->labels, k) && g->dead)

@@ -34,6 +34,8 @@
 ;      state, BT BTS BTR BTC (CF set, the other flags kept), CMPXCHG and
 ;      XADD of memory, CBW CWDE CWD CDQ, CLD and STD, a #PF on CMPXCHG,
 ;      PUSHFD, ROL and ROR with the flags in the interpreter's lazy state
+;   o  SSE integer operations chained through registers around an m128
+;      operand whose TLB check misses (its slow path in the middle)
 %include "lib.inc"
 
 PD		equ 0x400000
@@ -1354,6 +1356,60 @@ n8_fault:
 	mov eax, [snap_arith]
 	and eax, ARITH & ~(OF | AF)
 	CHECK_EQ eax, CF, "n8: EFLAGS arithmetic bits at the fault"
+
+	; o: SSE integer operations whose registers a translator keeps in
+	; host registers from one to the next, around an m128 operand whose
+	; TLB check misses every round (INVLPG): its slow path runs it in
+	; the interpreter, and the operations after it go on with the
+	; registers as they are. Checked against the same arithmetic done
+	; lane by lane in general registers.
+	mov eax, cr4
+	or eax, 0x200			; OSFXSR
+	mov cr4, eax
+	mov dword [SRCBUF + 0x800], 1
+	mov dword [SRCBUF + 0x804], 2
+	mov dword [SRCBUF + 0x808], 0x7fffffff
+	mov dword [SRCBUF + 0x80c], 0x12345678
+	pxor xmm0, xmm0
+	pcmpeqd xmm1, xmm1		; -1 in each lane
+	mov ecx, 100
+.o1:	invlpg [SRCBUF + 0x800]
+	paddd xmm0, xmm1		; x - 1
+	paddd xmm0, [SRCBUF + 0x800]	; + a (the TLB misses)
+	movdqa xmm2, xmm0
+	pslld xmm2, 1
+	paddd xmm0, xmm2		; 3x
+	psubd xmm0, xmm1		; 3x + 1
+	pshufd xmm3, xmm0, 0x1b		; lanes reversed
+	shufps xmm2, xmm0, 0x1b		; (the interpreter's) lanes 2, 3: xmm0's 1, 0
+	dec ecx
+	jnz .o1
+	movdqu [DSTBUF + 0x200], xmm0
+	movdqu [DSTBUF + 0x210], xmm1
+	movdqu [DSTBUF + 0x220], xmm3
+	movdqu [DSTBUF + 0x230], xmm2
+	xor esi, esi
+.o2:	xor eax, eax
+	mov ecx, 100
+.o3:	dec eax
+	add eax, [SRCBUF + 0x800 + esi * 4]
+	lea eax, [eax + eax * 2 + 1]
+	dec ecx
+	jnz .o3
+	mov [DSTBUF + 0x100 + esi * 4], eax
+	inc esi
+	cmp esi, 4
+	jb .o2
+	CHECK_EQ [DSTBUF + 0x200], [DSTBUF + 0x100], "o: xmm0 lane 0"
+	CHECK_EQ [DSTBUF + 0x204], [DSTBUF + 0x104], "o: xmm0 lane 1"
+	CHECK_EQ [DSTBUF + 0x208], [DSTBUF + 0x108], "o: xmm0 lane 2"
+	CHECK_EQ [DSTBUF + 0x20c], [DSTBUF + 0x10c], "o: xmm0 lane 3"
+	CHECK_EQ [DSTBUF + 0x210], -1, "o: xmm1 lane 0"
+	CHECK_EQ [DSTBUF + 0x21c], -1, "o: xmm1 lane 3"
+	CHECK_EQ [DSTBUF + 0x220], [DSTBUF + 0x10c], "o: xmm3 lane 0 (PSHUFD)"
+	CHECK_EQ [DSTBUF + 0x22c], [DSTBUF + 0x100], "o: xmm3 lane 3 (PSHUFD)"
+	CHECK_EQ [DSTBUF + 0x238], [DSTBUF + 0x104], "o: xmm2 lane 2 (SHUFPS)"
+	CHECK_EQ [DSTBUF + 0x23c], [DSTBUF + 0x100], "o: xmm2 lane 3 (SHUFPS)"
 
 	mov esi, ok
 	jmp pass_with
