@@ -34,6 +34,7 @@
 #ifndef CPU_BT_BT_H
 #define CPU_BT_BT_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -121,6 +122,8 @@ struct bt_vm {
 	/* the code cache: one memfd mapped twice, writable and executable */
 	uint8_t *rw, *rx;
 	size_t size, used;
+	pthread_t prefaulter;		/* faulting its pages in (cache.c) */
+	bool prefaulting;
 	/* the predicted TLB addends of the blocks' memory accesses (8 bytes
 	 * each, gen.c's tlb_hit), filled down from the cache's end to here:
 	 * no code shares their lines, whose writes would look to the host
