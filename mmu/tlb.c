@@ -124,6 +124,24 @@ void tlb_flush_nonglobal(struct tlb *t)
 	flush(t, true);
 }
 
+/* the entries that may be filled: those listed since the last flush,
+ * or all of them once a list overflowed. filled_at(t, k), k below
+ * filled_count(t), is the k-th one's index into the flattened e[][] */
+static bool listed(const struct tlb *t)
+{
+	return t->nlive <= TLB_SIZE && t->nglobal <= TLB_SIZE;
+}
+
+static unsigned filled_count(const struct tlb *t)
+{
+	return listed(t) ? t->nlive + t->nglobal : 2 * TLB_SIZE;
+}
+
+static unsigned filled_at(const struct tlb *t, unsigned k)
+{
+	return !listed(t) ? k : k < t->nlive ? t->live[k] : t->global[k - t->nlive];
+}
+
 void tlb_flush_page(struct tlb *t, uint64_t lin)
 {
 	uint64_t page = lin & ~0xfffull;
@@ -136,11 +154,9 @@ void tlb_flush_page(struct tlb *t, uint64_t lin)
 	 * holds it as 4 KiB slices in other slots: looked for only where a
 	 * large page may hold lin (a kernel's direct map is large pages, its
 	 * INVLPGs of user pages are not in them) */
-	bool listed = t->nlive <= TLB_SIZE && t->nglobal <= TLB_SIZE;
-	unsigned n = !t->nlarge || !large_maybe(t, lin) ? 0 : listed ? t->nlive + t->nglobal
-								    : 2 * TLB_SIZE;
+	unsigned n = !t->nlarge || !large_maybe(t, lin) ? 0 : filled_count(t);
 	for (unsigned k = 0; k < n; k++) {
-		unsigned i = !listed ? k : k < t->nlive ? t->live[k] : t->global[k - t->nlive];
+		unsigned i = filled_at(t, k);
 		struct tlb_entry *e = &t->e[0][0] + i;
 		unsigned sh = tlb_meta_of(t, e)->page_shift;
 		if (sh > 12 && ((entry_lin(e) ^ lin) >> sh) == 0)
@@ -153,10 +169,9 @@ void tlb_drop_write(struct tlb *t, uint64_t gpa_page)
 {
 	struct tlb_entry *all = &t->e[0][0];
 	const struct tlb_meta *meta = &t->meta[0][0];
-	bool listed = t->nlive <= TLB_SIZE && t->nglobal <= TLB_SIZE;
-	unsigned n = listed ? t->nlive + t->nglobal : 2 * TLB_SIZE;
+	unsigned n = filled_count(t);
 	for (unsigned k = 0; k < n; k++) {
-		unsigned i = !listed ? k : k < t->nlive ? t->live[k] : t->global[k - t->nlive];
+		unsigned i = filled_at(t, k);
 		if (meta[i].gpa == gpa_page && meta[i].page_shift)
 			all[i].tag[MMU_WRITE] |= TLB_NOMATCH;
 	}

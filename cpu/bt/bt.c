@@ -109,8 +109,9 @@ static struct bt_block *lookup(struct bt_cpu *b, struct icpu *c, uint32_t mode)
 	if (b->generation != bv->generation)
 		forget_code(b);
 	struct bt_jc *slot = &b->jc[bt_jc_index(rip)];
+	uint64_t key = bt_jc_key(host, mode);
 	b->lookups++;
-	if (slot->rip == rip && slot->key == bt_jc_key(host, mode))
+	if (slot->rip == rip && slot->key == key)
 		return slot->block;
 	b->jc_misses++;
 	struct bt_block *blk = bt_find(bv, host, rip, mode);
@@ -148,7 +149,7 @@ static struct bt_block *lookup(struct bt_cpu *b, struct icpu *c, uint32_t mode)
 		if (!blk)
 			return NULL;
 	}
-	*slot = (struct bt_jc){ rip, bt_jc_key(host, mode), blk->code, blk };
+	*slot = (struct bt_jc){ rip, key, blk->code, blk };
 	return blk;
 }
 
@@ -162,13 +163,14 @@ const void *bt_h_next(struct icpu *c, struct bt_exit *far)
 		return NULL;
 	uintptr_t host = (uintptr_t)(rip + e->addend);
 	struct bt_jc *slot = &b->jc[bt_jc_index(rip)];
+	uint64_t key = bt_jc_key(host, c->bt_mode);
 	struct bt_block *blk = slot->block;
 	b->lookups++;
-	if (!(slot->rip == rip && slot->key == bt_jc_key(host, c->bt_mode))) {
+	if (!(slot->rip == rip && slot->key == key)) {
 		b->jc_misses++;
 		if (!(blk = bt_find(bv, host, rip, c->bt_mode)))
 			return NULL;
-		*slot = (struct bt_jc){ rip, bt_jc_key(host, c->bt_mode), blk->code, blk };
+		*slot = (struct bt_jc){ rip, key, blk->code, blk };
 	}
 	if (far)
 		bt_chain(bv, far, blk);

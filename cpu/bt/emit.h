@@ -771,6 +771,19 @@ static inline bool emit_mov_r_rip(struct emit *e, enum hreg dst, const void *src
 }
 static inline void emit_jmp_abs(struct emit *e, const void *target) { emit_far(e, 0xe9, 4, target); }
 
+/* movabs dst, 0 with its imm64 8-aligned (nops first), so one store
+ * patches it whole while another thread may run it: returns the imm64
+ * (writable address) */
+static inline uint8_t *emit_movabs_patchable(struct emit *e, enum hreg dst)
+{
+	emit_nop(e, (unsigned)(-((uintptr_t)e->p + 2)) & 7);
+	emit_byte(e, 0x48 | (dst >> 3));
+	emit_byte(e, 0xb8 + (dst & 7));
+	uint8_t *imm = e->p;
+	emit_le(e, 0, 8);
+	return imm;
+}
+
 /* lea dst, [rip + disp32] to code emitted later: returns the disp32
  * field, which emit_bind32 points at the place it is called at (the
  * displacement counts from the field's end, as a jmp's does) */

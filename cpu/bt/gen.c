@@ -2270,12 +2270,7 @@ void gen_far_exit(struct gen *g, struct bt_exit *ex, uint64_t rip)
 	struct emit *e = &g->e;
 	emit_mov_ri(e, 8, H_RSI, rip);
 	uint8_t *miss = tlb_hit(g, 1, MMU_FETCH, false);
-	/* movabs rcx, imm64 with the immediate 8-aligned: one store patches it */
-	emit_nop(e, (unsigned)(-((uintptr_t)e->p + 2)) & 7);
-	emit_byte(e, 0x48 | (H_RCX >> 3));
-	emit_byte(e, 0xb8 + (H_RCX & 7));
-	uint8_t *imm = e->p;
-	emit_le(e, 0, 8);
+	uint8_t *imm = emit_movabs_patchable(e, H_RCX);
 	emit_alu_rr(e, ALU_CMP, 8, H_RSI, H_RCX);
 	uint8_t *other = emit_jcc32(e, 5 /* NE */, NULL);
 	emit_align_rel32_jmp(e);
@@ -2383,24 +2378,21 @@ void gen_ras_pop(struct gen *g)
 {
 	struct emit *e = &g->e;
 	gen_flags_to_mem(g);
+	/* popped whether it matches or not, as a CPU's return stack does,
+	 * so a return that was not to its call (a retpoline) keeps the rest */
 	emit_mov_rm(e, 4, H_RDX, hm(H_R15, OFF_RAS_TOP));
+	emit_lea(e, 4, H_RAX, hm(H_RDX, -1));
+	emit_alu_ri(e, ALU_AND, 4, H_RAX, ICPU_BT_RAS - 1);
+	emit_mov_mr(e, 4, hm(H_R15, OFF_RAS_TOP), H_RAX);
 	emit_mov_rm(e, 8, H_RAX, hm(H_R14, OFF_RIP));
 	emit_alu_rm(e, ALU_CMP, 8, H_RAX, hmx(H_R15, H_RDX, 8, OFF_RAS_RIP));
 	uint8_t *other = emit_jcc32(e, 5 /* NE */, NULL);
 	ras_tag(g, H_RCX);
 	emit_alu_rm(e, ALU_CMP, 8, H_RCX, hmx(H_R15, H_RDX, 8, OFF_RAS_TAG));
 	uint8_t *stale = emit_jcc32(e, 5 /* NE */, NULL);
-	emit_lea(e, 4, H_RAX, hm(H_RDX, -1));
-	emit_alu_ri(e, ALU_AND, 4, H_RAX, ICPU_BT_RAS - 1);
-	emit_mov_mr(e, 4, hm(H_R15, OFF_RAS_TOP), H_RAX);
 	emit_jmp_m(e, hmx(H_R15, H_RDX, 8, OFF_RAS_CODE));
-	/* no match: popped all the same, as a CPU's return stack does, so
-	 * a return that was not to its call (a retpoline) keeps the rest */
 	emit_bind32(e, other);
 	emit_bind32(e, stale);
-	emit_lea(e, 4, H_RAX, hm(H_RDX, -1));
-	emit_alu_ri(e, ALU_AND, 4, H_RAX, ICPU_BT_RAS - 1);
-	emit_mov_mr(e, 4, hm(H_R15, OFF_RAS_TOP), H_RAX);
 }
 
 /* -- SSE: integer operations and moves of whole xmm registers -- */
