@@ -37,6 +37,7 @@
 #define OFF_LF_A ((int32_t)offsetof(struct icpu, lf_a))
 #define OFF_LF_B ((int32_t)offsetof(struct icpu, lf_b))
 #define OFF_BT_RDI ((int32_t)offsetof(struct icpu, bt_rdi))
+#define OFF_INV ((int32_t)offsetof(struct icpu, bt_inv))
 #define OFF_LF_SIZE ((int32_t)offsetof(struct icpu, lf_size))
 #define OFF_LF_COUNT ((int32_t)offsetof(struct icpu, lf_carry_in))
 #define OFF_RIP ((int32_t)offsetof(struct cpu_state, rip))
@@ -183,6 +184,9 @@ void gen_liveness(struct gen *g)
 			if (may_fault(i))
 				u.reads = FL_ARITH;
 			live = (uint16_t)((live & ~u.writes) | u.reads);
+			/* gen_inv_probe's check may leave before it */
+			if (g->inv.live && g->inv_probe && k == g->inv_at)
+				live = seen = FL_ARITH;
 			changed |= live != g->live[k] || seen != g->seen[k];
 			g->live[k] = live;
 			g->seen[k] = seen;
@@ -738,27 +742,39 @@ static const uint8_t *slow_thunk(struct gen *g)
 	return at;
 }
 
+/* the linear address of group p's lowest byte into rsi, from its
+ * registers as they are now (false: not addressable so) */
+static bool group_lin(struct gen *g, const struct mem_group *p)
+{
+	int64_t disp = p->lo - p->shift;
+	if (disp != (int32_t)disp)
+		return false;
+	struct insn at = { 0 };
+	at.seg = p->seg;
+	at.base = p->base;
+	at.index = p->index;
+	at.scale = p->scale;
+	at.asize = p->asize;
+	at.disp = (int32_t)disp;
+	return lin_to_rsi(g, &at);
+}
+
 /* r11 for group p (as it is after instruction g->k) again, after the
  * interpreter ran that instruction: its members after it take their
- * addresses from r11 unchecked. Where the group's check misses now (a
- * straddle, a page the interpreter could not map for all of them), the
- * block leaves before the next instruction. Clobbers the host flags. */
-static void group_again(struct gen *g, const struct mem_group *p)
+ * addresses from r11 unchecked (inv: icpu.bt_inv for the block's
+ * invariant group). Where the group's check misses now (a straddle, a
+ * page the interpreter could not map for all of them), the block leaves
+ * before the next instruction. Clobbers the host flags. */
+static void group_again(struct gen *g, const struct mem_group *p, bool inv)
 {
 	const struct tb *t = g->t;
-	int64_t disp = p->lo - p->shift;
 	uint8_t *out, *on = NULL;
-	if (disp == (int32_t)disp) {
-		struct insn at = { 0 };
-		at.seg = p->seg;
-		at.base = p->base;
-		at.index = p->index;
-		at.scale = p->scale;
-		at.asize = p->asize;
-		at.disp = (int32_t)disp;
-		lin_to_rsi(g, &at);
+	if (group_lin(g, p)) {
 		out = tlb_hit(g, (unsigned)(p->hi - p->lo), p->write ? MMU_WRITE : MMU_READ, false);
-		emit_mov_rr(&g->e, 8, H_R11, H_RSI);
+		if (inv)
+			emit_mov_mr(&g->e, 8, hm(H_R15, OFF_INV), H_RSI);
+		else
+			emit_mov_rr(&g->e, 8, H_R11, H_RSI);
 		on = emit_jmp8(&g->e);
 		emit_bind32(&g->e, out);
 	}
@@ -768,8 +784,10 @@ static void group_again(struct gen *g, const struct mem_group *p)
 }
 
 /* the interpreter runs instruction g->k: the slow path of a native one;
- * p: the memory group after it, if members follow */
-static void slow_insn(struct gen *g, const uint8_t *thunk, bool flags_out, const struct mem_group *p)
+ * p: the memory group after it, if members follow; inv: it checked the
+ * block's invariant group, which holds after it */
+static void slow_insn(struct gen *g, const uint8_t *thunk, bool flags_out, const struct mem_group *p,
+		      bool inv)
 {
 	struct bt_site *st = gen_site(g, g->k);
 	emit_mov_ri(&g->e, 8, H_RSI, (uint64_t)(uintptr_t)st);
@@ -779,7 +797,9 @@ static void slow_insn(struct gen *g, const uint8_t *thunk, bool flags_out, const
 	/* the interpreter left them in its own lazy form */
 	g->flags = FLAGS_MEM;
 	if (p->live)
-		group_again(g, p);
+		group_again(g, p, false);
+	if (inv)
+		group_again(g, &g->inv, true);
 	if (flags_out)
 		flags_to_host(g);
 }
@@ -793,6 +813,7 @@ struct memop {
 	bool redo;		/* the flags before it were FLAGS_REDO */
 	/* it leaves a redo's operand in rdi: struct slow_path's rdi_from */
 	int32_t rdi_from;
+	bool inv;		/* it checked the block's invariant group */
 };
 
 /* -- memory groups (struct mem_group) -- */
@@ -1165,6 +1186,135 @@ static void lock_if(struct gen *g, const struct insn *i)
 		emit_lock(&g->e);
 }
 
+/* -- the block's invariant group (struct gen's inv) -- */
+
+void gen_inv_choose(struct gen *g)
+{
+	const struct tb *t = g->t;
+	g->inv.live = false;
+	if (!t->back)
+		return;		/* checks once a round pay only round a loop */
+	uint16_t written = 0;
+	for (unsigned k = 0; k < t->n; k++)
+		written |= regs_written(&t->d[k].in);
+	struct cand {
+		struct mem_group p;
+		unsigned n;
+	} c[BT_MAX_INSNS];
+	unsigned nc = 0, best = BT_MAX_INSNS;
+	for (unsigned k = 0; k < t->n; k++) {
+		struct mem_key key;
+		int64_t disp;
+		unsigned size;
+		bool w;
+		if (!mem_access(g, &t->d[k].in, &key, &disp, &size, &w) ||
+		    (key.base < 16 && (written >> key.base & 1)) ||
+		    (key.index < 16 && (written >> key.index & 1)) ||
+		    key.seg == S_FS || key.seg == S_GS ||
+		    (g->code_size != 64 && (!(g->mode & BT_MODE_FLAT) || key.seg == S_CS)))
+			continue;
+		unsigned n = 0;
+		while (n < nc && !same_key(&key, &c[n].p))
+			n++;
+		if (n == nc) {
+			c[nc++] = (struct cand){ { true, key.seg, key.base, key.index, key.scale,
+						   key.asize, w, disp, disp + (int64_t)size, k, 0 }, 0 };
+		}
+		struct mem_group *p = &c[n].p;
+		p->lo = disp < p->lo ? disp : p->lo;
+		p->hi = disp + (int64_t)size > p->hi ? disp + (int64_t)size : p->hi;
+		p->write |= w;
+		c[n].n++;
+	}
+	/* Lockstep's journal fills no write tags (group_start) */
+	for (unsigned n = 0; n < nc; n++)
+		if (c[n].n >= 2 && c[n].p.hi - c[n].p.lo <= GROUP_SPAN &&
+		    !(c[n].p.write && g->bv->lockstep) && (best == BT_MAX_INSNS || c[n].n > c[best].n))
+			best = n;
+	if (best == BT_MAX_INSNS)
+		return;
+	/* where it holds from: its first access (p.end, for now), unless a
+	 * branch before it goes past it */
+	struct mem_group p = c[best].p;
+	unsigned j = p.end;
+	bool dominates = true;
+	for (unsigned k = 0; k < j; k++)
+		if (t->target[k] > (int)j)
+			dominates = false;
+	g->inv_at = j;
+	g->inv_probe = false;
+	if (!dominates) {
+		/* then before the block's first branch, which only the
+		 * block's start reaches (it leaves there on a miss: one
+		 * instruction ran first, so never without progress) */
+		unsigned b = 0;
+		while (b < j && t->d[b].in.op != OP_JCC && t->d[b].in.op != OP_JMP)
+			b++;
+		for (unsigned k = 1; k <= b; k++)
+			if (bit_at(t->labels, k))
+				return;
+		if (b == 0 || b >= j)
+			return;
+		g->inv_at = b;
+		g->inv_probe = true;
+	}
+	p.end = t->n - 1;
+	p.shift = 0;
+	g->inv = p;
+}
+
+uint8_t *gen_inv_probe(struct gen *g)
+{
+	/* the check clobbers host EFLAGS, and its miss leaves (liveness
+	 * counts every flag live here): the flags are set again from their
+	 * registers there, else spilled */
+	if (g->flags == FLAGS_HOST && g->redo.valid)
+		g->flags = FLAGS_REDO;
+	if (g->flags != FLAGS_REDO)
+		flags_before_clobber(g, 0);
+	const struct mem_group *p = &g->inv;
+	group_lin(g, p);	/* addressable: chosen so */
+	uint8_t *miss = tlb_hit(g, (unsigned)(p->hi - p->lo), p->write ? MMU_WRITE : MMU_READ, false);
+	emit_mov_mr(&g->e, 8, hm(H_R15, OFF_INV), H_RSI);
+	g->inv_on = true;
+	return miss;
+}
+
+/* mem_begin for an access of the block's invariant group: a member's
+ * address from icpu.bt_inv, unchecked, or at inv_at its first access's,
+ * which checks for them all. false: not one (nothing emitted) */
+static bool inv_access(struct gen *g, const struct insn *i, const struct mem_key *k,
+		       unsigned size, enum mmu_access acc, uint16_t writes, struct memop *m)
+{
+	const struct mem_group *p = &g->inv;
+	bool first = !g->inv_on && !g->inv_probe && g->k == g->inv_at;
+	if (!p->live || !(g->inv_on || first) || !same_key(k, p) || i->disp < p->lo ||
+	    i->disp + (int64_t)size > p->hi || (acc != MMU_READ && !p->write))
+		return false;
+	if (first || !member_keeps_flags(i))
+		flags_before_access(g);
+	*m = (struct memop){ .at = hm(H_RSI, 0), .flags_out = writes == FL_ARITH,
+			     .redo = g->flags == FLAGS_REDO };
+	if (first) {
+		lin_to_rsi(g, i);
+		if (p->lo != i->disp)
+			emit_lea(&g->e, k->asize, H_RSI, hm(H_RSI, (int32_t)(p->lo - i->disp)));
+		m->miss = tlb_hit(g, (unsigned)(p->hi - p->lo), p->write ? MMU_WRITE : MMU_READ,
+				  g->t->back);
+		emit_mov_mr(&g->e, 8, hm(H_R15, OFF_INV), H_RSI);
+		m->inv = true;
+		g->inv_on = true;
+	} else {
+		emit_mov_rm(&g->e, 8, H_RSI, hm(H_R15, OFF_INV));
+	}
+	int32_t off = (int32_t)(i->disp - p->lo);
+	if (i->op == OP_SSE && off)
+		emit_lea(&g->e, 8, H_RSI, hm(H_RSI, off));	/* SSE's emitters want rsi */
+	else
+		m->at = hm(H_RSI, off);
+	return true;
+}
+
 static bool mem_begin(struct gen *g, const struct insn *i, unsigned size, enum mmu_access acc,
 		      uint16_t writes, struct memop *m)
 {
@@ -1173,6 +1323,8 @@ static bool mem_begin(struct gen *g, const struct insn *i, unsigned size, enum m
 		return false;
 	struct mem_key key = { i->seg, i->base, i->index, i->scale, i->asize };
 	const struct mem_key *k = groupable(i) ? &key : NULL;
+	if (k && inv_access(g, i, k, size, acc, writes, m))
+		return true;
 	bool member = k && group_member(g, k, i->disp, size, acc);
 	if (!member || !member_keeps_flags(i))
 		flags_before_access(g);
@@ -1252,7 +1404,7 @@ static void defer_slow(struct gen *g, const struct memop *m, uint8_t *extra, boo
 	p.live = p.live && p.end > g->k;
 	g->slow[g->nslow++] = (struct slow_path){ { m->miss, extra }, g->e.p + g->e.exec_delta,
 						  g->k, flags_out, m->redo, g->redo, p, m->rdi_from,
-						  { g->xmm_has[0], g->xmm_has[1] } };
+						  { g->xmm_has[0], g->xmm_has[1] }, m->inv };
 }
 
 void gen_slow_paths(struct gen *g)
@@ -1274,7 +1426,7 @@ void gen_slow_paths(struct gen *g)
 		}
 		if (keep_rdi)
 			emit_mov_mr(&g->e, 8, hm(H_R15, OFF_BT_RDI), H_RDI);
-		slow_insn(g, thunk, sp->flags_out, &sp->grp);
+		slow_insn(g, thunk, sp->flags_out, &sp->grp, sp->inv);
 		if (keep_rdi)
 			emit_mov_rm(&g->e, 8, H_RDI, hm(H_R15, OFF_BT_RDI));
 		if (sp->rdi_from)

@@ -188,6 +188,22 @@ struct gen {
 		unsigned end;		/* the last instruction that may be a member */
 		int64_t shift;		/* what the base register moved by since */
 	} grp;
+	/* A memory group of a block with a loop whose registers nothing in
+	 * the block writes: one check serves its accesses on every way
+	 * round the loop, across the labels that end a group in r11. Its
+	 * host address (of lo) lives in icpu.bt_inv, so groups in r11 go on
+	 * beside it. It holds from instruction inv_at on every way there
+	 * (inv_on: on the way being emitted): inv_at is its first access
+	 * when nothing before it can branch past it, which checks for all
+	 * (its slow path checks again, or the block leaves), else the
+	 * block's first branch, which checks before it and leaves for
+	 * rip[inv_at] on a miss (inv_probe). Nothing a block runs flushes
+	 * the TLB (what may, ends a block) or remaps RAM, so the address
+	 * holds to the block's exits, helpers' calls and slow paths
+	 * included; the next run of the block checks again. */
+	struct mem_group inv;
+	unsigned inv_at;
+	bool inv_probe, inv_on;
 	/* the tables last: bt_translate clears what is above them */
 	struct stub stubs[6 * BT_MAX_INSNS + 8];
 	/* a region's labels (tb.labels): where each begins (executable),
@@ -227,6 +243,7 @@ struct gen {
 		/* the guest xmm registers host xmm0 and xmm1 hold after
 		 * it (xmm_has): loaded again after the call */
 		int8_t xmm_has[2];
+		bool inv;		/* it checked the invariant group: again */
 	} slow[2 * BT_MAX_INSNS];
 	/* an access whose TLB addend was not the one its slot predicted:
 	 * out of line, the slot learns the addend and the access goes on */
@@ -271,6 +288,13 @@ void gen_regs_reload(struct gen *g);
 void gen_group_end(struct gen *g);
 /* after instruction g->k, native: the group follows its base register */
 void gen_group_next(struct gen *g);
+/* choose the block's invariant group (struct gen's inv), before emitting */
+void gen_inv_choose(struct gen *g);
+/* at instruction g->k (inv_at, inv_probe), before its code: check the
+ * invariant group; returns the rel32 of the jump taken on a miss, which
+ * the caller makes an exit to rip[k] (the flags are out of host EFLAGS) */
+uint8_t *gen_inv_probe(struct gen *g);
+
 /* instruction g->k natively: false when gen.c does not know it */
 bool gen_native(struct gen *g);
 /* before the last instruction, which reaches into the next page: leave

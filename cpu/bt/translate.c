@@ -338,6 +338,8 @@ static bool loop_head(const struct tb *t, unsigned j)
 static void label_begin(struct gen *g, unsigned k)
 {
 	gen_group_end(g);
+	/* every way here passed inv_at, or none did */
+	g->inv_on = g->inv.live && k > g->inv_at;
 	/* other ways in bring other registers */
 	if (g->flags == FLAGS_REDO && g->live[k])
 		gen_flags_to(g, FLAGS_HOST);
@@ -642,6 +644,7 @@ static const uint8_t *copy2_begin(struct gen *g, uint8_t *jmp, uint16_t dirty,
 	g->flags = FLAGS_REDO;
 	g->redo = *rd;
 	gen_group_end(g);
+	g->inv_on = g->inv.live && g->inv_at < to;	/* its round passed it */
 	g->ins_from = from;
 	g->ins_to = to;
 	return g->e.p + g->e.exec_delta;
@@ -699,6 +702,10 @@ static void emit_insns(struct gen *g)
 		const struct insn *i = &t->d[k].in;
 		bool last = k + 1 == t->n;
 		g->k = k;
+		/* its first access was not written natively (or not
+		 * reached): no invariant group after all */
+		if (g->inv.live && !g->copy2 && k == g->inv_at + 1 && !g->inv_on)
+			g->inv.live = false;
 		if (k == g->ins_from || bit_at(t->labels, k) || i->op != OP_SSE)
 			g->xmm_has[0] = g->xmm_has[1] = -1;
 		if (k == g->ins_from && g->copy2)
@@ -709,6 +716,8 @@ static void emit_insns(struct gen *g)
 			label_begin(g, k);
 		else if (g->dead)
 			continue;	/* no way here */
+		if (g->inv.live && g->inv_probe && k == g->inv_at && !g->inv_on)
+			add_edge(g, gen_inv_probe(g), k - 1, -1, t->rip[k]);
 		gen_redo_before(g);
 		if (last && t->cross_len)
 			gen_check_next_page(g);
@@ -798,7 +807,7 @@ struct bt_block *bt_translate(struct bt_vm *bv, struct icpu *c, uint64_t rip, ui
 	for (unsigned k = 0; k < t.n; k++)
 		nexits += t.d[k].in.op == OP_JCC || t.d[k].in.op == OP_JMP;
 	if (t.n && t.back)
-		nexits *= 2;	/* a loop peeled */
+		nexits = 2 * nexits + 1;	/* a loop peeled, gen_inv_probe's exit */
 	b->exit = bt_arena_alloc(bv, nexits * sizeof(*b->exit));
 	if (!b->exit)
 		return NULL;
@@ -828,6 +837,7 @@ struct bt_block *bt_translate(struct bt_vm *bv, struct icpu *c, uint64_t rip, ui
 	} else {
 		g.cpl = c->cpl;
 		g.flags = FLAGS_MEM;
+		gen_inv_choose(&g);
 		gen_liveness(&g);
 		emit_body(&g);
 		emit_edges(&g);

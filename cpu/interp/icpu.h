@@ -127,6 +127,9 @@ struct icpu {
 	/* host rdi, a redo's operand (REDO_RDI), kept here across a slow
 	 * path's call of the interpreter */
 	uint64_t bt_rdi;
+	/* the host address of a block's invariant memory group (gen.c's
+	 * struct gen inv), which its members take unchecked */
+	uint64_t bt_inv;
 	const void *bt_site;		/* the struct bt_site of the call-out under way */
 	void *bt_cpu;			/* its struct bt_cpu, and the mode its dispatcher runs */
 	uint32_t bt_mode;

@@ -36,6 +36,11 @@
 ;      PUSHFD, ROL and ROR with the flags in the interpreter's lazy state
 ;   o  SSE integer operations chained through registers around an m128
 ;      operand whose TLB check misses (its slow path in the middle)
+;   p  loops over a base register nothing in their block writes (the
+;      translator's one check for its accesses on every way round): a
+;      branch before the first access going past it, a #PF there, and
+;      the block run again; the first access missing the TLB after a
+;      loop over another base; accesses straddling two pages
 %include "lib.inc"
 
 PD		equ 0x400000
@@ -1411,8 +1416,85 @@ n8_fault:
 	CHECK_EQ [DSTBUF + 0x238], [DSTBUF + 0x104], "o: xmm2 lane 2 (SHUFPS)"
 	CHECK_EQ [DSTBUF + 0x23c], [DSTBUF + 0x100], "o: xmm2 lane 3 (SHUFPS)"
 
+	; p1: a branch before the loop's first access of EBX goes past it,
+	; so a translator checks EBX's page before that branch; page 1 is
+	; not present, so the check misses and leaves with CF from the CMP
+	; (ADC reads it), and the access then takes a #PF. The second run
+	; finds the page mapped: the accesses take the check's address.
+	mov ebx, PAGE(1) + 0x80
+	ARM_PF1 0x80, 5
+	mov dword [PHYS(1) + 0x84], 7
+	call p1_func
+	CHECK_EQ eax, 25, "p1: the loop's sum over the page the #PF mapped"
+	CHECK_EXC "p1", 14, 0, p1_fault
+	ARM 0, 0
+	mov dword [PHYS(1) + 0x84], 9
+	call p1_func
+	CHECK_EQ eax, 29, "p1: the loop's sum, run again"
+	CHECK_EQ [exc_count], 0, "p1: exceptions in the second run"
+
+	; p2: a loop over ESI's page, then one over EDI's, whose first access
+	; misses the TLB (INVLPG): the accesses after it must take EDI's
+	; page, not what the loop before left
+	mov dword [SRCBUF + 0x900], 11
+	mov dword [SRCBUF + 0x904], 22
+	mov dword [DSTBUF + 0x900], 100
+	mov dword [DSTBUF + 0x904], 200
+	mov esi, SRCBUF + 0x900
+	mov edi, DSTBUF + 0x900
+	call p2_func
+	CHECK_EQ eax, 330, "p2: the loop over ESI"
+	CHECK_EQ edx, 3000, "p2: the loop over EDI after its TLB miss"
+
+	; p3: the accesses straddle two pages, so every check of them all
+	; misses; each runs alone and the sum comes out right
+	mov dword [SRCBUF + 0xffc], 3
+	mov dword [SRCBUF + 0x1000], 4
+	mov esi, SRCBUF + 0x1000
+	call p3_func
+	CHECK_EQ eax, 70, "p3: the loop over two pages"
+
 	mov esi, ok
 	jmp pass_with
+
+p1_func:
+	xor eax, eax
+	mov ecx, 3
+	cmp ecx, 4			; CF
+	jmp p1_join
+p1_fault:
+	add eax, [ebx]
+	add eax, [ebx + 4]
+p1_join:
+	adc eax, 0
+	dec ecx
+	jnz p1_fault
+	ret
+
+p2_func:
+	xor eax, eax
+	mov ecx, 10
+.a:	add eax, [esi]
+	add eax, [esi + 4]
+	dec ecx
+	jnz .a
+	invlpg [edi]
+	xor edx, edx
+	mov ecx, 10
+.b:	add edx, [edi]
+	add edx, [edi + 4]
+	dec ecx
+	jnz .b
+	ret
+
+p3_func:
+	xor eax, eax
+	mov ecx, 10
+.a:	add eax, [esi - 4]
+	add eax, [esi]
+	dec ecx
+	jnz .a
+	ret
 
 i5_func:
 	mov eax, [esp + 4]		; across the boundary from the return address
