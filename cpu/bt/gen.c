@@ -1188,15 +1188,22 @@ static void lock_if(struct gen *g, const struct insn *i)
 
 /* -- the block's invariant group (struct gen's inv) -- */
 
+/* the general registers a key (or group) is addressed by */
+#define key_regs(k) ((uint16_t)(((k)->base < 16 ? 1u << (k)->base : 0) | \
+				((k)->index < 16 ? 1u << (k)->index : 0)))
+
 void gen_inv_choose(struct gen *g)
 {
 	const struct tb *t = g->t;
 	g->inv.live = false;
 	if (!t->back)
 		return;		/* checks once a round pay only round a loop */
-	uint16_t written = 0;
-	for (unsigned k = 0; k < t->n; k++)
-		written |= regs_written(&t->d[k].in);
+	/* the registers written from instruction k on: a key's accesses
+	 * count after the last write of its registers */
+	uint16_t after[BT_MAX_INSNS + 1];
+	after[t->n] = 0;
+	for (unsigned k = t->n; k-- > 0;)
+		after[k] = after[k + 1] | regs_written(&t->d[k].in);
 	struct cand {
 		struct mem_group p;
 		unsigned n;
@@ -1208,8 +1215,7 @@ void gen_inv_choose(struct gen *g)
 		unsigned size;
 		bool w;
 		if (!mem_access(g, &t->d[k].in, &key, &disp, &size, &w) ||
-		    (key.base < 16 && (written >> key.base & 1)) ||
-		    (key.index < 16 && (written >> key.index & 1)) ||
+		    (after[k] & key_regs(&key)) ||
 		    key.seg == S_FS || key.seg == S_GS ||
 		    (g->code_size != 64 && (!(g->mode & BT_MODE_FLAT) || key.seg == S_CS)))
 			continue;
@@ -1253,7 +1259,7 @@ void gen_inv_choose(struct gen *g)
 		for (unsigned k = 1; k <= b; k++)
 			if (bit_at(t->labels, k))
 				return;
-		if (b == 0 || b >= j)
+		if (b == 0 || b >= j || (after[b] & key_regs(&p)))
 			return;
 		g->inv_at = b;
 		g->inv_probe = true;
@@ -1261,6 +1267,16 @@ void gen_inv_choose(struct gen *g)
 	p.end = t->n - 1;
 	p.shift = 0;
 	g->inv = p;
+}
+
+bool gen_inv_from(const struct gen *g, unsigned from, unsigned to)
+{
+	if (!g->inv.live || g->inv_at >= to)
+		return false;
+	for (unsigned k = from; k < to; k++)
+		if (regs_written(&g->t->d[k].in) & key_regs(&g->inv))
+			return false;
+	return true;
 }
 
 uint8_t *gen_inv_probe(struct gen *g)

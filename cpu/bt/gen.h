@@ -189,8 +189,9 @@ struct gen {
 		int64_t shift;		/* what the base register moved by since */
 	} grp;
 	/* A memory group of a block with a loop whose registers nothing in
-	 * the block writes: one check serves its accesses on every way
-	 * round the loop, across the labels that end a group in r11. Its
+	 * the block writes after its first access: one check serves its
+	 * accesses on every way round the loop, across the labels that end
+	 * a group in r11. Its
 	 * host address (of lo) lives in icpu.bt_inv, so groups in r11 go on
 	 * beside it. It holds from instruction inv_at on every way there
 	 * (inv_on: on the way being emitted): inv_at is its first access
@@ -290,6 +291,8 @@ void gen_group_end(struct gen *g);
 void gen_group_next(struct gen *g);
 /* choose the block's invariant group (struct gen's inv), before emitting */
 void gen_inv_choose(struct gen *g);
+/* does it hold at the start of a loop's second copy of [from, to)? */
+bool gen_inv_from(const struct gen *g, unsigned from, unsigned to);
 /* at instruction g->k (inv_at, inv_probe), before its code: check the
  * invariant group; returns the rel32 of the jump taken on a miss, which
  * the caller makes an exit to rip[k] (the flags are out of host EFLAGS) */

@@ -644,7 +644,7 @@ static const uint8_t *copy2_begin(struct gen *g, uint8_t *jmp, uint16_t dirty,
 	g->flags = FLAGS_REDO;
 	g->redo = *rd;
 	gen_group_end(g);
-	g->inv_on = g->inv.live && g->inv_at < to;	/* its round passed it */
+	g->inv_on = gen_inv_from(g, from, to);	/* its round passed it */
 	g->ins_from = from;
 	g->ins_to = to;
 	return g->e.p + g->e.exec_delta;

@@ -40,7 +40,8 @@
 ;      translator's one check for its accesses on every way round): a
 ;      branch before the first access going past it, a #PF there, and
 ;      the block run again; the first access missing the TLB after a
-;      loop over another base; accesses straddling two pages
+;      loop over another base; accesses straddling two pages; a base
+;      the loop moves before its accesses each round
 %include "lib.inc"
 
 PD		equ 0x400000
@@ -1454,6 +1455,17 @@ n8_fault:
 	call p3_func
 	CHECK_EQ eax, 70, "p3: the loop over two pages"
 
+	; p4: each round sets EBX before its accesses, so each round (the
+	; second copy of a peeled loop too) checks again
+	mov esi, SRCBUF + 0xa00
+	xor ecx, ecx
+.p4a:	mov [esi + ecx * 4], ecx
+	inc ecx
+	cmp ecx, 16
+	jb .p4a
+	call p4_func
+	CHECK_EQ eax, 120, "p4: the loop over a moving base"
+
 	mov esi, ok
 	jmp pass_with
 
@@ -1485,6 +1497,17 @@ p2_func:
 	add edx, [edi + 4]
 	dec ecx
 	jnz .b
+	ret
+
+p4_func:
+	xor eax, eax
+	mov ecx, 8
+.a:	mov ebx, esi
+	add eax, [ebx]
+	add eax, [ebx + 4]
+	add esi, 8
+	sub ecx, 1
+	jnz .a
 	ret
 
 p3_func:
