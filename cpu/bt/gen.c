@@ -184,8 +184,11 @@ void gen_liveness(struct gen *g)
 			if (may_fault(i))
 				u.reads = FL_ARITH;
 			live = (uint16_t)((live & ~u.writes) | u.reads);
-			/* gen_inv_probe's check may leave before it */
-			if (g->inv.live && g->inv_probe && k == g->inv_at)
+			/* a check before it may leave there, where every flag
+			 * shows: gen_check_next_page's before a last instruction
+			 * reaching into the next page, gen_inv_probe's */
+			if ((t->cross_len && k + 1 == t->n) ||
+			    (g->inv.live && g->inv_probe && k == g->inv_at))
 				live = seen = FL_ARITH;
 			changed |= live != g->live[k] || seen != g->seen[k];
 			g->live[k] = live;

@@ -42,6 +42,9 @@
 ;      the block run again; the first access missing the TLB after a
 ;      loop over another base; accesses straddling two pages; a base
 ;      the loop moves before its accesses each round
+;   q  a block whose last instruction reaches into a page no longer in
+;      the TLB leaves before it with the flags of the SUB before it
+;      (nothing in the block reads them: lockstep does, lockstep-bt.sh)
 %include "lib.inc"
 
 PD		equ 0x400000
@@ -1466,6 +1469,18 @@ n8_fault:
 	call p4_func
 	CHECK_EQ eax, 120, "p4: the loop over a moving base"
 
+	; q: q_func's ADD reaches into the next page; its first run finds
+	; that page in the TLB (q_next ran there), so a translator takes
+	; the ADD into the block; before its second run INVLPG drops it
+	mov ebx, 0x10
+	call q_next
+	call q_func
+	CHECK_EQ eax, 0x12311, "q: the SUB and the ADD across the page"
+	invlpg [q_next]
+	xor edx, edx			; ZF PF, which the SUB clears
+	call q_func
+	CHECK_EQ eax, 0x12311, "q: again, the next page's entry dropped"
+
 	mov esi, ok
 	jmp pass_with
 
@@ -1508,6 +1523,15 @@ p4_func:
 	add esi, 8
 	sub ecx, 1
 	jnz .a
+	ret
+
+	; q_func's ADD (2 bytes) at a page's last byte, q_next after it
+	times (4096 - 9) - ($ - $$) % 4096 db 0xcc
+q_func:
+	mov eax, 0x12345
+	sub eax, 0x44
+	add eax, ebx
+q_next:
 	ret
 
 p3_func:
