@@ -745,6 +745,13 @@ static const uint8_t *slow_thunk(struct gen *g)
 	return at;
 }
 
+/* the TLB hit for all of group p, its lowest byte's linear address in
+ * rsi (tlb_hit: its host address after) */
+static uint8_t *group_check(struct gen *g, const struct mem_group *p, bool predict)
+{
+	return tlb_hit(g, (unsigned)(p->hi - p->lo), p->write ? MMU_WRITE : MMU_READ, predict);
+}
+
 /* the linear address of group p's lowest byte into rsi, from its
  * registers as they are now (false: not addressable so) */
 static bool group_lin(struct gen *g, const struct mem_group *p)
@@ -773,7 +780,7 @@ static void group_again(struct gen *g, const struct mem_group *p, bool inv)
 	const struct tb *t = g->t;
 	uint8_t *out, *on = NULL;
 	if (group_lin(g, p)) {
-		out = tlb_hit(g, (unsigned)(p->hi - p->lo), p->write ? MMU_WRITE : MMU_READ, false);
+		out = group_check(g, p, false);
 		if (inv)
 			emit_mov_mr(&g->e, 8, hm(H_R15, OFF_INV), H_RSI);
 		else
@@ -1142,8 +1149,7 @@ static void access_check(struct gen *g, const struct mem_key *key, int64_t disp,
 	 * after it */
 	if (g->grp.lo != disp)
 		emit_lea(&g->e, key->asize, H_RSI, hm(H_RSI, (int32_t)(g->grp.lo - disp)));
-	m->miss = tlb_hit(g, (unsigned)(g->grp.hi - g->grp.lo), g->grp.write ? MMU_WRITE : MMU_READ,
-			  true);
+	m->miss = group_check(g, &g->grp, true);
 	emit_mov_rr(&g->e, 8, H_R11, H_RSI);
 	member_access(g, disp, rsi, m);
 }
@@ -1209,7 +1215,7 @@ void gen_inv_choose(struct gen *g)
 		after[k] = after[k + 1] | regs_written(&t->d[k].in);
 	struct cand {
 		struct mem_group p;
-		unsigned n;
+		unsigned n, first;	/* accesses, the first's instruction */
 	} c[BT_MAX_INSNS];
 	unsigned nc = 0, best = BT_MAX_INSNS;
 	for (unsigned k = 0; k < t->n; k++) {
@@ -1227,7 +1233,7 @@ void gen_inv_choose(struct gen *g)
 			n++;
 		if (n == nc) {
 			c[nc++] = (struct cand){ { true, key.seg, key.base, key.index, key.scale,
-						   key.asize, w, disp, disp + (int64_t)size, k, 0 }, 0 };
+						   key.asize, w, disp, disp + (int64_t)size, 0, 0 }, 0, k };
 		}
 		struct mem_group *p = &c[n].p;
 		p->lo = disp < p->lo ? disp : p->lo;
@@ -1242,10 +1248,10 @@ void gen_inv_choose(struct gen *g)
 			best = n;
 	if (best == BT_MAX_INSNS)
 		return;
-	/* where it holds from: its first access (p.end, for now), unless a
-	 * branch before it goes past it */
+	/* where it holds from: its first access, unless a branch before it
+	 * goes past it */
 	struct mem_group p = c[best].p;
-	unsigned j = p.end;
+	unsigned j = c[best].first;
 	bool dominates = true;
 	for (unsigned k = 0; k < j; k++)
 		if (t->target[k] > (int)j)
@@ -1267,8 +1273,6 @@ void gen_inv_choose(struct gen *g)
 		g->inv_at = b;
 		g->inv_probe = true;
 	}
-	p.end = t->n - 1;
-	p.shift = 0;
 	g->inv = p;
 }
 
@@ -1293,7 +1297,7 @@ uint8_t *gen_inv_probe(struct gen *g)
 		flags_before_clobber(g, 0);
 	const struct mem_group *p = &g->inv;
 	group_lin(g, p);	/* addressable: chosen so */
-	uint8_t *miss = tlb_hit(g, (unsigned)(p->hi - p->lo), p->write ? MMU_WRITE : MMU_READ, false);
+	uint8_t *miss = group_check(g, p, false);
 	emit_mov_mr(&g->e, 8, hm(H_R15, OFF_INV), H_RSI);
 	g->inv_on = true;
 	return miss;
@@ -1318,8 +1322,7 @@ static bool inv_access(struct gen *g, const struct insn *i, const struct mem_key
 		lin_to_rsi(g, i);
 		if (p->lo != i->disp)
 			emit_lea(&g->e, k->asize, H_RSI, hm(H_RSI, (int32_t)(p->lo - i->disp)));
-		m->miss = tlb_hit(g, (unsigned)(p->hi - p->lo), p->write ? MMU_WRITE : MMU_READ,
-				  g->t->back);
+		m->miss = group_check(g, p, g->t->back);
 		emit_mov_mr(&g->e, 8, hm(H_R15, OFF_INV), H_RSI);
 		m->inv = true;
 		g->inv_on = true;

@@ -1498,20 +1498,21 @@ p1_join:
 	jnz p1_fault
 	ret
 
+; SUM2_LOOP sum, base: sum = 10 * ([base] + [base + 4]), a loop in a
+; block of its own (p2 runs it over two bases)
+%macro SUM2_LOOP 2
+	xor %1, %1
+	mov ecx, 10
+%%loop:	add %1, [%2]
+	add %1, [%2 + 4]
+	dec ecx
+	jnz %%loop
+%endmacro
+
 p2_func:
-	xor eax, eax
-	mov ecx, 10
-.a:	add eax, [esi]
-	add eax, [esi + 4]
-	dec ecx
-	jnz .a
+	SUM2_LOOP eax, esi
 	invlpg [edi]
-	xor edx, edx
-	mov ecx, 10
-.b:	add edx, [edi]
-	add edx, [edi + 4]
-	dec ecx
-	jnz .b
+	SUM2_LOOP edx, edi
 	ret
 
 p4_func:
