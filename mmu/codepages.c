@@ -119,8 +119,11 @@ void codepages_written(struct codepages *cp, uint64_t gpa, uint64_t len)
 			if (!(__atomic_fetch_and(&cp->bits[idx >> 3], (uint8_t)~m, __ATOMIC_RELAXED) & m))
 				continue;
 			cp->invalidations++;
-			if (cp->invalidate)
-				cp->invalidate(cp->opaque, p);
+			/* the bytes written on this page */
+			uint64_t from = p > gpa ? p : gpa;
+			uint64_t to = last < p + 0xfff ? last : p + 0xfff;
+			if (cp->invalidate && cp->invalidate(cp->opaque, from, to - from + 1))
+				__atomic_fetch_or(&cp->bits[idx >> 3], m, __ATOMIC_RELAXED);
 		}
 		if (p < rend && p <= last)	/* not RAM we track: skip the region */
 			p = rend;

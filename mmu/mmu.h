@@ -170,22 +170,34 @@ enum tlb_fill_result {
 
 /* The slow path: translate, fill the entry where the access may be
  * direct, and say where the byte is. A write to a page holding code tells
- * the code tracker (codepages_written) before returning TLB_HOST. */
-enum tlb_fill_result tlb_fill(struct tlb *t, const struct mmu_regs *r, uint64_t lin,
-			      enum mmu_access acc, bool user, void **host, uint64_t *gpa,
-			      uint32_t *pf_error);
+ * the code tracker (codepages_written) of the len bytes from lin it is
+ * about to write (0: not known, the whole page) before returning TLB_HOST. */
+enum tlb_fill_result tlb_fill_sized(struct tlb *t, const struct mmu_regs *r, uint64_t lin,
+				    enum mmu_access acc, bool user, unsigned len, void **host,
+				    uint64_t *gpa, uint32_t *pf_error);
+
+static inline enum tlb_fill_result tlb_fill(struct tlb *t, const struct mmu_regs *r, uint64_t lin,
+					    enum mmu_access acc, bool user, void **host,
+					    uint64_t *gpa, uint32_t *pf_error)
+{
+	return tlb_fill_sized(t, r, lin, acc, user, 0, host, gpa, pf_error);
+}
 
 /* Pages of guest RAM that hold decoded instructions or translated code.
  * Marking a page makes every TLB's direct writes to it take the slow path;
- * a write there calls the owner's invalidate callback for that page, once,
- * and unmarks it. Shared by all vCPUs of a VM. */
+ * a write there calls the owner's invalidate callback with the bytes it
+ * writes on that page, which drops what they overlap and says whether
+ * code derived from the page's other bytes stays: the page stays marked
+ * then (every write to it goes on taking the slow path, and is told),
+ * else it is unmarked. Shared by all vCPUs of a VM. */
 struct codepages {
 	uint8_t *bits;			/* one bit per 4 KiB page of guest RAM */
 	struct physmap *pm;
 	uint64_t npages;
 	struct tlb **tlbs;		/* every vCPU's TLB, to drop their write tags */
 	int ntlbs;
-	void (*invalidate)(void *opaque, uint64_t gpa_page);
+	/* [gpa, gpa + len) lies on one page; true: keep it marked */
+	bool (*invalidate)(void *opaque, uint64_t gpa, uint64_t len);
 	void *opaque;
 	uint64_t invalidations;
 };

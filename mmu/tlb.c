@@ -220,9 +220,9 @@ trace_walk(const struct mmu_regs *r, uint64_t lin, enum mmu_access acc, bool use
 		w->global ? " G" : "", w->nx ? " NX" : "");
 }
 
-enum tlb_fill_result tlb_fill(struct tlb *t, const struct mmu_regs *r, uint64_t lin,
-			      enum mmu_access acc, bool user, void **host, uint64_t *gpa,
-			      uint32_t *pf_error)
+enum tlb_fill_result tlb_fill_sized(struct tlb *t, const struct mmu_regs *r, uint64_t lin,
+				    enum mmu_access acc, bool user, unsigned len, void **host,
+				    uint64_t *gpa, uint32_t *pf_error)
 {
 	struct tlb_entry *e = &t->e[user][tlb_index(lin)];
 	uint64_t page = lin & ~0xfffull;
@@ -245,8 +245,12 @@ enum tlb_fill_result tlb_fill(struct tlb *t, const struct mmu_regs *r, uint64_t 
 	bool ram = reg && reg->kind == PM_RAM;
 	uint8_t *hpage = reg ? reg->host + (gpage - reg->gpa) : NULL;
 
-	if (acc == MMU_WRITE && ram && t->code && codepages_is_marked(t->code, gpage))
-		codepages_written(t->code, w.gpa, 1);
+	if (acc == MMU_WRITE && ram && t->code && codepages_is_marked(t->code, gpage)) {
+		if (len && (w.gpa & 0xfff) + len <= 0x1000)
+			codepages_written(t->code, w.gpa, len);
+		else
+			codepages_written(t->code, gpage, 0x1000);
+	}
 
 	/* which other accesses may later skip the walk: each needs what this
 	 * walk proved (A set; D set for writes) and the rights of `user` */

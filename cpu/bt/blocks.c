@@ -103,12 +103,19 @@ static void unchain_outgoing(struct bt_vm *bv, struct bt_block *b)
 	}
 }
 
-void bt_invalidate_page(struct bt_vm *bv, uint64_t gpa_page)
+unsigned bt_invalidate(struct bt_vm *bv, uint64_t gpa, uint64_t len, bool *kept)
 {
-	struct bt_block **p = &bv->pages[page_slot(bv, gpa_page)];
+	uint64_t page = gpa & ~0xfffull, from = gpa & 0xfff, to = from + len;
+	unsigned dropped = 0;
+	struct bt_block **p = &bv->pages[page_slot(bv, page)];
 	while (*p) {
 		struct bt_block *b = *p;
-		if (b->gpa_page != gpa_page) {
+		if (b->gpa_page != page) {
+			p = &b->pnext;
+			continue;
+		}
+		if (b->hi <= from || b->lo >= to) {
+			*kept = true;
 			p = &b->pnext;
 			continue;
 		}
@@ -131,5 +138,7 @@ void bt_invalidate_page(struct bt_vm *bv, uint64_t gpa_page)
 		unchain_outgoing(bv, b);
 		unlink_hash(bv, b);
 		bv->invalidated++;
+		dropped++;
 	}
+	return dropped;
 }

@@ -28,6 +28,9 @@
 #define SMC_INTERPRET 32
 /* the interpreter's runs on such a page after which it is translated again */
 #define SMC_RETRY 1024
+/* writes in a row that miss a page's blocks (bt_invalidate_code) after
+ * which the next drops them all */
+#define MISSES_WHOLE 64
 
 static unsigned page_writes_slot(uint64_t gpa)
 {
@@ -305,25 +308,42 @@ static void bt_fault_fixup(void *cs, struct icpu *c)
 	c->s->rip = st->rip;
 }
 
-static void bt_invalidate(void *vmstate, uint64_t gpa_page)
+static bool bt_invalidate_code(void *vmstate, uint64_t gpa, uint64_t len)
 {
 	struct bt_vm *bv = vmstate;
-	/* counts of recent writes only: a page the guest reuses for new
+	uint64_t page = gpa & ~0xfffull;
+	unsigned slot = page_writes_slot(page);
+	/* a page whose writes keep missing its code (data beside it) is
+	 * dropped whole: unmarked, its writes take the fast path again */
+	if (bv->page_misses[slot] >= MISSES_WHOLE) {
+		bv->page_misses[slot] = 0;
+		gpa = page;
+		len = 0x1000;
+	}
+	bool kept = false;
+	unsigned dropped = bt_invalidate(bv, gpa, len, &kept);
+	if (!dropped) {
+		if (kept && bv->page_misses[slot] < 255)
+			bv->page_misses[slot]++;
+		return kept;
+	}
+	bv->page_misses[slot] = 0;
+	/* counts of recent drops only: a page the guest reuses for new
 	 * code now and then (exec, the page cache) stays translated */
 	if (++bv->page_writes_total % 4096 == 0)
 		memset(bv->page_writes, 0, sizeof(bv->page_writes));
-	uint8_t *w = &bv->page_writes[page_writes_slot(gpa_page)];
+	uint8_t *w = &bv->page_writes[slot];
 	if (*w < 255)
 		(*w)++;
-	bt_invalidate_page(bv, gpa_page);
-	/* the block running wrote its own page: it leaves after this
-	 * instruction (bt_h_insn says so) */
+	/* the block running may have written its own bytes: it leaves
+	 * after this instruction (bt_h_insn says so) */
 	for (int k = 0; k < bv->ncpus; k++) {
 		struct icpu *c = bv->cpus[k]->c;
 		const struct bt_site *st = c->bt_site;
-		if (c->bt_in && st && st->gpa_page == gpa_page)
+		if (c->bt_in && st && st->gpa_page == page)
 			c->bt_stale = true;
 	}
+	return kept;
 }
 
 static void bt_flush(void *cs)
@@ -446,7 +466,7 @@ static const struct fast_path bt_fast = {
 	.free = bt_free_cpu,
 	.run = bt_fast_run,
 	.fault_fixup = bt_fault_fixup,
-	.invalidate = bt_invalidate,
+	.invalidate = bt_invalidate_code,
 	.flush = bt_flush,
 	.kick = bt_kick,
 	.stats = bt_stats,

@@ -91,7 +91,8 @@ struct bt_block {
 	uint64_t gpa_page;		/* guest-physical page it came from */
 	uint32_t mode;			/* bt_mode bits */
 	uint16_t ninsns;		/* 0: a break block, the careful step's */
-	bool valid;			/* false once its page was written */
+	uint16_t lo, hi;		/* its bytes: [lo, hi) of its page */
+	bool valid;			/* false once its bytes were written */
 	const uint8_t *code;		/* executable entry */
 	struct bt_exit *exit;		/* its direct exits, nexits of them */
 	uint16_t nexits;
@@ -154,6 +155,10 @@ struct bt_vm {
 	 * page only: the blocks go on where it leaves (engine_interp_page) */
 	uint8_t page_writes[4096];
 	uint16_t page_interp_runs[4096];	/* since it went to the interpreter */
+	/* writes that missed the page's blocks since one dropped some:
+	 * each took the slow path, which pages of data beside code should
+	 * not go on paying */
+	uint8_t page_misses[4096];
 	uint64_t page_writes_total;
 	/* the interpreter's runs of code not translated yet, by a hash of
 	 * its host address and mode: translated once they reach hot */
@@ -168,7 +173,7 @@ struct bt_vm {
 /* A jump cache entry holds what a hit compares and where it goes, so
  * the inline lookup (gen.c's next_inline) reads one line: a pointer to
  * the block was a second cache miss at most returns and indirect calls.
- * A dropped block's entry is cleared (bt_invalidate_page). */
+ * A dropped block's entry is cleared (bt_invalidate). */
 struct bt_jc {
 	uint64_t rip;
 	uint64_t key;			/* bt_jc_key: the host address and mode */
@@ -214,9 +219,10 @@ void bt_insert(struct bt_vm *bv, struct bt_block *b);
 /* chain ex to b: patch its jmp, or for an exit to another page give its
  * stub b to go on to (the stub checks that page's mapping first) */
 void bt_chain(struct bt_vm *bv, struct bt_exit *ex, struct bt_block *b);
-/* a write hit guest page gpa_page: drop its blocks (and their jump
- * cache entries) */
-void bt_invalidate_page(struct bt_vm *bv, uint64_t gpa_page);
+/* a write of len bytes at gpa (on one page) hit translated code: drop
+ * the blocks whose bytes it overlaps (and their jump cache entries);
+ * *kept set when blocks of that page stay. Returns how many it dropped. */
+unsigned bt_invalidate(struct bt_vm *bv, uint64_t gpa, uint64_t len, bool *kept);
 
 /* -- translation (translate.c) -- */
 /* a block for the code at rip (host: its first byte's host address,

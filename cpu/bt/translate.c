@@ -798,6 +798,12 @@ struct bt_block *bt_translate(struct bt_vm *bv, struct icpu *c, uint64_t rip, ui
 	b->rip = rip;
 	b->host = host;
 	b->gpa_page = gpa & ~0xfffull;
+	/* a page-crossing last instruction's bytes on the next page are
+	 * compared where it runs (gen_check_next_page); a break block's
+	 * instruction is at most 15 bytes */
+	b->lo = (uint16_t)(gpa & 0xfff);
+	uint64_t bytes = t.n ? t.rip[t.n] - rip : 15;
+	b->hi = (uint16_t)(b->lo + bytes < 0x1000 ? b->lo + bytes : 0x1000);
 	b->mode = mode;
 	b->ninsns = (uint16_t)t.n;
 	b->valid = true;

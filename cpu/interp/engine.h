@@ -16,9 +16,11 @@
  *   instruction before delivering the exception. engine_reexec() leaves
  *   the same way without an exception: the careful step then runs the
  *   instruction at c->s->rip.
- * - invalidate() is the code-page tracker's callback (a write hit a page
- *   the fast path derived code from); flush() drops everything derived
- *   from guest code or host pointers (tier entry, physmap change).
+ * - invalidate() is the code-page tracker's callback (a write of len
+ *   bytes at gpa hit a page the fast path derived code from): it drops
+ *   what derived from those bytes, and says whether it keeps code derived
+ *   from the page's others; flush() drops everything derived from guest
+ *   code or host pointers (tier entry, physmap change).
  * All calls come from the thread holding the vCPU's turn, except kick(). */
 #ifndef CPU_INTERP_ENGINE_H
 #define CPU_INTERP_ENGINE_H
@@ -43,7 +45,7 @@ struct fast_path {
 	void (*free)(void *cpustate);
 	enum fast_result (*run)(void *cpustate, struct icpu *c);
 	void (*fault_fixup)(void *cpustate, struct icpu *c);
-	void (*invalidate)(void *vmstate, uint64_t gpa_page);
+	bool (*invalidate)(void *vmstate, uint64_t gpa, uint64_t len);
 	void (*flush)(void *cpustate);
 	void (*kick)(void *cpustate);
 	/* counters for info tiers and -d stats */

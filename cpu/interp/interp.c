@@ -928,7 +928,7 @@ struct icpu *engine_icpu(struct vcpu *v, enum tier_id id)
 
 /* -- the tier contract -- */
 
-static void invalidate_code(void *opaque, uint64_t gpa_page)
+static bool invalidate_code(void *opaque, uint64_t gpa, uint64_t len)
 {
 	struct soft_shared *sh = opaque;
 	/* a device's DMA on a thread outside the software tiers' turn (a
@@ -938,18 +938,22 @@ static void invalidate_code(void *opaque, uint64_t gpa_page)
 	 * careful step instead */
 	if (turn_held != &sh->turn) {
 		physmap_stale(sh->cp.pm);
-		return;
+		return false;
 	}
+	/* the decode caches drop the whole page (decoding again is cheap);
+	 * a fast path may keep what the bytes written leave alone */
+	bool keep = false;
 	for (int t = 0; t < TIER_COUNT; t++) {
 		struct interp_vm *iv = sh->engine[t];
 		if (!iv)
 			continue;
 		for (int k = 0; k < VM_MAX_CPUS; k++)
 			if (iv->cpu[k])
-				dcache_drop_gpa(iv->cpu[k]->c.dc, gpa_page);
-		if (iv->fp)
-			iv->fp->invalidate(iv->fast_vm, gpa_page);
+				dcache_drop_gpa(iv->cpu[k]->c.dc, gpa);
+		if (iv->fp && iv->fp->invalidate(iv->fast_vm, gpa, len))
+			keep = true;
 	}
+	return keep;
 }
 
 /* the other software tier's shared part, or a new one */

@@ -82,7 +82,7 @@ static void *xlate_slow(struct icpu *c, uint64_t lin, enum mmu_access acc, bool 
 {
 	void *host = NULL;
 	uint32_t pferr = 0;
-	switch (tlb_fill(&c->tlb, &c->mr, lin, acc, user, &host, gpa, &pferr)) {
+	switch (tlb_fill_sized(&c->tlb, &c->mr, lin, acc, user, size, &host, gpa, &pferr)) {
 	case TLB_HOST:
 		break;
 	case TLB_MMIO:

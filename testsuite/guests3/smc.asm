@@ -19,6 +19,8 @@
 ;      a page, on the next one after writing the caller's; remaps the page
 ;      it returns to; sets CR0.TS before returning to SSE code; a RET to
 ;      somewhere else than its CALL pushed; recursion deeper than the stack
+;   h  writes beside translated code: a block's last byte, a store from below
+;      reaching its first bytes, data right after it written between its runs
 %include "lib.inc"
 
 JITBUF		equ 0x200000	; generated code (identity mapped, below 4 MiB)
@@ -494,10 +496,89 @@ f3_dst:
 	CHECK_EQ eax, 820, "g5: recursion 40 deep (1 + ... + 40)"
 	NEXT N
 
+	; ================= h: writes beside translated code =================
+	; h1: the last byte of a block that ran translated (JMP EBX's ModRM,
+	; made JMP ESI)
+	FOR ebp, N
+	cmp ebp, N / 2
+	jne h1_run
+	mov byte [h_blk + 11], 0xe6
+h1_run:
+	mov ebx, h1_b
+	mov esi, h1_s
+	jmp h_blk
+h1_s:	mov edx, 1
+	jmp h1_chk
+h1_b:	xor edx, edx
+h1_chk:
+	CHECK_EQ eax, 3, "h1: the block's result"
+	xor ecx, ecx
+	cmp ebp, N / 2
+	setae cl
+	CHECK_EQ edx, ecx, "h1: a block's last byte patched (JMP EBX to JMP ESI)"
+	NEXT N
+	mov byte [h_blk + 11], 0xe3
+
+	; h2: a dword store from two bytes below a block reaching its first
+	; two (MOV EAX, 1 made MOV EAX, 5)
+	FOR ebp, N
+	cmp ebp, N / 2
+	jne h2_run
+	mov dword [h_blk - 2], 0x05b89090
+h2_run:
+	mov ebx, h2_back
+	jmp h_blk
+h2_back:
+	mov edx, 3
+	cmp ebp, N / 2
+	jb h2_chk
+	mov edx, 7
+h2_chk:
+	CHECK_EQ eax, edx, "h2: a store from below a block reaching its first bytes"
+	NEXT N
+	mov dword [h_blk - 2], 0x01b89090
+
+	; h3: data right after a block written before each of its runs (more
+	; than 64 such writes in a row: the page goes whole then), and its
+	; immediate patched for one run in 128 between them
+	FOR ebp, N
+	mov [h_data], ebp
+	mov edx, 3
+	mov eax, ebp
+	and eax, 127
+	cmp eax, 101
+	jne h3_patch
+	mov dword [h_blk + 1], 1
+h3_patch:
+	cmp eax, 100
+	jne h3_run
+	mov [h_blk + 1], ebp
+	lea edx, [ebp + 2]
+h3_run:
+	mov ebx, h3_back
+	jmp h_blk
+h3_back:
+	CHECK_EQ eax, edx, "h3: a block run between writes beside it, patched now and then"
+	mov eax, [h_data]
+	CHECK_EQ eax, ebp, "h3: the data beside the block"
+	NEXT N
+	mov dword [h_blk + 1], 1
+
 	mov esi, ok
 	jmp pass_with
 
 ; ---- snippets ----
+	; a page of its own, which nothing else writes (the others' pages
+	; are written often enough to run in a translator's interpreter)
+	align 4096
+	db 0x90, 0x90			; what h2's store keeps
+h_blk:					; 12 bytes; h3's data right after
+	mov eax, strict dword 1
+	add eax, strict dword 2
+	jmp ebx
+h_data:	dd 0
+	align 4096
+
 b_snip:
 	mov eax, strict dword 0
 	add eax, ebx

@@ -575,11 +575,13 @@ static void test_dma(void)
 static uint64_t dropped[8];
 static int ndropped;
 
-static void note_drop(void *opaque, uint64_t gpa_page)
+static bool note_drop(void *opaque, uint64_t gpa, uint64_t len)
 {
 	(void)opaque;
+	(void)len;
 	if (ndropped < 8)
-		dropped[ndropped++] = gpa_page;
+		dropped[ndropped++] = gpa & ~0xfffull;
+	return false;
 }
 
 /* a DMA into a page the CPUs ran code from drops what they derived from

@@ -847,14 +847,19 @@ static void test_tlb_rom_and_mmio(void)
 
 struct inval_log {
 	int calls;
-	uint64_t last;
+	uint64_t last;			/* the page */
+	uint64_t from, len;		/* the bytes written on it */
+	bool keep;			/* what the callback answers */
 };
 
-static void on_invalidate(void *opaque, uint64_t gpa_page)
+static bool on_invalidate(void *opaque, uint64_t gpa, uint64_t len)
 {
 	struct inval_log *l = opaque;
 	l->calls++;
-	l->last = gpa_page;
+	l->last = gpa & ~0xfffull;
+	l->from = gpa;
+	l->len = len;
+	return l->keep;
 }
 
 static void test_codepages(void)
@@ -863,7 +868,7 @@ static void test_codepages(void)
 	fx_init(&f, M32);
 	struct codepages cp;
 	CHECK_EQ(codepages_init(&cp, &f.pm), 0);
-	struct inval_log log = { 0, 0 };
+	struct inval_log log = { 0, 0, 0, 0, false };
 	cp.invalidate = on_invalidate;
 	cp.opaque = &log;
 	static struct tlb t1, t2;
@@ -901,12 +906,37 @@ static void test_codepages(void)
 	CHECK(tlb_lookup(&t1, 0x9000, MMU_WRITE, false) == NULL);
 	CHECK_EQ(log.calls, 0);
 
-	/* the first write invalidates, once, and unmarks */
+	/* a write whose size is not known tells of the whole page; one the
+	 * owner keeps code beside leaves the page marked, with no write tag */
+	log.keep = true;
 	CHECK_EQ(tlb_fill(&t2, &f.r, 0x9010, MMU_WRITE, true, &host, &gpa, &err), TLB_HOST);
 	CHECK(host == f.pm.ram + 0x345010);
 	CHECK_EQ(log.calls, 1);
+	CHECK_EQ(log.from, 0x345000);
+	CHECK_EQ(log.len, 0x1000);
+	CHECK(codepages_is_marked(&cp, 0x345000));
+	CHECK(tlb_lookup(&t2, 0x9010, MMU_WRITE, true) == NULL);
+	/* so the next write comes too, with its bytes */
+	CHECK_EQ(tlb_fill_sized(&t2, &f.r, 0x9ffe, MMU_WRITE, true, 2, &host, &gpa, &err), TLB_HOST);
+	CHECK_EQ(log.calls, 2);
+	CHECK_EQ(log.from, 0x345ffe);
+	CHECK_EQ(log.len, 2);
+	/* bytes reaching past the page: the whole page, as not known */
+	CHECK_EQ(tlb_fill_sized(&t2, &f.r, 0x9ffe, MMU_WRITE, true, 4, &host, &gpa, &err), TLB_HOST);
+	CHECK_EQ(log.calls, 3);
+	CHECK_EQ(log.from, 0x345000);
+	CHECK_EQ(log.len, 0x1000);
+	CHECK(tlb_lookup(&t2, 0x9ffe, MMU_WRITE, true) == NULL);
+	/* a write the owner keeps nothing beside unmarks it */
+	log.keep = false;
+	log.calls = 0;
+	CHECK_EQ(tlb_fill_sized(&t2, &f.r, 0x9010, MMU_WRITE, true, 4, &host, &gpa, &err), TLB_HOST);
+	CHECK(host == f.pm.ram + 0x345010);
+	CHECK_EQ(log.calls, 1);
 	CHECK_EQ(log.last, 0x345000);
-	CHECK_EQ(cp.invalidations, 1);
+	CHECK_EQ(log.from, 0x345010);
+	CHECK_EQ(log.len, 4);
+	CHECK_EQ(cp.invalidations, 4);
 	CHECK(!codepages_is_marked(&cp, 0x345000));
 	CHECK(tlb_lookup(&t2, 0x9010, MMU_WRITE, true) == f.pm.ram + 0x345010);
 	CHECK_EQ(tlb_fill(&t1, &f.r, 0x1000, MMU_WRITE, false, &host, &gpa, &err), TLB_HOST);
@@ -919,6 +949,8 @@ static void test_codepages(void)
 	codepages_written(&cp, 0x10ff0, 0x1020);	/* 0x10000..0x12010 */
 	CHECK_EQ(log.calls, 3);
 	CHECK_EQ(log.last, 0x12000);
+	CHECK_EQ(log.from, 0x12000);	/* each page told of its own bytes */
+	CHECK_EQ(log.len, 0x10);
 	CHECK(codepages_is_marked(&cp, 0x20000));
 	codepages_written(&cp, 0x10000, 0x3000);
 	CHECK_EQ(log.calls, 3);
@@ -928,7 +960,7 @@ static void test_codepages(void)
 	codepages_written(&cp, 0x9f800, 0x21000);
 	CHECK_EQ(log.calls, 5);
 	CHECK_EQ(log.last, 0xc0000);
-	CHECK_EQ(cp.invalidations, 5);
+	CHECK_EQ(cp.invalidations, 8);
 	codepages_written(&cp, 0x20000, 0);
 	CHECK(codepages_is_marked(&cp, 0x20000));
 
@@ -947,11 +979,13 @@ static void test_codepages(void)
 }
 
 static int drops;
-static void count_drop(void *opaque, uint64_t gpa_page)
+static bool count_drop(void *opaque, uint64_t gpa, uint64_t len)
 {
 	(void)opaque;
-	(void)gpa_page;
+	(void)gpa;
+	(void)len;
 	drops++;
+	return false;
 }
 
 /* writes that bypass the CPUs' TLBs (loaders, the debugger, devices) tell
