@@ -14,6 +14,7 @@ struct boot_file {
 	const char *path;
 	uint8_t *data;
 	uint64_t size;
+	bool mapped;			/* data is the file mapped (loader_free) */
 };
 
 /* Reads path whole. Refuses (one error line "PATH: problem", -1) a missing or

@@ -50,16 +50,14 @@ int pcboard_open(const struct machine_config *cfg, struct board_config *bc,
 	}
 	bc->vga = !strcmp(cfg->vga, "std");
 	if (bc->vga) {
-		struct boot_file f;
-		if (loader_read(&f, PCBOARD_VGA_BIOS, 512, VGA_ROM_MAX, "for a VGA BIOS (256 KiB at most)") < 0) {
+		struct boot_file *f = &res->vga_rom;
+		if (loader_read(f, PCBOARD_VGA_BIOS, 512, VGA_ROM_MAX, "for a VGA BIOS (256 KiB at most)") < 0) {
 			log_error("%s: the VGA BIOS is missing (it comes with Debian's seabios package; -vga none runs without a VGA)",
 				  PCBOARD_VGA_BIOS);
 			goto fail;
 		}
-		res->vga_rom = f.data;
-		res->vga_romlen = f.size;
-		bc->vga_rom = res->vga_rom;
-		bc->vga_romlen = res->vga_romlen;
+		bc->vga_rom = f->data;
+		bc->vga_romlen = f->size;
 	}
 	bc->hpet = cfg->hpet;
 	bc->testdev = cfg->testdev;
@@ -74,7 +72,7 @@ void pcboard_close(struct pcboard_res *res)
 	for (int i = 0; i < CFG_MAX_DRIVES; i++)
 		if (res->drive[i])
 			blockdev_close(res->drive[i]);
-	free(res->vga_rom);
+	loader_free(&res->vga_rom);
 	memset(res, 0, sizeof(*res));
 }
 

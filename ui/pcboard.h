@@ -5,14 +5,14 @@
 #ifndef UI_PCBOARD_H
 #define UI_PCBOARD_H
 
+#include "firmware/loader.h"
 #include "hw/board.h"
 #include "ui/cmdline.h"
 
 /* what pcboard_open holds for the board's lifetime */
 struct pcboard_res {
 	struct blockdev *drive[CFG_MAX_DRIVES];
-	uint8_t *vga_rom;
-	size_t vga_romlen;
+	struct boot_file vga_rom;	/* the board copies it */
 };
 
 /* the VGA option ROM QEMU's standard VGA carries (Debian's seabios) */
