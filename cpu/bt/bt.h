@@ -42,7 +42,10 @@
 #include "cpu/interp/engine.h"
 #include "cpu/interp/icpu.h"
 
-#define BT_MAX_INSNS 64
+/* 128: the kernel decompressor's x86 filter loop is 71 instructions, and
+ * at 64 its common path (not a CALL's opcode) left the block for another
+ * every byte; 256 gained nothing more and translates slower */
+#define BT_MAX_INSNS 128
 /* room one block's code may need at most; the cache flushes below it */
 #define BT_BLOCK_ROOM (64 * 1024)
 /* the most predicted addends a block takes: one an instruction, twice

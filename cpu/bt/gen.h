@@ -23,7 +23,7 @@ struct tb {
 	 * the last branch back into it (a region): target[k] is the index
 	 * of the instruction a JCC or JMP at k goes to inside the block, or
 	 * -1; labels has bit j for each such target */
-	int8_t target[BT_MAX_INSNS];
+	int16_t target[BT_MAX_INSNS];
 	uint64_t labels[BT_MAX_INSNS / 64];
 	bool back;			/* some branch goes back (a loop) */
 };

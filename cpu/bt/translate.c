@@ -190,7 +190,7 @@ static void shape_region(struct tb *t, int code_size)
 	t->back = false;
 	for (unsigned k = 0; k < t->n; k++) {
 		int j = static_target(t, k, code_size, &to) ? index_of(t, to) : -1;
-		t->target[k] = (int8_t)j;
+		t->target[k] = (int16_t)j;
 		if (j >= 0) {
 			bit_set(t->labels, (unsigned)j);
 			t->back |= j <= (int)k;
