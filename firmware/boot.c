@@ -13,6 +13,27 @@
 #include "firmware/loader.h"
 #include "hw/log.h"
 
+/* size bytes of fd into buf; -1 after one error line */
+static int read_all(int fd, const char *path, uint8_t *buf, uint64_t size)
+{
+	uint64_t got = 0;
+	while (got < size) {
+		ssize_t n = read(fd, buf + got, size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			log_error("%s: %s", path, strerror(errno));
+			return -1;
+		}
+		if (n == 0) {
+			log_error("%s: file shrank while being read", path);
+			return -1;
+		}
+		got += (uint64_t)n;
+	}
+	return 0;
+}
+
 int loader_read(struct boot_file *f, const char *path, uint64_t min, uint64_t max,
 		const char *limit_what)
 {
@@ -50,37 +71,23 @@ int loader_read(struct boot_file *f, const char *path, uint64_t min, uint64_t ma
 	/* mapped rather than read: a read into fresh memory faulted its pages
 	 * in one by one, 30 ms of a boot's start for an 8 MiB kernel on a
 	 * host whose page faults are slow; the page cache's pages are mapped
-	 * in one go. The loaders only read it. */
-	if (size > 0) {
-		void *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-		if (m != MAP_FAILED) {
-			f->data = m;
-			f->size = size;
-			f->mapped = true;
-			close(fd);
-			return 0;
-		}
-	}
-	/* +1 so an empty file still gets a buffer */
-	f->data = malloc(size + 1);
-	if (!f->data) {
-		log_error("%s: out of host memory for %llu bytes", path, (unsigned long long)size);
-		goto fail;
-	}
-	uint64_t got = 0;
-	while (got < size) {
-		ssize_t n = read(fd, f->data + got, size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			log_error("%s: %s", path, strerror(errno));
+	 * in one go. The loaders only read it. An empty file, or one mmap
+	 * refuses, is read. */
+	void *m = size > 0 ? mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0)
+			   : MAP_FAILED;
+	if (m != MAP_FAILED) {
+		f->data = m;
+		f->mapped = true;
+	} else {
+		/* +1 so an empty file still gets a buffer */
+		f->data = malloc(size + 1);
+		if (!f->data) {
+			log_error("%s: out of host memory for %llu bytes", path,
+				  (unsigned long long)size);
 			goto fail;
 		}
-		if (n == 0) {
-			log_error("%s: file shrank while being read", path);
+		if (read_all(fd, path, f->data, size) < 0)
 			goto fail;
-		}
-		got += (uint64_t)n;
 	}
 	f->size = size;
 	close(fd);
@@ -94,7 +101,7 @@ fail:
 
 void loader_free(struct boot_file *f)
 {
-	if (f->mapped && f->data)
+	if (f->mapped)
 		munmap(f->data, f->size);
 	else
 		free(f->data);
